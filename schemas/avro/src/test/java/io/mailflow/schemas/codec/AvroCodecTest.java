@@ -1,0 +1,141 @@
+package io.mailflow.schemas.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailflow.schemas.avro.BodyReference;
+import io.mailflow.schemas.avro.DsnNotify;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.InlineBody;
+import io.mailflow.schemas.avro.Recipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class AvroCodecTest {
+
+  static Envelope envelope() {
+    return Envelope.newBuilder()
+        .setNetworkMessageId("8c1f0e2a-0000-4000-8000-000000000001")
+        .setReceivedAt(Instant.parse("2026-11-22T10:00:00Z"))
+        .setReceivingServer("EX01")
+        .setReceiveConnector("Default Frontend EX01")
+        .setSessionId("08DD0000000000A1")
+        .setClientIp("127.0.0.1")
+        .setClientHostname("client.example")
+        .setSender("carol@example.com")
+        .setSize(5)
+        .build();
+  }
+
+  @Test
+  void submittedMessageRoundTripsWithInlineBody() {
+    AvroCodec<SubmittedMessage> codec = AvroCodec.of(SubmittedMessage.class);
+    SubmittedMessage message = SubmittedMessage.newBuilder()
+        .setEnvelope(envelope())
+        .setRecipients(List.of(Recipient.newBuilder().setAddress("alice@contoso.test")
+            .setNotify(List.of(DsnNotify.FAILURE, DsnNotify.DELAY)).build()))
+        .setBody(new InlineBody(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))))
+        .build();
+
+    SubmittedMessage decoded = codec.decode(codec.encode(message));
+
+    assertEquals(message, decoded);
+    InlineBody body = assertInstanceOf(InlineBody.class, decoded.getBody());
+    assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), bytes(body.getData()));
+  }
+
+  @Test
+  void bodyMayBeAReferenceToChunks() {
+    AvroCodec<SubmittedMessage> codec = AvroCodec.of(SubmittedMessage.class);
+    SubmittedMessage message = SubmittedMessage.newBuilder()
+        .setEnvelope(envelope())
+        .setRecipients(List.of(Recipient.newBuilder().setAddress("alice@contoso.test").build()))
+        .setBody(BodyReference.newBuilder().setBodyId("b-1").setChunkCount(3).setSize(3_000_000).build())
+        .build();
+
+    assertInstanceOf(BodyReference.class, codec.decode(codec.encode(message)).getBody());
+  }
+
+  @Test
+  void recordFromAnOlderWriterDecodesWithDefaultsForNewFields() throws Exception {
+    Schema v0;
+    try (InputStream in = getClass().getResourceAsStream("/TrackingEvent-v0.avsc")) {
+      v0 = new Schema.Parser().parse(in);
+    }
+    GenericRecord old = new GenericData.Record(v0);
+    old.put("dateTime", 1_763_800_000_000L);
+    old.put("source", "SMTP");
+    old.put("eventId", "RECEIVE");
+    old.put("networkMessageId", "n-1");
+    old.put("recipientAddress", List.of("alice@contoso.test"));
+    ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    TrackingEvent event = AvroCodec.of(TrackingEvent.class, SchemaHistory.of(List.of(v0))).decode(bytes);
+
+    assertEquals("RECEIVE", event.getEventId());
+    assertEquals(List.of("alice@contoso.test"), event.getRecipientAddress());
+    assertEquals(List.of(), event.getRecipientStatus());
+    assertEquals(0L, event.getTotalBytes());
+  }
+
+  @Test
+  void recordFromAnUnknownWriterIsRefusedWithItsFingerprint() throws Exception {
+    Schema v0;
+    try (InputStream in = getClass().getResourceAsStream("/TrackingEvent-v0.avsc")) {
+      v0 = new Schema.Parser().parse(in);
+    }
+    GenericRecord old = new GenericData.Record(v0);
+    old.put("dateTime", 1L);
+    old.put("source", "SMTP");
+    old.put("eventId", "RECEIVE");
+    old.put("networkMessageId", "n-1");
+    old.put("recipientAddress", List.of());
+    ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    UndecodableRecordException e =
+        assertThrows(UndecodableRecordException.class, () -> AvroCodec.of(TrackingEvent.class).decode(bytes));
+    assertTrue(e.getMessage().contains("unknown schema"), e.getMessage());
+  }
+
+  @Test
+  void garbageIsRefusedWithAReason() {
+    UndecodableRecordException e = assertThrows(UndecodableRecordException.class,
+        () -> AvroCodec.of(TrackingEvent.class).decode("not avro".getBytes(StandardCharsets.US_ASCII)));
+    assertTrue(e.getMessage().startsWith("TrackingEvent: not Avro single-object encoded"), e.getMessage());
+  }
+
+  @Test
+  void truncatedRecordIsRefusedAsCorrupt() {
+    AvroCodec<SubmittedMessage> codec = AvroCodec.of(SubmittedMessage.class);
+    byte[] whole = codec.encode(SubmittedMessage.newBuilder().setEnvelope(envelope())
+        .setRecipients(List.of()).setBody(new InlineBody(ByteBuffer.allocate(0))).build());
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 10);
+
+    UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> codec.decode(cut));
+    assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer copy = buffer.duplicate();
+    byte[] out = new byte[copy.remaining()];
+    copy.get(out);
+    return out;
+  }
+}

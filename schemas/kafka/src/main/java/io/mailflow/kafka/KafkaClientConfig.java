@@ -1,0 +1,63 @@
+package io.mailflow.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** KafkaClientConfig - the producer and consumer settings every stage uses, each with its reason. */
+public final class KafkaClientConfig {
+  private KafkaClientConfig() {}
+
+  /** How long a stage waits for Kafka at start before it says it cannot reach it. */
+  public static final int DEFAULT_STARTUP_TIMEOUT_MS = 15_000;
+
+  public static Map<String, Object> producer(String bootstrapServers, String clientId) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    // acks=all: a 250 reply or a committed offset means every in-sync replica has the record.
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Idempotence: a retried send after a lost ack never duplicates a message in the queue.
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // Retries are bounded by delivery.timeout.ms, not by count.
+    p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+    // An SMTP client waits for our answer: after 30 s we say 451 and it keeps the message.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    // send() may block this long for metadata or buffer space; callers are never event loops (TopicPublisher).
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    // A few ms of linger turns many concurrent sessions into one batch per partition.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // Bodies ride inline up to the body threshold; the request must fit the largest inline message.
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return p;
+  }
+
+  public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    // Offsets are committed by StageLoop only after the stage's output is acknowledged.
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A new consumer group must start from the oldest mail, never skip what was accepted before it existed.
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Never read records of aborted transactions (stages may write transactionally later).
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    // Values up to the inline-body limit must fit in one fetch.
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
+    // Values stay bytes here: StageLoop decodes them so an undecodable record is parked, not fatal.
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return c;
+  }
+}

@@ -1,0 +1,33 @@
+package io.mailflow.kafka;
+
+import io.mailflow.schemas.codec.AvroCodec;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Topic - a named Kafka topic with the value type every record on it carries.
+ *
+ * <p>Keys are strings on every mailflow topic (network message id, next-hop key, session id); values
+ * are Avro single-object encoded. Stages refer to topics through {@link Topics}, never by bare name.
+ *
+ * @param kind how the topic is created: a work queue, an event log or a compacted state topic
+ */
+public record Topic<V extends SpecificRecord>(String name, AvroCodec<V> codec, Kind kind) {
+
+  public enum Kind {
+    /** Mail waiting for a stage: partitioned by config, retained past delivery for replay (Safety Net). */
+    QUEUE,
+    /** Events for analytics and queue views: partitioned like queues, retained like them. */
+    EVENTS,
+    /** Admin state: latest value per key wins. */
+    COMPACTED
+  }
+
+  public static <V extends SpecificRecord> Topic<V> of(String name, Class<V> type, Kind kind) {
+    return new Topic<>(name, AvroCodec.of(type), kind);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

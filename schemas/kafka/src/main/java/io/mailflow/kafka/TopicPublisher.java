@@ -1,0 +1,88 @@
+package io.mailflow.kafka;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * TopicPublisher - writes typed records to mailflow topics; the returned future completes when Kafka
+ * acknowledged the record (acks=all), or fails with the reason.
+ *
+ * <p>{@code KafkaProducer.send} can block for metadata or buffer space; this class makes that call on
+ * its own thread so an event loop may call {@link #send} freely. One publisher (one producer) per
+ * process role is enough: the producer is thread-safe and batches across callers.
+ */
+public final class TopicPublisher implements AutoCloseable {
+  private final Producer<String, byte[]> producer;
+  private final ExecutorService sender;
+
+  public TopicPublisher(Producer<String, byte[]> producer, String name) {
+    this.producer = producer;
+    this.sender = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "kafka-send-" + name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A publisher with mailflow's producer defaults ({@link KafkaClientConfig#producer}). */
+  public static TopicPublisher create(String bootstrapServers, String clientId) {
+    return new TopicPublisher(new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId);
+  }
+
+  /** Sends one record; completes after the broker's acknowledgement. Never blocks the caller. */
+  public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
+    byte[] bytes;
+    try {
+      bytes = topic.codec().encode(value);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return sendRaw(topic.name(), key, bytes);
+  }
+
+  /** Sends bytes already encoded (replay and poison parking pass records through unchanged). */
+  public CompletableFuture<RecordMetadata> sendRaw(String topic, String key, byte[] value) {
+    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    try {
+      sender.execute(() -> {
+        try {
+          producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+            if (error != null) {
+              acked.completeExceptionally(error);
+            } else {
+              acked.complete(metadata);
+            }
+          });
+        } catch (RuntimeException e) {
+          acked.completeExceptionally(e);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
+    }
+    return acked;
+  }
+
+  /** Sends what is batched and waits for it: used before committing offsets at shutdown. */
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    sender.shutdown();
+    try {
+      sender.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(java.time.Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,56 @@
+package io.mailflow.kafka;
+
+import io.mailflow.kafka.Topic.Kind;
+import io.mailflow.schemas.avro.CategorizedMessage;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.PoisonRecord;
+import io.mailflow.schemas.avro.ProtocolEvent;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.util.List;
+
+/** Topics - the registry of every mailflow topic (see ARCHITECTURE.md, "Topics (v1)"). */
+public final class Topics {
+  private Topics() {}
+
+  /** Accepted messages, keyed by network message id: the Submission queue. */
+  public static final Topic<SubmittedMessage> SUBMISSION =
+      Topic.of("mail.submission.v1", SubmittedMessage.class, Kind.QUEUE);
+
+  /** Resolved, bifurcated copies, keyed by network message id. */
+  public static final Topic<CategorizedMessage> CATEGORIZED =
+      Topic.of("mail.categorized.v1", CategorizedMessage.class, Kind.QUEUE);
+
+  /** Routed copies keyed by next-hop key: the delivery queues. */
+  public static final Topic<DeliveryItem> DELIVERY =
+      Topic.of("mail.delivery.v1", DeliveryItem.class, Kind.QUEUE);
+
+  /** Delayed retries, keyed by next-hop key. */
+  public static final Topic<DeliveryItem> RETRY_1M = Topic.of("mail.retry.1m.v1", DeliveryItem.class, Kind.QUEUE);
+  public static final Topic<DeliveryItem> RETRY_5M = Topic.of("mail.retry.5m.v1", DeliveryItem.class, Kind.QUEUE);
+  public static final Topic<DeliveryItem> RETRY_15M = Topic.of("mail.retry.15m.v1", DeliveryItem.class, Kind.QUEUE);
+  public static final Topic<DeliveryItem> RETRY_1H = Topic.of("mail.retry.1h.v1", DeliveryItem.class, Kind.QUEUE);
+
+  /** Message tracking events, keyed by network message id. */
+  public static final Topic<TrackingEvent> TRACKING =
+      Topic.of("mail.tracking.v1", TrackingEvent.class, Kind.EVENTS);
+
+  /** SMTP protocol-log events, keyed by session id. */
+  public static final Topic<ProtocolEvent> PROTOCOL =
+      Topic.of("mail.protocol.v1", ProtocolEvent.class, Kind.EVENTS);
+
+  /** Records a stage could not decode or process, with the reason. */
+  public static final Topic<PoisonRecord> POISON = Topic.of("mail.poison.v1", PoisonRecord.class, Kind.EVENTS);
+
+  /** Every topic mailflow creates at start. */
+  public static List<Topic<?>> all() {
+    return List.of(SUBMISSION, CATEGORIZED, DELIVERY, RETRY_1M, RETRY_5M, RETRY_15M, RETRY_1H,
+        TRACKING, PROTOCOL, POISON);
+  }
+
+  /** The topic of that name, for tools that take a name from the user. */
+  public static Topic<?> named(String name) {
+    return all().stream().filter(t -> t.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no mailflow topic named '" + name + "'"));
+  }
+}

@@ -1,0 +1,68 @@
+package io.mailflow.organization;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Organization - everything a mailflow node knows about the mail organization it serves.
+ *
+ * <p>Loaded once from YAML by {@link OrganizationLoader}, validated as a whole, then immutable. Every
+ * stage reads the same model; none writes it.
+ *
+ * @param serverName this node's server name (Exchange: the transport server's name)
+ * @param siteName this node's Active Directory site
+ * @param kafka topic settings used when topics are created
+ */
+public record Organization(
+    String serverName,
+    String siteName,
+    KafkaTopics kafka,
+    List<AcceptedDomain> acceptedDomains,
+    List<ReceiveConnector> receiveConnectors,
+    List<SendConnector> sendConnectors,
+    List<Site> sites,
+    List<SiteLink> siteLinks,
+    List<Server> servers,
+    List<MailboxDatabase> databases,
+    List<Mailbox> mailboxes,
+    List<DistributionGroup> groups) {
+
+  public Organization {
+    acceptedDomains = List.copyOf(acceptedDomains);
+    receiveConnectors = List.copyOf(receiveConnectors);
+    sendConnectors = List.copyOf(sendConnectors);
+    sites = List.copyOf(sites);
+    siteLinks = List.copyOf(siteLinks);
+    servers = List.copyOf(servers);
+    databases = List.copyOf(databases);
+    mailboxes = List.copyOf(mailboxes);
+    groups = List.copyOf(groups);
+  }
+
+  /** The accepted domain that covers {@code domain} (exact match, then the longest wildcard), if any. */
+  public Optional<AcceptedDomain> acceptedDomainFor(String domain) {
+    String d = domain.toLowerCase(Locale.ROOT);
+    AcceptedDomain best = null;
+    for (AcceptedDomain accepted : acceptedDomains) {
+      if (accepted.covers(d) && (best == null || accepted.specificity() > best.specificity())) {
+        best = accepted;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** The default accepted domain: the one marked default, else the first. */
+  public AcceptedDomain defaultDomain() {
+    return acceptedDomains.stream().filter(AcceptedDomain::isDefault).findFirst()
+        .orElse(acceptedDomains.get(0));
+  }
+
+  public Optional<MailboxDatabase> database(String name) {
+    return databases.stream().filter(d -> d.name().equalsIgnoreCase(name)).findFirst();
+  }
+
+  public Optional<Server> server(String name) {
+    return servers.stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst();
+  }
+}

@@ -1,0 +1,48 @@
+package io.mailflow.organization;
+
+import java.util.List;
+
+/**
+ * SendConnector - a way out of the organization for the domains in its address spaces
+ * (Exchange's New-SendConnector).
+ *
+ * @param addressSpaces domains this connector serves, with a cost each ({@code *} for everything)
+ * @param smartHosts relay through these hosts in order; empty means DNS MX routing
+ * @param port TCP port on the remote side (Exchange: 25; tests use an ephemeral one)
+ * @param maxMessageSize messages larger than this never take this connector (Exchange default 35 MB)
+ * @param sourceTransportServers servers that may send through it (empty: this node)
+ */
+public record SendConnector(
+    String name,
+    List<AddressSpace> addressSpaces,
+    List<SmartHost> smartHosts,
+    int port,
+    long maxMessageSize,
+    List<String> sourceTransportServers,
+    String fqdn) {
+
+  public static final int DEFAULT_PORT = 25;
+  public static final long DEFAULT_MAX_MESSAGE_SIZE = 35L * 1024 * 1024;
+  public static final int DEFAULT_ADDRESS_SPACE_COST = 1;
+
+  public SendConnector {
+    addressSpaces = List.copyOf(addressSpaces);
+    smartHosts = List.copyOf(smartHosts);
+    sourceTransportServers = List.copyOf(sourceTransportServers);
+  }
+
+  public boolean usesSmartHosts() {
+    return !smartHosts.isEmpty();
+  }
+
+  /** An address space: {@code contoso.com}, {@code *.contoso.com} or {@code *}, with its cost. */
+  public record AddressSpace(String domain, int cost) {}
+
+  /** A smart host: a name or IP address, and the port to reach it on (defaults to the connector's). */
+  public record SmartHost(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+}
