@@ -1,0 +1,112 @@
+package io.mailflow.categorizer;
+
+import io.mailflow.organization.AcceptedDomain;
+import io.mailflow.organization.AcceptedDomain.DomainType;
+import io.mailflow.organization.Directory;
+import io.mailflow.organization.DirectoryEntry;
+import io.mailflow.organization.DistributionGroup;
+import io.mailflow.organization.Mailbox;
+import io.mailflow.organization.Organization;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * RecipientResolver - resolves envelope recipients against the directory, as Exchange's categorizer does.
+ *
+ * <p>A proxy address resolves to its mailbox's primary address (RESOLVE); a distribution group expands
+ * into its members, nested groups included, each member once however many groups name it (EXPAND,
+ * DUPLICATEEXPAND), and a group that contains itself through any chain is expanded once. An address in
+ * an Authoritative domain that matches nothing fails with {@code 5.1.1 RESOLVER.ADR.ExRecipNotFound}; an
+ * address in an InternalRelay or ExternalRelay domain, or outside the accepted domains, is external.
+ *
+ * <p>Pure: reads only the organization model.
+ */
+public final class RecipientResolver {
+  /** The NDR status Exchange's categorizer gives an unknown recipient in an authoritative domain. */
+  public static final String RECIPIENT_NOT_FOUND =
+      "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found";
+
+  private final Organization organization;
+  private final Directory directory;
+
+  public RecipientResolver(Organization organization, Directory directory) {
+    this.organization = organization;
+    this.directory = directory;
+  }
+
+  /** resolve - the deliverable recipients of one message and the tracking facts found on the way. */
+  public ResolvedRecipients resolve(List<String> envelopeRecipients) {
+    List<Resolution> deliverable = new ArrayList<>();
+    List<ResolutionEvent> events = new ArrayList<>();
+    Set<String> delivered = new LinkedHashSet<>();
+    Set<String> expandedGroups = new LinkedHashSet<>();
+    for (String recipient : envelopeRecipients) {
+      resolveOne(recipient, recipient, null, deliverable, events, delivered, expandedGroups);
+    }
+    return new ResolvedRecipients(deliverable, events);
+  }
+
+  private void resolveOne(String address, String envelopeAddress, String expandedFrom, List<Resolution> deliverable,
+      List<ResolutionEvent> events, Set<String> delivered, Set<String> expandedGroups) {
+    String domain = domainOf(address);
+    Optional<AcceptedDomain> accepted = organization.acceptedDomainFor(domain);
+    boolean lookUp = accepted.isPresent() && accepted.get().type() != DomainType.ExternalRelay;
+    Optional<DirectoryEntry> entry = lookUp ? directory.find(address) : Optional.empty();
+
+    if (entry.isEmpty()) {
+      if (accepted.isPresent() && accepted.get().type() == DomainType.Authoritative) {
+        events.add(new ResolutionEvent("FAIL", List.of(address), List.of(RECIPIENT_NOT_FOUND), expandedFrom));
+        return;
+      }
+      if (delivered.add(key(address))) {
+        deliverable.add(new Resolution(address, envelopeAddress, Resolution.Kind.EXTERNAL, null, expandedFrom));
+      }
+      return;
+    }
+
+    if (entry.get() instanceof Mailbox mailbox) {
+        String primary = mailbox.primarySmtpAddress();
+        if (!primary.equalsIgnoreCase(address)) {
+          events.add(new ResolutionEvent("RESOLVE", List.of(primary), List.of(), address));
+        }
+        if (delivered.add(key(primary))) {
+          deliverable.add(new Resolution(primary, envelopeAddress, Resolution.Kind.MAILBOX,
+              mailbox.database(), expandedFrom));
+        } else if (expandedFrom != null) {
+          events.add(new ResolutionEvent("DUPLICATEEXPAND", List.of(primary), List.of(), expandedFrom));
+        }
+    } else if (entry.get() instanceof DistributionGroup group) {
+      expand(group, envelopeAddress, deliverable, events, delivered, expandedGroups);
+    }
+  }
+
+  private void expand(DistributionGroup group, String envelopeAddress, List<Resolution> deliverable,
+      List<ResolutionEvent> events, Set<String> delivered, Set<String> expandedGroups) {
+    String groupAddress = group.primarySmtpAddress();
+    if (!expandedGroups.add(key(groupAddress))) {
+      return; // already expanded in this message: a nested loop or the group named twice
+    }
+    Deque<String> members = new ArrayDeque<>(group.members());
+    List<String> expandedTo = new ArrayList<>(members);
+    events.add(new ResolutionEvent("EXPAND", expandedTo, List.of(), groupAddress));
+    while (!members.isEmpty()) {
+      resolveOne(members.removeFirst(), envelopeAddress, groupAddress, deliverable, events, delivered, expandedGroups);
+    }
+  }
+
+  private static String domainOf(String address) {
+    int at = address.lastIndexOf('@');
+    return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static String key(String address) {
+    // Local parts are case-sensitive by RFC 5321, but no directory treats them so: Exchange does not.
+    return address.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,18 @@
+package io.mailflow.categorizer;
+
+import java.util.List;
+
+/**
+ * ResolutionEvent - a message-tracking fact produced while resolving recipients.
+ *
+ * @param eventId Exchange's event id: RESOLVE, EXPAND, FAIL, DUPLICATEEXPAND
+ * @param recipients the recipient addresses the event is about
+ * @param status per-recipient status text (for FAIL: the NDR status), may be empty
+ * @param related related-recipient-address: the original address for RESOLVE, the group for EXPAND
+ */
+public record ResolutionEvent(String eventId, List<String> recipients, List<String> status, String related) {
+  public ResolutionEvent {
+    recipients = List.copyOf(recipients);
+    status = List.copyOf(status);
+  }
+}

@@ -1,0 +1,150 @@
+package io.mailflow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailflow.kafka.embedded.SharedKafka;
+import io.mailflow.schemas.avro.PoisonRecord;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stage loop against a real broker. Each test uses its own consumer group and its own keys, and
+ * reads the tracking topic (any Avro topic would do) as its input.
+ */
+class StageLoopIT {
+  private static String bootstrap;
+  private static final StageLoop.Options FAST = StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(50));
+
+  @BeforeAll
+  static void topics() {
+    bootstrap = SharedKafka.bootstrapServers();
+    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
+  }
+
+  private static TrackingEvent event(String networkMessageId) {
+    return TrackingEvent.newBuilder().setDateTime(Instant.now()).setSource("TEST").setEventId("RECEIVE")
+        .setNetworkMessageId(networkMessageId).build();
+  }
+
+  @Test
+  void shouldParkUndecodableRecordAndContinue() throws Exception {
+    String run = UUID.randomUUID().toString();
+    List<String> processed = new CopyOnWriteArrayList<>();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run);
+        TopicReader<PoisonRecord> poison = TopicReader.fromEnd(bootstrap, Topics.POISON);
+        KafkaProducer<String, byte[]> raw = new KafkaProducer<>(KafkaClientConfig.producer(bootstrap, "raw-" + run))) {
+      raw.send(new ProducerRecord<>(Topics.TRACKING.name(), run, "garbage, not avro".getBytes())).get();
+      publisher.send(Topics.TRACKING, run, event(run + "/after")).get();
+
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, "group-" + run, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              processed.add(value.getNetworkMessageId());
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST)) {
+        List<PoisonRecord> parked = poison.await(p -> run.equals(new String(bytes(p.getKey()))), 1, Duration.ofSeconds(30));
+
+        assertEquals(1, parked.size(), "parked records for " + run);
+        assertEquals("test", parked.get(0).getStage());
+        assertTrue(parked.get(0).getReason().contains("not Avro single-object encoded"), parked.get(0).getReason());
+        awaitTrue(() -> processed.contains(run + "/after"), "the record after the poison one was processed");
+      }
+    }
+  }
+
+  @Test
+  void recordThatKeepsFailingIsParkedAfterThePoisonThresholdAndOthersFlow() throws Exception {
+    String run = UUID.randomUUID().toString();
+    AtomicInteger attempts = new AtomicInteger();
+    List<String> processed = new CopyOnWriteArrayList<>();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run);
+        TopicReader<PoisonRecord> poison = TopicReader.fromEnd(bootstrap, Topics.POISON)) {
+      publisher.send(Topics.TRACKING, run, event(run + "/bad")).get();
+      publisher.send(Topics.TRACKING, run, event(run + "/good")).get();
+
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, "group-" + run, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (!run.equals(key)) {
+              return CompletableFuture.completedFuture(null);
+            }
+            if (value.getNetworkMessageId().endsWith("/bad")) {
+              attempts.incrementAndGet();
+              return CompletableFuture.failedFuture(new IllegalStateException("remote said no"));
+            }
+            processed.add(value.getNetworkMessageId());
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST)) {
+        List<PoisonRecord> parked = poison.await(p -> run.equals(new String(bytes(p.getKey()))), 1, Duration.ofSeconds(30));
+
+        assertEquals(1, parked.size());
+        assertEquals("failed 2 times: remote said no", parked.get(0).getReason());
+        assertEquals(StageLoop.DEFAULT_POISON_THRESHOLD, attempts.get());
+        awaitTrue(() -> processed.contains(run + "/good"), "the good record was processed");
+      }
+    }
+  }
+
+  @Test
+  void offsetsAreCommittedOnlyAfterProcessingCompletes() throws Exception {
+    String run = UUID.randomUUID().toString();
+    String group = "group-" + run;
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run)) {
+      publisher.send(Topics.TRACKING, run, event(run + "/1")).get();
+      CompletableFuture<Void> never = new CompletableFuture<>();
+      StageLoop.Options shortTimeout = new StageLoop.Options(5, Duration.ofMillis(50), Duration.ofSeconds(2), 500);
+      // First member: processing never completes, so nothing may be committed.
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, group, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              seen.computeIfAbsent("first", k -> new AtomicInteger()).incrementAndGet();
+              return never;
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, shortTimeout)) {
+        awaitTrue(() -> seen.containsKey("first"), "first member saw the record");
+      }
+      // Second member of the same group gets the record again.
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, group, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              seen.computeIfAbsent("second", k -> new AtomicInteger()).incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST)) {
+        awaitTrue(() -> seen.containsKey("second"), "uncommitted record delivered again to the group");
+      }
+    }
+  }
+
+  private static byte[] bytes(java.nio.ByteBuffer buffer) {
+    java.nio.ByteBuffer copy = buffer.duplicate();
+    byte[] out = new byte[copy.remaining()];
+    copy.get(out);
+    return out;
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
