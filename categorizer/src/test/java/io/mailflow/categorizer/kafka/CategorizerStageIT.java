@@ -1,0 +1,109 @@
+package io.mailflow.categorizer.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.TopicProvisioner;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.TopicReader;
+import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.embedded.SharedKafka;
+import io.mailflow.organization.OrganizationLoader;
+import io.mailflow.schemas.avro.CategorizedMessage;
+import io.mailflow.schemas.avro.DsnNotify;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.InlineBody;
+import io.mailflow.schemas.avro.Recipient;
+import io.mailflow.schemas.avro.RecipientType;
+import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CategorizerStageIT {
+  private static String bootstrap;
+  private static CategorizerStage stage;
+
+  @BeforeAll
+  static void start() {
+    bootstrap = SharedKafka.bootstrapServers();
+    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
+    stage = CategorizerStage.start(bootstrap, OrganizationLoader.demo(), StageLoop.Options.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    stage.close();
+  }
+
+  private static SubmittedMessage submitted(String networkMessageId, List<Recipient> recipients) {
+    return SubmittedMessage.newBuilder()
+        .setEnvelope(Envelope.newBuilder().setNetworkMessageId(networkMessageId).setReceivedAt(Instant.now())
+            .setReceivingServer("EX01").setReceiveConnector("Default Frontend EX01").setSessionId("s1")
+            .setClientIp("127.0.0.1").setClientHostname("client").setSender("carol@example.com").setSize(3)
+            .setSubject("hello team").build())
+        .setRecipients(recipients)
+        .setBody(new InlineBody(ByteBuffer.wrap("hi\n".getBytes())))
+        .build();
+  }
+
+  @Test
+  void groupRecipientBecomesOneCopyWithEveryMemberAndTrackingEvents() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED);
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      Recipient team = Recipient.newBuilder().setAddress("Team@contoso.test").setNotify(List.of(DsnNotify.NEVER))
+          .setOrcpt("rfc822;team@contoso.test").build();
+      publisher.send(Topics.SUBMISSION, id, submitted(id, List.of(team))).get();
+
+      List<CategorizedMessage> copies =
+          categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
+      List<TrackingEvent> events = tracking.await(e -> e.getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
+
+      assertEquals(1, copies.size());
+      List<ResolvedRecipient> recipients = copies.get(0).getRecipients();
+      assertEquals(List.of("alice@contoso.test", "bob@contoso.test"),
+          recipients.stream().map(ResolvedRecipient::getAddress).toList());
+      assertEquals(RecipientType.MAILBOX, recipients.get(0).getType());
+      assertEquals("DB01", recipients.get(0).getMailboxDatabase());
+      assertEquals("team@contoso.test", recipients.get(0).getExpandedFrom());
+      assertEquals(List.of(DsnNotify.NEVER), recipients.get(1).getNotify(), "NOTIFY carried from the envelope");
+      assertEquals("rfc822;team@contoso.test", recipients.get(1).getOrcpt());
+      assertEquals("EXPAND", events.get(0).getEventId());
+      assertEquals("CATEGORIZER", events.get(0).getSource());
+      assertEquals("team@contoso.test", events.get(0).getRelatedRecipientAddress());
+      assertEquals("hello team", events.get(0).getMessageSubject());
+      assertEquals(copies.get(0).getInternalMessageId(), events.get(0).getInternalMessageId());
+    }
+  }
+
+  @Test
+  void messageWhoseRecipientsAllFailYieldsNoCopyButAFailEvent() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED)) {
+      publisher.send(Topics.SUBMISSION, id,
+          submitted(id, List.of(Recipient.newBuilder().setAddress("ghost@contoso.test").build()))).get();
+
+      List<TrackingEvent> events = tracking.await(e -> e.getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
+      assertEquals("FAIL", events.get(0).getEventId());
+      assertEquals(List.of("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found"), events.get(0).getRecipientStatus());
+      assertEquals(List.of(), categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1,
+          Duration.ofSeconds(2)));
+    }
+  }
+
+  @Test
+  void sameSubmissionProcessedTwiceNamesTheSameCopy() {
+    assertEquals(CategorizerStage.internalMessageId("n-1", 0), CategorizerStage.internalMessageId("n-1", 0));
+  }
+}
