@@ -56,6 +56,14 @@ public record ReceiveConnector(
     }
   }
 
+  /**
+   * The remote IP ranges parsed (valid in a loaded organization). Parses on every call: keep the result
+   * rather than calling this per connection.
+   */
+  public List<IpRange> ipRanges() {
+    return remoteIpRanges.stream().map(IpRange::parse).toList();
+  }
+
   public boolean allowsAnonymous() {
     return permissionGroups.contains(PermissionGroup.AnonymousUsers);
   }

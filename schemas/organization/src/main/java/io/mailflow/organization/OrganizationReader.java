@@ -1,0 +1,546 @@
+package io.mailflow.organization;
+
+import io.mailflow.organization.AcceptedDomain.DomainType;
+import io.mailflow.organization.ReceiveConnector.AuthMechanism;
+import io.mailflow.organization.ReceiveConnector.Binding;
+import io.mailflow.organization.ReceiveConnector.PermissionGroup;
+import io.mailflow.organization.SendConnector.AddressSpace;
+import io.mailflow.organization.SendConnector.SmartHost;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * OrganizationReader - turns the parsed YAML tree into the organization records: applies defaults
+ * (Exchange's where Exchange has one) and checks every value on its own (syntax, ranges, allowed keys).
+ *
+ * <p>Checks that need more than one object (duplicates, references) are {@link OrganizationValidator}'s.
+ * A bad value is reported and replaced by its default or a blank, so reading always goes on to the end.
+ */
+final class OrganizationReader {
+  static final String DEFAULT_SITE_NAME = "Default-First-Site-Name"; // Active Directory's first site
+  static final String IMPLIED_DATABASE_NAME = "DB01";
+  static final int MAX_PORT = 65535;
+  /** Exchange's upper bound for message and header sizes (2 GB - 1). */
+  static final long MAX_EXCHANGE_SIZE = Integer.MAX_VALUE;
+  static final int MAX_ADDRESS_SPACE_COST = 100; // Exchange: 1-100
+  static final int MAX_SITE_LINK_COST = 99_999; // Exchange: 1-99,999
+  static final int MAX_TIMEOUT_SECONDS = 86_400; // Exchange: 00:00:01 to 1.00:00:00
+
+  static final List<String> TOP_KEYS = List.of("serverName", "siteName", "kafka", "acceptedDomains",
+      "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups");
+  /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
+  static final String EXTENSION_PREFIX = "x-";
+  static final List<String> KAFKA_KEYS = List.of("partitions", "replicationFactor");
+  static final List<String> ACCEPTED_DOMAIN_KEYS = List.of("domainName", "type", "default", "isDefault");
+  static final List<String> RECEIVE_CONNECTOR_KEYS = List.of("name", "bindings", "remoteIpRanges",
+      "permissionGroups", "authMechanisms", "fqdn", "banner", "maxMessageSize", "maxRecipientsPerMessage",
+      "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
+      "connectionTimeout", "connectionInactivityTimeout");
+  static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
+      "maxMessageSize", "sourceTransportServers", "fqdn");
+  static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
+  static final List<String> SMART_HOST_KEYS = List.of("host", "port");
+  static final List<String> SITE_KEYS = List.of("name", "hubSite");
+  static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
+  static final List<String> SERVER_KEYS = List.of("name", "site");
+  static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
+  static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database");
+  static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members");
+
+  private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]*)\\](?::(.*))?");
+  private static final Pattern ADDRESS_SPACE = Pattern.compile("(?:([A-Za-z0-9]+):)?([^;]*)(?:;(.*))?");
+
+  private final ConfigErrors errors;
+  /** Sections left out of the file and filled in; the validator does not check what it filled in. */
+  private final Set<String> implied = new LinkedHashSet<>();
+
+  OrganizationReader(ConfigErrors errors) {
+    this.errors = errors;
+  }
+
+  Set<String> implied() {
+    return implied;
+  }
+
+  Organization read(Node root) {
+    YamlMapping top = YamlMapping.of(root, "", errors, TOP_KEYS, EXTENSION_PREFIX);
+    String serverName = serverName(top, "serverName");
+    String siteName = top.text("siteName", DEFAULT_SITE_NAME).strip();
+    KafkaTopics kafka = kafka(YamlMapping.of(top.node("kafka"), "kafka", errors, KAFKA_KEYS));
+    List<AcceptedDomain> acceptedDomains = items(top, "acceptedDomains", this::acceptedDomain);
+    top.requireItems("acceptedDomains", acceptedDomains, 1,
+        "required: at least one accepted domain (the domains this organization receives mail for)");
+    String serverFqdn = serverFqdn(serverName, acceptedDomains);
+    List<ReceiveConnector> receiveConnectors = items(top, "receiveConnectors",
+        (node, path) -> receiveConnector(node, path, serverFqdn));
+    List<SendConnector> sendConnectors = items(top, "sendConnectors",
+        (node, path) -> sendConnector(node, path, serverFqdn));
+    List<Site> sites = top.has("sites") ? items(top, "sites", this::site)
+        : implied("sites", List.of(new Site(siteName, false)));
+    List<SiteLink> siteLinks = items(top, "siteLinks", this::siteLink);
+    List<Server> servers = top.has("servers") ? items(top, "servers", (n, p) -> server(n, p, siteName))
+        : implied("servers", List.of(new Server(serverName, siteName)));
+    List<MailboxDatabase> databases = top.has("databases")
+        ? items(top, "databases", (n, p) -> database(n, p, serverName))
+        : implied("databases", List.of(new MailboxDatabase(IMPLIED_DATABASE_NAME, List.of(serverName), serverName, null)));
+    String firstDatabase = databases.isEmpty() ? "" : databases.get(0).name();
+    List<Mailbox> mailboxes = items(top, "mailboxes", (n, p) -> mailbox(n, p, firstDatabase));
+    List<DistributionGroup> groups = items(top, "groups", this::group);
+    return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
+        sites, siteLinks, servers, databases, mailboxes, groups);
+  }
+
+  private <T> List<T> implied(String section, List<T> value) {
+    implied.add(section);
+    return value;
+  }
+
+  /** Reads each item of a list-valued key; an absent key is an empty list. */
+  private <T> List<T> items(YamlMapping parent, String key, BiFunction<Node, String, T> reader) {
+    List<Node> nodes = parent.list(key);
+    List<T> result = new ArrayList<>();
+    if (nodes != null) {
+      for (int i = 0; i < nodes.size(); i++) {
+        result.add(reader.apply(nodes.get(i), parent.child(key) + "[" + i + "]"));
+      }
+    }
+    return result;
+  }
+
+  /** A list of single values; blank items are reported and left out. Null when the key is absent. */
+  private List<String> strings(YamlMapping parent, String key) {
+    List<Node> nodes = parent.list(key);
+    if (nodes == null) {
+      return null;
+    }
+    List<String> result = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String path = parent.child(key) + "[" + i + "]";
+      String value = YamlMapping.scalar(nodes.get(i), path, errors);
+      if (value == null || value.isBlank()) {
+        if (nodes.get(i) instanceof ScalarNode) {
+          errors.add(path, "empty item");
+        }
+        result.add("");
+      } else {
+        result.add(value.strip());
+      }
+    }
+    return result;
+  }
+
+  // ---- top level -------------------------------------------------------------------------------
+
+  private String serverName(YamlMapping parent, String key) {
+    String name = parent.requiredText(key);
+    if (!name.isEmpty() && (name.contains(".") || !SmtpAddress.isHostName(name))) {
+      errors.add(parent.child(key), "server name '" + name + "' must be letters, digits and hyphens (no dots)");
+    }
+    return name;
+  }
+
+  /** Exchange's connector FQDN default is the server's FQDN; ours is the server name in the default domain. */
+  private static String serverFqdn(String serverName, List<AcceptedDomain> acceptedDomains) {
+    String domain = acceptedDomains.stream().filter(AcceptedDomain::isDefault).findFirst()
+        .or(() -> acceptedDomains.stream().findFirst())
+        .map(AcceptedDomain::domainName).filter(d -> !d.startsWith("*")).orElse("localdomain");
+    return serverName.toLowerCase(Locale.ROOT) + "." + domain;
+  }
+
+  private KafkaTopics kafka(YamlMapping m) {
+    int partitions = (int) m.number("partitions", KafkaTopics.DEFAULT_PARTITIONS, 1, Integer.MAX_VALUE, null);
+    short replication = (short) m.number("replicationFactor", KafkaTopics.DEFAULT_REPLICATION_FACTOR, 1,
+        Short.MAX_VALUE, null);
+    return new KafkaTopics(partitions, replication);
+  }
+
+  private AcceptedDomain acceptedDomain(Node node, String path) {
+    String name;
+    DomainType type = DomainType.Authoritative; // New-AcceptedDomain's default
+    boolean isDefault = false;
+    if (node instanceof ScalarNode scalar) { // shorthand: "- contoso.com"
+      name = scalar.getValue().strip();
+      if (name.isEmpty()) {
+        errors.add(path, "empty item");
+      }
+    } else {
+      YamlMapping m = YamlMapping.of(node, path, errors, ACCEPTED_DOMAIN_KEYS);
+      name = m.requiredText("domainName");
+      path = m.child("domainName");
+      type = m.choice("type", DomainType.class, type);
+      if (m.has("default") && m.has("isDefault")) {
+        errors.add(m.child("isDefault"), "give either default or isDefault, not both");
+      }
+      isDefault = m.bool("default", m.bool("isDefault", false));
+    }
+    if (!name.isEmpty()) {
+      String host = name.startsWith("*.") ? name.substring(2) : name;
+      if (name.equals("*")) {
+        errors.add(path, "'*' would accept mail for every domain (an open relay); name the domains");
+      } else if (!SmtpAddress.isHostName(host)) {
+        errors.add(path, "'" + name + "' is not a domain name (contoso.com or *.contoso.com)");
+      }
+    }
+    return new AcceptedDomain(name, type, isDefault);
+  }
+
+  // ---- receive connectors ----------------------------------------------------------------------
+
+  private ReceiveConnector receiveConnector(Node node, String path, String serverFqdn) {
+    YamlMapping m = YamlMapping.of(node, path, errors, RECEIVE_CONNECTOR_KEYS);
+    String name = m.requiredText("name");
+
+    List<Binding> bindings = new ArrayList<>();
+    List<String> bindingTexts = strings(m, "bindings");
+    m.requireItems("bindings", bindingTexts, 1, "required: at least one address:port to listen on, e.g. 127.0.0.1:2525");
+    if (bindingTexts != null) {
+      for (int i = 0; i < bindingTexts.size(); i++) {
+        Binding binding = binding(bindingTexts.get(i), m.child("bindings") + "[" + i + "]");
+        if (binding != null) {
+          bindings.add(binding);
+        }
+      }
+    }
+
+    List<String> ranges = strings(m, "remoteIpRanges");
+    if (ranges == null) {
+      ranges = ReceiveConnector.DEFAULT_REMOTE_IP_RANGES;
+    } else if (ranges.isEmpty()) {
+      errors.add(m.child("remoteIpRanges"), "empty: no client could connect; leave the key out to allow every address");
+    } else {
+      for (int i = 0; i < ranges.size(); i++) {
+        if (!ranges.get(i).isEmpty()) {
+          try {
+            IpRange.parse(ranges.get(i));
+          } catch (IllegalArgumentException e) {
+            errors.add(m.child("remoteIpRanges") + "[" + i + "]", e.getMessage());
+          }
+        }
+      }
+    }
+
+    // Exchange makes the admin choose; left out, we choose what New-ReceiveConnector -Usage Internet does.
+    Set<PermissionGroup> permissions = choices(m, "permissionGroups", PermissionGroup.class,
+        EnumSet.of(PermissionGroup.AnonymousUsers), "nobody could send through this connector");
+    // Exchange's AuthMechanism default is Tls (offer STARTTLS).
+    Set<AuthMechanism> auth = choices(m, "authMechanisms", AuthMechanism.class, EnumSet.of(AuthMechanism.Tls),
+        "write [None] for no authentication and no STARTTLS");
+    checkAuthCombination(m, permissions, auth);
+
+    String fqdn = m.text("fqdn", serverFqdn).strip();
+    if (!fqdn.isEmpty() && !SmtpAddress.isHostName(fqdn)) {
+      errors.add(m.child("fqdn"), "'" + fqdn + "' is not a host name");
+    }
+    String banner = m.text("banner", null);
+    if (banner != null && (!banner.startsWith("220 ") || banner.contains("\n") || banner.contains("\r"))) {
+      errors.add(m.child("banner"), "a banner is one line starting with '220 ' (as in Exchange), got '"
+          + banner.replace("\n", "\\n") + "'");
+    }
+
+    long maxMessageSize = m.size("maxMessageSize", ReceiveConnector.DEFAULT_MAX_MESSAGE_SIZE, 65536,
+        MAX_EXCHANGE_SIZE, null);
+    int maxRecipients = (int) m.number("maxRecipientsPerMessage",
+        ReceiveConnector.DEFAULT_MAX_RECIPIENTS_PER_MESSAGE, 1, 512_000, null);
+    int maxInbound = (int) m.number("maxInboundConnection", ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION, 1,
+        Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    int maxPerSource = (int) m.number("maxInboundConnectionPerSource",
+        ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE, 1, 10_000, (long) Integer.MAX_VALUE);
+    int maxHeaderSize = (int) m.size("maxHeaderSize", ReceiveConnector.DEFAULT_MAX_HEADER_SIZE, 1,
+        MAX_EXCHANGE_SIZE, null);
+    int maxProtocolErrors = (int) m.number("maxProtocolErrors", ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS, 0,
+        Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    int timeout = (int) m.seconds("connectionTimeout", ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS, 1,
+        MAX_TIMEOUT_SECONDS);
+    int inactivity = (int) m.seconds("connectionInactivityTimeout",
+        ReceiveConnector.DEFAULT_CONNECTION_INACTIVITY_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS);
+    if (inactivity >= timeout) { // Exchange refuses this too: the session limit would never be the one hit
+      errors.add(m.child(m.has("connectionInactivityTimeout") ? "connectionInactivityTimeout" : "connectionTimeout"),
+          "connectionInactivityTimeout (" + inactivity + "s) must be less than connectionTimeout (" + timeout + "s)");
+    }
+    return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
+        maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity);
+  }
+
+  /** "127.0.0.1:2525", "0.0.0.0:25", "[::1]:2525". */
+  private Binding binding(String text, String path) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    String address;
+    String port;
+    Matcher bracketed = BRACKETED.matcher(text);
+    if (bracketed.matches()) {
+      address = bracketed.group(1);
+      port = bracketed.group(2);
+    } else if (text.indexOf(':') != text.lastIndexOf(':')) {
+      errors.add(path, "write IPv6 bindings with brackets, e.g. [::1]:2525, got '" + text + "'");
+      return null;
+    } else {
+      int colon = text.indexOf(':');
+      address = colon < 0 ? text : text.substring(0, colon);
+      port = colon < 0 ? null : text.substring(colon + 1);
+    }
+    if (port == null || port.isBlank()) {
+      errors.add(path, "missing port: write address:port, e.g. 127.0.0.1:2525 or [::1]:2525");
+      return null;
+    }
+    boolean ok = true;
+    if (!IpRange.isAddress(address)) {
+      errors.add(path, "'" + address + "' is not an IP address (bindings take IP addresses such as 0.0.0.0 or ::)");
+      ok = false;
+    }
+    Integer p = port(port, path);
+    return ok && p != null ? new Binding(address.strip(), p) : null;
+  }
+
+  private Integer port(String text, String path) {
+    try {
+      long port = Quantities.number(text);
+      if (port < 1 || port > MAX_PORT) {
+        errors.add(path, "port " + port + " out of range (1-" + MAX_PORT + ")");
+        return null;
+      }
+      return (int) port;
+    } catch (IllegalArgumentException e) {
+      errors.add(path, "port '" + text.strip() + "' is not a number");
+      return null;
+    }
+  }
+
+  private <E extends Enum<E>> Set<E> choices(YamlMapping m, String key, Class<E> type, Set<E> dflt, String whyNotEmpty) {
+    List<String> texts = strings(m, key);
+    if (texts == null) {
+      return dflt;
+    }
+    if (texts.isEmpty()) {
+      errors.add(m.child(key), "empty: " + whyNotEmpty);
+      return dflt;
+    }
+    Set<E> result = EnumSet.noneOf(type);
+    for (int i = 0; i < texts.size(); i++) {
+      if (!texts.get(i).isEmpty()) {
+        E value = YamlMapping.choice(texts.get(i), type, m.child(key) + "[" + i + "]", errors, null);
+        if (value != null && !result.add(value)) {
+          errors.add(m.child(key) + "[" + i + "]", value + " listed twice");
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Combinations Exchange refuses, or that would leave a connector nobody can use as configured. */
+  private void checkAuthCombination(YamlMapping m, Set<PermissionGroup> permissions, Set<AuthMechanism> auth) {
+    String path = m.child("authMechanisms");
+    if (auth.contains(AuthMechanism.None) && auth.size() > 1) {
+      errors.add(path, "None cannot be combined with other mechanisms");
+    }
+    if (auth.contains(AuthMechanism.BasicAuthRequireTLS)
+        && !(auth.contains(AuthMechanism.BasicAuth) && auth.contains(AuthMechanism.Tls))) {
+      errors.add(path, "BasicAuthRequireTLS also needs BasicAuth and Tls (as in Exchange)");
+    }
+    if (permissions.contains(PermissionGroup.ExchangeUsers) && !auth.contains(AuthMechanism.BasicAuth)) {
+      errors.add(m.child("permissionGroups"), "ExchangeUsers needs authMechanisms BasicAuth: users are known only after AUTH");
+    }
+  }
+
+  // ---- send connectors -------------------------------------------------------------------------
+
+  private SendConnector sendConnector(Node node, String path, String serverFqdn) {
+    YamlMapping m = YamlMapping.of(node, path, errors, SEND_CONNECTOR_KEYS);
+    String name = m.requiredText("name");
+    int port = (int) m.number("port", SendConnector.DEFAULT_PORT, 1, MAX_PORT, null);
+    List<AddressSpace> spaces = items(m, "addressSpaces", this::addressSpace);
+    m.requireItems("addressSpaces", spaces, 1, "required: the domains this connector sends to, e.g. [\"*\"]");
+    List<SmartHost> smartHosts = items(m, "smartHosts", (n, p) -> smartHost(n, p, port));
+    // Exchange: 0-2 GB or unlimited; unlimited reads as Long.MAX_VALUE so "size > max" needs no special case.
+    long maxMessageSize = m.size("maxMessageSize", SendConnector.DEFAULT_MAX_MESSAGE_SIZE, 0, MAX_EXCHANGE_SIZE,
+        Long.MAX_VALUE);
+    List<String> sources = strings(m, "sourceTransportServers");
+    String fqdn = m.text("fqdn", serverFqdn).strip();
+    if (!fqdn.isEmpty() && !SmtpAddress.isHostName(fqdn)) {
+      errors.add(m.child("fqdn"), "'" + fqdn + "' is not a host name");
+    }
+    return new SendConnector(name, spaces, smartHosts, port, maxMessageSize, sources == null ? List.of() : sources,
+        fqdn);
+  }
+
+  /** "*", "contoso.com", "*.contoso.com", Exchange's "SMTP:contoso.com;10", or {domain, cost}. */
+  private AddressSpace addressSpace(Node node, String path) {
+    String domain;
+    int cost = SendConnector.DEFAULT_ADDRESS_SPACE_COST;
+    String domainPath = path;
+    if (node instanceof ScalarNode scalar) {
+      Matcher s = ADDRESS_SPACE.matcher(scalar.getValue().strip());
+      if (!s.matches()) { // cannot happen: the pattern matches any text without line breaks
+        errors.add(path, "expected a domain such as * or contoso.com, got '" + scalar.getValue() + "'");
+        return new AddressSpace("", cost);
+      }
+      if (s.group(1) != null && !s.group(1).equalsIgnoreCase("SMTP")) {
+        errors.add(path, "only SMTP address spaces are supported, got type " + s.group(1));
+        return new AddressSpace("", cost);
+      }
+      domain = s.group(2).strip();
+      if (s.group(3) != null) {
+        Integer parsed = cost(s.group(3), path);
+        cost = parsed == null ? cost : parsed;
+      }
+    } else {
+      YamlMapping m = YamlMapping.of(node, path, errors, ADDRESS_SPACE_KEYS);
+      domain = m.requiredText("domain");
+      domainPath = m.child("domain");
+      cost = (int) m.number("cost", cost, 1, MAX_ADDRESS_SPACE_COST, null);
+    }
+    if (domain.isEmpty()) {
+      if (node instanceof ScalarNode) {
+        errors.add(path, "empty address space (use * for every domain)");
+      }
+    } else if (!domain.equals("*") && !SmtpAddress.isHostName(domain.startsWith("*.") ? domain.substring(2) : domain)) {
+      errors.add(domainPath, "'" + domain + "' is not *, a domain (contoso.com) or a wildcard (*.contoso.com)");
+    }
+    return new AddressSpace(domain.toLowerCase(Locale.ROOT), cost);
+  }
+
+  private Integer cost(String text, String path) {
+    try {
+      long cost = Quantities.number(text);
+      if (cost < 1 || cost > MAX_ADDRESS_SPACE_COST) {
+        errors.add(path, "cost " + cost + " out of range (1-" + MAX_ADDRESS_SPACE_COST + ")");
+        return null;
+      }
+      return (int) cost;
+    } catch (IllegalArgumentException e) {
+      errors.add(path, "cost '" + text + "' is not a number");
+      return null;
+    }
+  }
+
+  /** "mail.contoso.com", "mail.contoso.com:2626", "192.0.2.1", "[192.0.2.1]:2626", "[::1]:2626", or {host, port}. */
+  private SmartHost smartHost(Node node, String path, int connectorPort) {
+    String host;
+    Integer port = connectorPort;
+    if (node instanceof ScalarNode scalar) {
+      String text = scalar.getValue().strip();
+      Matcher bracketed = BRACKETED.matcher(text);
+      String portText = null;
+      if (bracketed.matches()) {
+        host = bracketed.group(1);
+        portText = bracketed.group(2);
+        if (!IpRange.isAddress(host)) {
+          errors.add(path, "brackets hold an IP address, got '" + host + "'");
+          return new SmartHost(host, connectorPort);
+        }
+      } else if (text.indexOf(':') != text.lastIndexOf(':')) {
+        host = text; // a bare IPv6 address: no port possible without brackets
+      } else {
+        int colon = text.indexOf(':');
+        host = colon < 0 ? text : text.substring(0, colon);
+        portText = colon < 0 ? null : text.substring(colon + 1);
+      }
+      if (portText != null) {
+        port = port(portText, path);
+      }
+    } else {
+      YamlMapping m = YamlMapping.of(node, path, errors, SMART_HOST_KEYS);
+      host = m.requiredText("host");
+      port = (int) m.number("port", connectorPort, 1, MAX_PORT, null);
+      path = m.child("host");
+    }
+    if (host.isEmpty()) {
+      if (node instanceof ScalarNode) {
+        errors.add(path, "empty smart host");
+      }
+    } else if (!IpRange.isAddress(host) && !SmtpAddress.isHostName(host)) {
+      errors.add(path, "'" + host + "' is not a host name or IP address");
+    }
+    return new SmartHost(host, port == null ? connectorPort : port);
+  }
+
+  // ---- topology ----------------------------------------------------------------------------------
+
+  private Site site(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, SITE_KEYS);
+    return new Site(m.requiredText("name"), m.bool("hubSite", false));
+  }
+
+  private SiteLink siteLink(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, SITE_LINK_KEYS);
+    String name = m.requiredText("name");
+    List<String> sites = strings(m, "sites");
+    m.requireItems("sites", sites, 2, "a site link joins at least two sites");
+    int cost = (int) m.number("cost", SiteLink.DEFAULT_COST, 1, MAX_SITE_LINK_COST, null);
+    long maxMessageSize = m.size("maxMessageSize", 0, 0, MAX_EXCHANGE_SIZE, 0L); // 0 = unlimited (Exchange's default)
+    return new SiteLink(name, sites == null ? List.of() : sites, cost, maxMessageSize);
+  }
+
+  private Server server(Node node, String path, String siteName) {
+    YamlMapping m = YamlMapping.of(node, path, errors, SERVER_KEYS);
+    return new Server(serverName(m, "name"), m.text("site", siteName).strip());
+  }
+
+  private MailboxDatabase database(Node node, String path, String serverName) {
+    YamlMapping m = YamlMapping.of(node, path, errors, DATABASE_KEYS);
+    String name = m.requiredText("name");
+    List<String> copies = strings(m, "copies");
+    String active = m.text("activeServer", null);
+    if (copies == null || copies.isEmpty()) {
+      if (copies != null) {
+        errors.add(m.child("copies"), "empty: a database needs at least one server holding a copy");
+      }
+      copies = List.of(active != null ? active.strip() : serverName);
+    }
+    active = active == null ? copies.get(0) : active.strip(); // the first activation preference is mounted
+    String dag = m.text("dag", null);
+    return new MailboxDatabase(name, copies, active, dag == null || dag.isBlank() ? null : dag.strip());
+  }
+
+  // ---- recipients --------------------------------------------------------------------------------
+
+  private Mailbox mailbox(Node node, String path, String firstDatabase) {
+    YamlMapping m = YamlMapping.of(node, path, errors, MAILBOX_KEYS);
+    String name = m.requiredText("name");
+    String primary = address(m, "primarySmtpAddress");
+    List<String> proxies = strings(m, "proxyAddresses");
+    proxies = proxies == null ? List.of() : proxies;
+    for (int i = 0; i < proxies.size(); i++) {
+      checkAddress(proxies.get(i), m.child("proxyAddresses") + "[" + i + "]");
+    }
+    return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip());
+  }
+
+  private DistributionGroup group(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, GROUP_KEYS);
+    String name = m.requiredText("name");
+    String primary = address(m, "primarySmtpAddress");
+    List<String> members = strings(m, "members");
+    members = members == null ? List.of() : members;
+    for (int i = 0; i < members.size(); i++) {
+      checkAddress(members.get(i), m.child("members") + "[" + i + "]");
+    }
+    return new DistributionGroup(name, primary, members);
+  }
+
+  private String address(YamlMapping m, String key) {
+    String address = m.requiredText(key);
+    checkAddress(address, m.child(key));
+    return address;
+  }
+
+  private void checkAddress(String address, String path) {
+    if (!address.isEmpty()) {
+      try {
+        SmtpAddress.parse(address);
+      } catch (IllegalArgumentException e) {
+        errors.add(path, e.getMessage());
+      }
+    }
+  }
+}
