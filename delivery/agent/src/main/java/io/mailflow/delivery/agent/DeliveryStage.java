@@ -1,0 +1,171 @@
+package io.mailflow.delivery.agent;
+
+import io.mailflow.delivery.agent.maildir.MaildirStore;
+import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.organization.Organization;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DeliveryStage - the delivery role: consumes mail.delivery.v1 (consumer group {@value #GROUP_ID}) and
+ * delivers each copy to its next hop: mailbox copies into the Maildir store, smart-host copies over
+ * SMTP to the send connector's smart hosts in order. Writes DELIVER/SEND/FAIL/DEFER tracking events;
+ * offsets are committed only after the copy is stored or the remote said 250 and those events are
+ * acknowledged (at-least-once; the Maildir store absorbs repeats).
+ *
+ * <p>Does not (yet, issue 5): DNS MX routing, LMTP, STARTTLS/AUTH, retry topics and queue states,
+ * DSNs, claim-checked bodies. See {@link DeliveryItemProcessor} for how transient failures are kept.
+ */
+public final class DeliveryStage implements AutoCloseable {
+
+  public static final String STAGE_NAME = "delivery";
+  public static final String GROUP_ID = "mailflow-delivery";
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
+
+  private final StageLoop<DeliveryItem> loop;
+  private final SmartHostRelay relay;
+  private final TopicPublisher publisher;
+  private final Context context;
+
+  /**
+   * Tunables of the stage.
+   *
+   * @param requeueDelay wait before a copy with transient recipients goes back to mail.delivery.v1
+   * @param retrySchedule its expiration timeout turns a still-transient copy into FAIL (5.4.7)
+   * @param smtp client settings for smart hosts; the EHLO name is set per send connector
+   * @param maxConnectionsPerDestination open sessions per smart host (Exchange
+   *     MaxPerDomainOutboundConnections, 20)
+   * @param loop the stage loop's settings (poison threshold, retry backoff, processing timeout)
+   */
+  public record Options(Duration requeueDelay, RetrySchedule retrySchedule, SmtpClientOptions smtp,
+      int maxConnectionsPerDestination, StageLoop.Options loop) {
+
+    /** 30 s: short enough to retry a glitch soon, long enough not to hammer a dead host (it blocks the batch). */
+    public static final Duration DEFAULT_REQUEUE_DELAY = Duration.ofSeconds(30);
+
+    /**
+     * 2 min of silence ends an SMTP session here instead of Exchange's 10: a session must end well within
+     * the stage loop's 4 min processing timeout, or the copy would be retried and then parked as poison.
+     */
+    public static final Duration DEFAULT_STAGE_REPLY_TIMEOUT = Duration.ofMinutes(2);
+
+    public Options {
+      Objects.requireNonNull(requeueDelay, "requeueDelay");
+      Objects.requireNonNull(retrySchedule, "retrySchedule");
+      Objects.requireNonNull(loop, "loop");
+      smtp = new SmtpClientOptions(Objects.requireNonNull(smtp, "smtp"));
+      if (requeueDelay.isNegative()) {
+        throw new IllegalArgumentException("requeueDelay must not be negative, got " + requeueDelay);
+      }
+      if (maxConnectionsPerDestination < 1) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerDestination must be at least 1, got " + maxConnectionsPerDestination);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(DEFAULT_REQUEUE_DELAY, RetrySchedule.exchangeDefaults(),
+          new SmtpClientOptions().setReplyTimeout(DEFAULT_STAGE_REPLY_TIMEOUT),
+          DestinationLimiter.DEFAULT_MAX_PER_DESTINATION, StageLoop.Options.defaults());
+    }
+
+    public Options withRequeueDelay(Duration delay) {
+      return new Options(delay, retrySchedule, smtp, maxConnectionsPerDestination, loop);
+    }
+
+    public Options withRetrySchedule(RetrySchedule schedule) {
+      return new Options(requeueDelay, schedule, smtp, maxConnectionsPerDestination, loop);
+    }
+
+    public Options withSmtp(SmtpClientOptions options) {
+      return new Options(requeueDelay, retrySchedule, options, maxConnectionsPerDestination, loop);
+    }
+
+    public Options withLoop(StageLoop.Options options) {
+      return new Options(requeueDelay, retrySchedule, smtp, maxConnectionsPerDestination, options);
+    }
+  }
+
+  private DeliveryStage(StageLoop<DeliveryItem> loop, SmartHostRelay relay, TopicPublisher publisher,
+      Context context) {
+    this.loop = loop;
+    this.relay = relay;
+    this.publisher = publisher;
+    this.context = context;
+  }
+
+  /** Starts the stage with {@link Options#defaults()}. */
+  public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
+      Path mailStoreRoot) {
+    return start(vertx, bootstrapServers, organization, mailStoreRoot, Options.defaults());
+  }
+
+  /**
+   * Starts consuming mail.delivery.v1. Topics must exist (TopicProvisioner).
+   *
+   * @param mailStoreRoot the Maildir store root, {@code <data-dir>/mailstore}
+   */
+  public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
+      Path mailStoreRoot, Options options) {
+    Context context = vertx.getOrCreateContext();
+    TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
+        "mailflow-" + STAGE_NAME + "-" + organization.serverName());
+    MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
+    SmartHostRelay relay = new SmartHostRelay(vertx, options.smtp(),
+        new DestinationLimiter(options.maxConnectionsPerDestination()));
+    DeliveryItemProcessor processor = new DeliveryItemProcessor(vertx, context, organization,
+        new MailboxDeliverer(store), relay, publisher, options.retrySchedule(), options.requeueDelay(),
+        Clock.systemUTC());
+    StageLoop<DeliveryItem> loop;
+    try {
+      loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, processor, publisher,
+          options.loop());
+    } catch (RuntimeException e) {
+      publisher.close();
+      throw e;
+    }
+    log.info("delivery: consuming {} as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
+        store.root());
+    return new DeliveryStage(loop, relay, publisher, context);
+  }
+
+  /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
+  public CompletableFuture<Void> stopped() {
+    return loop.stopped();
+  }
+
+  /**
+   * Lets the current batch finish and commit, then closes the SMTP clients and the publisher. Blocks
+   * (up to about 40 s): call it from a main or shutdown thread, not an event loop.
+   */
+  @Override
+  public void close() {
+    loop.close();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    context.runOnContext(v -> relay.close().onComplete(ar -> closed.complete(null)));
+    try {
+      closed.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("delivery: closing SMTP clients: {}", e.toString());
+    }
+    publisher.close();
+  }
+}

@@ -1,0 +1,67 @@
+package io.mailflow.delivery.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * DestinationLimiter - at most N connections at a time to one destination, the rest wait their turn
+ * (Exchange's MaxPerDomainOutboundConnections, default 20). A poll batch can hold hundreds of records
+ * for one next hop; without this each would open its own connection.
+ *
+ * <p>Confined to one Vert.x context: call it only from the stage's event loop.
+ */
+final class DestinationLimiter {
+
+  /** Exchange's MaxPerDomainOutboundConnections default. */
+  static final int DEFAULT_MAX_PER_DESTINATION = 20;
+
+  private final int maxPerDestination;
+  private final Map<String, Integer> active = new HashMap<>();
+  private final Map<String, ArrayDeque<Promise<Void>>> waiting = new HashMap<>();
+
+  DestinationLimiter(int maxPerDestination) {
+    if (maxPerDestination < 1) {
+      throw new IllegalArgumentException("maxPerDestination must be at least 1, got " + maxPerDestination);
+    }
+    this.maxPerDestination = maxPerDestination;
+  }
+
+  /** Completes when {@code destination} has a free slot; pair with {@link #release}. */
+  Future<Void> acquire(String destination) {
+    int now = active.getOrDefault(destination, 0);
+    if (now < maxPerDestination) {
+      active.put(destination, now + 1);
+      return Future.succeededFuture();
+    }
+    Promise<Void> turn = Promise.promise();
+    waiting.computeIfAbsent(destination, d -> new ArrayDeque<>()).add(turn);
+    return turn.future();
+  }
+
+  /** Frees a slot, handing it straight to the next waiter if there is one. */
+  void release(String destination) {
+    ArrayDeque<Promise<Void>> queue = waiting.get(destination);
+    if (queue != null && !queue.isEmpty()) {
+      Promise<Void> next = queue.poll();
+      if (queue.isEmpty()) {
+        waiting.remove(destination);
+      }
+      next.complete(); // the slot passes on; the active count stays
+      return;
+    }
+    int now = active.getOrDefault(destination, 0) - 1;
+    if (now <= 0) {
+      active.remove(destination);
+    } else {
+      active.put(destination, now);
+    }
+  }
+
+  /** Slots in use for {@code destination}. */
+  int active(String destination) {
+    return active.getOrDefault(destination, 0);
+  }
+}

@@ -1,0 +1,77 @@
+package io.mailflow.delivery.agent;
+
+import io.mailflow.delivery.agent.maildir.MailboxDelivery;
+import io.mailflow.delivery.agent.maildir.MaildirStore;
+import io.mailflow.delivery.core.DeliveryOutcome;
+import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MailboxDeliverer - the store driver: puts one copy per recipient into its mailbox's Maildir and says
+ * how each went.
+ *
+ * <p>The database is the recipient's mailboxDatabase, else the next hop's domain (for mailbox delivery
+ * routing names the database there). A store failure (disk full, permissions) is transient: the copy
+ * stays queued and the disk may be fixed.
+ */
+final class MailboxDeliverer {
+
+  private final MaildirStore store;
+
+  MailboxDeliverer(MaildirStore store) {
+    this.store = store;
+  }
+
+  /** One outcome per recipient of {@code item}, in order; {@code content} is what goes into each file. */
+  Future<List<DeliveryOutcome>> deliver(DeliveryItem item, byte[] content) {
+    List<Future<DeliveryOutcome>> each = new ArrayList<>();
+    for (ResolvedRecipient recipient : item.getRecipients()) {
+      String database = recipient.getMailboxDatabase() != null
+          ? recipient.getMailboxDatabase()
+          : item.getNextHop().getNextHopDomain();
+      String address = recipient.getAddress();
+      Future<DeliveryOutcome> outcome;
+      try {
+        MailboxDelivery delivery = new MailboxDelivery(database, address,
+            item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), content);
+        outcome = store.deliver(delivery).map(result -> delivered(address, result));
+      } catch (IllegalArgumentException e) {
+        outcome = Future.failedFuture(e);
+      }
+      each.add(outcome.recover(e -> Future.succeededFuture(storeFailure(address, database, e))));
+    }
+    return Future.all(each).map(all -> {
+      List<DeliveryOutcome> outcomes = new ArrayList<>(each.size());
+      for (Future<DeliveryOutcome> f : each) {
+        outcomes.add(f.result());
+      }
+      return outcomes;
+    });
+  }
+
+  private static DeliveryOutcome delivered(String address, MaildirStore.Result result) {
+    if (result instanceof MaildirStore.Result.Duplicate dup) {
+      return new DeliveryOutcome.Delivered(address, SmtpReply.of(250, "2.0.0",
+          "Duplicate delivery absorbed; first delivered as " + dup.firstDeliveredAs()));
+    }
+    return new DeliveryOutcome.Delivered(address, SmtpReply.of(250, "2.0.0",
+        "Delivered to mailbox as " + result.path().getFileName()));
+  }
+
+  private static DeliveryOutcome storeFailure(String address, String database, Throwable e) {
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof IllegalArgumentException) {
+      return new DeliveryOutcome.Transient(address, SmtpReply.of(451, "4.3.5",
+          "Mailbox store cannot take this recipient in database " + database + ": " + detail));
+    }
+    if (detail.contains("No space left")) {
+      return new DeliveryOutcome.Transient(address, SmtpReply.of(452, "4.3.1",
+          "Insufficient system storage in the mailbox store: " + detail));
+    }
+    return new DeliveryOutcome.Transient(address, SmtpReply.of(451, "4.3.0", "Mailbox store error: " + detail));
+  }
+}

@@ -1,0 +1,54 @@
+package io.mailflow.delivery.agent;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * ReceivedHeader - the trace header this delivery hop puts on top of each copy it delivers (RFC 5321
+ * 4.4): {@code Received: from <edge server> by <this server> with mailflow (mail.delivery.v1) id
+ * <internal message id>; <date>}.
+ *
+ * <p>"from" names the server whose edge accepted the message (the envelope's receivingServer): the hop
+ * before ours inside mailflow is a Kafka topic, which the comment after "with" names. The date is
+ * RFC 5322 with a numeric zone, always UTC.
+ */
+final class ReceivedHeader {
+
+  private static final DateTimeFormatter RFC_5322_DATE =
+      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+  private ReceivedHeader() {}
+
+  /** The header line, with its CRLF. */
+  static String line(String receivingServer, String thisServer, String internalMessageId, Instant at) {
+    return "Received: from " + token(receivingServer) + " by " + token(thisServer)
+        + " with mailflow (mail.delivery.v1) id " + token(internalMessageId) + "; " + RFC_5322_DATE.format(at)
+        + "\r\n";
+  }
+
+  /** {@code message} with the header prepended. */
+  static byte[] prepend(byte[] message, String receivingServer, String thisServer, String internalMessageId,
+      Instant at) {
+    byte[] header = line(receivingServer, thisServer, internalMessageId, at).getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[header.length + message.length];
+    System.arraycopy(header, 0, out, 0, header.length);
+    System.arraycopy(message, 0, out, header.length, message.length);
+    return out;
+  }
+
+  // Values come from our own records, but a header line must never break: no whitespace or controls.
+  private static String token(String value) {
+    if (value == null || value.isBlank()) {
+      return "unknown";
+    }
+    StringBuilder sb = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      sb.append(c <= ' ' || c == 127 || c == ';' || c == '(' || c == ')' ? '_' : c);
+    }
+    return sb.toString();
+  }
+}

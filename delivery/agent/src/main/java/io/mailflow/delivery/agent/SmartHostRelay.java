@@ -1,0 +1,73 @@
+package io.mailflow.delivery.agent;
+
+import io.mailflow.delivery.agent.smtp.OutboundMessage;
+import io.mailflow.delivery.agent.smtp.SendResult;
+import io.mailflow.delivery.agent.smtp.SmtpClient;
+import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.organization.SendConnector;
+import io.mailflow.organization.SendConnector.SmartHost;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SmartHostRelay - sends a message through a send connector's smart hosts, in the order configured,
+ * moving to the next host only while nothing has been handed over (no connection, refused greeting
+ * or HELO): once a host took MAIL FROM its answers stand.
+ *
+ * <p>One SMTP client per EHLO name (the connector's Fqdn, else this server's name); connections per
+ * smart host are capped by the {@link DestinationLimiter}. Runs on the stage's context.
+ */
+final class SmartHostRelay {
+
+  private final Vertx vertx;
+  private final SmtpClientOptions template;
+  private final DestinationLimiter limiter;
+  private final Map<String, SmtpClient> clientsByHeloName = new HashMap<>();
+
+  SmartHostRelay(Vertx vertx, SmtpClientOptions template, DestinationLimiter limiter) {
+    this.vertx = vertx;
+    this.template = new SmtpClientOptions(template);
+    this.limiter = limiter;
+  }
+
+  /** The last session's result and every endpoint tried, in order. */
+  record Relayed(SendResult result, List<String> endpointsTried) {}
+
+  Future<Relayed> relay(SendConnector connector, String heloName, OutboundMessage message) {
+    if (connector.smartHosts().isEmpty()) {
+      throw new IllegalArgumentException("send connector '" + connector.name() + "' has no smart hosts");
+    }
+    SmtpClient client = clientsByHeloName.computeIfAbsent(heloName,
+        name -> SmtpClient.create(vertx, new SmtpClientOptions(template).setHeloName(name)));
+    return tryFrom(0, connector.smartHosts(), client, message, new ArrayList<>());
+  }
+
+  private Future<Relayed> tryFrom(int index, List<SmartHost> hosts, SmtpClient client, OutboundMessage message,
+      List<String> tried) {
+    SmartHost host = hosts.get(index);
+    String destination = host.host() + ":" + host.port();
+    return limiter.acquire(destination)
+        .compose(v -> client.send(host.host(), host.port(), message)
+            .onComplete(ar -> limiter.release(destination)))
+        .compose(result -> {
+          tried.add(result.endpoint());
+          if (result.tryAnotherHost() && index + 1 < hosts.size()) {
+            return tryFrom(index + 1, hosts, client, message, tried);
+          }
+          return Future.succeededFuture(new Relayed(result, List.copyOf(tried)));
+        });
+  }
+
+  Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (SmtpClient client : clientsByHeloName.values()) {
+      closing.add(client.close());
+    }
+    clientsByHeloName.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}

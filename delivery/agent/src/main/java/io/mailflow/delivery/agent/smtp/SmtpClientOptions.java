@@ -1,0 +1,112 @@
+package io.mailflow.delivery.agent.smtp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * SmtpClientOptions - how the outbound SMTP client behaves. Defaults follow Exchange 2019's send
+ * connectors where Exchange has a setting, RFC 5321 where it does not.
+ */
+public final class SmtpClientOptions {
+
+  /**
+   * 30 s to establish TCP. Exchange exposes no separate connect timeout; this is Postfix's
+   * smtp_connect_timeout, short enough that a dead smart host fails over quickly.
+   */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * 10 min of silence (no reply, no write progress) ends the session: Exchange's send connector
+   * ConnectionInactivityTimeOut. RFC 5321 4.5.3.2 asks for at least 5 min per command and 10 min
+   * after the final dot, so one inactivity limit of 10 min honours both.
+   */
+  public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofMinutes(10);
+
+  /** RFC 5321 allows 512 octets per reply line; servers exceed it, so allow 8 KB before calling it garbage. */
+  public static final int DEFAULT_MAX_REPLY_LINE_LENGTH = 8192;
+
+  /** PIPELINING (RFC 2920) is used when the server offers it: one round trip for the whole envelope. */
+  public static final boolean DEFAULT_PIPELINING = true;
+
+  private String heloName = "localhost";
+  private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
+  private int maxReplyLineLength = DEFAULT_MAX_REPLY_LINE_LENGTH;
+  private boolean pipelining = DEFAULT_PIPELINING;
+
+  public SmtpClientOptions() {}
+
+  public SmtpClientOptions(SmtpClientOptions other) {
+    this.heloName = other.heloName;
+    this.connectTimeout = other.connectTimeout;
+    this.replyTimeout = other.replyTimeout;
+    this.maxReplyLineLength = other.maxReplyLineLength;
+    this.pipelining = other.pipelining;
+  }
+
+  /** The name we give in EHLO/HELO: the send connector's Fqdn, else this server's FQDN. */
+  public String getHeloName() {
+    return heloName;
+  }
+
+  public SmtpClientOptions setHeloName(String heloName) {
+    Objects.requireNonNull(heloName, "heloName");
+    if (heloName.isBlank() || heloName.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      throw new IllegalArgumentException(
+          "heloName must be a host name without spaces or control characters, got '" + heloName + "'");
+    }
+    this.heloName = heloName;
+    return this;
+  }
+
+  public Duration getConnectTimeout() {
+    return connectTimeout;
+  }
+
+  public SmtpClientOptions setConnectTimeout(Duration connectTimeout) {
+    this.connectTimeout = positive("connectTimeout", connectTimeout);
+    return this;
+  }
+
+  public Duration getReplyTimeout() {
+    return replyTimeout;
+  }
+
+  public SmtpClientOptions setReplyTimeout(Duration replyTimeout) {
+    this.replyTimeout = positive("replyTimeout", replyTimeout);
+    return this;
+  }
+
+  public int getMaxReplyLineLength() {
+    return maxReplyLineLength;
+  }
+
+  public SmtpClientOptions setMaxReplyLineLength(int maxReplyLineLength) {
+    if (maxReplyLineLength < 512) {
+      throw new IllegalArgumentException(
+          "maxReplyLineLength must be at least 512 (RFC 5321 4.5.3.1.5), got " + maxReplyLineLength);
+    }
+    this.maxReplyLineLength = maxReplyLineLength;
+    return this;
+  }
+
+  public boolean isPipelining() {
+    return pipelining;
+  }
+
+  public SmtpClientOptions setPipelining(boolean pipelining) {
+    this.pipelining = pipelining;
+    return this;
+  }
+
+  private static Duration positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+    if (value.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " is too long: " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,104 @@
+package io.mailflow.delivery.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * RetrySchedule - when a message that failed transiently is tried again, when its sender hears of the
+ * delay, and when it expires. Defaults are Exchange 2019's (Set-TransportService).
+ *
+ * <p>Attempts are counted as failed attempts so far: after the 1st..{@code glitchRetryCount}-th
+ * failure wait {@code glitchRetryInterval}; after the next {@code transientFailureRetryCount} failures
+ * wait {@code transientFailureRetryInterval}; after that wait {@code messageRetryInterval}.
+ *
+ * @param glitchRetryCount Exchange GlitchRetryCount, default 4
+ * @param glitchRetryInterval Exchange GlitchRetryInterval, default 1 minute
+ * @param transientFailureRetryCount Exchange TransientFailureRetryCount, default 6
+ * @param transientFailureRetryInterval Exchange TransientFailureRetryInterval, default 5 minutes
+ * @param messageRetryInterval Exchange MessageRetryInterval, default 15 minutes
+ * @param outboundConnectionFailureRetryInterval Exchange OutboundConnectionFailureRetryInterval,
+ *     default 10 minutes: how long a queue whose next hop cannot be reached waits before trying again
+ * @param delayNotificationTimeout Exchange DelayNotificationTimeout, default 4 hours
+ * @param messageExpirationTimeout Exchange MessageExpirationTimeout, default 2 days
+ */
+public record RetrySchedule(
+    int glitchRetryCount,
+    Duration glitchRetryInterval,
+    int transientFailureRetryCount,
+    Duration transientFailureRetryInterval,
+    Duration messageRetryInterval,
+    Duration outboundConnectionFailureRetryInterval,
+    Duration delayNotificationTimeout,
+    Duration messageExpirationTimeout) {
+
+  public static final int DEFAULT_GLITCH_RETRY_COUNT = 4;
+  public static final Duration DEFAULT_GLITCH_RETRY_INTERVAL = Duration.ofMinutes(1);
+  public static final int DEFAULT_TRANSIENT_FAILURE_RETRY_COUNT = 6;
+  public static final Duration DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_MESSAGE_RETRY_INTERVAL = Duration.ofMinutes(15);
+  public static final Duration DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_DELAY_NOTIFICATION_TIMEOUT = Duration.ofHours(4);
+  public static final Duration DEFAULT_MESSAGE_EXPIRATION_TIMEOUT = Duration.ofDays(2);
+
+  public RetrySchedule {
+    requireNonNegative("glitchRetryCount", glitchRetryCount);
+    requireNonNegative("transientFailureRetryCount", transientFailureRetryCount);
+    requirePositive("glitchRetryInterval", glitchRetryInterval);
+    requirePositive("transientFailureRetryInterval", transientFailureRetryInterval);
+    requirePositive("messageRetryInterval", messageRetryInterval);
+    requirePositive("outboundConnectionFailureRetryInterval", outboundConnectionFailureRetryInterval);
+    requirePositive("delayNotificationTimeout", delayNotificationTimeout);
+    requirePositive("messageExpirationTimeout", messageExpirationTimeout);
+  }
+
+  /** Exchange 2019's defaults. */
+  public static RetrySchedule exchangeDefaults() {
+    return new RetrySchedule(DEFAULT_GLITCH_RETRY_COUNT, DEFAULT_GLITCH_RETRY_INTERVAL,
+        DEFAULT_TRANSIENT_FAILURE_RETRY_COUNT, DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL,
+        DEFAULT_MESSAGE_RETRY_INTERVAL, DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL,
+        DEFAULT_DELAY_NOTIFICATION_TIMEOUT, DEFAULT_MESSAGE_EXPIRATION_TIMEOUT);
+  }
+
+  /** How long to wait before the next attempt, after {@code failedAttempts} (at least 1) failures. */
+  public Duration delayAfter(int failedAttempts) {
+    if (failedAttempts < 1) {
+      throw new IllegalArgumentException("failedAttempts must be at least 1, got " + failedAttempts);
+    }
+    if (failedAttempts <= glitchRetryCount) {
+      return glitchRetryInterval;
+    }
+    if (failedAttempts <= glitchRetryCount + transientFailureRetryCount) {
+      return transientFailureRetryInterval;
+    }
+    return messageRetryInterval;
+  }
+
+  /** When a message received at {@code receivedAt} expires (and is reported failed with 4.4.7). */
+  public Instant expiresAt(Instant receivedAt) {
+    return receivedAt.plus(messageExpirationTimeout);
+  }
+
+  /** True once the message has waited longer than the expiration timeout. */
+  public boolean expired(Instant receivedAt, Instant now) {
+    return !now.isBefore(expiresAt(receivedAt));
+  }
+
+  /** True once a still-undelivered message is due a delay DSN (if its NOTIFY asks for one). */
+  public boolean delayNotificationDue(Instant receivedAt, Instant now) {
+    return !now.isBefore(receivedAt.plus(delayNotificationTimeout));
+  }
+
+  private static void requireNonNegative(String name, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must not be negative, got " + value);
+    }
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.mailflow.delivery.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RetryScheduleTest {
+
+  private final RetrySchedule exchange = RetrySchedule.exchangeDefaults();
+
+  @Test
+  void fourGlitchRetriesAtOneMinuteThenSixAtFiveThenEveryFifteen() {
+    for (int failed = 1; failed <= 4; failed++) {
+      assertEquals(Duration.ofMinutes(1), exchange.delayAfter(failed), "after failure " + failed);
+    }
+    for (int failed = 5; failed <= 10; failed++) {
+      assertEquals(Duration.ofMinutes(5), exchange.delayAfter(failed), "after failure " + failed);
+    }
+    assertEquals(Duration.ofMinutes(15), exchange.delayAfter(11));
+    assertEquals(Duration.ofMinutes(15), exchange.delayAfter(500));
+  }
+
+  @Test
+  void messagesExpireAfterTwoDaysAndAnnounceDelayAfterFourHours() {
+    Instant received = Instant.parse("2025-01-01T00:00:00Z");
+    assertFalse(exchange.expired(received, received.plus(Duration.ofHours(47))));
+    assertTrue(exchange.expired(received, received.plus(Duration.ofDays(2))));
+    assertFalse(exchange.delayNotificationDue(received, received.plus(Duration.ofMinutes(239))));
+    assertTrue(exchange.delayNotificationDue(received, received.plus(Duration.ofHours(4))));
+  }
+
+  @Test
+  void attemptsAreCountedFromOne() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> exchange.delayAfter(0))
+        .getMessage().contains("failedAttempts"));
+  }
+
+  @Test
+  void nonPositiveIntervalsAreRejectedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RetrySchedule(
+        4, Duration.ZERO, 6, Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(10),
+        Duration.ofHours(4), Duration.ofDays(2)));
+    assertTrue(e.getMessage().contains("glitchRetryInterval"), e.getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new RetrySchedule(
+        -1, Duration.ofMinutes(1), 6, Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(10),
+        Duration.ofHours(4), Duration.ofDays(2))).getMessage().contains("glitchRetryCount"));
+  }
+}

@@ -1,0 +1,96 @@
+package io.mailflow.delivery.core;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SmtpDataEncoderTest {
+
+  private static String encode(String message) {
+    return new String(SmtpDataEncoder.encodeMessage(message.getBytes(ISO_8859_1)), ISO_8859_1);
+  }
+
+  @Test
+  void linesStartingWithADotGetAnotherDot() {
+    assertEquals("Subject: x\r\n\r\n..\r\n..hidden\r\nmid.dle\r\n.\r\n",
+        encode("Subject: x\r\n\r\n.\r\n.hidden\r\nmid.dle\r\n"));
+  }
+
+  @Test
+  void aDotOnTheFirstLineIsStuffedToo() {
+    assertEquals("..x\r\n.\r\n", encode(".x\r\n"));
+  }
+
+  @Test
+  void bareLfAndBareCrBecomeCrlf() {
+    assertEquals("a\r\nb\r\nc\r\n\r\nd\r\n.\r\n", encode("a\nb\rc\r\n\nd\r\n"));
+  }
+
+  @Test
+  void aMissingFinalLineEndIsAdded() {
+    assertEquals("last line\r\n.\r\n", encode("last line"));
+  }
+
+  @Test
+  void aTrailingBareCrIsAFinalLineEnd() {
+    assertEquals("x\r\n.\r\n", encode("x\r"));
+  }
+
+  @Test
+  void anEmptyMessageIsJustTheTerminator() {
+    assertEquals(".\r\n", encode(""));
+  }
+
+  @Test
+  void smugglingSequenceCannotEndDataEarly() {
+    // "\n.\n" would end DATA on a receiver that accepts bare LF; we must send it as a stuffed line.
+    assertEquals("a\r\n..\r\nMAIL FROM:<x>\r\n.\r\n", encode("a\n.\nMAIL FROM:<x>\r\n"));
+  }
+
+  @Test
+  void chunkBoundariesDoNotChangeTheOutput() {
+    Random random = new Random(42);
+    byte[] alphabet = ".\r\na\u00e9".getBytes(ISO_8859_1);
+    for (int round = 0; round < 200; round++) {
+      byte[] message = new byte[random.nextInt(60)];
+      for (int i = 0; i < message.length; i++) {
+        message[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      byte[] whole = SmtpDataEncoder.encodeMessage(message);
+      SmtpDataEncoder encoder = new SmtpDataEncoder();
+      ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+      int at = 0;
+      while (at < message.length) {
+        int n = Math.min(message.length - at, 1 + random.nextInt(5));
+        byte[] chunk = new byte[n];
+        System.arraycopy(message, at, chunk, 0, n);
+        chunked.writeBytes(encoder.encode(chunk));
+        at += n;
+      }
+      chunked.writeBytes(encoder.finish());
+      assertArrayEquals(whole, chunked.toByteArray(), "message " + new String(message, ISO_8859_1));
+      assertEquals(whole.length - 3, encoder.contentOctets());
+    }
+  }
+
+  @Test
+  void anEncoderServesOneMessage() {
+    SmtpDataEncoder encoder = new SmtpDataEncoder();
+    encoder.finish();
+    assertThrows(IllegalStateException.class, () -> encoder.encode(new byte[] {'x'}));
+    assertThrows(IllegalStateException.class, encoder::finish);
+  }
+
+  @Test
+  void eightBitContentIsDetected() {
+    assertTrue(SmtpDataEncoder.containsEightBit("caf\u00e9".getBytes(ISO_8859_1)));
+    assertFalse(SmtpDataEncoder.containsEightBit("plain ascii\r\n".getBytes(ISO_8859_1)));
+  }
+}
