@@ -1,0 +1,112 @@
+package io.mailflow.edge.protocol;
+
+/**
+ * DataReader - reads DATA content: removes dot-stuffing and finds the end of data, which is only
+ * ever CRLF "." CRLF (RFC 5321 4.1.1.4). LF "." LF, CR "." CR, LF "." CRLF and the other variants
+ * used for SMTP smuggling are content, never an end; any CR or LF outside a CRLF pair is noted so
+ * the message can be refused (see {@link Replies#BARE_NEWLINE_IN_DATA}).
+ */
+final class DataReader {
+
+  /** Where in a line the reader is: just after CRLF, after a leading dot, after ".CR", mid-line, after CR. */
+  private enum State { LINE_START, DOT, DOT_CR, TEXT, CR }
+
+  private final MessageBuffer buffer;
+  private State state = State.LINE_START; // the DATA command's own CRLF starts the first line
+  private boolean bareNewline;
+  private boolean finished;
+
+  DataReader(MessageBuffer buffer) {
+    this.buffer = buffer;
+  }
+
+  /** Consumes content up to and including the end of data; returns the index after it. */
+  int consume(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to && !finished) {
+      if (state == State.TEXT) {
+        // fast path: copy a run of ordinary octets at once
+        int start = i;
+        while (i < to && b[i] != '\r' && b[i] != '\n') {
+          i++;
+        }
+        if (i > start) {
+          buffer.write(b, start, i - start);
+        }
+        if (i == to) {
+          break;
+        }
+      }
+      step(b[i++]);
+    }
+    return i;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  boolean sawBareNewline() {
+    return bareNewline;
+  }
+
+  private void step(byte c) {
+    switch (state) {
+      case LINE_START -> {
+        if (c == '.') {
+          state = State.DOT;
+        } else {
+          text(c);
+        }
+      }
+      case DOT -> {
+        // the leading dot is removed whatever follows (RFC 5321 4.5.2)
+        if (c == '\r') {
+          state = State.DOT_CR;
+        } else {
+          text(c);
+        }
+      }
+      case DOT_CR -> {
+        if (c == '\n') {
+          finished = true;
+        } else {
+          bare('\r');
+          text(c);
+        }
+      }
+      case TEXT -> text(c);
+      case CR -> {
+        if (c == '\n') {
+          buffer.write('\r');
+          buffer.write('\n');
+          state = State.LINE_START;
+        } else {
+          bare('\r');
+          text(c);
+        }
+      }
+      default -> throw new IllegalStateException(state.name());
+    }
+  }
+
+  /** An octet in the middle of a line. */
+  private void text(byte c) {
+    if (c == '\r') {
+      state = State.CR;
+      return;
+    }
+    if (c == '\n') {
+      bare('\n');
+    } else {
+      buffer.write(c);
+    }
+    state = State.TEXT;
+  }
+
+  private void bare(char c) {
+    bareNewline = true;
+    buffer.write(c);
+    state = State.TEXT;
+  }
+}

@@ -1,0 +1,55 @@
+package io.mailflow.edge.protocol;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * SessionHooks - the policy and queueing decisions the engine leaves to its user. Every decision
+ * hook defaults to ACCEPT; only {@link #message} must be written.
+ *
+ * <p>Hooks are called on the session's thread and must not block it. Decision hooks answer at
+ * once; {@link #message} answers later through its CompletionStage, and the engine holds further
+ * (pipelined) input until it has.
+ */
+public interface SessionHooks {
+
+  /** Before the greeting. A denial is sent instead of the greeting and the session ends. */
+  default HookResult connect(SessionInfo session) {
+    return HookResult.ACCEPT;
+  }
+
+  /** EHLO or HELO with a syntactically valid name. */
+  default HookResult helo(SessionInfo session, String name) {
+    return HookResult.ACCEPT;
+  }
+
+  /** MAIL FROM after its syntax and SIZE were checked. */
+  default HookResult mailFrom(SessionInfo session, MailFrom from) {
+    return HookResult.ACCEPT;
+  }
+
+  /** RCPT TO after its syntax and the recipient limit were checked. */
+  default HookResult rcptTo(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo rcpt) {
+    return HookResult.ACCEPT;
+  }
+
+  /** DATA, or the first BDAT of a transaction, before any content is read. */
+  default HookResult data(SessionInfo session, SmtpEnvelope envelope) {
+    return HookResult.ACCEPT;
+  }
+
+  /**
+   * Octets placed before the message content, e.g. a {@code Received:} header ending in CRLF.
+   * Called once per message when its content starts; not counted against the size limit.
+   */
+  default byte[] traceHeader(SessionInfo session, SmtpEnvelope envelope) {
+    return new byte[0];
+  }
+
+  /**
+   * The client finished a message: queue it and answer with the reply the client gets (250 once it
+   * is safely queued, 4xx if it could not be). A stage completed exceptionally is answered with
+   * {@link Replies#LOCAL_ERROR}.
+   */
+  CompletionStage<Reply> message(ReceivedMessage message);
+}

@@ -1,0 +1,91 @@
+package io.mailflow.edge.protocol;
+
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * SmtpConfig - the limits and identity one session runs with (taken from its receive connector).
+ *
+ * @param fqdn the name the server gives in its greeting and EHLO reply
+ * @param banner the greeting text after {@code 220 }, or null for the standard one
+ * @param maxMessageSize octets the client may send per message (Exchange default 36 MB)
+ * @param maxRecipients recipients per message (Exchange default 200)
+ * @param maxProtocolErrors unknown, malformed or out-of-sequence commands before the session is ended (5)
+ * @param startTlsOffered whether STARTTLS is advertised; the adapter then does the handshake
+ * @param clock for the greeting's date
+ */
+public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int maxRecipients,
+    int maxProtocolErrors, boolean startTlsOffered, Clock clock) {
+
+  public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
+  public static final int DEFAULT_MAX_RECIPIENTS = 200;
+  public static final int DEFAULT_MAX_PROTOCOL_ERRORS = 5;
+  /** RFC 5321 4.5.3.1.4: a command line is at most 512 octets including its CRLF. */
+  public static final int MAX_COMMAND_LINE = 512;
+
+  private static final DateTimeFormatter RFC5322 =
+      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+  public SmtpConfig {
+    if (fqdn == null || fqdn.isBlank() || fqdn.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+      throw new IllegalArgumentException("fqdn must be a host name without spaces, got '" + fqdn + "'");
+    }
+    if (banner != null && (banner.indexOf('\r') >= 0 || banner.indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException("banner must be one line, got '" + banner + "'");
+    }
+    if (maxMessageSize <= 0) {
+      throw new IllegalArgumentException("maxMessageSize must be positive, got " + maxMessageSize);
+    }
+    if (maxRecipients <= 0) {
+      throw new IllegalArgumentException("maxRecipients must be positive, got " + maxRecipients);
+    }
+    if (maxProtocolErrors <= 0) {
+      throw new IllegalArgumentException("maxProtocolErrors must be positive, got " + maxProtocolErrors);
+    }
+    if (clock == null) {
+      clock = Clock.systemDefaultZone();
+    }
+  }
+
+  /** Exchange's defaults for a server named {@code fqdn}. */
+  public static SmtpConfig defaults(String fqdn) {
+    return new SmtpConfig(fqdn, null, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_RECIPIENTS,
+        DEFAULT_MAX_PROTOCOL_ERRORS, false, Clock.systemDefaultZone());
+  }
+
+  public SmtpConfig withBanner(String text) {
+    return new SmtpConfig(fqdn, text, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock);
+  }
+
+  public SmtpConfig withMaxMessageSize(long octets) {
+    return new SmtpConfig(fqdn, banner, octets, maxRecipients, maxProtocolErrors, startTlsOffered, clock);
+  }
+
+  public SmtpConfig withMaxRecipients(int count) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, count, maxProtocolErrors, startTlsOffered, clock);
+  }
+
+  public SmtpConfig withMaxProtocolErrors(int count) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, count, startTlsOffered, clock);
+  }
+
+  public SmtpConfig withStartTls(boolean offered) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, offered, clock);
+  }
+
+  public SmtpConfig withClock(Clock c) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, c);
+  }
+
+  /** The 220 greeting: the banner if configured, else Exchange's shape naming mailflow. */
+  public Reply greeting() {
+    if (banner != null && !banner.isBlank()) {
+      String text = banner.startsWith("220 ") ? banner.substring(4) : banner;
+      return Reply.of(220, null, text);
+    }
+    return Reply.of(220, null,
+        fqdn + " mailflow ESMTP MAIL Service ready at " + RFC5322.format(ZonedDateTime.now(clock)));
+  }
+}

@@ -1,0 +1,464 @@
+package io.mailflow.edge.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * SmtpSession - the server side of one SMTP session as a state machine that knows nothing of
+ * sockets. The adapter feeds it the bytes the client sent, split anywhere, and carries out what it
+ * asks through {@link SessionOutput}: replies, close, STARTTLS.
+ *
+ * <p>Input is processed strictly in order: when a message ends, the engine asks
+ * {@link SessionHooks#message} to queue it and holds all further (pipelined) input until that
+ * answer has been sent, so replies always come in command order.
+ *
+ * <p>Not thread-safe: every method must be called on one thread (an event loop), and the
+ * {@code executor} must run tasks on that same thread; asynchronous answers come back through it.
+ */
+public final class SmtpSession {
+
+  private enum Mode { NEW, COMMAND, DATA, CHUNK, TLS_HANDSHAKE, CLOSED }
+
+  private final SmtpConfig config;
+  private final SessionHooks hooks;
+  private final SessionOutput out;
+  private final Executor executor;
+  private final CommandChain chain = CommandChain.standard();
+  private final Context context = new Context();
+  private final HeldInput held = new HeldInput();
+
+  private SessionInfo info;
+  private Mode mode = Mode.NEW;
+  private CommandLineReader lines = new CommandLineReader();
+  private int protocolErrors;
+  private boolean busy;
+  private boolean processing;
+
+  // the transaction
+  private MailFrom mailFrom;
+  private final List<RcptTo> recipients = new ArrayList<>();
+  private boolean chunking;
+  private MessageBuffer buffer;
+
+  // content being read
+  private DataReader data;
+  private ChunkReader chunk;
+  private long chunkSize;
+  private boolean chunkLast;
+  private Reply chunkRefusal;
+  private boolean chunkRefusalIsError;
+
+  /**
+   * @param executor runs asynchronous completions on the session's thread
+   *     (for Vert.x: {@code r -> context.runOnContext(v -> r.run())})
+   */
+  public SmtpSession(SmtpConfig config, SessionHooks hooks, SessionOutput output, SessionInfo info,
+      Executor executor) {
+    this.config = config;
+    this.hooks = hooks;
+    this.out = output;
+    this.info = info;
+    this.executor = executor;
+  }
+
+  /** Sends the greeting (or the connect hook's refusal, then closes). Call once, first. */
+  public void start() {
+    if (mode != Mode.NEW) {
+      throw new IllegalStateException("session " + info.sessionId() + " already started");
+    }
+    mode = Mode.COMMAND;
+    HookResult verdict;
+    try {
+      verdict = hooks.connect(info);
+    } catch (RuntimeException e) {
+      verdict = HookResult.denySoft(Reply.of(421, "4.3.2", "Service not available, closing transmission channel"));
+    }
+    if (verdict.accepted()) {
+      send(config.greeting());
+    } else {
+      send(verdict.reply());
+      close();
+    }
+  }
+
+  /** The client sent these bytes. */
+  public void feed(byte[] bytes) {
+    feed(bytes, 0, bytes.length);
+  }
+
+  /** The client sent {@code len} bytes of {@code bytes} from {@code off}. */
+  public void feed(byte[] bytes, int off, int len) {
+    if (mode == Mode.NEW) {
+      throw new IllegalStateException("start() the session before feeding it");
+    }
+    if (!open()) {
+      return; // after close, or before the TLS handshake: dropped on purpose
+    }
+    if (busy || !held.isEmpty()) {
+      held.append(bytes, off, len);
+      drain();
+      return;
+    }
+    int used = process(bytes, off, off + len);
+    if (open() && used < off + len) {
+      held.append(bytes, used, off + len - used);
+    }
+  }
+
+  /** The TLS handshake the engine asked for succeeded: the client must greet again. */
+  public void tlsStarted() {
+    if (mode != Mode.TLS_HANDSHAKE) {
+      throw new IllegalStateException("no STARTTLS in progress in session " + info.sessionId());
+    }
+    info = info.afterTls();
+    resetTransaction();
+    lines = new CommandLineReader();
+    mode = Mode.COMMAND;
+  }
+
+  /** The client was idle for too long: 421 and close. */
+  public void timedOut() {
+    if (open() || mode == Mode.TLS_HANDSHAKE) {
+      send(Replies.TIMED_OUT);
+    }
+  }
+
+  /** The connection is gone: drop the transaction and anything half-received. No output follows. */
+  public void disconnected() {
+    mode = Mode.CLOSED;
+    held.clear();
+    resetTransaction();
+  }
+
+  /** Whether the engine waits for an asynchronous answer (the client is not the one idle then). */
+  public boolean isBusy() {
+    return busy;
+  }
+
+  public boolean isClosed() {
+    return mode == Mode.CLOSED;
+  }
+
+  /** The session as it is now. */
+  public SessionInfo info() {
+    return info;
+  }
+
+  /** The verbs this engine answers, in the order its handler chain lists them. */
+  public static List<String> verbs() {
+    return CommandChain.standard().verbs();
+  }
+
+  // ---- input
+
+  private boolean open() {
+    return mode == Mode.COMMAND || mode == Mode.DATA || mode == Mode.CHUNK;
+  }
+
+  /** Processes bytes until they run out, the session waits, or it stops reading; returns the index reached. */
+  private int process(byte[] b, int from, int to) {
+    processing = true;
+    try {
+      int i = from;
+      while (i < to && !busy && open()) {
+        switch (mode) {
+          case COMMAND -> {
+            i = lines.consume(b, i, to);
+            switch (lines.event()) {
+              case LINE -> dispatch(lines.line());
+              case TOO_LONG -> protocolError(Replies.LINE_TOO_LONG);
+              case BARE_NEWLINE -> protocolError(Replies.BARE_NEWLINE_IN_COMMAND);
+              case NONE -> { }
+              default -> throw new IllegalStateException(lines.event().name());
+            }
+          }
+          case DATA -> {
+            i = data.consume(b, i, to);
+            if (data.finished()) {
+              endData();
+            }
+          }
+          case CHUNK -> {
+            i = chunk.consume(b, i, to);
+            if (chunk.finished()) {
+              endChunk();
+            }
+          }
+          default -> throw new IllegalStateException(mode.name());
+        }
+      }
+      return i;
+    } finally {
+      processing = false;
+    }
+  }
+
+  /** Processes held input until it runs out or the session waits again. */
+  private void drain() {
+    while (!busy && open() && !held.isEmpty()) {
+      held.consumedTo(process(held.array(), held.start(), held.end()));
+    }
+    if (!open()) {
+      held.clear();
+    }
+  }
+
+  private void dispatch(String line) {
+    int space = line.indexOf(' ');
+    String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+    String argument = space < 0 ? "" : line.substring(space + 1);
+    out.commandReceived(verb.equals("AUTH") ? redactedAuth(argument) : line);
+    CommandHandler handler = chain.find(verb);
+    if (handler == null) {
+      protocolError(Replies.unrecognizedCommand(verb));
+      return;
+    }
+    try {
+      handler.handle(context, verb, argument);
+    } catch (RuntimeException e) {
+      // a failing hook must not take the connection down nor leave a half transaction
+      resetTransaction();
+      send(Replies.LOCAL_ERROR);
+    }
+  }
+
+  /** AUTH carries credentials: the protocol log gets the mechanism only, never the response. */
+  private static String redactedAuth(String argument) {
+    String[] words = argument.strip().split(" +", 2);
+    return "AUTH " + words[0] + (words.length > 1 ? " ****" : "");
+  }
+
+  // ---- content
+
+  private void endData() {
+    DataReader reader = data;
+    data = null;
+    mode = Mode.COMMAND;
+    if (reader.sawBareNewline()) {
+      resetTransaction();
+      send(Replies.BARE_NEWLINE_IN_DATA);
+    } else if (buffer.exceeded()) {
+      resetTransaction();
+      send(Replies.SIZE_EXCEEDED);
+    } else {
+      deliver(false);
+    }
+  }
+
+  private void endChunk() {
+    chunk = null;
+    mode = Mode.COMMAND;
+    if (chunkRefusal != null) {
+      Reply refusal = chunkRefusal;
+      chunkRefusal = null;
+      if (chunkRefusalIsError) {
+        protocolError(refusal);
+      } else {
+        send(refusal);
+      }
+    } else if (buffer.exceeded()) {
+      resetTransaction(); // later chunks of this message get 503: there is no transaction any more
+      send(Replies.SIZE_EXCEEDED);
+    } else if (!chunkLast) {
+      send(Replies.chunkReceived(chunkSize));
+    } else {
+      deliver(true);
+    }
+  }
+
+  /** Hands the finished message over and waits for its reply; the transaction ends either way. */
+  private void deliver(boolean chunked) {
+    ReceivedMessage message = new ReceivedMessage(info, new SmtpEnvelope(mailFrom, recipients),
+        buffer.finish(), chunked);
+    resetTransaction();
+    CompletionStage<Reply> answer;
+    try {
+      answer = hooks.message(message);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    if (answer == null) {
+      answer = CompletableFuture.failedFuture(new NullPointerException("message hook answered null"));
+    }
+    busy = true;
+    out.inputHeld(true);
+    answer.whenComplete((reply, failure) -> executor.execute(() -> answered(reply, failure)));
+  }
+
+  private void answered(Reply reply, Throwable failure) {
+    if (mode == Mode.CLOSED) {
+      return; // the client left; it never saw a 250, so it still owns the message
+    }
+    busy = false;
+    out.inputHeld(false);
+    send(failure != null || reply == null ? Replies.LOCAL_ERROR : reply);
+    if (!processing) {
+      drain();
+    }
+  }
+
+  // ---- output
+
+  private void send(Reply reply) {
+    if (mode == Mode.CLOSED) {
+      return;
+    }
+    out.send(reply);
+    if (reply.closesSession()) {
+      close();
+    }
+  }
+
+  private void close() {
+    if (mode == Mode.CLOSED) {
+      return;
+    }
+    mode = Mode.CLOSED;
+    held.clear();
+    resetTransaction();
+    out.close();
+  }
+
+  private void protocolError(Reply reply) {
+    send(reply);
+    if (++protocolErrors >= config.maxProtocolErrors()) {
+      send(Replies.TOO_MANY_ERRORS);
+    }
+  }
+
+  private void resetTransaction() {
+    mailFrom = null;
+    recipients.clear();
+    chunking = false;
+    buffer = null;
+  }
+
+  private byte[] traceHeader() {
+    byte[] header = hooks.traceHeader(info, new SmtpEnvelope(mailFrom, recipients));
+    return header == null ? new byte[0] : header;
+  }
+
+  /** What handlers see of the session. */
+  private final class Context implements SessionContext {
+
+    @Override
+    public SmtpConfig config() {
+      return config;
+    }
+
+    @Override
+    public SessionHooks hooks() {
+      return hooks;
+    }
+
+    @Override
+    public SessionInfo info() {
+      return info;
+    }
+
+    @Override
+    public void greeted(String name, boolean esmtp) {
+      info = info.withHelo(name, esmtp);
+      resetTransaction();
+    }
+
+    @Override
+    public MailFrom mailFrom() {
+      return mailFrom;
+    }
+
+    @Override
+    public List<RcptTo> recipients() {
+      return recipients;
+    }
+
+    @Override
+    public boolean chunking() {
+      return chunking;
+    }
+
+    @Override
+    public void beginTransaction(MailFrom from) {
+      resetTransaction();
+      mailFrom = from;
+    }
+
+    @Override
+    public void addRecipient(RcptTo rcpt) {
+      recipients.add(rcpt);
+    }
+
+    @Override
+    public void resetTransaction() {
+      SmtpSession.this.resetTransaction();
+    }
+
+    @Override
+    public void reply(Reply reply) {
+      send(reply);
+    }
+
+    @Override
+    public void protocolError(Reply reply) {
+      SmtpSession.this.protocolError(reply);
+    }
+
+    @Override
+    public boolean allowed(Supplier<HookResult> hook) {
+      HookResult verdict = hook.get();
+      if (verdict.accepted()) {
+        return true;
+      }
+      send(verdict.reply());
+      return false;
+    }
+
+    @Override
+    public void beginData() {
+      MessageBuffer content = new MessageBuffer(config.maxMessageSize(), traceHeader());
+      send(Replies.START_MAIL_INPUT);
+      buffer = content;
+      data = new DataReader(content);
+      mode = Mode.DATA;
+    }
+
+    @Override
+    public void beginChunk(long size, boolean last) {
+      if (!chunking) {
+        buffer = new MessageBuffer(config.maxMessageSize(), traceHeader());
+        chunking = true;
+      }
+      readChunk(new ChunkReader(buffer, size), size, last, null, false);
+    }
+
+    @Override
+    public void discardChunk(long size, Reply reply, boolean isProtocolError) {
+      readChunk(new ChunkReader(null, size), size, false, reply, isProtocolError);
+    }
+
+    @Override
+    public void startTls() {
+      send(Replies.READY_TO_START_TLS);
+      mode = Mode.TLS_HANDSHAKE;
+      held.clear();
+      out.startTls();
+    }
+
+    private void readChunk(ChunkReader reader, long size, boolean last, Reply refusal, boolean isError) {
+      chunk = reader;
+      chunkSize = size;
+      chunkLast = last;
+      chunkRefusal = refusal;
+      chunkRefusalIsError = isError;
+      mode = Mode.CHUNK;
+      if (reader.finished()) {
+        endChunk(); // BDAT 0: nothing to read
+      }
+    }
+  }
+}

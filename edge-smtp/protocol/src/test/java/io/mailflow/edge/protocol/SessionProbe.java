@@ -1,0 +1,200 @@
+package io.mailflow.edge.protocol;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/** SessionProbe - drives an SmtpSession in a test and records everything it asks its adapter to do. */
+final class SessionProbe implements SessionOutput, SessionHooks {
+
+  static final Reply QUEUED = Reply.of(250, "2.6.0", "<id@test> Queued mail for delivery");
+  static final SmtpConfig CONFIG = SmtpConfig.defaults("mx.contoso.com")
+      .withClock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC));
+
+  final List<Reply> replies = new ArrayList<>();
+  final List<String> commands = new ArrayList<>();
+  final List<ReceivedMessage> messages = new ArrayList<>();
+  final List<Boolean> heldSignals = new ArrayList<>();
+  boolean closed;
+  boolean tlsRequested;
+  int closeCalls;
+
+  Function<ReceivedMessage, CompletionStage<Reply>> onMessage = m -> CompletableFuture.completedFuture(QUEUED);
+  Function<RcptTo, HookResult> onRcpt = r -> HookResult.ACCEPT;
+  Function<MailFrom, HookResult> onMail = m -> HookResult.ACCEPT;
+  Function<String, HookResult> onHelo = name -> HookResult.ACCEPT;
+  HookResult onConnect = HookResult.ACCEPT;
+  HookResult onData = HookResult.ACCEPT;
+  byte[] trace = new byte[0];
+
+  final SmtpSession session;
+
+  private SessionProbe(SmtpConfig config, boolean tls) {
+    session = new SmtpSession(config, this, this,
+        SessionInfo.connected("08DC0000000000A1", new InetSocketAddress("192.0.2.7", 40000),
+            new InetSocketAddress("127.0.0.1", 2525), tls),
+        Runnable::run);
+  }
+
+  static SessionProbe create() {
+    return new SessionProbe(CONFIG, false);
+  }
+
+  static SessionProbe create(SmtpConfig config) {
+    return new SessionProbe(config, false);
+  }
+
+  /** A started session; the greeting is recorded and then forgotten. */
+  static SessionProbe started() {
+    return started(CONFIG);
+  }
+
+  static SessionProbe started(SmtpConfig config) {
+    SessionProbe probe = new SessionProbe(config, false);
+    probe.session.start();
+    probe.replies.clear();
+    probe.commands.clear();
+    return probe;
+  }
+
+  /** A started session after a successful EHLO, replies forgotten. */
+  static SessionProbe greeted() {
+    return greeted(CONFIG);
+  }
+
+  static SessionProbe greeted(SmtpConfig config) {
+    SessionProbe probe = started(config);
+    probe.send("EHLO client.example\r\n");
+    probe.replies.clear();
+    probe.commands.clear();
+    return probe;
+  }
+
+  /** Greeted, with MAIL FROM and one RCPT TO accepted, replies forgotten. */
+  static SessionProbe inTransaction() {
+    return inTransaction(CONFIG);
+  }
+
+  static SessionProbe inTransaction(SmtpConfig config) {
+    SessionProbe probe = greeted(config);
+    probe.send("MAIL FROM:<alice@fabrikam.com>\r\nRCPT TO:<bob@contoso.com>\r\n");
+    probe.replies.clear();
+    probe.commands.clear();
+    return probe;
+  }
+
+  SessionProbe send(String text) {
+    session.feed(text.getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  SessionProbe sendBytes(byte[] bytes) {
+    session.feed(bytes);
+    return this;
+  }
+
+  SessionProbe sendByteAtATime(String text) {
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      session.feed(new byte[] {b});
+    }
+    return this;
+  }
+
+  /** Codes of the replies so far, in order. */
+  List<Integer> codes() {
+    return replies.stream().map(Reply::code).toList();
+  }
+
+  /** Replies so far, one string each (multi-line replies joined by \n). */
+  List<String> texts() {
+    return replies.stream().map(Reply::toString).toList();
+  }
+
+  Reply last() {
+    return replies.get(replies.size() - 1);
+  }
+
+  String lastText() {
+    return last().toString();
+  }
+
+  String messageText(int index) {
+    return new String(messages.get(index).content().toByteArray(), StandardCharsets.UTF_8);
+  }
+
+  // ---- SessionOutput
+
+  @Override
+  public void send(Reply reply) {
+    if (closed) {
+      throw new AssertionError("reply after close: " + reply);
+    }
+    replies.add(reply);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    closeCalls++;
+  }
+
+  @Override
+  public void startTls() {
+    tlsRequested = true;
+  }
+
+  @Override
+  public void commandReceived(String line) {
+    commands.add(line);
+  }
+
+  @Override
+  public void inputHeld(boolean held) {
+    heldSignals.add(held);
+  }
+
+  // ---- SessionHooks
+
+  @Override
+  public HookResult connect(SessionInfo s) {
+    return onConnect;
+  }
+
+  @Override
+  public HookResult helo(SessionInfo s, String name) {
+    return onHelo.apply(name);
+  }
+
+  @Override
+  public HookResult mailFrom(SessionInfo s, MailFrom from) {
+    return onMail.apply(from);
+  }
+
+  @Override
+  public HookResult rcptTo(SessionInfo s, MailFrom from, List<RcptTo> accepted, RcptTo rcpt) {
+    return onRcpt.apply(rcpt);
+  }
+
+  @Override
+  public HookResult data(SessionInfo s, SmtpEnvelope envelope) {
+    return onData;
+  }
+
+  @Override
+  public byte[] traceHeader(SessionInfo s, SmtpEnvelope envelope) {
+    return trace;
+  }
+
+  @Override
+  public CompletionStage<Reply> message(ReceivedMessage message) {
+    messages.add(message);
+    return onMessage.apply(message);
+  }
+}

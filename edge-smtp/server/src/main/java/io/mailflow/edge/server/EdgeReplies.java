@@ -1,0 +1,30 @@
+package io.mailflow.edge.server;
+
+import io.mailflow.edge.protocol.Reply;
+
+/** EdgeReplies - the replies the edge's policy and queueing give, in Exchange 2019's words. */
+final class EdgeReplies {
+  private EdgeReplies() {}
+
+  static final Reply RELAY_DENIED =
+      Reply.of(550, "5.7.54", "SMTP; Unable to relay recipient in non-accepted domain");
+  static final Reply RECIPIENT_NOT_FOUND =
+      Reply.of(550, "5.1.10", "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
+  static final Reply NOT_AUTHENTICATED =
+      Reply.of(530, "5.7.57", "SMTP; Client was not authenticated to send anonymous mail during MAIL FROM");
+  /** Kafka cannot take the message now (Exchange's back-pressure reply). */
+  static final Reply INSUFFICIENT_RESOURCES = Reply.of(452, "4.3.1", "Insufficient system resources");
+  /**
+   * The write to Kafka failed for another reason. 451 (local error in processing, RFC 5321) rather
+   * than 452: the queue is not known to be full, the attempt failed; either way the client keeps the
+   * message and retries. The reason goes to the protocol log, not to the client.
+   */
+  static final Reply QUEUE_WRITE_FAILED =
+      Reply.of(451, "4.3.0", "Message not queued because of a temporary server error, please try again later");
+
+  /** Exchange's 250 after DATA: the message is on the Submission queue. */
+  static Reply queued(String messageId, long internalId, String hostname) {
+    return Reply.of(250, "2.6.0", messageId + " [InternalId=" + internalId + ", Hostname=" + hostname
+        + "] Queued mail for delivery");
+  }
+}

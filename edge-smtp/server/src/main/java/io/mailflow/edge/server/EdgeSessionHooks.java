@@ -1,0 +1,143 @@
+package io.mailflow.edge.server;
+
+import io.mailflow.edge.protocol.HookResult;
+import io.mailflow.edge.protocol.MailFrom;
+import io.mailflow.edge.protocol.RcptTo;
+import io.mailflow.edge.protocol.ReceivedMessage;
+import io.mailflow.edge.protocol.Reply;
+import io.mailflow.edge.protocol.SessionHooks;
+import io.mailflow.edge.protocol.SessionInfo;
+import io.mailflow.edge.protocol.SmtpEnvelope;
+import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import io.vertx.core.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * EdgeSessionHooks - the edge's answers for one session: the connector's policy for MAIL and RCPT,
+ * the Received header, and queueing. A message is answered 250 here, and only here, once the
+ * Submission queue acknowledged it; then its RECEIVE tracking event is written.
+ */
+final class EdgeSessionHooks implements SessionHooks {
+  private final EdgeConnector edge;
+  private final Context context;
+  private final ProtocolLog log;
+  private final Instant sessionStart;
+  private long internalId;
+  private int traceLength;
+  private int messages;
+
+  EdgeSessionHooks(EdgeConnector edge, Context context, ProtocolLog log) {
+    this.edge = edge;
+    this.context = context;
+    this.log = log;
+    this.sessionStart = edge.options().clock().instant();
+  }
+
+  @Override
+  public HookResult mailFrom(SessionInfo session, MailFrom from) {
+    return edge.policy().mailFrom(session, from);
+  }
+
+  @Override
+  public HookResult rcptTo(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo rcpt) {
+    return edge.policy().rcptTo(session, rcpt);
+  }
+
+  @Override
+  public byte[] traceHeader(SessionInfo session, SmtpEnvelope envelope) {
+    internalId = edge.ids().nextInternalId();
+    byte[] header = ReceivedHeader.build(session, edge.fqdn(), internalId,
+        ZonedDateTime.now(edge.options().clock()));
+    traceLength = header.length;
+    return header;
+  }
+
+  @Override
+  public CompletionStage<Reply> message(ReceivedMessage message) {
+    long id = internalId;
+    int sequence = ++messages;
+    String networkMessageId = UUID.randomUUID().toString();
+    byte[] content = message.content().toByteArray();
+    HeaderFields headers = HeaderFields.parse(
+        message.content().head(edge.connector().maxHeaderSize() + traceLength));
+    String messageId = headers.messageId();
+    byte[] body = content;
+    if (messageId == null) {
+      // as Exchange does: a message without Message-ID gets one, so tracking can follow it
+      messageId = "<" + networkMessageId + "@" + edge.fqdn() + ">";
+      body = withHeaderAfterTrace(content, "Message-ID: " + messageId + "\r\n");
+    }
+    SubmittedMessage record = SubmissionRecord.build(message, body,
+        new SubmissionRecord.Stamp(networkMessageId, edge.options().clock().instant(),
+            edge.organization().serverName(), edge.connector().name(), messageId, headers.subject()),
+        edge.policy()::recipientAddress);
+    String queuedId = messageId;
+
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    long timeoutMs = edge.options().submissionTimeout().toMillis();
+    long timer = edge.vertx().setTimer(timeoutMs, t -> {
+      if (reply.complete(EdgeReplies.INSUFFICIENT_RESOURCES)) {
+        log.info("Submission queue did not acknowledge " + networkMessageId + " within " + timeoutMs + " ms",
+            "Queue write timed out");
+      }
+    });
+    CompletionStage<Void> published;
+    try {
+      published = edge.publisher().publish(record);
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedFuture(e);
+    }
+    published.whenComplete((ok, failure) -> context.runOnContext(v -> {
+      edge.vertx().cancelTimer(timer);
+      if (failure == null) {
+        // durable now: 250 (unless the client was already told 452; it may then send a duplicate)
+        if (!reply.complete(EdgeReplies.queued(queuedId, id, edge.fqdn()))) {
+          log.info(networkMessageId + " acknowledged after the client was answered 452", "Late queue write");
+        }
+        edge.events().tracking(receiveEvent(record, message.session(), id, sequence));
+      } else {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        Reply refusal = cause instanceof BackPressureException
+            ? EdgeReplies.INSUFFICIENT_RESOURCES : EdgeReplies.QUEUE_WRITE_FAILED;
+        if (reply.complete(refusal)) {
+          log.info(cause.toString(), "Queue write failed");
+        }
+      }
+    }));
+    return reply;
+  }
+
+  /** Exchange's RECEIVE event of source SMTP for the message just queued. */
+  private TrackingEvent receiveEvent(SubmittedMessage record, SessionInfo session, long id, int sequence) {
+    List<String> recipients = record.getRecipients().stream().map(r -> r.getAddress()).toList();
+    return TrackingEvents.about(record.getEnvelope(), edge.organization().serverName(), "SMTP", "RECEIVE",
+            recipients, List.of())
+        .setClientIp(session.clientIp())
+        .setClientHostname(session.heloName())
+        .setServerIp(session.serverIp())
+        .setConnectorId(edge.connectorId())
+        .setSourceContext(session.sessionId() + ";" + sessionStart + ";" + sequence)
+        .setInternalMessageId(Long.toString(id))
+        .setDirectionality("Incoming")
+        .build();
+  }
+
+  private byte[] withHeaderAfterTrace(byte[] content, String header) {
+    byte[] field = header.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[content.length + field.length];
+    System.arraycopy(content, 0, out, 0, traceLength);
+    System.arraycopy(field, 0, out, traceLength, field.length);
+    System.arraycopy(content, traceLength, out, traceLength + field.length, content.length - traceLength);
+    return out;
+  }
+}

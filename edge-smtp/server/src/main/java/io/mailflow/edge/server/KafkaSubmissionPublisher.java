@@ -1,0 +1,37 @@
+package io.mailflow.edge.server;
+
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * KafkaSubmissionPublisher - writes accepted messages to mail.submission.v1 keyed by network message
+ * id; done when acks=all came back. A Kafka timeout (broker unreachable, buffer full for too long)
+ * is back pressure; every other failure is a failed write.
+ */
+final class KafkaSubmissionPublisher implements SubmissionPublisher {
+  private final TopicPublisher publisher;
+
+  KafkaSubmissionPublisher(TopicPublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  @Override
+  public CompletionStage<Void> publish(SubmittedMessage message) {
+    return publisher.send(Topics.SUBMISSION, message.getEnvelope().getNetworkMessageId(), message)
+        .handle((metadata, failure) -> {
+          if (failure == null) {
+            return null;
+          }
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException) {
+            throw new BackPressureException("Kafka did not take the message in time: " + cause.getMessage(), cause);
+          }
+          throw new CompletionException(cause);
+        });
+  }
+}

@@ -1,0 +1,90 @@
+package io.mailflow.edge.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** SmtpTestClient - a plain blocking SMTP client for tests: writes raw bytes, reads whole replies. */
+final class SmtpTestClient implements AutoCloseable {
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  SmtpTestClient(InetSocketAddress server) throws IOException {
+    socket = new Socket();
+    socket.connect(server, 5000);
+    socket.setSoTimeout(10_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  SmtpTestClient send(String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return this;
+  }
+
+  /** One reply, multi-line replies joined with \n, without CRLFs. */
+  String reply() throws IOException {
+    List<String> lines = new ArrayList<>();
+    while (true) {
+      String line = line();
+      if (line == null) {
+        throw new IOException("connection closed after " + lines);
+      }
+      lines.add(line);
+      if (line.length() < 4 || line.charAt(3) != '-') {
+        return String.join("\n", lines);
+      }
+    }
+  }
+
+  /** Sends a command and returns its reply. */
+  String command(String line) throws IOException {
+    send(line + "\r\n");
+    return reply();
+  }
+
+  /** Whether the server closed the connection (reads until end of stream, at most 10 s). */
+  boolean closedByServer() throws IOException {
+    try {
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  /** Whether anything is waiting to be read right now. */
+  boolean hasPendingInput() throws IOException {
+    return in.available() > 0;
+  }
+
+  private String line() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        int len = sb.length();
+        if (len > 0 && sb.charAt(len - 1) == '\r') {
+          sb.setLength(len - 1);
+        }
+        return new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+      }
+      sb.append((char) c);
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
