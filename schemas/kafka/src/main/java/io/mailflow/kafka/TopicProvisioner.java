@@ -60,6 +60,10 @@ public final class TopicProvisioner {
       throw new KafkaUnavailableException(
           "cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds() + " s", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new KafkaUnavailableException(
+            "cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds() + " s", e);
+      }
       throw new KafkaUnavailableException(
           "Kafka at " + bootstrapServers + " refused to create mailflow topics: " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {

@@ -1,0 +1,83 @@
+package io.mailflow.cli;
+
+import io.mailflow.organization.Organization;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * RoleCommand - one role per process against an external Kafka cluster. Any number of processes of a
+ * role share its work through the role's consumer group (the edge shares nothing: put a load balancer
+ * or several MX records in front of its instances).
+ */
+abstract class RoleCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin OrganizationOption organization;
+
+  @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT[,..]",
+      description = "Kafka bootstrap servers of the cluster")
+  String bootstrap;
+
+  @Option(names = "--data-dir", defaultValue = "./mailflow-data",
+      description = "Where the mail store lives (delivery role) (default ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  abstract Role role();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Organization org = organization.load();
+    OrganizationSummary.print(org, organization.describeSource(), out);
+    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role()), out);
+        ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
+      out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role().name().toLowerCase(), bootstrap);
+      out.flush();
+      node.awaitShutdown();
+    }
+    return 0;
+  }
+
+  @Command(name = "edge", mixinStandardHelpOptions = true,
+      description = "Run the SMTP edge (receive connectors) against a Kafka cluster.")
+  static final class Edge extends RoleCommand {
+    @Override
+    Role role() {
+      return Role.EDGE;
+    }
+  }
+
+  @Command(name = "categorizer", mixinStandardHelpOptions = true,
+      description = "Run a categorizer (recipient resolution) against a Kafka cluster.")
+  static final class Categorizer extends RoleCommand {
+    @Override
+    Role role() {
+      return Role.CATEGORIZER;
+    }
+  }
+
+  @Command(name = "routing", mixinStandardHelpOptions = true,
+      description = "Run a routing instance (next-hop selection) against a Kafka cluster.")
+  static final class Routing extends RoleCommand {
+    @Override
+    Role role() {
+      return Role.ROUTING;
+    }
+  }
+
+  @Command(name = "delivery", mixinStandardHelpOptions = true,
+      description = "Run a delivery instance (mailbox store, SMTP out) against a Kafka cluster.")
+  static final class Delivery extends RoleCommand {
+    @Override
+    Role role() {
+      return Role.DELIVERY;
+    }
+  }
+}

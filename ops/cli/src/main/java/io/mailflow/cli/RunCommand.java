@@ -1,0 +1,89 @@
+package io.mailflow.cli;
+
+import io.mailflow.kafka.embedded.EmbeddedKafka;
+import io.mailflow.organization.Organization;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** RunCommand - `mailflow run`: an embedded Kafka broker and every stage in one JVM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run everything on this machine: embedded Kafka, SMTP edge, categorizer, routing, delivery.")
+final class RunCommand implements Callable<Integer> {
+  /** The embedded broker's port: beside Kafka's usual 9092 so a local Kafka is not disturbed. */
+  static final int DEFAULT_KAFKA_PORT = 19092;
+
+  @Spec CommandSpec spec;
+
+  @Mixin OrganizationOption organization;
+
+  @Option(names = "--data-dir", defaultValue = "./mailflow-data",
+      description = "Kafka logs and the mail store live here; a restart on the same dir loses nothing (default ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--kafka-port", defaultValue = "" + DEFAULT_KAFKA_PORT,
+      description = "Port of the embedded Kafka broker on 127.0.0.1, 0 for any (default ${DEFAULT-VALUE})")
+  int kafkaPort;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Organization org = organization.load();
+    OrganizationSummary.print(org, organization.describeSource(), out);
+    try (Running running = Running.start(org, dataDir, kafkaPort, out);
+        ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
+      out.println("mailflow is running; Ctrl-C stops it");
+      out.flush();
+      running.node.awaitShutdown();
+    }
+    return 0;
+  }
+
+  /** Everything `run` starts, closed in reverse order: stages first, the broker last. */
+  static final class Running implements AutoCloseable {
+    final EmbeddedKafka kafka;
+    final Node node;
+
+    private Running(EmbeddedKafka kafka, Node node) {
+      this.kafka = kafka;
+      this.node = node;
+    }
+
+    static Running start(Organization org, Path dataDir, int kafkaPort, PrintWriter out) {
+      try {
+        Files.createDirectories(dataDir);
+      } catch (IOException e) {
+        throw new CliFailure("cannot create data dir " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
+      }
+      EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+      out.printf("kafka         embedded broker at %s (logs in %s)%n", kafka.bootstrapServers(),
+          dataDir.resolve("kafka").toAbsolutePath().normalize());
+      out.flush();
+      try {
+        // One broker: replication above 1 cannot be met, whatever the organization file says.
+        Node node = Node.start(kafka.bootstrapServers(), org, dataDir, EnumSet.allOf(Role.class), out, (short) 1);
+        return new Running(kafka, node);
+      } catch (RuntimeException e) {
+        kafka.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      try {
+        node.close();
+      } finally {
+        kafka.close();
+      }
+    }
+  }
+}
