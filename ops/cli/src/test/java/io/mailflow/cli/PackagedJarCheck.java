@@ -1,0 +1,76 @@
+package io.mailflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar, run as the README says: `java -jar ops/target/mailflow.jar run`. Catches what only the
+ * packaged jar can get wrong (a dependency left out of it, a missing service file, the main class).
+ * Run by failsafe after `package`.
+ */
+class PackagedJarCheck {
+  @TempDir Path dir;
+
+  private Process mailflow(Path log, String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        System.getProperty("mailflow.jar", "../target/mailflow.jar")));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  @Test
+  void runDeliversMailAndStopsCleanlyOnSigterm() throws Exception {
+    int port = TestPorts.free();
+    Path config = dir.resolve("org.yaml");
+    Files.writeString(config, MailflowRunIT.organizationYaml(port, 1));
+    Path dataDir = dir.resolve("data");
+    Path log = dir.resolve("run.log");
+    Process run = mailflow(log, "run", "--config", config.toString(), "--data-dir", dataDir.toString(),
+        "--kafka-port", "0");
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(log).contains("mailflow is running")) {
+        assertTrue(run.isAlive(), "mailflow run exited:\n" + Files.readString(log));
+        assertTrue(System.nanoTime() < deadline, "not running after 60 s:\n" + Files.readString(log));
+        Thread.sleep(100);
+      }
+      assertTrue(Files.readString(log).contains("Default Frontend EX01 listening on 127.0.0.1:" + port),
+          Files.readString(log));
+
+      MailflowRunIT.send(port, "packaged jar", "team@contoso.test");
+      assertEquals(1, MailflowRunIT.awaitMessages(dataDir, "bob@contoso.test", "packaged jar", 1).size(),
+          "delivered to bob through the packaged jar:\n" + Files.readString(log));
+    } finally {
+      run.destroy(); // SIGTERM, as Ctrl-C or a service manager would
+      assertTrue(run.waitFor(60, TimeUnit.SECONDS), "mailflow did not stop within 60 s of SIGTERM");
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(!output.contains("Exception in thread"), output);
+    assertTrue(output.contains("embedded Kafka") || output.contains("kafka"), output);
+  }
+
+  @Test
+  void brokenConfigExitsTwoWithOneLine() throws Exception {
+    Path config = dir.resolve("broken.yaml");
+    Files.writeString(config, "serverName: EX01\nacceptedDomains: [contoso.test]\nmailboxes: [ { name: X } ]\n");
+    Path log = dir.resolve("broken.log");
+
+    Process run = mailflow(log, "run", "--config", config.toString(), "--data-dir", dir.resolve("d").toString());
+
+    assertTrue(run.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, run.exitValue(), Files.readString(log));
+    List<String> lines = Files.readAllLines(log);
+    assertEquals(1, lines.size(), "one line:\n" + String.join("\n", lines));
+    assertTrue(lines.get(0).startsWith("mailflow: ") && lines.get(0).contains("mailboxes[0]"), lines.get(0));
+  }
+}
