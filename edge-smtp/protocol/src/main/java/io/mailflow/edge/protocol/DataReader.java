@@ -3,8 +3,14 @@ package io.mailflow.edge.protocol;
 /**
  * DataReader - reads DATA content: removes dot-stuffing and finds the end of data, which is only
  * ever CRLF "." CRLF (RFC 5321 4.1.1.4). LF "." LF, CR "." CR, LF "." CRLF and the other variants
- * used for SMTP smuggling are content, never an end; any CR or LF outside a CRLF pair is noted so
- * the message can be refused (see {@link Replies#BARE_NEWLINE_IN_DATA}).
+ * used for SMTP smuggling are content, never an end.
+ *
+ * <p>A bare LF is stored as CRLF, as Postfix 3.9 does by default ({@code smtpd_forbid_bare_newline =
+ * normalize}): scripts that write LF-only messages keep working, and since the line after a bare LF is
+ * never a line start, neither dot-unstuffing nor the end of data can follow it. When the message is
+ * relayed our client dot-stuffs that line, so the next server cannot be smuggled to either. A bare CR
+ * has no such innocent origin and is noted, so the message can be refused
+ * ({@link Replies#BARE_NEWLINE_IN_DATA}).
  */
 final class DataReader {
 
@@ -97,7 +103,8 @@ final class DataReader {
       return;
     }
     if (c == '\n') {
-      bare('\n');
+      buffer.write('\r'); // normalised; still not a line start (see the class comment)
+      buffer.write('\n');
     } else {
       buffer.write(c);
     }

@@ -45,7 +45,7 @@ public final class Replies {
    * binary content safely). Wording after Exchange Online's 5.6.11.
    */
   public static final Reply BARE_NEWLINE_IN_DATA = Reply.of(550, "5.6.11",
-      "Message contains bare CR or LF, which cannot be sent via DATA; use CRLF line endings or BDAT");
+      "Message contains bare CR, which cannot be sent via DATA; use CRLF line endings or BDAT");
   public static final Reply TOO_MANY_ERRORS =
       Reply.of(421, "4.7.0", "Too many errors on this connection, closing transmission channel");
   public static final Reply TIMED_OUT = Reply.of(421, "4.4.1", "Connection timed out");

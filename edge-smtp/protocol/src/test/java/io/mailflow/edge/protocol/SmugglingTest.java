@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SMTP smuggling (CVE-2023-51764/51765/51766): an end-of-data other than CRLF.CRLF must never end
- * DATA, so a second message hidden after it is never parsed as commands. Messages that contain such
- * sequences, or any bare CR or LF, are refused whole with 550 5.6.11 once the real end arrives.
+ * DATA, so a second message hidden after it is never parsed as commands. A message with a bare CR is
+ * refused whole with 550 5.6.11 once the real end arrives; bare LFs are normalised to CRLF (Postfix's
+ * default) and the would-be second message stays content of the first.
  */
 class SmugglingTest {
 
@@ -28,9 +29,25 @@ class SmugglingTest {
     assertTrue(probe.commands.stream().noneMatch(c -> c.startsWith("MAIL")), "smuggled MAIL was parsed");
 
     probe.send("\r\n.\r\n");
-    assertEquals(List.of(354, 550), probe.codes());
-    assertEquals(Replies.BARE_NEWLINE_IN_DATA, probe.last());
-    assertTrue(probe.messages.isEmpty(), "nothing may be queued");
+    if (hasBareCarriageReturn(fakeEnd)) {
+      assertEquals(List.of(354, 550), probe.codes());
+      assertEquals(Replies.BARE_NEWLINE_IN_DATA, probe.last());
+      assertTrue(probe.messages.isEmpty(), "nothing may be queued");
+    } else {
+      assertEquals(List.of(354, 250), probe.codes());
+      assertEquals(1, probe.messages.size(), "one message, not two");
+      assertTrue(probe.messageText(0).contains("\r\nMAIL FROM:<admin@contoso.com>\r\n"),
+          "the smuggled commands are content: " + probe.messageText(0));
+    }
+  }
+
+  private static boolean hasBareCarriageReturn(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == '\r' && (i + 1 == s.length() || s.charAt(i + 1) != '\n')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -40,27 +57,35 @@ class SmugglingTest {
         .sendByteAtATime("DATA\r\nBody" + fakeEnd + SMUGGLED);
     assertEquals(List.of(354), probe.codes());
     probe.sendByteAtATime("\r\n.\r\n");
-    assertEquals(550, probe.last().code());
+    assertEquals(hasBareCarriageReturn(fakeEnd) ? 550 : 250, probe.last().code());
+    assertTrue(probe.messages.size() <= 1, "never a second message");
   }
 
   @Test
-  void bareLineFeedInsideDataRefusesMessage() {
-    SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\nline one\nline two\r\n.\r\n");
-    assertEquals("550 5.6.11 Message contains bare CR or LF, which cannot be sent via DATA; "
-        + "use CRLF line endings or BDAT", probe.lastText());
-    assertTrue(probe.messages.isEmpty());
+  void bareLineFeedInsideDataIsNormalisedToCrlf() {
+    SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\nline one\nline two\n\r\n.\r\n");
+    assertEquals(250, probe.last().code());
+    assertEquals("line one\r\nline two\r\n\r\n", probe.messageText(0));
+  }
+
+  @Test
+  void dotLineAfterABareLineFeedIsNeitherUnstuffedNorAnEnd() {
+    SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\na\n..b\n.\r\nc\r\n.\r\n");
+    assertEquals(List.of(354, 250), probe.codes());
+    assertEquals("a\r\n..b\r\n.\r\nc\r\n", probe.messageText(0));
   }
 
   @Test
   void bareCarriageReturnInsideDataRefusesMessage() {
     SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\nline one\rline two\r\n.\r\n");
-    assertEquals(550, probe.last().code());
+    assertEquals("550 5.6.11 Message contains bare CR, which cannot be sent via DATA; "
+        + "use CRLF line endings or BDAT", probe.lastText());
     assertTrue(probe.messages.isEmpty());
   }
 
   @Test
   void sessionGoesOnAfterRefusedMessage() {
-    SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\nbad\n\r\n.\r\n")
+    SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\nbad\r\r\n.\r\n")
         .send("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@contoso.com>\r\nDATA\r\ngood\r\n.\r\n");
     assertEquals(List.of(354, 550, 250, 250, 354, 250), probe.codes());
     assertEquals("good\r\n", probe.messageText(0));
