@@ -21,6 +21,7 @@ public final class Mailflow {
   static final int EXIT_FAILURE = 1;
 
   public static void main(String[] args) {
+    LogFile.configure(args);
     System.exit(commandLine().execute(args));
   }
 

@@ -20,13 +20,14 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   /** The embedded broker's port: beside Kafka's usual 9092 so a local Kafka is not disturbed. */
   static final int DEFAULT_KAFKA_PORT = 19092;
+  static final String DEFAULT_DATA_DIR = "./mailflow-data";
 
   @Spec CommandSpec spec;
 
   @Mixin OrganizationOption organization;
 
-  @Option(names = "--data-dir", defaultValue = "./mailflow-data",
-      description = "Kafka logs and the mail store live here; a restart on the same dir loses nothing (default ${DEFAULT-VALUE})")
+  @Option(names = "--data-dir", defaultValue = DEFAULT_DATA_DIR,
+      description = "Kafka logs, the mail store and mailflow.log live here; a restart on the same dir loses nothing (default ${DEFAULT-VALUE})")
   Path dataDir;
 
   @Option(names = "--kafka-port", defaultValue = "" + DEFAULT_KAFKA_PORT,
@@ -66,6 +67,10 @@ final class RunCommand implements Callable<Integer> {
       EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
       out.printf("kafka         embedded broker at %s (logs in %s)%n", kafka.bootstrapServers(),
           dataDir.resolve("kafka").toAbsolutePath().normalize());
+      String logFile = System.getProperty(LogFile.PROPERTY);
+      if (logFile != null) {
+        out.printf("log           %s%n", Path.of(logFile).toAbsolutePath().normalize());
+      }
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.

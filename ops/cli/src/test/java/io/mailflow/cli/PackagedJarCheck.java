@@ -60,6 +60,26 @@ class PackagedJarCheck {
   }
 
   @Test
+  void busyKafkaPortIsOneLineOnTheTerminalAndTheDetailIsInTheLogFile() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path dataDir = dir.resolve("busy");
+      Path log = dir.resolve("busy.out");
+      Process run = mailflow(log, "run", "--data-dir", dataDir.toString(), "--kafka-port",
+          String.valueOf(busy.getLocalPort()));
+
+      assertTrue(run.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(1, run.exitValue(), Files.readString(log));
+      List<String> errors = Files.readAllLines(log).stream().filter(l -> l.startsWith("mailflow: ")).toList();
+      assertEquals(List.of("mailflow: cannot start embedded Kafka: 127.0.0.1:" + busy.getLocalPort()
+          + " is already in use"), errors);
+      assertTrue(Files.readAllLines(log).stream().noneMatch(l -> l.contains("\tat ") || l.contains("Exception")),
+          "no stack trace on the terminal:\n" + Files.readString(log));
+      assertTrue(Files.readString(dataDir.resolve("mailflow.log")).contains("Address already in use"),
+          "the detail is in the log file");
+    }
+  }
+
+  @Test
   void brokenConfigExitsTwoWithOneLine() throws Exception {
     Path config = dir.resolve("broken.yaml");
     Files.writeString(config, "serverName: EX01\nacceptedDomains: [contoso.test]\nmailboxes: [ { name: X } ]\n");
