@@ -60,6 +60,46 @@ class PackagedJarCheck {
   }
 
   @Test
+  void oneRolePerProcessAgainstOneClusterMovesMailLikeRunDoes() throws Exception {
+    Path kafkaDir = dir.resolve("cluster");
+    try (io.mailflow.kafka.embedded.EmbeddedKafka kafka = io.mailflow.kafka.embedded.EmbeddedKafka.start(kafkaDir, 0)) {
+      int port = TestPorts.free();
+      Path config = dir.resolve("roles.yaml");
+      Files.writeString(config, MailflowRunIT.organizationYaml(port, 1));
+      Path dataDir = dir.resolve("roles-data");
+      List<Process> roles = new java.util.ArrayList<>();
+      try {
+        for (String role : List.of("delivery", "routing", "categorizer", "categorizer", "edge")) {
+          roles.add(mailflow(dir.resolve(role + "-" + roles.size() + ".log"), role, "--bootstrap",
+              kafka.bootstrapServers(), "--config", config.toString(), "--data-dir", dataDir.toString()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path edgeLog = dir.resolve("edge-4.log");
+        while (!Files.readString(edgeLog).contains("running against Kafka")) {
+          assertTrue(roles.get(4).isAlive(), "edge exited:\n" + Files.readString(edgeLog));
+          assertTrue(System.nanoTime() < deadline, "edge not up after 60 s:\n" + Files.readString(edgeLog));
+          Thread.sleep(100);
+        }
+
+        for (int i = 0; i < 5; i++) {
+          MailflowRunIT.send(port, "roles " + i, "team@contoso.test");
+        }
+        for (int i = 0; i < 5; i++) {
+          assertEquals(1, MailflowRunIT.awaitMessages(dataDir, "alice@contoso.test", "roles " + i, 1).size(),
+              "message " + i + " through four role processes");
+        }
+      } finally {
+        for (Process role : roles) {
+          role.destroy();
+        }
+        for (Process role : roles) {
+          assertTrue(role.waitFor(60, TimeUnit.SECONDS), "a role did not stop within 60 s of SIGTERM");
+        }
+      }
+    }
+  }
+
+  @Test
   void busyKafkaPortIsOneLineOnTheTerminalAndTheDetailIsInTheLogFile() throws Exception {
     try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Path dataDir = dir.resolve("busy");
