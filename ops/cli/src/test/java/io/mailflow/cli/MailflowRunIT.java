@@ -57,6 +57,7 @@ class MailflowRunIT {
           - name: Default Frontend EX01
             bindings: ["127.0.0.1:%d"]
             permissionGroups: [AnonymousUsers, ExchangeServers]
+            protocolLoggingLevel: Verbose
         sendConnectors:
           - { name: Outbound, addressSpaces: ["*"], smartHosts: ["127.0.0.1:%d"] }
         mailboxes:

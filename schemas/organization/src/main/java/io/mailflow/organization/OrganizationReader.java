@@ -44,7 +44,7 @@ final class OrganizationReader {
   static final List<String> RECEIVE_CONNECTOR_KEYS = List.of("name", "bindings", "remoteIpRanges",
       "permissionGroups", "authMechanisms", "fqdn", "banner", "maxMessageSize", "maxRecipientsPerMessage",
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
-      "connectionTimeout", "connectionInactivityTimeout");
+      "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel");
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
       "maxMessageSize", "sourceTransportServers", "fqdn");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
@@ -266,8 +266,11 @@ final class OrganizationReader {
       errors.add(m.child(m.has("connectionInactivityTimeout") ? "connectionInactivityTimeout" : "connectionTimeout"),
           "connectionInactivityTimeout (" + inactivity + "s) must be less than connectionTimeout (" + timeout + "s)");
     }
+    ReceiveConnector.ProtocolLoggingLevel protocolLogging = m.choice("protocolLoggingLevel",
+        ReceiveConnector.ProtocolLoggingLevel.class, ReceiveConnector.DEFAULT_PROTOCOL_LOGGING_LEVEL);
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
-        maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity);
+        maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
+        protocolLogging);
   }
 
   /** "127.0.0.1:2525", "0.0.0.0:25", "[::1]:2525". */

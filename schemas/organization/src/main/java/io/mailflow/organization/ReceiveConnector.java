@@ -8,7 +8,8 @@ import java.util.Set;
  *
  * <p>Defaults are Exchange's: maxMessageSize 36 MB, maxRecipientsPerMessage 200, maxInboundConnection
  * 5000, maxInboundConnectionPerSource 20, maxHeaderSize 256 KB, maxProtocolErrors 5,
- * connectionTimeout 10 min, connectionInactivityTimeout 5 min; remoteIpRanges default to everything.
+ * connectionTimeout 10 min, connectionInactivityTimeout 5 min, protocolLoggingLevel None;
+ * remoteIpRanges default to everything.
  */
 public record ReceiveConnector(
     String name,
@@ -25,7 +26,8 @@ public record ReceiveConnector(
     int maxHeaderSize,
     int maxProtocolErrors,
     int connectionTimeoutSeconds,
-    int connectionInactivityTimeoutSeconds) {
+    int connectionInactivityTimeoutSeconds,
+    ProtocolLoggingLevel protocolLoggingLevel) {
 
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
   public static final int DEFAULT_MAX_RECIPIENTS_PER_MESSAGE = 200;
@@ -47,6 +49,12 @@ public record ReceiveConnector(
   public enum PermissionGroup { AnonymousUsers, ExchangeUsers, ExchangeServers, Partners, Custom }
 
   public enum AuthMechanism { None, Tls, BasicAuth, BasicAuthRequireTLS }
+
+  /** Exchange's ProtocolLoggingLevel: Verbose writes every SMTP line of every session to the protocol log. */
+  public enum ProtocolLoggingLevel { None, Verbose }
+
+  /** Exchange's default: protocol logging is off unless the admin turns it on per connector. */
+  public static final ProtocolLoggingLevel DEFAULT_PROTOCOL_LOGGING_LEVEL = ProtocolLoggingLevel.None;
 
   /** An IP address and port the connector listens on. */
   public record Binding(String address, int port) {

@@ -8,9 +8,11 @@ import java.time.Clock;
  * ProtocolLog - one session's protocol-log lines in Exchange's fields: {@code +} connect,
  * {@code -} disconnect, {@code >} sent, {@code <} received, {@code *} information. Each line of a
  * multi-line reply is its own event, as in Exchange's logs. Credentials never reach it: the engine
- * reports AUTH lines redacted.
+ * reports AUTH lines redacted. With the connector's protocolLoggingLevel None (Exchange's default)
+ * nothing is written.
  */
 final class ProtocolLog {
+  private final boolean enabled;
   private final EdgeEvents events;
   private final Clock clock;
   private final String connectorId;
@@ -19,8 +21,9 @@ final class ProtocolLog {
   private final String remoteEndpoint;
   private long sequence;
 
-  ProtocolLog(EdgeEvents events, Clock clock, String connectorId, String sessionId, String localEndpoint,
-      String remoteEndpoint) {
+  ProtocolLog(boolean enabled, EdgeEvents events, Clock clock, String connectorId, String sessionId,
+      String localEndpoint, String remoteEndpoint) {
+    this.enabled = enabled;
     this.events = events;
     this.clock = clock;
     this.connectorId = connectorId;
@@ -53,6 +56,9 @@ final class ProtocolLog {
   }
 
   private void emit(String event, String data, String context) {
+    if (!enabled) {
+      return;
+    }
     events.protocol(ProtocolEvent.newBuilder()
         .setDateTime(clock.instant())
         .setConnectorId(connectorId)

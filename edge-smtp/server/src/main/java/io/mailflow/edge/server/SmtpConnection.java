@@ -4,6 +4,7 @@ import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SessionOutput;
 import io.mailflow.edge.protocol.SmtpSession;
+import io.mailflow.organization.ReceiveConnector;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -44,8 +45,9 @@ final class SmtpConnection implements SessionOutput {
     String sessionId = edge.ids().nextSessionId();
     InetSocketAddress remote = inet(socket.remoteAddress());
     InetSocketAddress local = inet(socket.localAddress());
-    log = new ProtocolLog(edge.events(), edge.options().clock(), edge.connectorId(), sessionId,
-        endpoint(local), endpoint(remote));
+    log = new ProtocolLog(
+        edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose,
+        edge.events(), edge.options().clock(), edge.connectorId(), sessionId, endpoint(local), endpoint(remote));
     log.connected();
     session = new SmtpSession(edge.smtp(), new EdgeSessionHooks(edge, context, log), this,
         SessionInfo.connected(sessionId, remote, local, false), r -> context.runOnContext(v -> r.run()));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
+import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.DsnRet;
@@ -312,6 +313,30 @@ class SmtpEdgeIT {
           || body(m).matches("(?s).*\\d{4}\r\nMessage-ID: " + java.util.regex.Pattern.quote(id) + "\r\nSubject: no id\r\n.*"),
           body(m));
     }
+  }
+
+  @Test
+  void connectorWithProtocolLoggingNoneWritesNoProtocolEvents() throws Exception {
+    ReceiveConnector verbose = TestOrganization.anonymous(TestOrganization.FRONTEND, 10_000, 3, 300);
+    ReceiveConnector quiet = new ReceiveConnector(verbose.name(), verbose.bindings(), verbose.remoteIpRanges(),
+        verbose.permissionGroups(), verbose.authMechanisms(), verbose.fqdn(), verbose.banner(),
+        verbose.maxMessageSize(), verbose.maxRecipientsPerMessage(), verbose.maxInboundConnection(),
+        verbose.maxInboundConnectionPerSource(), verbose.maxHeaderSize(), verbose.maxProtocolErrors(),
+        verbose.connectionTimeoutSeconds(), verbose.connectionInactivityTimeoutSeconds(),
+        ReceiveConnector.ProtocolLoggingLevel.None);
+    start(TestOrganization.with(List.of(quiet)), EdgeOptions.defaults());
+    try (SmtpTestClient client = greeted()) {
+      client.command("MAIL FROM:<a@fabrikam.example>");
+      client.command("RCPT TO:<bob@contoso.test>");
+      client.command("DATA");
+      client.command(MESSAGE + ".");
+      client.command("QUIT");
+      client.closedByServer();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.tracking.size() == 1);
+
+    assertEquals(List.of(), events.protocol, "protocol events with protocolLoggingLevel None");
+    assertEquals(1, publisher.published.size(), "the message itself was accepted");
   }
 
   @Test

@@ -39,7 +39,7 @@ final class TestOrganization {
         null, maxMessageSize, maxRecipients, ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION,
         ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE, ReceiveConnector.DEFAULT_MAX_HEADER_SIZE,
         ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS, ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS,
-        inactivitySeconds);
+        inactivitySeconds, ReceiveConnector.ProtocolLoggingLevel.Verbose);
   }
 
   /** The default pair: an anonymous frontend (10 000 octets, 3 recipients) and an authenticated-only one. */

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# pipeline-relay.sh -- loopback relay benchmark for mailflow, full pipeline, in the shape of
+# ../../../shared/bench/postfix-baseline.sh so the two can be compared figure for figure.
+#
+#   loadtest --SMTP--> edge 127.0.0.1:PORT_IN --mail.submission.v1--> categorizer --mail.categorized.v1-->
+#            routing --mail.delivery.v1--> delivery (send connector "Sink", smart host)
+#            --SMTP--> smtp-sink 127.0.0.1:PORT_SINK (final destination, counts messages)
+#
+# One JVM (`mailflow run`, embedded KRaft broker) with a private organization YAML in $BASE:
+# accepted domains contoso.test (Authoritative, default) and sink.test (InternalRelay: the anonymous
+# receive connector accepts any recipient there, and the categorizer, finding no mailbox, treats it as
+# external), a receive connector on PORT_IN, a send connector "Sink" for sink.test via smart host
+# 127.0.0.1:PORT_SINK. Prints one figure line per run on stdout:
+#   mailflow 1KB: accepted N msg/s, delivered N msg/s, N CPU-ms/msg
+# plus "detail:" lines and the load generator's report on stderr, and stops only the processes it
+# started (the smtp-sink PID it spawned, the mailflow JVM PID it spawned).
+#
+# accepted  = MSGS / load generator's own elapsed time (loadtest: first connect until the last 250
+#             after "."; smtp-source: process start to exit, as in postfix-baseline.sh)
+# delivered = MSGS / (time from load start until smtp-sink has counted MSGS). With LOADGEN=loadtest
+#             "load start" is the loadtest's exit time minus its reported elapsed time, so the
+#             loadtest JVM's own start-up (~0.5 s) is not charged to mailflow.
+# cpu       = (utime+stime of the mailflow JVM from /proc/<pid>/stat, delta over the run) / MSGS, in ms.
+#             Everything in the JVM is counted: edge, Kafka broker, categorizer, routing, delivery.
+#
+# Env knobs (defaults):
+#   SIZE=1024      message size: loadtest --size (whole message incl. ~100 B of headers) or
+#                  smtp-source -l (payload, excl. headers)
+#   MSGS=20000     messages per run
+#   SESS=20        concurrent SMTP sessions (the receive connector allows any number per source)
+#   LOADGEN=loadtest  loadtest: `mailflow loadtest` (DATA->250 latency percentiles);
+#                  smtp-source: Postfix's client, exactly as postfix-baseline.sh drives it
+#   RUNS=1         repeat count (the JVM stays up between runs; sink restarted per run)
+#   WARMUP=200     messages sent end to end (and awaited at the sink) before the first run, not counted:
+#                  consumer groups joined and JIT warm, as a started Postfix is ready at once; 0: none
+#   QUIET=0        if >0: before each run wait (max 120 s) until host CPU idle >= QUIET %
+#   PORT_IN=0 PORT_SINK=0   0: pick a free port
+#   RUN_TIMEOUT=300  hard bound (s) for one run (load + drain)
+#   START_TIMEOUT=180  bound (s) for the JVM to listen (a cold build may happen before; not counted)
+#   JAR=<repo>/ops/target/mailflow.jar   rebuilt (mvn -o -DskipTests package) if missing or older than sources
+#   JAVA_OPTS=     extra JVM options for the mailflow JVM (e.g. -Xmx1g)
+#   BASE=mktemp -d /var/tmp/mailflow-bench.XXXXXX   org YAML, data dir (Kafka logs), logs, jar copy
+#   PROTOCOL_LOG=None  the receive connector's protocolLoggingLevel: None (Exchange's default) or Verbose
+#                  (every SMTP line of every session also becomes a record on mail.protocol.v1)
+#   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
+#                  when a run was incomplete
+set -euo pipefail
+
+SIZE=${SIZE:-1024}; MSGS=${MSGS:-20000}; SESS=${SESS:-20}; LOADGEN=${LOADGEN:-loadtest}
+RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
+PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
+RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
+PROTOCOL_LOG=${PROTOCOL_LOG:-None}
+JAVA_OPTS=${JAVA_OPTS:-}
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+JAR=${JAR:-$REPO/ops/target/mailflow.jar}
+OWN_BASE=0; [ -n "${BASE:-}" ] || { BASE=$(mktemp -d /var/tmp/mailflow-bench.XXXXXX); OWN_BASE=1; }
+ORG=$BASE/org.yaml; DATA=$BASE/data; SINK_LOG=$BASE/sink.log; MF_LOG=$BASE/mailflow.log
+LOAD_LOG=$BASE/load.log
+SINK_PID=""; MF_PID=""; ANY_INCOMPLETE=0
+
+log() { echo "[pipeline-relay] $*" >&2; }
+now() { date +%s.%N; }
+
+# ---------------------------------------------------------------- prerequisites
+need_tools() {
+  local b missing=""
+  for b in java smtp-sink ss awk; do command -v "$b" >/dev/null || missing="$missing $b"; done
+  [ "$LOADGEN" = smtp-source ] && { command -v smtp-source >/dev/null || missing="$missing smtp-source"; }
+  [ -z "$missing" ] && return 0
+  log "missing:$missing (smtp-sink/smtp-source: run ../shared/bench/postfix-baseline.sh once, or"
+  log "  apt-get install postfix with 'No configuration'; ss: iproute2)"; return 1
+}
+jar_stale() {  # 0 if the jar is missing or a source/pom file is newer than it
+  [ -f "$JAR" ] || return 0
+  [ -n "$(find "$REPO" -path "$REPO/.git" -prune -o -path '*/target' -prune -o \
+           \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$JAR" -print -quit)" ]
+}
+ensure_jar() {
+  jar_stale || return 0
+  log "building $JAR (mvn -q -o -DskipTests package; a minute or two)"
+  if ! (cd "$REPO" && mvn -q -o -DskipTests package) >&2; then
+    # others may be mid-edit; an older jar still measures something, and the detail says which
+    [ -f "$JAR" ] || { log "build failed"; return 1; }
+    log "build failed; measuring the existing jar from $(date -r "$JAR" '+%F %T')"; return 0
+  fi
+  [ -f "$JAR" ] || { log "build did not produce $JAR"; return 1; }
+}
+
+# ---------------------------------------------------------------- harness helpers (as postfix-baseline.sh)
+port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q 127.0.0.1; }
+port_in_use() { ss -Htan "sport = :$1" 2>/dev/null | grep -q .; }
+free_port() {  # a port nobody listens on or talks from, in 20000-59999
+  local p i; for i in $(seq 1 100); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done; log "no free port found"; return 1
+}
+wait_port() {  # wait up to 10 s for 127.0.0.1:$1 to be listening
+  local i; for i in $(seq 1 200); do port_listening "$1" && return 0; sleep 0.05; done
+  log "port $1 not listening"; return 1
+}
+sink_count() {  # last 'mesg=N' counter printed by smtp-sink -c
+  local s; s=$(tail -c 80 "$SINK_LOG" 2>/dev/null | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 || true)
+  s=${s#mesg=}; echo "${s:-0}"
+}
+start_sink() {
+  if port_listening "$PORT_SINK"; then log "127.0.0.1:$PORT_SINK already in use"; return 1; fi
+  : > "$SINK_LOG"
+  # counts only (-c), no dumps: nothing for the unprivileged user (-u nobody, needed as root) to write
+  smtp-sink -u nobody -c 127.0.0.1:"$PORT_SINK" 1024 > "$SINK_LOG" 2>&1 &
+  SINK_PID=$!
+  wait_port "$PORT_SINK"
+}
+stop_sink() {
+  if [ -n "$SINK_PID" ] && kill -0 "$SINK_PID" 2>/dev/null; then
+    kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true
+  fi
+  SINK_PID=""
+}
+wait_sink() {  # wait until the sink counted $1 messages or epoch second $2 passes; 0 if counted
+  while :; do
+    [ "$(sink_count)" -ge "$1" ] && return 0
+    [ "$(date +%s)" -ge "$2" ] && return 1
+    sleep 0.05
+  done
+}
+cpu_busy_idle() {  # "busy idle" jiffies, all CPUs (busy excludes iowait and steal)
+  awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6; exit}' /proc/stat
+}
+cpu_idle_1s() {
+  local a b; a=$(cpu_busy_idle); sleep 1; b=$(cpu_busy_idle)
+  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," ");split(b,y," ");t=(y[1]-x[1])+(y[2]-x[2]);
+    printf "%.0f", (t>0 ? 100*(y[2]-x[2])/t : 100)}'
+}
+wait_quiet() {
+  [ "$QUIET" -gt 0 ] || return 0
+  local i idle; for i in $(seq 1 120); do
+    idle=$(cpu_idle_1s); [ "$idle" -ge "$QUIET" ] && return 0
+  done; log "host never reached ${QUIET}% idle (last ${idle}%), running anyway"
+}
+sess_ticks() {  # CPU ticks (utime+stime+cutime+cstime) of all processes in the given session ids
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v ids="$*" 'BEGIN{n=split(ids,a," ");for(i=1;i<=n;i++)w[a[i]]=1}
+    { s=$0; sub(/^.*\) /,"",s); split(s,r," "); if (r[4] in w) t+=r[12]+r[13]+r[14]+r[15] } END{printf "%d", t}'
+}
+pid_ticks() {  # utime+stime of one process (all its threads)
+  awk '{ s=$0; sub(/^.*\) /,"",s); split(s,r," "); printf "%d", r[12]+r[13] }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+MY_SID=$(ps -o sid= -p $$ | tr -d ' ')
+HZ=$(getconf CLK_TCK); NCPU=$(nproc)
+
+# ---------------------------------------------------------------- mailflow instance
+write_org() {
+  cat > "$ORG" <<EOF
+# pipeline-relay.sh benchmark organization: everything to sink.test leaves by the "Sink" smart host.
+serverName: EX01
+siteName: Default-First-Site-Name
+acceptedDomains:
+  - { domainName: contoso.test, type: Authoritative, default: true }
+  # InternalRelay: anonymous senders may send here, unknown recipients are relayed out (no mailbox)
+  - { domainName: sink.test, type: InternalRelay }
+receiveConnectors:
+  - name: Bench Frontend EX01
+    bindings: ["127.0.0.1:$PORT_IN"]
+    permissionGroups: [AnonymousUsers, ExchangeServers]
+    authMechanisms: [Tls]
+    # SESS sessions all come from 127.0.0.1 (Exchange's default per source is 20)
+    maxInboundConnectionPerSource: unlimited
+    protocolLoggingLevel: $PROTOCOL_LOG
+sendConnectors:
+  - name: Sink
+    addressSpaces: [sink.test]
+    smartHosts: ["[127.0.0.1]:$PORT_SINK"]
+EOF
+}
+start_mailflow() {
+  if port_listening "$PORT_IN"; then log "127.0.0.1:$PORT_IN already in use"; return 1; fi
+  : > "$MF_LOG"
+  # shellcheck disable=SC2086  # JAVA_OPTS is a word list on purpose
+  java $JAVA_OPTS -jar "$JAR" run --config "$ORG" --data-dir "$DATA" --kafka-port 0 > "$MF_LOG" 2>&1 &
+  MF_PID=$!
+  local deadline=$(( $(date +%s) + START_TIMEOUT ))
+  while ! port_listening "$PORT_IN"; do
+    kill -0 "$MF_PID" 2>/dev/null || { log "mailflow exited during start-up:"; tail -20 "$MF_LOG" >&2; MF_PID=""; return 1; }
+    [ "$(date +%s)" -ge "$deadline" ] && { log "mailflow not listening on $PORT_IN after ${START_TIMEOUT}s:"; tail -20 "$MF_LOG" >&2; return 1; }
+    sleep 0.2
+  done
+  log "mailflow up: pid $MF_PID, edge 127.0.0.1:$PORT_IN, sink 127.0.0.1:$PORT_SINK, base $BASE"
+  log "jar built $JAR_BUILT; repository HEAD now $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  grep -E '^(kafka|edge) ' "$MF_LOG" | sed 's/^/  /' >&2 || true
+}
+stop_mailflow() {  # SIGTERM (the shutdown hook closes stages, then the broker), SIGKILL after 30 s
+  [ -n "$MF_PID" ] || return 0
+  if kill -0 "$MF_PID" 2>/dev/null; then
+    kill "$MF_PID" 2>/dev/null || true
+    local i; for i in $(seq 1 300); do kill -0 "$MF_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$MF_PID" 2>/dev/null; then log "mailflow pid $MF_PID still up after 30 s; SIGKILL"; kill -9 "$MF_PID" 2>/dev/null || true; fi
+  fi
+  wait "$MF_PID" 2>/dev/null || true
+  MF_PID=""
+}
+
+teardown() {
+  # mailflow before the sink: a delivery stage whose smart host vanished holds its batch (requeue delay)
+  stop_load; stop_mailflow; stop_sink
+  if [ "$KEEP" = 1 ]; then log "kept $BASE"
+  elif [ "$ANY_INCOMPLETE" = 1 ]; then
+    [ ! -f "$DATA/mailflow.log" ] || mv "$DATA/mailflow.log" "$BASE/mailflow-app.log"
+    rm -rf "$DATA" "$BASE/mailflow.jar"; log "incomplete run: logs kept in $BASE"
+  elif [ "$OWN_BASE" = 1 ]; then rm -rf "$BASE"
+  else rm -rf "$DATA" "$BASE/mailflow.jar" "$ORG" "$SINK_LOG" "$MF_LOG" "$LOAD_LOG"; fi  # a given BASE: only our files
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- load generators
+# Each sets LOAD_RC and LOAD_ELAPSED (seconds the generator itself measured, "" if none).
+# The generator runs in the background and is awaited with `wait`, which a signal interrupts: Ctrl-C
+# stops the benchmark at once (teardown stops the generator too) instead of after the load.
+LOAD_PID=""
+await_load() { LOAD_PID=$!; wait "$LOAD_PID" || LOAD_RC=$?; LOAD_PID=""; }
+stop_load() {  # timeout passes the TERM on to the generator
+  [ -n "$LOAD_PID" ] || return 0
+  kill "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; LOAD_PID=""
+}
+run_load() {  # $1 = messages, $2 = seconds allowed
+  local n=$1 limit=$2
+  LOAD_RC=0; LOAD_ELAPSED=""
+  if [ "$LOADGEN" = smtp-source ]; then
+    timeout "$limit" smtp-source -d -s "$SESS" -m "$n" -l "$SIZE" \
+        -f sender@bench.test -t bench@sink.test 127.0.0.1:"$PORT_IN" > "$LOAD_LOG" 2>&1 &
+    await_load
+  else
+    # --time-limit a little inside the hard bound so the loadtest still prints its report
+    timeout "$limit" java -jar "$JAR" loadtest --target 127.0.0.1:"$PORT_IN" --connections "$SESS" \
+        --messages "$n" --size "$SIZE" --rcpt bench@sink.test --from sender@bench.test \
+        --time-limit "$(( limit > 10 ? limit - 5 : limit ))" > "$LOAD_LOG" 2>&1 &
+    await_load
+    LOAD_ELAPSED=$(awk '/^elapsed/{print $2; exit}' "$LOAD_LOG")
+    local acc; acc=$(awk '/^accepted/{print $2; exit}' "$LOAD_LOG")
+    [ "${acc:-0}" -ge "$n" ] || { [ "$LOAD_RC" != 0 ] || LOAD_RC=3; }
+  fi
+}
+
+warm_up() {
+  [ "$WARMUP" -gt 0 ] || return 0
+  local deadline
+  start_sink
+  deadline=$(( $(date +%s) + RUN_TIMEOUT ))
+  run_load "$WARMUP" "$RUN_TIMEOUT"
+  if [ "$LOAD_RC" != 0 ]; then
+    log "warm-up load failed (status $LOAD_RC):"; cat "$LOAD_LOG" >&2; stop_sink; return 1
+  fi
+  wait_sink "$WARMUP" "$deadline" || { log "warm-up: sink has $(sink_count)/$WARMUP after ${RUN_TIMEOUT}s"; stop_sink; return 1; }
+  stop_sink
+  log "warm-up: $WARMUP messages delivered"
+}
+
+# ---------------------------------------------------------------- one run
+label() { case $1 in 1024) echo 1KB;; 10240) echo 10KB;; 102400) echo 100KB;; 1048576) echo 1MB;; *) echo "${1}B";; esac; }
+
+one_run() {
+  local t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat
+  wait_quiet
+  idle0=$(cpu_idle_1s)   # host idle % just before the run (other tenants' load shows here)
+  start_sink
+  b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID")
+  t0=$(now)
+  deadline=$(awk -v a="$t0" -v b="$RUN_TIMEOUT" 'BEGIN{printf "%d", a+b}')
+  run_load "$MSGS" "$RUN_TIMEOUT"
+  t1=$(now)
+  [ "$LOAD_RC" = 0 ] || log "$LOADGEN exit status $LOAD_RC"
+  wait_sink "$MSGS" "$deadline" || log "timeout after ${RUN_TIMEOUT}s: sink has $(sink_count)/$MSGS"
+  t2=$(now)
+  b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
+  c=$(sink_count)
+  stop_sink
+  kill -0 "$MF_PID" 2>/dev/null || { log "mailflow JVM died during the run:"; tail -20 "$MF_LOG" >&2; }
+  # load start: with the loadtest, its reported elapsed counts from its first connect
+  tl=$t0; [ -n "$LOAD_ELAPSED" ] && tl=$(awk -v t1="$t1" -v e="$LOAD_ELAPSED" 'BEGIN{printf "%.3f", t1-e}')
+  lat=$(grep -o 'p50.*' "$LOAD_LOG" 2>/dev/null | head -1 || true)
+  RUN_OK=1; { [ "$LOAD_RC" = 0 ] && [ "$c" -ge "$MSGS" ]; } || { RUN_OK=0; ANY_INCOMPLETE=1; }
+  # CPU accounting over [t0,t2]: mailflow = the JVM, tools = this script's session without the JVM
+  # (load generator + smtp-sink + harness), others = everything else on the host.
+  awk -v n="$MSGS" -v c="$c" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v tl="$tl" -v lb="$(label "$SIZE")" \
+      -v s="$SESS" -v gen="$LOADGEN" -v idle="$idle0" -v b0="${b0%% *}" -v b2="${b2%% *}" \
+      -v j="$((j2-j0))" -v k="$((k2-k0))" -v hz="$HZ" -v ncpu="$NCPU" -v rc="$LOAD_RC" -v le="$LOAD_ELAPSED" \
+      -v lat="$lat" 'BEGIN{
+    acc_s=(le != "" ? le : t1-t0); w=t2-tl; busy=(b2-b0)/hz; mf=j/hz; tools=k/hz-mf; if (tools<0) tools=0;
+    oth=busy-mf-tools; if (oth<0) oth=0;
+    if (rc != 0 || c < n) printf "mailflow %s: INCOMPLETE (%s status %d, sink got %d/%d in %.1f s)\n", lb, gen, rc, c, n, t2-t0;
+    else printf "mailflow %s: accepted %d msg/s, delivered %d msg/s, %.3f CPU-ms/msg\n", lb, n/acc_s, c/w, 1000*mf/n;
+    printf "  detail: msgs=%d sess=%d loadgen=%s accept_s=%.3f deliver_s=%.3f loadgen_start_s=%.3f sink_count=%d idle_before=%s%% cpu_s: mailflow=%.1f tools=%.1f others=%.1f (others=%.0f%% of %d cores) mailflow_cpu_ms_per_msg=%.3f\n",
+      n, s, gen, acc_s, w, tl-t0, c, idle, mf, tools, oth, 100*oth/((t2-t0)*ncpu), ncpu, (c>0 ? 1000*mf/c : 0) > "/dev/stderr";
+    if (lat != "") printf "  latency DATA->250: %s\n", lat > "/dev/stderr" }'
+  sed 's/^/  | /' "$LOAD_LOG" >&2
+}
+
+# ---------------------------------------------------------------- main
+need_tools
+ensure_jar
+mkdir -p "$BASE"
+# run a private copy: a rebuild of ops/target during the benchmark must not pull the jar from under us
+JAR_BUILT=$(date -r "$JAR" '+%F %T'); cp "$JAR" "$BASE/mailflow.jar"; JAR=$BASE/mailflow.jar
+[ "$PORT_IN" != 0 ] || PORT_IN=$(free_port)
+[ "$PORT_SINK" != 0 ] || { PORT_SINK=$(free_port); while [ "$PORT_SINK" = "$PORT_IN" ]; do PORT_SINK=$(free_port); done; }
+write_org
+start_mailflow
+warm_up || { ANY_INCOMPLETE=1; log "warm-up incomplete; no measured run"; exit 1; }
+for r in $(seq 1 "$RUNS"); do
+  one_run
+  [ "$RUN_OK" = 1 ] || { log "run incomplete; skipping remaining runs"; break; }
+done
+[ "$ANY_INCOMPLETE" = 0 ]
