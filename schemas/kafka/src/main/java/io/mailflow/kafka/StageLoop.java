@@ -46,6 +46,11 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
   /** A batch whose processing takes longer than this counts as failed (e.g. a peer that never answers). */
   public static final Duration DEFAULT_PROCESSING_TIMEOUT = Duration.ofMinutes(4);
+  /**
+   * How long {@link #close()} lets the current batch finish. A batch still waiting after that (a remote
+   * server that stalls, a retry delay) is abandoned uncommitted: the next owner reads it again.
+   */
+  public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(StageLoop.class);
 
@@ -122,7 +127,9 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     } catch (WakeupException e) {
       stopped.complete(null);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // close() gave up waiting for the batch: end without committing it (the flag is not restored:
+      // this thread ends here, and the consumer must still close cleanly below)
+      log.info("stage {}: stopped with a batch in flight; it will be read again", stage);
       stopped.complete(null);
     } catch (RuntimeException e) {
       log.error("stage {}: stopped consuming {}: {}", stage, topic.name(), e.toString());
@@ -271,14 +278,19 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   }
 
   /**
-   * Stops polling, lets the current batch finish and commit, and closes the consumer. No wakeup():
-   * a poll returns within 200 ms, and a wakeup would abort the last commit, replaying that batch.
+   * Stops polling, lets the current batch finish and commit (for up to {@link #CLOSE_GRACE}), and closes
+   * the consumer. No wakeup(): a poll returns within 200 ms, and a wakeup would abort the last commit,
+   * replaying that batch. A batch still unfinished after the grace is interrupted and left uncommitted.
    */
   @Override
   public void close() {
     running = false;
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
+      thread.join(CLOSE_GRACE.toMillis());
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

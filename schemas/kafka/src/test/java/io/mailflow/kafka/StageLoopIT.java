@@ -131,6 +131,41 @@ class StageLoopIT {
     }
   }
 
+  @Test
+  void closeAbandonsAStuckBatchUncommittedAfterTheGrace() throws Exception {
+    String run = UUID.randomUUID().toString();
+    String group = "group-" + run;
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run)) {
+      publisher.send(Topics.TRACKING, run, event(run + "/stuck")).get();
+      StageLoop<TrackingEvent> stuck = StageLoop.start("test", bootstrap, group, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              seen.computeIfAbsent("first", k -> new AtomicInteger()).incrementAndGet();
+              return new CompletableFuture<>(); // a peer that never answers
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, StageLoop.Options.defaults());
+      awaitTrue(() -> seen.containsKey("first"), "the stuck record is being processed");
+
+      long started = System.nanoTime();
+      stuck.close();
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+      assertTrue(tookMs < StageLoop.CLOSE_GRACE.toMillis() + 10_000, "close took " + tookMs + " ms");
+      assertTrue(stuck.stopped().isDone() && !stuck.stopped().isCompletedExceptionally(), "stopped normally");
+      try (StageLoop<TrackingEvent> next = StageLoop.start("test", bootstrap, group, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              seen.computeIfAbsent("second", k -> new AtomicInteger()).incrementAndGet();
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST)) {
+        awaitTrue(() -> seen.containsKey("second"), "the abandoned record is read again by the group");
+      }
+    }
+  }
+
   private static byte[] bytes(java.nio.ByteBuffer buffer) {
     java.nio.ByteBuffer copy = buffer.duplicate();
     byte[] out = new byte[copy.remaining()];

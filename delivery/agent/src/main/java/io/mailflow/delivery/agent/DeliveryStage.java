@@ -152,7 +152,8 @@ public final class DeliveryStage implements AutoCloseable {
 
   /**
    * Lets the current batch finish and commit, then closes the SMTP clients and the publisher. Blocks
-   * (up to about 40 s): call it from a main or shutdown thread, not an event loop.
+   * (up to about 25 s: StageLoop.CLOSE_GRACE, then the SMTP clients): call it from a main or shutdown
+   * thread, not an event loop.
    */
   @Override
   public void close() {
