@@ -7,6 +7,7 @@ import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.delivery.core.SmtpReply;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.RecordProcessor;
+import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
@@ -18,8 +19,6 @@ import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,39 +31,38 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * DeliveryItemProcessor - one record of mail.delivery.v1 from start to durable end: deliver the copy
- * (mailbox or smart host), write the tracking events, put transient recipients back in the queue, and
+ * (mailbox or smart host), write the tracking events, put transient recipients on a delay topic, and
  * only then let the stage loop commit the offset.
  *
- * <p>Transient recipients (walking skeleton, see issue 5): after {@code requeueDelay} the item goes
- * back to the end of mail.delivery.v1 under the same key, with only those recipients and attempt + 1.
- * The delay is waited here, so it holds up the rest of the poll batch: the known gap that issue 5's
- * retry topics remove. A copy older than the expiration timeout fails instead (FAIL, 5.4.7). Nothing
- * is ever dropped: every recipient ends DELIVER/SEND, FAIL, or back in the queue.
+ * <p>Retries never block: transient recipients go at once to the delay topic for their wait
+ * ({@link RetrySchedule#delayAfter}), with {@code notBefore} and attempt + 1; a {@link RetryForwarder}
+ * puts them back on mail.delivery.v1 when due. A smart-host queue whose hosts could not be reached goes
+ * to Retry ({@link NextHopQueues}); until its retry time its copies go straight to a delay topic
+ * without a connection attempt. A copy past the expiration timeout fails (550 4.4.7 QUEUE.Expired).
+ * Nothing is ever dropped: every recipient ends DELIVER/SEND, FAIL, or on a delay topic.
  *
  * <p>Everything runs on one Vert.x context; only {@link #process} is called from the Kafka thread.
  */
 final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
 
-  private final Vertx vertx;
   private final Context context;
   private final Organization organization;
   private final MailboxDeliverer mailboxes;
   private final SmartHostRelay relay;
   private final TopicPublisher publisher;
   private final RetrySchedule schedule;
-  private final Duration requeueDelay;
+  private final NextHopQueues queues;
   private final Clock clock;
 
-  DeliveryItemProcessor(Vertx vertx, Context context, Organization organization, MailboxDeliverer mailboxes,
-      SmartHostRelay relay, TopicPublisher publisher, RetrySchedule schedule, Duration requeueDelay, Clock clock) {
-    this.vertx = vertx;
+  DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
+      SmartHostRelay relay, TopicPublisher publisher, RetrySchedule schedule, Clock clock) {
     this.context = context;
     this.organization = organization;
     this.mailboxes = mailboxes;
     this.relay = relay;
     this.publisher = publisher;
     this.schedule = schedule;
-    this.requeueDelay = requeueDelay;
+    this.queues = new NextHopQueues(schedule);
     this.clock = clock;
   }
 
@@ -89,7 +87,12 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     return done;
   }
 
-  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes) {}
+  /** What an attempt achieved; {@code attempted} is false when the queue's Retry state skipped it. */
+  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted) {
+    Tried(Attempt attempt, List<DeliveryOutcome> outcomes) {
+      this(attempt, outcomes, true);
+    }
+  }
 
   private Future<Void> attempt(String key, DeliveryItem item, RecordOrigin origin) {
     byte[] content = ReceivedHeader.prepend(inlineBody(item, origin), item.getEnvelope().getReceivingServer(),
@@ -99,14 +102,18 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     Future<Tried> tried = switch (nextHop.getDeliveryType()) {
       case SmtpDeliveryToMailbox -> mailboxes.deliver(item, content)
           .map(outcomes -> new Tried(new Attempt(DeliveryTracking.STOREDRIVER, null, null, where), outcomes));
-      case SmartHostConnectorDelivery -> smartHost(item, content, where);
+      case SmartHostConnectorDelivery -> smartHost(key, item, content, where);
       case DnsConnectorDelivery -> notYet(item, where, "DNS MX routing not implemented yet");
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
     return tried.compose(t -> settle(key, item, t));
   }
 
-  private Future<Tried> smartHost(DeliveryItem item, byte[] content, String where) {
+  private Future<Tried> smartHost(String key, DeliveryItem item, byte[] content, String where) {
+    Optional<NextHopQueues.Retry> retry = queues.inRetry(key, clock.instant());
+    if (retry.isPresent()) {
+      return Future.succeededFuture(queuedInRetry(item, where, retry.get()));
+    }
     String connectorName = item.getNextHop().getConnector();
     Optional<SendConnector> connector = organization.sendConnectors().stream()
         .filter(c -> c.name().equalsIgnoreCase(connectorName == null ? "" : connectorName))
@@ -127,12 +134,30 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content);
     String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
     return relay.relay(sc, heloName, message).map(relayed -> {
+      if (relayed.result().tryAnotherHost()) {
+        // every smart host failed before taking anything: the queue waits, its other copies with it
+        queues.connectionFailed(key, clock.instant(), relayed.result().outcomes().get(0).reply());
+      } else {
+        queues.connected(key);
+      }
       String endpoint = relayed.result().endpoint();
       String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
       String detail = where + "; tried " + String.join(", ", relayed.endpointsTried())
           + relayed.result().finalReply().map(r -> "; remote said " + r).orElse("");
       return new Tried(new Attempt(DeliveryTracking.SMTP, sc.name(), host, detail), relayed.result().outcomes());
     });
+  }
+
+  /** Every recipient deferred, no connection attempted: the queue is in Retry. */
+  private Tried queuedInRetry(DeliveryItem item, String where, NextHopQueues.Retry retry) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>();
+    for (ResolvedRecipient r : item.getRecipients()) {
+      outcomes.add(new DeliveryOutcome.Transient(r.getAddress(), SmtpReply.of(451, "4.4.0",
+          "Queue in Retry until " + retry.until() + " after " + retry.consecutiveFailures()
+              + " failed connection attempt(s); last error: " + retry.lastError())));
+    }
+    return new Tried(new Attempt(DeliveryTracking.SMTP, item.getNextHop().getConnector(), null,
+        where.replaceFirst("^attempt \\d+", "queued") + "; no connection attempted"), outcomes, false);
   }
 
   /** Every recipient transient with {@code why}: the copy waits in the queue for code that can deliver it. */
@@ -147,7 +172,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         null, where), outcomes));
   }
 
-  /** Tracking events out, transient recipients back in the queue; completes when Kafka has both. */
+  /** Tracking events out, transient recipients to a delay topic; completes when Kafka has both. */
   private Future<Void> settle(String key, DeliveryItem item, Tried tried) {
     Instant now = clock.instant();
     boolean expired = schedule.expired(item.getEnvelope().getReceivedAt(), now);
@@ -156,24 +181,31 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     for (int i = 0; i < tried.outcomes().size(); i++) {
       DeliveryOutcome o = tried.outcomes().get(i);
       if (o instanceof DeliveryOutcome.Transient && expired) {
-        o = new DeliveryOutcome.Permanent(o.recipient(), SmtpReply.of(554, "5.4.7",
-            "Message expired: not delivered within " + schedule.messageExpirationTimeout()
-                + "; last error: " + o.reply()));
+        o = new DeliveryOutcome.Permanent(o.recipient(), schedule.expiredReply(o.reply()));
       } else if (o instanceof DeliveryOutcome.Transient) {
         retry.add(item.getRecipients().get(i));
       }
       outcomes.add(o);
     }
-    Attempt attempt = retry.isEmpty() ? tried.attempt() : new Attempt(tried.attempt().source(),
-        tried.attempt().connectorId(), tried.attempt().remoteHost(),
-        tried.attempt().context() + "; requeued to " + Topics.DELIVERY.name() + " after " + requeueDelay);
+    Attempt attempt = tried.attempt();
     List<Future<?>> durable = new ArrayList<>();
+    if (!retry.isEmpty()) {
+      // a skipped copy keeps its attempt count; it waits for the queue's retry, or its own, whichever is later
+      int attempts = tried.attempted() ? item.getAttempt() + 1 : item.getAttempt();
+      Instant due = now.plus(schedule.delayAfter(Math.max(1, attempts)));
+      Optional<NextHopQueues.Retry> queueRetry = queues.inRetry(key, now);
+      if (queueRetry.isPresent() && queueRetry.get().until().isAfter(due)) {
+        due = queueRetry.get().until();
+      }
+      Topic<DeliveryItem> delayTopic = RetryTopics.forDelay(Duration.between(now, due));
+      DeliveryItem again = DeliveryItem.newBuilder(item).setRecipients(retry).setAttempt(attempts)
+          .setNotBefore(due).build();
+      attempt = new Attempt(attempt.source(), attempt.connectorId(), attempt.remoteHost(),
+          attempt.context() + "; deferred to " + delayTopic.name() + " until " + due);
+      durable.add(acked(publisher.send(delayTopic, key, again)));
+    }
     for (TrackingEvent event : DeliveryTracking.events(item, organization.serverName(), attempt, outcomes)) {
       durable.add(acked(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event)));
-    }
-    if (!retry.isEmpty()) {
-      DeliveryItem again = DeliveryItem.newBuilder(item).setRecipients(retry).setAttempt(item.getAttempt() + 1).build();
-      durable.add(delay(requeueDelay).compose(v -> acked(publisher.send(Topics.DELIVERY, key, again))));
     }
     return Future.all(durable).mapEmpty();
   }
@@ -188,12 +220,6 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     // Parked on mail.poison.v1 by the stage loop after its retries: kept, visible, replayable.
     throw new UnsupportedOperationException("delivery item " + item.getInternalMessageId() + " at " + origin
         + " carries a body reference (mail.bodies.v1); claim-checked bodies are not supported by delivery yet");
-  }
-
-  private Future<Void> delay(Duration d) {
-    Promise<Void> elapsed = Promise.promise();
-    vertx.setTimer(Math.max(1, d.toMillis()), id -> elapsed.complete());
-    return elapsed.future();
   }
 
   /** A Kafka acknowledgement as a future completing on our context. */

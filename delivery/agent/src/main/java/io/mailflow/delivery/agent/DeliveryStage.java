@@ -4,6 +4,7 @@ import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
@@ -13,6 +14,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * offsets are committed only after the copy is stored or the remote said 250 and those events are
  * acknowledged (at-least-once; the Maildir store absorbs repeats).
  *
- * <p>Does not (yet, issue 5): DNS MX routing, LMTP, STARTTLS/AUTH, retry topics and queue states,
- * DSNs, claim-checked bodies. See {@link DeliveryItemProcessor} for how transient failures are kept.
+ * <p>Transient failures go to the delay topics (mail.retry.*.v1), and one {@link RetryForwarder} per
+ * delay topic brings them back when due: nothing waits inside the stage loop. Does not (yet, issue 5):
+ * DNS MX routing, LMTP, STARTTLS/AUTH, DSNs, claim-checked bodies.
  */
 public final class DeliveryStage implements AutoCloseable {
 
@@ -39,6 +43,7 @@ public final class DeliveryStage implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
 
   private final StageLoop<DeliveryItem> loop;
+  private final List<RetryForwarder> forwarders;
   private final SmartHostRelay relay;
   private final TopicPublisher publisher;
   private final Context context;
@@ -46,18 +51,14 @@ public final class DeliveryStage implements AutoCloseable {
   /**
    * Tunables of the stage.
    *
-   * @param requeueDelay wait before a copy with transient recipients goes back to mail.delivery.v1
-   * @param retrySchedule its expiration timeout turns a still-transient copy into FAIL (5.4.7)
+   * @param retrySchedule when deferred copies are tried again (delay topics) and when they expire (4.4.7)
    * @param smtp client settings for smart hosts; the EHLO name is set per send connector
-   * @param maxConnectionsPerDestination open sessions per smart host (Exchange
+   * @param maxConnectionsPerDestination open connections per smart host, in use or kept idle (Exchange
    *     MaxPerDomainOutboundConnections, 20)
    * @param loop the stage loop's settings (poison threshold, retry backoff, processing timeout)
    */
-  public record Options(Duration requeueDelay, RetrySchedule retrySchedule, SmtpClientOptions smtp,
-      int maxConnectionsPerDestination, StageLoop.Options loop) {
-
-    /** 30 s: short enough to retry a glitch soon, long enough not to hammer a dead host (it blocks the batch). */
-    public static final Duration DEFAULT_REQUEUE_DELAY = Duration.ofSeconds(30);
+  public record Options(RetrySchedule retrySchedule, SmtpClientOptions smtp, int maxConnectionsPerDestination,
+      StageLoop.Options loop) {
 
     /**
      * 2 min of silence ends an SMTP session here instead of Exchange's 10: a session must end well within
@@ -66,13 +67,9 @@ public final class DeliveryStage implements AutoCloseable {
     public static final Duration DEFAULT_STAGE_REPLY_TIMEOUT = Duration.ofMinutes(2);
 
     public Options {
-      Objects.requireNonNull(requeueDelay, "requeueDelay");
       Objects.requireNonNull(retrySchedule, "retrySchedule");
       Objects.requireNonNull(loop, "loop");
       smtp = new SmtpClientOptions(Objects.requireNonNull(smtp, "smtp"));
-      if (requeueDelay.isNegative()) {
-        throw new IllegalArgumentException("requeueDelay must not be negative, got " + requeueDelay);
-      }
       if (maxConnectionsPerDestination < 1) {
         throw new IllegalArgumentException(
             "maxConnectionsPerDestination must be at least 1, got " + maxConnectionsPerDestination);
@@ -80,31 +77,32 @@ public final class DeliveryStage implements AutoCloseable {
     }
 
     public static Options defaults() {
-      return new Options(DEFAULT_REQUEUE_DELAY, RetrySchedule.exchangeDefaults(),
+      return new Options(RetrySchedule.exchangeDefaults(),
           new SmtpClientOptions().setReplyTimeout(DEFAULT_STAGE_REPLY_TIMEOUT),
           DestinationLimiter.DEFAULT_MAX_PER_DESTINATION, StageLoop.Options.defaults());
     }
 
-    public Options withRequeueDelay(Duration delay) {
-      return new Options(delay, retrySchedule, smtp, maxConnectionsPerDestination, loop);
-    }
-
     public Options withRetrySchedule(RetrySchedule schedule) {
-      return new Options(requeueDelay, schedule, smtp, maxConnectionsPerDestination, loop);
+      return new Options(schedule, smtp, maxConnectionsPerDestination, loop);
     }
 
     public Options withSmtp(SmtpClientOptions options) {
-      return new Options(requeueDelay, retrySchedule, options, maxConnectionsPerDestination, loop);
+      return new Options(retrySchedule, options, maxConnectionsPerDestination, loop);
+    }
+
+    public Options withMaxConnectionsPerDestination(int max) {
+      return new Options(retrySchedule, smtp, max, loop);
     }
 
     public Options withLoop(StageLoop.Options options) {
-      return new Options(requeueDelay, retrySchedule, smtp, maxConnectionsPerDestination, options);
+      return new Options(retrySchedule, smtp, maxConnectionsPerDestination, options);
     }
   }
 
-  private DeliveryStage(StageLoop<DeliveryItem> loop, SmartHostRelay relay, TopicPublisher publisher,
-      Context context) {
+  private DeliveryStage(StageLoop<DeliveryItem> loop, List<RetryForwarder> forwarders, SmartHostRelay relay,
+      TopicPublisher publisher, Context context) {
     this.loop = loop;
+    this.forwarders = forwarders;
     this.relay = relay;
     this.publisher = publisher;
     this.context = context;
@@ -127,22 +125,28 @@ public final class DeliveryStage implements AutoCloseable {
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
         "mailflow-" + STAGE_NAME + "-" + organization.serverName());
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
-    SmartHostRelay relay = new SmartHostRelay(vertx, options.smtp(),
+    SmartHostRelay relay = new SmartHostRelay(vertx,
+        new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
         new DestinationLimiter(options.maxConnectionsPerDestination()));
-    DeliveryItemProcessor processor = new DeliveryItemProcessor(vertx, context, organization,
-        new MailboxDeliverer(store), relay, publisher, options.retrySchedule(), options.requeueDelay(),
-        Clock.systemUTC());
+    DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
+        new MailboxDeliverer(store), relay, publisher, options.retrySchedule(), Clock.systemUTC());
     StageLoop<DeliveryItem> loop;
+    List<RetryForwarder> forwarders = new ArrayList<>();
     try {
+      for (Topic<DeliveryItem> delayTopic : RetryTopics.ALL) {
+        forwarders.add(RetryForwarder.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-"
+            + organization.serverName(), delayTopic, publisher, Clock.systemUTC()));
+      }
       loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, processor, publisher,
           options.loop());
     } catch (RuntimeException e) {
+      forwarders.forEach(RetryForwarder::close);
       publisher.close();
       throw e;
     }
-    log.info("delivery: consuming {} as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
-        store.root());
-    return new DeliveryStage(loop, relay, publisher, context);
+    log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
+        RetryForwarder.GROUP_ID, store.root());
+    return new DeliveryStage(loop, List.copyOf(forwarders), relay, publisher, context);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
@@ -158,6 +162,7 @@ public final class DeliveryStage implements AutoCloseable {
   @Override
   public void close() {
     loop.close();
+    forwarders.forEach(RetryForwarder::close);
     CompletableFuture<Void> closed = new CompletableFuture<>();
     context.runOnContext(v -> relay.close().onComplete(ar -> closed.complete(null)));
     try {

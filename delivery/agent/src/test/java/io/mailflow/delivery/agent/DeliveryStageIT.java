@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
@@ -57,6 +58,7 @@ class DeliveryStageIT {
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<DeliveryItem> deliveries;
   private static TopicTail<PoisonRecord> poison;
+  private static TopicTail<DeliveryItem> retries;
 
   @BeforeAll
   static void start() throws Exception {
@@ -75,13 +77,16 @@ class DeliveryStageIT {
             new SendConnector("Failover", List.of(new SendConnector.AddressSpace("tailspin.test", 1)),
                 List.of(new SmartHost("127.0.0.1", deadPort), new SmartHost("127.0.0.1", smartHost.port())),
                 smartHost.port(), SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
     tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
     deliveries = new TopicTail<>(bootstrap, Topics.DELIVERY);
     poison = new TopicTail<>(bootstrap, Topics.POISON);
     publisher = TopicPublisher.create(bootstrap, "delivery-it");
+    retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
+    Duration shrunk = Duration.ofMillis(300);
     stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
-        .withRequeueDelay(Duration.ofMillis(300))
+        .withRetrySchedule(new RetrySchedule(4, shrunk, 6, shrunk, shrunk, shrunk, Duration.ofHours(4),
+            Duration.ofDays(2)))
         .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5)).setConnectTimeout(Duration.ofSeconds(5)))
         .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
   }
@@ -98,6 +103,7 @@ class DeliveryStageIT {
       tracking.close();
       deliveries.close();
       poison.close();
+      retries.close();
     }
     if (smartHost != null) {
       smartHost.close();
@@ -220,14 +226,20 @@ class DeliveryStageIT {
   }
 
   @Test
-  void aDeferredRecipientIsRequeuedAloneWithTheNextAttemptAndThenDelivered() throws Exception {
+  void aDeferredRecipientWaitsAloneOnADelayTopicAndIsThenDelivered() throws Exception {
     String nmid = UUID.randomUUID().toString();
+    Instant published = Instant.now();
     publish(item(nmid, DeliveryType.SmartHostConnectorDelivery, "fabrikam.test", "Outbound", Instant.now(),
         external("first@fabrikam.test"), external("greylisted@fabrikam.test")));
 
     TrackingEvent defer = awaitEvents(nmid, "DEFER", 1).get(0);
     assertEquals(List.of("greylisted@fabrikam.test"), defer.getRecipientAddress());
     assertEquals(List.of("451 4.7.1 Greylisted, try again"), defer.getRecipientStatus());
+    assertTrue(defer.getSourceContext().contains("deferred to mail.retry.1m.v1 until "), defer.getSourceContext());
+    DeliveryItem waiting = retries.await(i -> i.getEnvelope().getNetworkMessageId().equals(nmid), 1, WAIT).get(0);
+    assertEquals(1, waiting.getAttempt());
+    assertTrue(!waiting.getNotBefore().isBefore(published.plusMillis(300)), "due after the glitch interval: "
+        + waiting.getNotBefore());
     DeliveryItem again = deliveries.await(i -> i.getEnvelope().getNetworkMessageId().equals(nmid)
         && i.getAttempt() == 1, 1, WAIT).get(0);
     assertEquals(List.of("greylisted@fabrikam.test"),
@@ -252,7 +264,7 @@ class DeliveryStageIT {
     assertTrue(deliveries.await(i -> i.getEnvelope().getNetworkMessageId().equals(nmid), 1, WAIT).size() >= 1);
 
     TrackingEvent fail = awaitEvents(nmid, "FAIL", 1).get(0);
-    assertTrue(fail.getRecipientStatus().get(0).startsWith("554 5.4.7 Message expired"),
+    assertTrue(fail.getRecipientStatus().get(0).startsWith("550 4.4.7 QUEUE.Expired; message expired"),
         fail.getRecipientStatus().toString());
     long requeuedBefore = deliveries.matching(i -> i.getEnvelope().getNetworkMessageId().equals(nmid)).size();
     Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->

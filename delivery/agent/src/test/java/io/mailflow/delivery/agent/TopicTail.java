@@ -41,7 +41,9 @@ final class TopicTail<V extends SpecificRecord> implements AutoCloseable {
   private void run() {
     while (running) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        seen.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), topic.codec().decode(r.value())));
+        seen.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+            r.serializedKeySize(), r.serializedValueSize(), r.key(), topic.codec().decode(r.value()), r.headers(),
+            r.leaderEpoch()));
       }
     }
     consumer.close();
@@ -53,6 +55,17 @@ final class TopicTail<V extends SpecificRecord> implements AutoCloseable {
     for (ConsumerRecord<String, V> r : seen) {
       if (filter.test(r.value())) {
         out.add(r.value());
+      }
+    }
+    return out;
+  }
+
+  /** Records seen so far whose value matches, with their partition and timestamp. */
+  List<ConsumerRecord<String, V>> records(Predicate<V> filter) {
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+    for (ConsumerRecord<String, V> r : seen) {
+      if (filter.test(r.value())) {
+        out.add(r);
       }
     }
     return out;

@@ -74,6 +74,30 @@ public record RetrySchedule(
     return messageRetryInterval;
   }
 
+  /**
+   * How long a queue whose next hop could not be reached waits before the next connection attempt,
+   * after {@code consecutiveFailures} (at least 1) failed attempts in a row: the glitch and transient
+   * tiers as for messages, then OutboundConnectionFailureRetryInterval.
+   */
+  public Duration queueRetryDelayAfter(int consecutiveFailures) {
+    if (consecutiveFailures < 1) {
+      throw new IllegalArgumentException("consecutiveFailures must be at least 1, got " + consecutiveFailures);
+    }
+    if (consecutiveFailures <= glitchRetryCount + transientFailureRetryCount) {
+      return delayAfter(consecutiveFailures);
+    }
+    return outboundConnectionFailureRetryInterval;
+  }
+
+  /** Exchange's shape of the reply for a message that expired in a queue: status 4.4.7 reported as failed. */
+  public SmtpReply expiredReply(SmtpReply lastError) {
+    // Exchange writes "550 4.4.7": a permanent reply whose status keeps the transient class, so the DSN
+    // says Status 4.4.7 with Action failed. Our SmtpReply keeps class and code consistent, so the status
+    // rides in the text.
+    return SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired after " + messageExpirationTimeout
+        + (lastError == null ? "" : "; last error: " + lastError));
+  }
+
   /** When a message received at {@code receivedAt} expires (and is reported failed with 4.4.7). */
   public Instant expiresAt(Instant receivedAt) {
     return receivedAt.plus(messageExpirationTimeout);

@@ -50,4 +50,21 @@ class RetryScheduleTest {
         -1, Duration.ofMinutes(1), 6, Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(10),
         Duration.ofHours(4), Duration.ofDays(2))).getMessage().contains("glitchRetryCount"));
   }
+
+  @Test
+  void anUnreachableQueueRetriesAtGlitchThenTransientIntervalsThenEveryTenMinutes() {
+    assertEquals(Duration.ofMinutes(1), exchange.queueRetryDelayAfter(1));
+    assertEquals(Duration.ofMinutes(1), exchange.queueRetryDelayAfter(4));
+    assertEquals(Duration.ofMinutes(5), exchange.queueRetryDelayAfter(10));
+    assertEquals(Duration.ofMinutes(10), exchange.queueRetryDelayAfter(11));
+    assertThrows(IllegalArgumentException.class, () -> exchange.queueRetryDelayAfter(0));
+  }
+
+  @Test
+  void anExpiredMessageFailsWith447AndItsLastError() {
+    SmtpReply reply = exchange.expiredReply(SmtpReply.of(421, "4.2.1", "Unable to connect"));
+    assertEquals(550, reply.code());
+    assertEquals("550 4.4.7 QUEUE.Expired; message expired after PT48H; last error: 421 4.2.1 Unable to connect",
+        reply.toString());
+  }
 }

@@ -27,10 +27,11 @@ public final class SendResult {
   private final SmtpReply finalReply;
   private final ConnectionFailure failure;
   private final boolean transactionStarted;
+  private final int transactionOnConnection;
 
   SendResult(String endpoint, EhloCapabilities capabilities, List<DeliveryOutcome> outcomes,
       Map<String, SmtpReply> recipientReplies, SmtpReply finalReply, ConnectionFailure failure,
-      boolean transactionStarted) {
+      boolean transactionStarted, int transactionOnConnection) {
     this.endpoint = endpoint;
     this.capabilities = capabilities;
     this.outcomes = List.copyOf(outcomes);
@@ -38,6 +39,15 @@ public final class SendResult {
     this.finalReply = finalReply;
     this.failure = failure;
     this.transactionStarted = transactionStarted;
+    this.transactionOnConnection = transactionOnConnection;
+  }
+
+  /**
+   * Which transaction this was on its connection: 1 on a new connection, 2 and up on a reused one
+   * (connection reuse, SmtpMaxMessagesPerConnection); 0 when no transaction could start.
+   */
+  public int transactionOnConnection() {
+    return transactionOnConnection;
   }
 
   /** {@code host:port} of the remote this session talked to (or tried to). */

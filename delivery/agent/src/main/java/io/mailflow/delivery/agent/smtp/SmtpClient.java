@@ -9,13 +9,14 @@ import io.vertx.core.Vertx;
  *
  * <p>Our own client on Vert.x NetClient because vertx-mail-client builds messages rather than relaying
  * them byte for byte, and reports one result per message rather than per recipient. Each
- * {@link #send} is one session: connect, greeting, EHLO (HELO if EHLO is refused with 5xx), MAIL FROM
- * with SIZE= and BODY=8BITMIME when offered and needed, RCPT TO per recipient (pipelined when the server
- * offers PIPELINING), DATA with the message dot-stuffed and its line ends made CRLF, QUIT. Nothing
- * blocks the event loop.
+ * {@link #send} is one mail transaction: on a kept connection to that host:port if there is one, else
+ * on a new one (connect, greeting, EHLO, HELO if EHLO is refused with 5xx); MAIL FROM with SIZE= and
+ * BODY=8BITMIME when offered and needed, RCPT TO per recipient (pipelined when the server offers
+ * PIPELINING), DATA with the message dot-stuffed and its line ends made CRLF; then RSET and keep the
+ * connection, or QUIT (see {@link SmtpClientOptions} for the limits). Nothing blocks the event loop.
  *
- * <p>Does not: STARTTLS and AUTH (issue 5; the session has a place for them after EHLO), connection
- * reuse, MX lookup (the caller picks the host).
+ * <p>Does not: STARTTLS and AUTH (issue 5; the session has a place for them after EHLO), MX lookup
+ * (the caller picks the host).
  */
 public interface SmtpClient {
 
@@ -25,11 +26,11 @@ public interface SmtpClient {
   }
 
   /**
-   * Runs one session with {@code host:port} for {@code message}.
+   * Sends {@code message} to {@code host:port}, on a kept connection or a new one.
    *
    * <p>The future always succeeds: a refused connection, a drop, a timeout or a garbled reply become
    * transient outcomes whose reply says what happened where (see {@link SendResult#failure()}). It
-   * completes as soon as the transaction's result is known; QUIT and the close follow on their own.
+   * completes as soon as the transaction's result is known; RSET or QUIT follow on their own.
    */
   Future<SendResult> send(String host, int port, OutboundMessage message);
 

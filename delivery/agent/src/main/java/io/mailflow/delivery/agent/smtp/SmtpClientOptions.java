@@ -28,7 +28,26 @@ public final class SmtpClientOptions {
   /** PIPELINING (RFC 2920) is used when the server offers it: one round trip for the whole envelope. */
   public static final boolean DEFAULT_PIPELINING = true;
 
+  /**
+   * Exchange's send connector SmtpMaxMessagesPerConnection: after this many messages a connection is
+   * closed (QUIT) rather than reused. 1 turns connection reuse off.
+   */
+  public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 20;
+
+  /**
+   * A connection kept for the next message to the same host is closed after this long unused. Short,
+   * like Postfix's smtp_connection_cache_time_limit (2 s): reuse pays off for a queue that is flowing,
+   * and an idle connection holds a slot of the remote's connection limit.
+   */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Exchange's MaxPerDomainOutboundConnections: connections open to one host:port at once, in use or idle. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_DESTINATION = 20;
+
   private String heloName = "localhost";
+  private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
+  private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+  private int maxConnectionsPerDestination = DEFAULT_MAX_CONNECTIONS_PER_DESTINATION;
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
   private int maxReplyLineLength = DEFAULT_MAX_REPLY_LINE_LENGTH;
@@ -42,6 +61,44 @@ public final class SmtpClientOptions {
     this.replyTimeout = other.replyTimeout;
     this.maxReplyLineLength = other.maxReplyLineLength;
     this.pipelining = other.pipelining;
+    this.maxMessagesPerConnection = other.maxMessagesPerConnection;
+    this.idleTimeout = other.idleTimeout;
+    this.maxConnectionsPerDestination = other.maxConnectionsPerDestination;
+  }
+
+  public int getMaxMessagesPerConnection() {
+    return maxMessagesPerConnection;
+  }
+
+  public SmtpClientOptions setMaxMessagesPerConnection(int maxMessagesPerConnection) {
+    if (maxMessagesPerConnection < 1) {
+      throw new IllegalArgumentException(
+          "maxMessagesPerConnection must be at least 1, got " + maxMessagesPerConnection);
+    }
+    this.maxMessagesPerConnection = maxMessagesPerConnection;
+    return this;
+  }
+
+  public Duration getIdleTimeout() {
+    return idleTimeout;
+  }
+
+  public SmtpClientOptions setIdleTimeout(Duration idleTimeout) {
+    this.idleTimeout = positive("idleTimeout", idleTimeout);
+    return this;
+  }
+
+  public int getMaxConnectionsPerDestination() {
+    return maxConnectionsPerDestination;
+  }
+
+  public SmtpClientOptions setMaxConnectionsPerDestination(int maxConnectionsPerDestination) {
+    if (maxConnectionsPerDestination < 1) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerDestination must be at least 1, got " + maxConnectionsPerDestination);
+    }
+    this.maxConnectionsPerDestination = maxConnectionsPerDestination;
+    return this;
   }
 
   /** The name we give in EHLO/HELO: the send connector's Fqdn, else this server's FQDN. */

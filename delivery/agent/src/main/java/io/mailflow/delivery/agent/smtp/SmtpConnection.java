@@ -81,6 +81,14 @@ final class SmtpConnection {
     return endpoint;
   }
 
+  /**
+   * True while the connection can carry another transaction: still open, nothing awaited, and nothing
+   * said unasked (a server that times an idle client out says 421 and closes).
+   */
+  boolean usable() {
+    return failure == null && waiting.isEmpty() && unclaimed.isEmpty();
+  }
+
   /** The next reply, for protocol step {@code phase} (greeting, EHLO ...). */
   Future<SmtpReply> readReply(String phase) {
     if (!unclaimed.isEmpty()) {

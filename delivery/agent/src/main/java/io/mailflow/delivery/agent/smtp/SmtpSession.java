@@ -2,72 +2,72 @@ package io.mailflow.delivery.agent.smtp;
 
 import io.mailflow.delivery.core.ConnectionFailure;
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
-import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.EhloCapabilities;
-import io.mailflow.delivery.core.ReplyClassifier;
-import io.mailflow.delivery.core.SmtpDataEncoder;
 import io.mailflow.delivery.core.SmtpReply;
 import io.vertx.core.Future;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * SmtpSession - the client side of one SMTP dialogue, phase by phase: greeting, hello, (STARTTLS and
- * AUTH later), one mail transaction, QUIT. Turns the replies into one {@link DeliveryOutcome} per
- * recipient.
+ * SmtpSession - the client side of one SMTP connection, phase by phase: greeting, hello, (STARTTLS and
+ * AUTH later), then one {@link MailTransaction} after another, RSET between them, and QUIT.
  *
- * <p>Who decides what: the remote's RCPT reply decides a refused recipient; the reply after the final
- * dot decides every accepted one; a refused MAIL FROM decides them all. A session that breaks leaves
- * recipients the remote had not refused transient, with the failure as their reply.
+ * <p>All methods run on the connection's event loop.
  */
 final class SmtpSession {
 
   private final SmtpConnection connection;
   private final SmtpClientOptions options;
-  private final OutboundMessage message;
-  private final List<String> recipients;
-  private final SmtpReply[] rcptReplies;
   private EhloCapabilities capabilities = EhloCapabilities.none();
-  private boolean transactionStarted;
-  private SmtpReply finalReply;
+  private int transactions;
+  long idleTimer = -1;
 
-  SmtpSession(SmtpConnection connection, SmtpClientOptions options, OutboundMessage message) {
+  SmtpSession(SmtpConnection connection, SmtpClientOptions options) {
     this.connection = connection;
     this.options = options;
-    this.message = message;
-    this.recipients = message.recipients();
-    this.rcptReplies = new SmtpReply[recipients.size()];
   }
 
-  /** The result when no session could start (no TCP connection): everyone transient. */
-  static SendResult failedBeforeSession(String endpoint, OutboundMessage message, ConnectionFailure failure) {
-    List<DeliveryOutcome> outcomes = new ArrayList<>();
-    for (String recipient : message.recipients()) {
-      outcomes.add(ReplyClassifier.classify(recipient, failure));
-    }
-    return new SendResult(endpoint, EhloCapabilities.none(), outcomes, Map.of(), null, failure, false);
+  String endpoint() {
+    return connection.endpoint();
   }
 
-  /** Runs the whole dialogue; always succeeds with a result (unless this class has a bug). */
-  Future<SendResult> run() {
-    return greet()
-        .compose(v -> hello())
-        .compose(v -> secure())
-        .compose(v -> transaction())
-        .transform(ar -> {
-          if (ar.succeeded()) {
-            connection.quit();
-            return Future.succeededFuture(result(ar.result(), null));
-          }
-          if (ar.cause() instanceof SessionFailedException failed) {
-            connection.quit(); // polite after a refusal; just a close after a drop or timeout
-            return Future.succeededFuture(result(outcomesAfter(failed.failure()), failed.failure()));
-          }
-          connection.close();
-          return Future.failedFuture(ar.cause());
-        });
+  EhloCapabilities capabilities() {
+    return capabilities;
+  }
+
+  /** Transactions this connection has carried. */
+  int transactions() {
+    return transactions;
+  }
+
+  /** True while the connection can take another transaction. */
+  boolean usable() {
+    return connection.usable();
+  }
+
+  /**
+   * Greeting and hello. Fails with {@link SessionFailedException} when the host refuses us (a 4xx/5xx
+   * greeting, a refused EHLO and HELO) or the connection breaks: a failure of the host, worth trying
+   * the next one.
+   */
+  Future<Void> open() {
+    return greet().compose(v -> hello()).compose(v -> secure());
+  }
+
+  /** Runs one transaction for {@code message}. */
+  MailTransaction transaction(OutboundMessage message) {
+    transactions++;
+    return new MailTransaction(connection, options, capabilities, message, transactions);
+  }
+
+  /** RSET after a transaction; true when the server answered 250, i.e. the connection is fit for the next one. */
+  Future<Boolean> reset() {
+    return connection.command("RSET", "RSET")
+        .map(reply -> reply.isPositive() && connection.usable())
+        .recover(e -> Future.succeededFuture(false));
+  }
+
+  /** Says QUIT (politely after a refusal; just a close after a drop or timeout); never fails. */
+  Future<Void> quit() {
+    return connection.quit();
   }
 
   private Future<Void> greet() {
@@ -99,155 +99,8 @@ final class SmtpSession {
     return Future.succeededFuture();
   }
 
-  private Future<List<DeliveryOutcome>> transaction() {
-    if (capabilities.sizeLimit() > 0 && message.size() > capabilities.sizeLimit()) {
-      return allRecipients(SmtpReply.of(552, "5.3.4", "Message size " + message.size()
-          + " exceeds the fixed maximum message size of " + capabilities.sizeLimit() + " announced by "
-          + connection.endpoint()));
-    }
-    if (message.eightBit() && !capabilities.eightBitMime()) {
-      return allRecipients(SmtpReply.of(554, "5.6.3", "Conversion required but not supported: 8-bit message and "
-          + connection.endpoint() + " does not offer 8BITMIME"));
-    }
-    StringBuilder mailFrom = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
-    if (capabilities.size()) {
-      mailFrom.append(" SIZE=").append(message.size());
-    }
-    if (message.eightBit()) {
-      mailFrom.append(" BODY=8BITMIME");
-    }
-    transactionStarted = true;
-    return options.isPipelining() && capabilities.pipelining()
-        ? pipelinedEnvelope(mailFrom.toString())
-        : sequentialEnvelope(mailFrom.toString());
-  }
-
-  // RFC 2920: MAIL, every RCPT and DATA go out together; the replies come back in the same order.
-  private Future<List<DeliveryOutcome>> pipelinedEnvelope(String mailFrom) {
-    Future<SmtpReply> mail = connection.command(mailFrom, "MAIL FROM");
-    List<Future<SmtpReply>> rcpts = new ArrayList<>();
-    for (int i = 0; i < recipients.size(); i++) {
-      rcpts.add(rcpt(i));
-    }
-    Future<SmtpReply> data = connection.command("DATA", "DATA");
-    Future<Void> allRcpts = Future.succeededFuture();
-    for (Future<SmtpReply> r : rcpts) {
-      allRcpts = allRcpts.compose(v -> r.mapEmpty());
-    }
-    Future<Void> envelope = allRcpts;
-    return mail.compose(m -> envelope.compose(v -> data.compose(d -> afterEnvelope(m, d))));
-  }
-
-  private Future<List<DeliveryOutcome>> sequentialEnvelope(String mailFrom) {
-    return connection.command(mailFrom, "MAIL FROM").compose(mail -> {
-      if (!mail.isPositive()) {
-        return afterEnvelope(mail, null);
-      }
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = 0; i < recipients.size(); i++) {
-        int index = i;
-        chain = chain.compose(v -> rcpt(index).mapEmpty());
-      }
-      return chain.compose(v -> anyAccepted()
-          ? connection.command("DATA", "DATA").compose(data -> afterEnvelope(mail, data))
-          : afterEnvelope(mail, null));
-    });
-  }
-
-  private Future<SmtpReply> rcpt(int index) {
-    String recipient = recipients.get(index);
-    return connection.command("RCPT TO:<" + recipient + ">", "RCPT TO:<" + recipient + ">")
-        .onSuccess(reply -> rcptReplies[index] = reply);
-  }
-
-  /** Decides the transaction once the envelope replies are in; {@code data} is null if DATA was not sent. */
-  private Future<List<DeliveryOutcome>> afterEnvelope(SmtpReply mail, SmtpReply data) {
-    if (!mail.isPositive()) {
-      finalReply = mail;
-      return abandonData(data).compose(v -> allRecipients(mail));
-    }
-    if (!anyAccepted()) {
-      return abandonData(data).map(v -> decide(null));
-    }
-    if (!data.isIntermediate()) {
-      finalReply = data;
-      SmtpReply decisive = data.isPositive()
-          ? new ConnectionFailure(Kind.PROTOCOL_ERROR, connection.endpoint(), "DATA",
-              "answered '" + data + "' where 354 belongs").reply()
-          : data;
-      return Future.succeededFuture(decide(decisive));
-    }
-    Future<SmtpReply> end = connection.readReply("message transfer");
-    connection.writeData(SmtpDataEncoder.encodeMessage(message.content()), "message transfer")
-        .onSuccess(v -> connection.nowAwaiting("the reply after the final dot"));
-    return end.map(reply -> {
-      finalReply = reply;
-      return decide(reply);
-    });
-  }
-
-  // RFC 2920 3.1: if DATA was accepted although no recipient was, the client sends the lone dot.
-  private Future<Void> abandonData(SmtpReply data) {
-    if (data == null || !data.isIntermediate()) {
-      return Future.succeededFuture();
-    }
-    Future<SmtpReply> end = connection.readReply("empty DATA");
-    connection.writeData(".\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "empty DATA");
-    return end.<Void>mapEmpty().recover(e -> Future.succeededFuture());
-  }
-
-  private boolean anyAccepted() {
-    for (SmtpReply reply : rcptReplies) {
-      if (reply != null && reply.isPositive()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Refused recipients by their RCPT reply, accepted ones by {@code decisive}. */
-  private List<DeliveryOutcome> decide(SmtpReply decisive) {
-    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
-    for (int i = 0; i < recipients.size(); i++) {
-      SmtpReply rcpt = rcptReplies[i];
-      outcomes.add(ReplyClassifier.classify(recipients.get(i), rcpt.isPositive() ? decisive : rcpt));
-    }
-    return outcomes;
-  }
-
-  private Future<List<DeliveryOutcome>> allRecipients(SmtpReply reply) {
-    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
-    for (String recipient : recipients) {
-      outcomes.add(ReplyClassifier.classify(recipient, reply));
-    }
-    return Future.succeededFuture(outcomes);
-  }
-
-  /** After a broken session: a recipient the remote refused keeps that answer; the rest are transient. */
-  private List<DeliveryOutcome> outcomesAfter(ConnectionFailure failure) {
-    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
-    for (int i = 0; i < recipients.size(); i++) {
-      SmtpReply rcpt = rcptReplies[i];
-      outcomes.add(rcpt != null && !rcpt.isPositive()
-          ? ReplyClassifier.classify(recipients.get(i), rcpt)
-          : ReplyClassifier.classify(recipients.get(i), failure));
-    }
-    return outcomes;
-  }
-
   private <T> Future<T> refused(String phase, SmtpReply reply) {
     return Future.failedFuture(new SessionFailedException(
         new ConnectionFailure(Kind.SERVICE_REFUSED, connection.endpoint(), phase, reply.toString())));
-  }
-
-  private SendResult result(List<DeliveryOutcome> outcomes, ConnectionFailure failure) {
-    Map<String, SmtpReply> replies = new LinkedHashMap<>();
-    for (int i = 0; i < recipients.size(); i++) {
-      if (rcptReplies[i] != null) {
-        replies.put(recipients.get(i), rcptReplies[i]);
-      }
-    }
-    return new SendResult(connection.endpoint(), capabilities, outcomes, replies, finalReply, failure,
-        transactionStarted);
   }
 }

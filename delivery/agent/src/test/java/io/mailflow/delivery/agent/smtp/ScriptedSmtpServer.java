@@ -43,6 +43,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     String stallOn;
     /** Hold every reply until DATA arrives, then answer them all: only a pipelining client gets through. */
     boolean requirePipelining;
+    String rset = "250 2.0.0 Resetting";
+    /** Close without a word when the n-th MAIL of a connection arrives (-1: never): a server that dropped us while idle. */
+    int dropOnMail = -1;
+    /** After answering RSET, say this and close: a server timing out an idle client (null: never). */
+    String goodbyeAfterRset;
 
     public Script greeting(String v) { greeting = v; return this; }
     public Script ehlo(List<String> v) { ehlo = v; return this; }
@@ -57,6 +62,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public Script dropAfterDataLines(int n) { dropAfterDataLines = n; return this; }
     public Script stallOn(String verb) { stallOn = verb; return this; }
     public Script requirePipelining() { requirePipelining = true; return this; }
+    public Script rset(String v) { rset = v; return this; }
+    public Script dropOnMail(int n) { dropOnMail = n; return this; }
+    public Script goodbyeAfterRset(String v) { goodbyeAfterRset = v; return this; }
   }
 
   private final Vertx vertx;
@@ -65,6 +73,24 @@ public final class ScriptedSmtpServer implements AutoCloseable {
   final List<String> commands = new CopyOnWriteArrayList<>();
   public final List<byte[]> messages = new CopyOnWriteArrayList<>();
   final List<String> closed = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger openNow = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostOpen = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
+  /** Connections open right now. */
+  public int openConnections() {
+    return openNow.get();
+  }
+
+  /** The most connections that were open at once. */
+  public int mostOpenAtOnce() {
+    return mostOpen.get();
+  }
 
   private ScriptedSmtpServer(Vertx vertx, Script script) {
     this.vertx = vertx;
@@ -105,6 +131,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private boolean stalled;
     private int dataLines;
     private ByteArrayOutputStream message;
+    private int mails;
 
     Session(NetSocket socket) {
       this.socket = socket;
@@ -113,7 +140,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     void start() {
       RecordParser parser = RecordParser.newDelimited("\r\n", this::line);
       socket.handler(parser);
-      socket.closeHandler(v -> closed.add("closed"));
+      connections.incrementAndGet();
+      mostOpen.accumulateAndGet(openNow.incrementAndGet(), Math::max);
+      socket.closeHandler(v -> {
+        openNow.decrementAndGet();
+        closed.add("closed");
+      });
       send(script.greeting);
     }
 
@@ -135,7 +167,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
       switch (verb) {
         case "EHLO" -> reply(String.join("\r\n", script.ehlo));
         case "HELO" -> reply(script.helo);
-        case "MAIL" -> hold(script.mail);
+        case "MAIL" -> {
+          if (++mails == script.dropOnMail) {
+            stalled = true;
+            socket.close();
+            return;
+          }
+          hold(script.mail);
+        }
+        case "RSET" -> {
+          reply(script.rset);
+          if (script.goodbyeAfterRset != null) {
+            reply(script.goodbyeAfterRset);
+            stalled = true;
+            socket.close();
+          }
+        }
         case "RCPT" -> {
           String address = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>')).toLowerCase(Locale.ROOT);
           String once = script.rcptOnce.remove(address);

@@ -75,6 +75,9 @@ class SmtpClientIT {
     assertEquals(List.of("MAIL FROM:<a@src.test> SIZE=" + MESSAGE.length), server.commandsStartingWith("MAIL"));
     assertEquals(List.of("RCPT TO:<b@dst.test>", "RCPT TO:<c@dst.test>"), server.commandsStartingWith("RCPT"));
     assertEquals(new String(MESSAGE, UTF_8), new String(server.messages.get(0), UTF_8));
+    // kept for the next message (RSET), and said goodbye to when the client closes
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.commandsStartingWith("RSET").size() == 1);
+    client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.commandsStartingWith("QUIT").size() == 1);
   }
 

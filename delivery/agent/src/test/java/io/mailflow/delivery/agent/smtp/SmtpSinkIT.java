@@ -112,6 +112,25 @@ class SmtpSinkIT {
   }
 
   @Test
+  void consecutiveMessagesReuseOneConnectionToSmtpSink() throws Exception {
+    startSink();
+    for (int i = 1; i <= 3; i++) {
+      if (i > 1) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> idleConnections() == 1);
+      }
+      SendResult result = send("b" + i + "@dst.test");
+      assertInstanceOf(DeliveryOutcome.Delivered.class, result.outcomes().get(0), result.toString());
+      assertEquals(i, result.transactionOnConnection(), "message " + i + " on the kept connection");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> dumpFiles().size() == 3);
+  }
+
+  private int idleConnections() throws Exception {
+    return ((VertxSmtpClient) client).idleConnections("127.0.0.1:" + port)
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   void softRejectedRecipientsAreTransient() throws Exception {
     startSink("-r", "RCPT");
     SendResult result = send("b@dst.test");

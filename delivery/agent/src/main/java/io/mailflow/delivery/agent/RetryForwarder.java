@@ -1,0 +1,223 @@
+package io.mailflow.delivery.agent;
+
+import io.mailflow.kafka.KafkaClientConfig;
+import io.mailflow.kafka.Topic;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.PoisonRecord;
+import io.mailflow.schemas.codec.UndecodableRecordException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RetryForwarder - puts deferred copies back on mail.delivery.v1 when they are due. One per delay
+ * topic, on its own thread (consumer group {@value #GROUP_ID}): it forwards each partition's copies in
+ * order while their {@code notBefore} has passed; at the first one not yet due it seeks back to it and
+ * pauses that partition until then. Nothing ever sleeps in the delivery stage's loop.
+ *
+ * <p>Offsets are committed after the forwarded copies are acknowledged (at-least-once: a crash may
+ * forward a copy twice; delivery absorbs mailbox repeats). Undecodable records are parked on
+ * mail.poison.v1.
+ */
+final class RetryForwarder implements AutoCloseable {
+
+  static final String GROUP_ID = "mailflow-delivery-retry";
+
+  /** The longest a poll blocks: bounds how late a copy is forwarded after a partition resumes, and close(). */
+  private static final Duration MAX_POLL = Duration.ofMillis(200);
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(RetryForwarder.class);
+
+  private final Topic<DeliveryItem> topic;
+  private final TopicPublisher publisher;
+  private final Clock clock;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private RetryForwarder(String bootstrapServers, String clientId, Topic<DeliveryItem> topic,
+      TopicPublisher publisher, Clock clock) {
+    this.topic = topic;
+    this.publisher = publisher;
+    this.clock = clock;
+    this.consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(bootstrapServers, GROUP_ID,
+        clientId + "-" + topic.name()));
+    this.thread = new Thread(this::run, "retry-" + topic.name());
+  }
+
+  static RetryForwarder start(String bootstrapServers, String clientId, Topic<DeliveryItem> topic,
+      TopicPublisher publisher, Clock clock) {
+    RetryForwarder f = new RetryForwarder(bootstrapServers, clientId, topic, publisher, clock);
+    f.thread.start();
+    return f;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          pausedUntil.keySet().removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      });
+      while (running) {
+        resumeDuePartitions();
+        ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout());
+        if (!records.isEmpty()) {
+          forward(records);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("delivery: retry forwarder for {} stopped: {}", topic.name(), e.toString());
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.warn("delivery: closing retry consumer of {}: {}", topic.name(), e.toString());
+      }
+    }
+  }
+
+  private Duration pollTimeout() {
+    Instant now = clock.instant();
+    Duration wait = MAX_POLL;
+    for (Instant due : pausedUntil.values()) {
+      Duration left = Duration.between(now, due);
+      if (left.compareTo(wait) < 0) {
+        wait = left.isNegative() ? Duration.ZERO : left;
+      }
+    }
+    return wait;
+  }
+
+  private void resumeDuePartitions() {
+    Instant now = clock.instant();
+    List<TopicPartition> due = new ArrayList<>();
+    for (Iterator<Map.Entry<TopicPartition, Instant>> it = pausedUntil.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<TopicPartition, Instant> e = it.next();
+      if (!now.isBefore(e.getValue())) {
+        due.add(e.getKey());
+        it.remove();
+      }
+    }
+    if (!due.isEmpty()) {
+      consumer.resume(due);
+    }
+  }
+
+  private void forward(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+    Instant now = clock.instant();
+    Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+    Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+        firstOffsets.putIfAbsent(partition, record.offset());
+        DeliveryItem item;
+        try {
+          item = topic.codec().decode(record.value());
+        } catch (UndecodableRecordException e) {
+          sends.add(park(record, e.getMessage()));
+          commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+          continue;
+        }
+        Instant due = item.getNotBefore();
+        if (due != null && due.isAfter(now)) {
+          consumer.seek(partition, record.offset());
+          consumer.pause(Set.of(partition));
+          pausedUntil.put(partition, due);
+          break;
+        }
+        item.setNotBefore(null);
+        sends.add(publisher.send(Topics.DELIVERY, record.key(), item));
+        commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      }
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+          .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // Not forwarded for sure: read the batch again (a copy that did get through arrives twice).
+      log.warn("delivery: forwarding from {} failed, will retry: {}", topic.name(), e.toString());
+      firstOffsets.forEach((partition, offset) -> {
+        if (pausedUntil.remove(partition) != null) {
+          consumer.resume(Set.of(partition));
+        }
+        consumer.seek(partition, offset);
+      });
+      Thread.sleep(FAILURE_BACKOFF.toMillis());
+      return;
+    }
+    if (!commits.isEmpty()) {
+      try {
+        consumer.commitSync(commits);
+      } catch (CommitFailedException | RetriableException e) {
+        log.warn("delivery: offsets of {} not committed, copies may be forwarded again: {}", topic.name(),
+            e.getMessage());
+      }
+    }
+  }
+
+  private CompletableFuture<?> park(ConsumerRecord<String, byte[]> record, String reason) {
+    log.warn("delivery: parking undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
+        record.offset(), reason);
+    PoisonRecord poison = PoisonRecord.newBuilder()
+        .setDateTime(clock.instant())
+        .setStage(DeliveryStage.STAGE_NAME)
+        .setTopic(record.topic())
+        .setPartition(record.partition())
+        .setOffset(record.offset())
+        .setReason(reason)
+        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+        .build();
+    return publisher.send(Topics.POISON, record.key() == null ? "" : record.key(), poison);
+  }
+
+  /** Stops polling and closes the consumer (within a few seconds). */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

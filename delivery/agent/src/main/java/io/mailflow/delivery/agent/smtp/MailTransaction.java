@@ -1,0 +1,253 @@
+package io.mailflow.delivery.agent.smtp;
+
+import io.mailflow.delivery.core.ConnectionFailure;
+import io.mailflow.delivery.core.ConnectionFailure.Kind;
+import io.mailflow.delivery.core.DeliveryOutcome;
+import io.mailflow.delivery.core.EhloCapabilities;
+import io.mailflow.delivery.core.ReplyClassifier;
+import io.mailflow.delivery.core.SmtpDataEncoder;
+import io.mailflow.delivery.core.SmtpReply;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MailTransaction - one message on an open SMTP session: MAIL FROM, RCPT TO per recipient, DATA, and
+ * the reply after the final dot, turned into one {@link DeliveryOutcome} per recipient.
+ *
+ * <p>Who decides what: the remote's RCPT reply decides a refused recipient; the reply after the final
+ * dot decides every accepted one; a refused MAIL FROM decides them all. A session that breaks leaves
+ * recipients the remote had not refused transient, with the failure as their reply.
+ */
+final class MailTransaction {
+
+  private final SmtpConnection connection;
+  private final SmtpClientOptions options;
+  private final EhloCapabilities capabilities;
+  private final OutboundMessage message;
+  private final List<String> recipients;
+  private final SmtpReply[] rcptReplies;
+  private final int number;
+  private boolean transactionStarted;
+  private SmtpReply mailReply;
+  private boolean clean;
+  private SmtpReply finalReply;
+
+  /** {@code number}: which transaction this is on its connection, from 1. */
+  MailTransaction(SmtpConnection connection, SmtpClientOptions options, EhloCapabilities capabilities,
+      OutboundMessage message, int number) {
+    this.connection = connection;
+    this.options = options;
+    this.capabilities = capabilities;
+    this.message = message;
+    this.recipients = message.recipients();
+    this.rcptReplies = new SmtpReply[recipients.size()];
+    this.number = number;
+  }
+
+  /** The result when the session could not be opened (no connection, refused greeting or hello). */
+  static SendResult failedBeforeTransaction(String endpoint, EhloCapabilities capabilities, OutboundMessage message,
+      ConnectionFailure failure) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>();
+    for (String recipient : message.recipients()) {
+      outcomes.add(ReplyClassifier.classify(recipient, failure));
+    }
+    return new SendResult(endpoint, capabilities, outcomes, Map.of(), null, failure, false, 0);
+  }
+
+  /** Runs the transaction; always succeeds with a result (unless this class has a bug). */
+  Future<SendResult> run() {
+    return transaction().transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(result(ar.result(), null));
+      }
+      if (ar.cause() instanceof SessionFailedException failed) {
+        clean = false;
+        return Future.succeededFuture(result(outcomesAfter(failed.failure()), failed.failure()));
+      }
+      clean = false;
+      return Future.failedFuture(ar.cause());
+    });
+  }
+
+  /**
+   * True when the connection went away under this transaction before the remote said a word about it,
+   * or said 421 to MAIL: the server closed a connection we kept idle. Nothing was handed over, so the
+   * message goes again on a fresh connection; that is not a failure of the message.
+   */
+  boolean staleConnection() {
+    if (number <= 1 || !transactionStarted) {
+      return false;
+    }
+    // replies come in order: without a reply to MAIL there was none to anything after it either
+    return mailReply == null ? !clean : mailReply.code() == 421;
+  }
+
+  /** True when the transaction ended in a known state: the connection may take the next one (after RSET). */
+  boolean leftConnectionClean() {
+    return clean;
+  }
+
+  private Future<List<DeliveryOutcome>> transaction() {
+    if (capabilities.sizeLimit() > 0 && message.size() > capabilities.sizeLimit()) {
+      clean = true;
+      return allRecipients(SmtpReply.of(552, "5.3.4", "Message size " + message.size()
+          + " exceeds the fixed maximum message size of " + capabilities.sizeLimit() + " announced by "
+          + connection.endpoint()));
+    }
+    if (message.eightBit() && !capabilities.eightBitMime()) {
+      clean = true;
+      return allRecipients(SmtpReply.of(554, "5.6.3", "Conversion required but not supported: 8-bit message and "
+          + connection.endpoint() + " does not offer 8BITMIME"));
+    }
+    StringBuilder mailFrom = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
+    if (capabilities.size()) {
+      mailFrom.append(" SIZE=").append(message.size());
+    }
+    if (message.eightBit()) {
+      mailFrom.append(" BODY=8BITMIME");
+    }
+    transactionStarted = true;
+    return options.isPipelining() && capabilities.pipelining()
+        ? pipelinedEnvelope(mailFrom.toString())
+        : sequentialEnvelope(mailFrom.toString());
+  }
+
+  private Future<SmtpReply> mail(String mailFrom) {
+    return connection.command(mailFrom, "MAIL FROM").onSuccess(reply -> mailReply = reply);
+  }
+
+  // RFC 2920: MAIL, every RCPT and DATA go out together; the replies come back in the same order.
+  private Future<List<DeliveryOutcome>> pipelinedEnvelope(String mailFrom) {
+    Future<SmtpReply> mail = mail(mailFrom);
+    List<Future<SmtpReply>> rcpts = new ArrayList<>();
+    for (int i = 0; i < recipients.size(); i++) {
+      rcpts.add(rcpt(i));
+    }
+    Future<SmtpReply> data = connection.command("DATA", "DATA");
+    Future<Void> allRcpts = Future.succeededFuture();
+    for (Future<SmtpReply> r : rcpts) {
+      allRcpts = allRcpts.compose(v -> r.mapEmpty());
+    }
+    Future<Void> envelope = allRcpts;
+    return mail.compose(m -> envelope.compose(v -> data.compose(d -> afterEnvelope(m, d))));
+  }
+
+  private Future<List<DeliveryOutcome>> sequentialEnvelope(String mailFrom) {
+    return mail(mailFrom).compose(mail -> {
+      if (!mail.isPositive()) {
+        return afterEnvelope(mail, null);
+      }
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < recipients.size(); i++) {
+        int index = i;
+        chain = chain.compose(v -> rcpt(index).mapEmpty());
+      }
+      return chain.compose(v -> anyAccepted()
+          ? connection.command("DATA", "DATA").compose(data -> afterEnvelope(mail, data))
+          : afterEnvelope(mail, null));
+    });
+  }
+
+  private Future<SmtpReply> rcpt(int index) {
+    String recipient = recipients.get(index);
+    return connection.command("RCPT TO:<" + recipient + ">", "RCPT TO:<" + recipient + ">")
+        .onSuccess(reply -> rcptReplies[index] = reply);
+  }
+
+  /** Decides the transaction once the envelope replies are in; {@code data} is null if DATA was not sent. */
+  private Future<List<DeliveryOutcome>> afterEnvelope(SmtpReply mail, SmtpReply data) {
+    if (!mail.isPositive()) {
+      finalReply = mail;
+      return abandonData(data).compose(v -> allRecipients(mail));
+    }
+    if (!anyAccepted()) {
+      return abandonData(data).map(v -> decide(null));
+    }
+    if (!data.isIntermediate()) {
+      finalReply = data;
+      // a 250 where 354 belongs leaves us unsure what the server thinks comes next: do not reuse
+      clean = !data.isPositive();
+      SmtpReply decisive = data.isPositive()
+          ? new ConnectionFailure(Kind.PROTOCOL_ERROR, connection.endpoint(), "DATA",
+              "answered '" + data + "' where 354 belongs").reply()
+          : data;
+      return Future.succeededFuture(decide(decisive));
+    }
+    Future<SmtpReply> end = connection.readReply("message transfer");
+    connection.writeData(SmtpDataEncoder.encodeMessage(message.content()), "message transfer")
+        .onSuccess(v -> connection.nowAwaiting("the reply after the final dot"));
+    return end.map(reply -> {
+      finalReply = reply;
+      clean = true;
+      return decide(reply);
+    });
+  }
+
+  // RFC 2920 3.1: if DATA was accepted although no recipient was, the client sends the lone dot.
+  private Future<Void> abandonData(SmtpReply data) {
+    if (data == null || !data.isIntermediate()) {
+      clean = true;
+      return Future.succeededFuture();
+    }
+    Future<SmtpReply> end = connection.readReply("empty DATA");
+    connection.writeData(".\r\n".getBytes(StandardCharsets.US_ASCII), "empty DATA");
+    return end.map(r -> {
+      clean = true;
+      return (Void) null;
+    }).recover(e -> Future.succeededFuture());
+  }
+
+  private boolean anyAccepted() {
+    for (SmtpReply reply : rcptReplies) {
+      if (reply != null && reply.isPositive()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Refused recipients by their RCPT reply, accepted ones by {@code decisive}. */
+  private List<DeliveryOutcome> decide(SmtpReply decisive) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
+    for (int i = 0; i < recipients.size(); i++) {
+      SmtpReply rcpt = rcptReplies[i];
+      outcomes.add(ReplyClassifier.classify(recipients.get(i), rcpt.isPositive() ? decisive : rcpt));
+    }
+    return outcomes;
+  }
+
+  private Future<List<DeliveryOutcome>> allRecipients(SmtpReply reply) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
+    for (String recipient : recipients) {
+      outcomes.add(ReplyClassifier.classify(recipient, reply));
+    }
+    return Future.succeededFuture(outcomes);
+  }
+
+  /** After a broken session: a recipient the remote refused keeps that answer; the rest are transient. */
+  private List<DeliveryOutcome> outcomesAfter(ConnectionFailure failure) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
+    for (int i = 0; i < recipients.size(); i++) {
+      SmtpReply rcpt = rcptReplies[i];
+      outcomes.add(rcpt != null && !rcpt.isPositive()
+          ? ReplyClassifier.classify(recipients.get(i), rcpt)
+          : ReplyClassifier.classify(recipients.get(i), failure));
+    }
+    return outcomes;
+  }
+
+  private SendResult result(List<DeliveryOutcome> outcomes, ConnectionFailure failure) {
+    Map<String, SmtpReply> replies = new LinkedHashMap<>();
+    for (int i = 0; i < recipients.size(); i++) {
+      if (rcptReplies[i] != null) {
+        replies.put(recipients.get(i), rcptReplies[i]);
+      }
+    }
+    return new SendResult(connection.endpoint(), capabilities, outcomes, replies, finalReply, failure,
+        transactionStarted, number);
+  }
+}

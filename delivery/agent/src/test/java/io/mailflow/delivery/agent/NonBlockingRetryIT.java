@@ -1,0 +1,206 @@
+package io.mailflow.delivery.agent;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
+import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.kafka.KafkaClientConfig;
+import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.TopicProvisioner;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.embedded.SharedKafka;
+import io.mailflow.organization.KafkaTopics;
+import io.mailflow.organization.Organization;
+import io.mailflow.organization.SendConnector;
+import io.mailflow.organization.SendConnector.SmartHost;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.DeliveryType;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.InlineBody;
+import io.mailflow.schemas.avro.NextHop;
+import io.mailflow.schemas.avro.RecipientType;
+import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.schemas.avro.TrackingEvent;
+import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retries never block: with Exchange's default schedule (1 min before the first retry), a smart host
+ * that refuses every session must not hold up mail to a healthy one whose queue shares its partition.
+ * A delivery stage that waited out the retry inside its batch would need over a minute; we allow 30 s.
+ */
+class NonBlockingRetryIT {
+
+  private static final Duration HEALTHY_BOUND = Duration.ofSeconds(30);
+  private static final byte[] MESSAGE = "From: a@contoso.test\r\nSubject: retry\r\n\r\nHi.\r\n".getBytes(UTF_8);
+
+  @TempDir static Path dataDir;
+  private static Vertx vertx;
+  private static ScriptedSmtpServer healthy;
+  private static ScriptedSmtpServer dead;
+  private static DeliveryStage stage;
+  private static TopicPublisher publisher;
+  private static TopicTail<TrackingEvent> tracking;
+  private static TopicTail<DeliveryItem> retries;
+  private static String healthyKey;
+  private static String deadKey;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
+    vertx = Vertx.vertx();
+    healthy = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
+    dead = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+        .greeting("421 4.3.2 Service not available, closing transmission channel"));
+    Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(), List.of(), List.of(),
+        List.of(
+            new SendConnector("Healthy", List.of(new SendConnector.AddressSpace("healthy.test", 1)),
+                List.of(new SmartHost("127.0.0.1", healthy.port())), healthy.port(),
+                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
+            new SendConnector("Dead", List.of(new SendConnector.AddressSpace("dead.test", 1)),
+                List.of(new SmartHost("127.0.0.1", dead.port())), dead.port(),
+                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
+        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+    samePartitionKeys(bootstrap);
+    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
+    retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
+    publisher = TopicPublisher.create(bootstrap, "non-blocking-retry-it");
+    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
+        .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5)).setConnectTimeout(Duration.ofSeconds(5)))
+        .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
+  }
+
+  /** Two next-hop keys that Kafka's default partitioner puts on the same partition of mail.delivery.v1. */
+  private static void samePartitionKeys(String bootstrap) {
+    int partitions;
+    var config = KafkaClientConfig.consumer(bootstrap, "unused", "partition-count");
+    config.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config)) {
+      partitions = c.partitionsFor(Topics.DELIVERY.name()).size();
+    }
+    healthyKey = "SmartHostConnectorDelivery:healthy.test";
+    int target = partition(healthyKey, partitions);
+    for (int i = 0; i < 1000; i++) {
+      String candidate = "SmartHostConnectorDelivery:dead" + i + ".test";
+      if (partition(candidate, partitions) == target) {
+        deadKey = candidate;
+        return;
+      }
+    }
+    throw new IllegalStateException("no key found on partition " + target);
+  }
+
+  private static int partition(String key, int partitions) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (stage != null) {
+      stage.close();
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (tracking != null) {
+      tracking.close();
+      retries.close();
+    }
+    if (healthy != null) {
+      healthy.close();
+      dead.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static DeliveryItem item(String nmid, String connector, String domain) {
+    Envelope envelope = Envelope.newBuilder()
+        .setNetworkMessageId(nmid).setReceivedAt(Instant.now()).setReceivingServer("EDGE1")
+        .setReceiveConnector("Default Frontend MF1").setSessionId("08DC0002").setClientIp("127.0.0.1")
+        .setClientHostname("client.contoso.test").setSender("a@contoso.test").setSize(MESSAGE.length).build();
+    ResolvedRecipient rcpt = ResolvedRecipient.newBuilder().setAddress("x@" + domain).setOriginalAddress("x@" + domain)
+        .setType(RecipientType.EXTERNAL).build();
+    return DeliveryItem.newBuilder().setEnvelope(envelope).setInternalMessageId("iid-" + nmid)
+        .setNextHop(NextHop.newBuilder().setDeliveryType(DeliveryType.SmartHostConnectorDelivery)
+            .setNextHopDomain(domain).setConnector(connector).build())
+        .setRecipients(List.of(rcpt)).setBody(new InlineBody(ByteBuffer.wrap(MESSAGE))).build();
+  }
+
+  private static List<TrackingEvent> events(List<String> nmids, String eventId) {
+    return tracking.matching(e -> nmids.contains(e.getNetworkMessageId()) && e.getEventId().equals(eventId));
+  }
+
+  @Test
+  void aDeadDestinationDoesNotHoldUpAHealthyOneOnTheSamePartitionAndItsQueueWaitsInRetry() throws Exception {
+    List<String> deadIds = new ArrayList<>();
+    List<String> healthyIds = new ArrayList<>();
+    Instant start = Instant.now();
+    for (int i = 0; i < 10; i++) {
+      String d = UUID.randomUUID().toString();
+      deadIds.add(d);
+      publisher.send(Topics.DELIVERY, deadKey, item(d, "Dead", "dead.test"));
+    }
+    // The first dead copy has failed: a stage that waited out its retry would be sitting on it now.
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).pollInterval(Duration.ofMillis(20))
+        .until(() -> !events(deadIds, "DEFER").isEmpty());
+    Instant healthyStart = Instant.now();
+    for (int i = 0; i < 10; i++) {
+      String h = UUID.randomUUID().toString();
+      healthyIds.add(h);
+      publisher.send(Topics.DELIVERY, healthyKey, item(h, "Healthy", "healthy.test"));
+    }
+
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> events(healthyIds, "SEND").size() == 10);
+    assertTrue(Duration.between(healthyStart, Instant.now()).compareTo(Duration.ofMinutes(1)) < 0,
+        "well inside the 1 min glitch retry interval");
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> events(deadIds, "DEFER").size() == 10);
+
+    // Every dead copy waits on the 1 min delay topic, due a minute after its deferral, nothing was lost.
+    List<DeliveryItem> waiting = retries.await(i -> deadIds.contains(i.getEnvelope().getNetworkMessageId()), 10,
+        HEALTHY_BOUND);
+    for (DeliveryItem w : waiting) {
+      assertTrue(w.getNotBefore().isAfter(start.plusSeconds(50)), "due about a minute later: " + w.getNotBefore());
+      assertTrue(w.getAttempt() <= 1, "attempt " + w.getAttempt());
+    }
+    assertTrue(events(deadIds, "DEFER").stream().anyMatch(e -> e.getRecipientStatus().get(0).startsWith(
+        "451 4.4.0 Primary target IP address responded with: \"421 4.3.2")), events(deadIds, "DEFER").toString());
+
+    // The dead queue is in Retry now: later copies are deferred without a connection attempt.
+    int connectionsBefore = dead.connections();
+    List<String> later = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String d = UUID.randomUUID().toString();
+      later.add(d);
+      publisher.send(Topics.DELIVERY, deadKey, item(d, "Dead", "dead.test"));
+    }
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).until(() -> events(later, "DEFER").size() == 5);
+    for (TrackingEvent e : events(later, "DEFER")) {
+      assertTrue(e.getRecipientStatus().get(0).startsWith("451 4.4.0 Queue in Retry until "),
+          e.getRecipientStatus().toString());
+      assertTrue(e.getSourceContext().contains("no connection attempted"), e.getSourceContext());
+    }
+    assertEquals(connectionsBefore, dead.connections(), "no connection while the queue is in Retry");
+  }
+}
