@@ -7,6 +7,7 @@ import io.mailflow.organization.DirectoryEntry;
 import io.mailflow.organization.DistributionGroup;
 import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.Organization;
+import io.mailflow.organization.TargetAddressRecipient;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,7 +24,9 @@ import java.util.Set;
  * into its members, nested groups included, each member once however many groups name it (EXPAND,
  * DUPLICATEEXPAND), and a group that contains itself through any chain is expanded once. An address in
  * an Authoritative domain that matches nothing fails with {@code 5.1.1 RESOLVER.ADR.ExRecipNotFound}; an
- * address in an InternalRelay or ExternalRelay domain, or outside the accepted domains, is external.
+ * address in an InternalRelay or ExternalRelay domain, or outside the accepted domains, is external. A
+ * mail contact or mail user is redirected to its external address (REDIRECT), which is then resolved in
+ * turn; a redirect that comes back to an object already redirected in this message stops there.
  *
  * <p>Pure: reads only the organization model.
  */
@@ -45,15 +48,16 @@ public final class RecipientResolver {
     List<Resolution> deliverable = new ArrayList<>();
     List<ResolutionEvent> events = new ArrayList<>();
     Set<String> delivered = new LinkedHashSet<>();
-    Set<String> expandedGroups = new LinkedHashSet<>();
+    // Groups expanded and contacts redirected in this message: each is followed once, so loops end.
+    Set<String> followed = new LinkedHashSet<>();
     for (String recipient : envelopeRecipients) {
-      resolveOne(recipient, recipient, null, deliverable, events, delivered, expandedGroups);
+      resolveOne(recipient, recipient, null, deliverable, events, delivered, followed);
     }
     return new ResolvedRecipients(deliverable, events);
   }
 
   private void resolveOne(String address, String envelopeAddress, String expandedFrom, List<Resolution> deliverable,
-      List<ResolutionEvent> events, Set<String> delivered, Set<String> expandedGroups) {
+      List<ResolutionEvent> events, Set<String> delivered, Set<String> followed) {
     String domain = domainOf(address);
     Optional<AcceptedDomain> accepted = organization.acceptedDomainFor(domain);
     boolean lookUp = accepted.isPresent() && accepted.get().type() != DomainType.ExternalRelay;
@@ -82,21 +86,28 @@ public final class RecipientResolver {
           events.add(new ResolutionEvent("DUPLICATEEXPAND", List.of(primary), List.of(), expandedFrom));
         }
     } else if (entry.get() instanceof DistributionGroup group) {
-      expand(group, envelopeAddress, deliverable, events, delivered, expandedGroups);
+      expand(group, envelopeAddress, deliverable, events, delivered, followed);
+    } else if (entry.get() instanceof TargetAddressRecipient redirected) {
+      if (!followed.add(key(redirected.primarySmtpAddress()))) {
+        return; // already redirected in this message: the target is delivered once
+      }
+      String target = redirected.externalEmailAddress();
+      events.add(new ResolutionEvent("REDIRECT", List.of(target), List.of(), address));
+      resolveOne(target, envelopeAddress, expandedFrom, deliverable, events, delivered, followed);
     }
   }
 
   private void expand(DistributionGroup group, String envelopeAddress, List<Resolution> deliverable,
-      List<ResolutionEvent> events, Set<String> delivered, Set<String> expandedGroups) {
+      List<ResolutionEvent> events, Set<String> delivered, Set<String> followed) {
     String groupAddress = group.primarySmtpAddress();
-    if (!expandedGroups.add(key(groupAddress))) {
+    if (!followed.add(key(groupAddress))) {
       return; // already expanded in this message: a nested loop or the group named twice
     }
     Deque<String> members = new ArrayDeque<>(group.members());
     List<String> expandedTo = new ArrayList<>(members);
     events.add(new ResolutionEvent("EXPAND", expandedTo, List.of(), groupAddress));
     while (!members.isEmpty()) {
-      resolveOne(members.removeFirst(), envelopeAddress, groupAddress, deliverable, events, delivered, expandedGroups);
+      resolveOne(members.removeFirst(), envelopeAddress, groupAddress, deliverable, events, delivered, followed);
     }
   }
 

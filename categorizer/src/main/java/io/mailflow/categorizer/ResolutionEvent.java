@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * ResolutionEvent - a message-tracking fact produced while resolving recipients.
  *
- * @param eventId Exchange's event id: RESOLVE, EXPAND, FAIL, DUPLICATEEXPAND
- * @param recipients the recipient addresses the event is about
+ * @param eventId Exchange's event id: RESOLVE, EXPAND, REDIRECT, FAIL, DUPLICATEEXPAND
+ * @param recipients the recipient addresses the event is about (for REDIRECT: the target address)
  * @param status per-recipient status text (for FAIL: the NDR status), may be empty
- * @param related related-recipient-address: the original address for RESOLVE, the group for EXPAND
+ * @param related related-recipient-address: the original address for RESOLVE and REDIRECT, the group for
+ *     EXPAND
  */
 public record ResolutionEvent(String eventId, List<String> recipients, List<String> status, String related) {
   public ResolutionEvent {

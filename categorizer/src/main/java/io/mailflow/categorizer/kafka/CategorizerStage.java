@@ -1,5 +1,6 @@
 package io.mailflow.categorizer.kafka;
 
+import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.RecipientResolver;
 import io.mailflow.categorizer.Resolution;
 import io.mailflow.categorizer.ResolutionEvent;
@@ -30,10 +31,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * CategorizerStage - reads the submission queue, resolves recipients, writes categorized copies.
  *
- * <p>One submitted message becomes one categorized copy carrying every deliverable recipient (splitting
- * at the expansion size limit is still to come). Its offset is committed only after the copy and its
- * tracking events are acknowledged; a replayed submission yields the same internal message id, so
- * downstream de-duplication sees the same copy.
+ * <p>One submitted message becomes one categorized copy per ExpansionSizeLimit recipients (usually one),
+ * all keyed by the network message id, each with its own internal id; a message over
+ * MaxRecipientEnvelopeLimit after expansion yields no copy and a FAIL event ({@code 5.5.3}). Its offset is
+ * committed only after the copies and tracking events are acknowledged; a replayed submission yields the
+ * same internal message ids, so downstream de-duplication sees the same copies.
  */
 public final class CategorizerStage implements AutoCloseable {
   public static final String GROUP_ID = "mailflow-categorizer";
@@ -41,12 +43,14 @@ public final class CategorizerStage implements AutoCloseable {
 
   private final Organization organization;
   private final RecipientResolver resolver;
+  private final EnvelopeLimits limits;
   private final TopicPublisher publisher;
   private final StageLoop<SubmittedMessage> loop;
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
     this.resolver = new RecipientResolver(organization, Directory.of(organization));
+    this.limits = new EnvelopeLimits(organization.transportConfig());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName());
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
@@ -66,10 +70,13 @@ public final class CategorizerStage implements AutoCloseable {
       addresses.add(recipient.getAddress());
     }
     ResolvedRecipients resolved = resolver.resolve(addresses);
+    EnvelopeLimits.Copies copies = limits.apply(addresses, resolved);
     String internalId = internalMessageId(envelope.getNetworkMessageId(), 0);
 
+    List<ResolutionEvent> events = new ArrayList<>(resolved.events());
+    copies.failure().ifPresent(events::add);
     List<CompletableFuture<?>> acks = new ArrayList<>();
-    for (ResolutionEvent event : resolved.events()) {
+    for (ResolutionEvent event : events) {
       acks.add(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(),
           TrackingEvents.about(envelope, organization.serverName(), SOURCE, event.eventId(), event.recipients(),
                   event.status())
@@ -78,9 +85,9 @@ public final class CategorizerStage implements AutoCloseable {
               .setReference(origin.toString())
               .build()));
     }
-    if (!resolved.deliverable().isEmpty()) {
+    for (int copy = 0; copy < copies.copies().size(); copy++) {
       List<ResolvedRecipient> recipients = new ArrayList<>();
-      for (Resolution resolution : resolved.deliverable()) {
+      for (Resolution resolution : copies.copies().get(copy)) {
         Recipient original = byAddress.get(resolution.envelopeAddress().toLowerCase(Locale.ROOT));
         recipients.add(ResolvedRecipient.newBuilder()
             .setAddress(resolution.address())
@@ -94,7 +101,7 @@ public final class CategorizerStage implements AutoCloseable {
       }
       acks.add(publisher.send(Topics.CATEGORIZED, envelope.getNetworkMessageId(), CategorizedMessage.newBuilder()
           .setEnvelope(envelope)
-          .setInternalMessageId(internalId)
+          .setInternalMessageId(internalMessageId(envelope.getNetworkMessageId(), copy))
           .setRecipients(recipients)
           .setBody(message.getBody())
           .build()));

@@ -2,12 +2,15 @@ package io.mailflow.categorizer.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.embedded.SharedKafka;
+import io.mailflow.organization.Organization;
+import io.mailflow.organization.OrganizationException;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.CategorizedMessage;
 import io.mailflow.schemas.avro.DsnNotify;
@@ -21,7 +24,11 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,12 +42,28 @@ class CategorizerStageIT {
   static void start() {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    stage = CategorizerStage.start(bootstrap, OrganizationLoader.demo(), StageLoop.Options.defaults());
+    stage = CategorizerStage.start(bootstrap, organization(), StageLoop.Options.defaults());
   }
 
   @AfterAll
   static void stop() {
     stage.close();
+  }
+
+  /** The demo with small transport limits (so splitting and 5.5.3 take few recipients) and a mail contact. */
+  private static Organization organization() {
+    try {
+      return OrganizationLoader.parse(OrganizationLoader.demoYaml()
+          + "\ntransportConfig: {maxRecipientEnvelopeLimit: 3, expansionSizeLimit: 2}\n"
+          + "contacts: [{name: Pat, primarySmtpAddress: pat@contoso.test, externalEmailAddress: pat@fabrikam.test}]\n",
+          "demo-with-limits.yaml");
+    } catch (OrganizationException e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
+
+  private static List<Recipient> recipients(String... addresses) {
+    return Arrays.stream(addresses).map(a -> Recipient.newBuilder().setAddress(a).build()).toList();
   }
 
   private static SubmittedMessage submitted(String networkMessageId, List<Recipient> recipients) {
@@ -97,6 +120,59 @@ class CategorizerStageIT {
       List<TrackingEvent> events = tracking.await(e -> e.getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
       assertEquals("FAIL", events.get(0).getEventId());
       assertEquals(List.of("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found"), events.get(0).getRecipientStatus());
+      assertEquals(List.of(), categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1,
+          Duration.ofSeconds(2)));
+    }
+  }
+
+  @Test
+  void recipientsBeyondTheExpansionSizeLimitAreSplitIntoCopiesSharingTheNetworkMessageId() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("team@contoso.test", "pat@contoso.test"))).get();
+
+      List<CategorizedMessage> copies =
+          categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 2, Duration.ofSeconds(30));
+      copies = copies.stream().sorted(Comparator.comparing(c -> c.getRecipients().size(), Comparator.reverseOrder()))
+          .toList();
+      assertEquals(List.of(List.of("alice@contoso.test", "bob@contoso.test"), List.of("pat@fabrikam.test")),
+          copies.stream().map(c -> c.getRecipients().stream().map(ResolvedRecipient::getAddress).toList()).toList());
+      assertEquals(Set.of(CategorizerStage.internalMessageId(id, 0), CategorizerStage.internalMessageId(id, 1)),
+          copies.stream().map(CategorizedMessage::getInternalMessageId).collect(Collectors.toSet()),
+          "each copy its own internal id");
+    }
+  }
+
+  @Test
+  void mailContactIsTrackedAsRedirectToItsExternalAddress() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("pat@contoso.test"))).get();
+
+      TrackingEvent redirect = tracking.await(e -> e.getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30)).get(0);
+      assertEquals("REDIRECT", redirect.getEventId());
+      assertEquals(List.of("pat@fabrikam.test"), redirect.getRecipientAddress());
+      assertEquals("pat@contoso.test", redirect.getRelatedRecipientAddress());
+    }
+  }
+
+  @Test
+  void messageOverTheRecipientEnvelopeLimitFailsWith553AndYieldsNoCopy() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED)) {
+      publisher.send(Topics.SUBMISSION, id,
+          submitted(id, recipients("team@contoso.test", "x@example.org", "y@example.org", "z@example.org"))).get();
+
+      List<TrackingEvent> events = tracking.await(e -> e.getNetworkMessageId().equals(id) && e.getEventId().equals("FAIL"),
+          1, Duration.ofSeconds(30));
+      assertEquals(List.of("team@contoso.test", "x@example.org", "y@example.org", "z@example.org"),
+          events.get(0).getRecipientAddress());
+      assertEquals(List.of(EnvelopeLimits.TOO_MANY_RECIPIENTS, EnvelopeLimits.TOO_MANY_RECIPIENTS,
+          EnvelopeLimits.TOO_MANY_RECIPIENTS, EnvelopeLimits.TOO_MANY_RECIPIENTS), events.get(0).getRecipientStatus());
       assertEquals(List.of(), categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1,
           Duration.ofSeconds(2)));
     }

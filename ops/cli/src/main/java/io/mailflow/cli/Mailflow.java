@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mailflow", mixinStandardHelpOptions = true, version = "mailflow 0.1.0",
     description = "Exchange-style mail transport on Apache Kafka.",
     subcommands = {RunCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
-        RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class})
+        RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
+        RouteCommand.class, DirectoryCommand.class})
 public final class Mailflow {
   /** Exit code for a configuration the user must fix. */
   static final int EXIT_CONFIG = 2;

@@ -2,6 +2,7 @@ package io.mailflow.cli;
 
 import io.mailflow.categorizer.kafka.CategorizerStage;
 import io.mailflow.delivery.agent.DeliveryStage;
+import io.mailflow.edge.server.EdgeOptions;
 import io.mailflow.edge.server.KafkaEdgeWiring;
 import io.mailflow.edge.server.SmtpEdge;
 import io.mailflow.kafka.KafkaClientConfig;
@@ -82,9 +83,13 @@ final class Node implements AutoCloseable {
       out.println("categorizer   consuming mail.submission.v1");
     }
     if (roles.contains(Role.EDGE)) {
+      // connectors with Tls but no certificate of their own use the node's self-signed one, as in Exchange
+      EdgeOptions edgeOptions = EdgeOptions.defaults()
+          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out));
       KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName());
       started.push(wiring);
-      SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), wiring.events()));
+      SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), wiring.events(),
+          edgeOptions));
       started.push(() -> await(edge.close()));
       for (ReceiveConnector connector : org.receiveConnectors()) {
         for (InetSocketAddress address : edge.listening(connector.name())) {

@@ -38,7 +38,15 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Organization org = organization.load();
+    DemoCredentials.Applied demo = null;
+    if (organization.config == null) { // the built-in demo: passwords made at first start, kept in the data dir
+      demo = DemoCredentials.apply(org, dataDir);
+      org = demo.organization();
+    }
     OrganizationSummary.print(org, organization.describeSource(), out);
+    if (demo != null) {
+      DemoCredentials.print(demo, out);
+    }
     try (Running running = Running.start(org, dataDir, kafkaPort, out);
         ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
       out.println("mailflow is running; Ctrl-C stops it");

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Directory - the organization's address book: which addresses are mailboxes or groups, and which
- * domains are accepted. The edge asks whether a recipient is known; the categorizer resolves and
+ * Directory - the organization's address book: which addresses are mailboxes, groups, mail contacts or
+ * mail users, and which domains are accepted. The edge asks whether a recipient is known; the categorizer resolves and
  * expands.
  *
  * <p>Addresses compare without regard to case (as in Exchange); every primary and proxy address is a
@@ -44,6 +44,8 @@ public final class Directory {
     Map<String, DirectoryEntry> byAddress = new HashMap<>();
     index(organization.mailboxes(), byAddress);
     index(organization.groups(), byAddress);
+    index(organization.contacts(), byAddress);
+    index(organization.mailUsers(), byAddress);
     return new Directory(organization, Map.copyOf(byAddress));
   }
 
@@ -112,9 +114,10 @@ public final class Directory {
     return scope(SmtpAddress.parse(address));
   }
 
-  /** Every mailbox and group, mailboxes first, in file order. */
+  /** Every directory object in file order: mailboxes, groups, mail contacts, then mail users. */
   public List<DirectoryEntry> entries() {
-    return Stream.concat(organization.mailboxes().stream(), organization.groups().stream())
-        .map(DirectoryEntry.class::cast).toList();
+    return Stream.of(organization.mailboxes(), organization.groups(), organization.contacts(),
+            organization.mailUsers())
+        .flatMap(List::stream).map(DirectoryEntry.class::cast).toList();
   }
 }

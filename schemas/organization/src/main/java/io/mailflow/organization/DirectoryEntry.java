@@ -3,10 +3,11 @@ package io.mailflow.organization;
 import java.util.List;
 
 /**
- * DirectoryEntry - a recipient the directory knows: a {@link Mailbox} (delivered to its database) or a
- * {@link DistributionGroup} (expanded into its members).
+ * DirectoryEntry - a recipient the directory knows: a {@link Mailbox} (delivered to its database), a
+ * {@link DistributionGroup} (expanded into its members), or a {@link TargetAddressRecipient} (mail contact
+ * or mail user: redirected to its external address).
  */
-public sealed interface DirectoryEntry permits Mailbox, DistributionGroup {
+public sealed interface DirectoryEntry permits Mailbox, DistributionGroup, TargetAddressRecipient {
   String name();
 
   /** The address this recipient is known by; replies and expansions use it. */

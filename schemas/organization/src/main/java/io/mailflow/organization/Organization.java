@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param serverName this node's server name (Exchange: the transport server's name)
  * @param siteName this node's Active Directory site
  * @param kafka topic settings used when topics are created
+ * @param contacts mail contacts: addresses redirected to someone outside
+ * @param mailUsers mail users: users whose mailbox is elsewhere, redirected to their external address
+ * @param transportConfig organization-wide transport limits; null means Exchange's defaults
  */
 public record Organization(
     String serverName,
@@ -26,7 +29,10 @@ public record Organization(
     List<Server> servers,
     List<MailboxDatabase> databases,
     List<Mailbox> mailboxes,
-    List<DistributionGroup> groups) {
+    List<DistributionGroup> groups,
+    List<MailContact> contacts,
+    List<MailUser> mailUsers,
+    TransportConfig transportConfig) {
 
   public Organization {
     acceptedDomains = List.copyOf(acceptedDomains);
@@ -38,6 +44,20 @@ public record Organization(
     databases = List.copyOf(databases);
     mailboxes = List.copyOf(mailboxes);
     groups = List.copyOf(groups);
+    contacts = List.copyOf(contacts);
+    mailUsers = List.copyOf(mailUsers);
+    if (transportConfig == null) {
+      transportConfig = TransportConfig.defaults();
+    }
+  }
+
+  /**
+   * The same organization as seen by another node: {@code serverName} in {@code siteName} (what
+   * {@code route explain --from-site} asks). Nothing else changes.
+   */
+  public Organization asSeenFrom(String serverName, String siteName) {
+    return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
+        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig);
   }
 
   /** The accepted domain that covers {@code domain} (exact match, then the longest wildcard), if any. */

@@ -46,7 +46,8 @@ public final class OrganizationLoader {
     } catch (IOException e) {
       throw failure(file.toString(), "cannot read the file: " + e);
     }
-    return parse(text, file.toString());
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(text, file.toString(), dir == null ? Path.of("") : dir);
   }
 
   /**
@@ -55,6 +56,11 @@ public final class OrganizationLoader {
    * @param sourceName names the text in error messages (a file name)
    */
   public static Organization parse(String yaml, String sourceName) throws OrganizationException {
+    return parse(yaml, sourceName, Path.of(""));
+  }
+
+  /** As {@link #parse(String, String)}; relative file paths in it (certificates) resolve against {@code baseDir}. */
+  private static Organization parse(String yaml, String sourceName, Path baseDir) throws OrganizationException {
     ConfigErrors errors = new ConfigErrors();
     Node root = compose(yaml, errors);
     if (!errors.isEmpty()) {
@@ -63,7 +69,7 @@ public final class OrganizationLoader {
     if (root == null) {
       throw failure(sourceName, "the file is empty; it needs at least serverName and acceptedDomains");
     }
-    OrganizationReader reader = new OrganizationReader(errors);
+    OrganizationReader reader = new OrganizationReader(errors, baseDir);
     Organization organization = reader.read(root);
     // Runs even after reading problems: it skips what the reader reported, so nothing is told twice.
     new OrganizationValidator(organization, reader.implied(), errors).validate();

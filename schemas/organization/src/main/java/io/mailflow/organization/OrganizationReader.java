@@ -6,15 +6,20 @@ import io.mailflow.organization.ReceiveConnector.Binding;
 import io.mailflow.organization.ReceiveConnector.PermissionGroup;
 import io.mailflow.organization.SendConnector.AddressSpace;
 import io.mailflow.organization.SendConnector.SmartHost;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -36,7 +41,8 @@ final class OrganizationReader {
   static final int MAX_TIMEOUT_SECONDS = 86_400; // Exchange: 00:00:01 to 1.00:00:00
 
   static final List<String> TOP_KEYS = List.of("serverName", "siteName", "kafka", "acceptedDomains",
-      "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups");
+      "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups",
+      "contacts", "mailUsers", "transportConfig");
   /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
   static final String EXTENSION_PREFIX = "x-";
   static final List<String> KAFKA_KEYS = List.of("partitions", "replicationFactor");
@@ -44,7 +50,12 @@ final class OrganizationReader {
   static final List<String> RECEIVE_CONNECTOR_KEYS = List.of("name", "bindings", "remoteIpRanges",
       "permissionGroups", "authMechanisms", "fqdn", "banner", "maxMessageSize", "maxRecipientsPerMessage",
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
-      "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel");
+      "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
+      "maxLogonFailures", "tarpitInterval", "permissions");
+  static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
+  static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
+  static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
+  static final int MAX_TARPIT_SECONDS = 600; // Exchange: 00:00:00 to 00:10:00
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
       "maxMessageSize", "sourceTransportServers", "fqdn");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
@@ -53,8 +64,11 @@ final class OrganizationReader {
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
   static final List<String> SERVER_KEYS = List.of("name", "site");
   static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
-  static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database");
+  static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
+      "passwordHash", "sendAs");
   static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members");
+  static final List<String> TARGET_ADDRESS_KEYS = List.of("name", "primarySmtpAddress", "externalEmailAddress");
+  static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit");
 
   private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]*)\\](?::(.*))?");
   private static final Pattern ADDRESS_SPACE = Pattern.compile("(?:([A-Za-z0-9]+):)?([^;]*)(?:;(.*))?");
@@ -63,8 +77,16 @@ final class OrganizationReader {
   /** Sections left out of the file and filled in; the validator does not check what it filled in. */
   private final Set<String> implied = new LinkedHashSet<>();
 
+  /** Relative certificate paths are resolved against this (the organization file's directory). */
+  private final Path baseDir;
+
   OrganizationReader(ConfigErrors errors) {
+    this(errors, Path.of(""));
+  }
+
+  OrganizationReader(ConfigErrors errors, Path baseDir) {
     this.errors = errors;
+    this.baseDir = baseDir;
   }
 
   Set<String> implied() {
@@ -95,8 +117,20 @@ final class OrganizationReader {
     String firstDatabase = databases.isEmpty() ? "" : databases.get(0).name();
     List<Mailbox> mailboxes = items(top, "mailboxes", (n, p) -> mailbox(n, p, firstDatabase));
     List<DistributionGroup> groups = items(top, "groups", this::group);
+    List<MailContact> contacts = items(top, "contacts", (n, p) -> {
+      YamlMapping m = YamlMapping.of(n, p, errors, TARGET_ADDRESS_KEYS);
+      return new MailContact(m.requiredText("name"), address(m, "primarySmtpAddress"),
+          address(m, "externalEmailAddress"));
+    });
+    List<MailUser> mailUsers = items(top, "mailUsers", (n, p) -> {
+      YamlMapping m = YamlMapping.of(n, p, errors, TARGET_ADDRESS_KEYS);
+      return new MailUser(m.requiredText("name"), address(m, "primarySmtpAddress"),
+          address(m, "externalEmailAddress"));
+    });
+    TransportConfig transportConfig = transportConfig(
+        YamlMapping.of(top.node("transportConfig"), "transportConfig", errors, TRANSPORT_CONFIG_KEYS));
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
-        sites, siteLinks, servers, databases, mailboxes, groups);
+        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig);
   }
 
   private <T> List<T> implied(String section, List<T> value) {
@@ -161,6 +195,15 @@ final class OrganizationReader {
     short replication = (short) m.number("replicationFactor", KafkaTopics.DEFAULT_REPLICATION_FACTOR, 1,
         Short.MAX_VALUE, null);
     return new KafkaTopics(partitions, replication);
+  }
+
+  /** Exchange's limits: 'unlimited' reads as Integer.MAX_VALUE; 0 is not allowed (it would stop all mail). */
+  private TransportConfig transportConfig(YamlMapping m) {
+    int envelope = (int) m.number("maxRecipientEnvelopeLimit", TransportConfig.DEFAULT_MAX_RECIPIENT_ENVELOPE_LIMIT,
+        1, Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    int expansion = (int) m.number("expansionSizeLimit", TransportConfig.DEFAULT_EXPANSION_SIZE_LIMIT,
+        1, Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    return new TransportConfig(envelope, expansion);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {
@@ -268,9 +311,73 @@ final class OrganizationReader {
     }
     ReceiveConnector.ProtocolLoggingLevel protocolLogging = m.choice("protocolLoggingLevel",
         ReceiveConnector.ProtocolLoggingLevel.class, ReceiveConnector.DEFAULT_PROTOCOL_LOGGING_LEVEL);
+    ReceiveConnector.Certificate certificate = m.has("certificate")
+        ? certificate(YamlMapping.of(m.node("certificate"), m.child("certificate"), errors, CERTIFICATE_KEYS)) : null;
+    boolean implicitTls = m.bool("implicitTls", false);
+    int maxLogonFailures = (int) m.number("maxLogonFailures", ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, 0,
+        MAX_LOGON_FAILURES, null);
+    Duration tarpit = Duration.ofSeconds(m.seconds("tarpitInterval",
+        ReceiveConnector.DEFAULT_TARPIT_INTERVAL.toSeconds(), 0, MAX_TARPIT_SECONDS));
+    List<ReceiveConnector.Permission> grants = items(m, "permissions", this::permission);
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
-        protocolLogging);
+        protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants);
+  }
+
+  /** {certFile, keyFile}: PEM files, checked now so a wrong path is reported with its line. */
+  private ReceiveConnector.Certificate certificate(YamlMapping m) {
+    String certFile = m.requiredText("certFile");
+    String keyFile = m.requiredText("keyFile");
+    Path cert = certFile.isEmpty() ? null : baseDir.resolve(certFile).toAbsolutePath().normalize();
+    Path key = keyFile.isEmpty() ? null : baseDir.resolve(keyFile).toAbsolutePath().normalize();
+    if (cert != null) {
+      String problem = PemFiles.certificateProblem(cert);
+      if (problem != null) {
+        errors.add(m.child("certFile"), problem);
+      }
+    }
+    if (key != null) {
+      String problem = PemFiles.privateKeyProblem(key);
+      if (problem != null) {
+        errors.add(m.child("keyFile"), problem);
+      }
+    }
+    return new ReceiveConnector.Certificate(cert == null ? "" : cert.toString(), key == null ? "" : key.toString());
+  }
+
+  /** {user, extendedRights: [ms-Exch-...], deny}: Exchange's Add-ADPermission on the connector. */
+  private ReceiveConnector.Permission permission(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, PERMISSION_KEYS);
+    String user = m.requiredText("user");
+    if (!user.isEmpty() && !user.equalsIgnoreCase(ReceiveConnector.Permission.ANONYMOUS_LOGON)
+        && !user.equalsIgnoreCase(ReceiveConnector.Permission.AUTHENTICATED_USERS)) {
+      try {
+        SmtpAddress.parse(user);
+      } catch (IllegalArgumentException e) {
+        errors.add(m.child("user"), "'" + user + "' is neither a mailbox or group address nor one of '"
+            + ReceiveConnector.Permission.ANONYMOUS_LOGON + "', '" + ReceiveConnector.Permission.AUTHENTICATED_USERS
+            + "'");
+      }
+    }
+    Set<ExtendedRight> rights = EnumSet.noneOf(ExtendedRight.class);
+    List<String> names = strings(m, "extendedRights");
+    m.requireItems("extendedRights", names, 1, "required: at least one right, e.g. [ms-Exch-SMTP-Accept-Any-Recipient]");
+    if (names != null) {
+      for (int i = 0; i < names.size(); i++) {
+        String rightName = names.get(i);
+        if (rightName.isEmpty()) {
+          continue;
+        }
+        Optional<ExtendedRight> right = ExtendedRight.byExchangeName(rightName);
+        if (right.isPresent()) {
+          rights.add(right.get());
+        } else {
+          errors.add(m.child("extendedRights") + "[" + i + "]", "'" + rightName + "' is not one of "
+              + Arrays.stream(ExtendedRight.values()).map(ExtendedRight::exchangeName).collect(Collectors.joining(", ")));
+        }
+      }
+    }
+    return new ReceiveConnector.Permission(user, rights, m.bool("deny", false));
   }
 
   /** "127.0.0.1:2525", "0.0.0.0:25", "[::1]:2525". */
@@ -516,7 +623,21 @@ final class OrganizationReader {
     for (int i = 0; i < proxies.size(); i++) {
       checkAddress(proxies.get(i), m.child("proxyAddresses") + "[" + i + "]");
     }
-    return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip());
+    String passwordHash = m.text("passwordHash", null);
+    if (passwordHash != null) {
+      passwordHash = passwordHash.strip();
+      try {
+        PasswordHash.parse(passwordHash);
+      } catch (IllegalArgumentException e) {
+        errors.add(m.child("passwordHash"), e.getMessage());
+      }
+    }
+    List<String> sendAs = strings(m, "sendAs");
+    sendAs = sendAs == null ? List.of() : sendAs;
+    for (int i = 0; i < sendAs.size(); i++) {
+      checkAddress(sendAs.get(i), m.child("sendAs") + "[" + i + "]");
+    }
+    return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip(), passwordHash, sendAs);
   }
 
   private DistributionGroup group(Node node, String path) {

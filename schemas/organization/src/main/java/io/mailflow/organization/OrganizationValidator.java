@@ -40,6 +40,39 @@ final class OrganizationValidator {
     sendConnectors();
     topology();
     recipients();
+    grants();
+  }
+
+  // ---- extended rights and Send As (who a grant names must exist) ---------------------------------
+
+  private void grants() {
+    Set<String> known = new java.util.HashSet<>();
+    for (DirectoryEntry entry : Directory.of(org).entries()) {
+      for (String address : entry.smtpAddresses()) {
+        SmtpAddress.tryParse(address).ifPresent(a -> known.add(a.normalized()));
+      }
+    }
+    for (int c = 0; c < org.receiveConnectors().size(); c++) {
+      List<ReceiveConnector.Permission> permissions = org.receiveConnectors().get(c).permissions();
+      for (int p = 0; p < permissions.size(); p++) {
+        ReceiveConnector.Permission permission = permissions.get(p);
+        Optional<SmtpAddress> user = SmtpAddress.tryParse(permission.user());
+        if (user.isPresent() && !known.contains(user.get().normalized())) {
+          errors.add("receiveConnectors[" + c + "].permissions[" + p + "].user",
+              "no mailbox or group has the address " + permission.user());
+        }
+      }
+    }
+    for (int i = 0; i < org.mailboxes().size(); i++) {
+      List<String> sendAs = org.mailboxes().get(i).sendAs();
+      for (int s = 0; s < sendAs.size(); s++) {
+        Optional<SmtpAddress> target = SmtpAddress.tryParse(sendAs.get(s));
+        if (target.isPresent() && !known.contains(target.get().normalized())) {
+          errors.add("mailboxes[" + i + "].sendAs[" + s + "]", "no mailbox or group has the address " + sendAs.get(s)
+              + " (Send As is granted on recipients of this organization)");
+        }
+      }
+    }
   }
 
   // ---- accepted domains --------------------------------------------------------------------------
@@ -202,6 +235,24 @@ final class OrganizationValidator {
       recipientName(names, path, group);
       claim(addresses, path + ".primarySmtpAddress", group.primarySmtpAddress(), group);
     }
+    List<TargetAddressRecipient> redirected = new ArrayList<>();
+    List<String> redirectedPaths = new ArrayList<>();
+    for (int i = 0; i < org.contacts().size(); i++) {
+      redirected.add(org.contacts().get(i));
+      redirectedPaths.add("contacts[" + i + "]");
+    }
+    for (int i = 0; i < org.mailUsers().size(); i++) {
+      redirected.add(org.mailUsers().get(i));
+      redirectedPaths.add("mailUsers[" + i + "]");
+    }
+    for (int i = 0; i < redirected.size(); i++) {
+      recipientName(names, redirectedPaths.get(i), redirected.get(i));
+      claim(addresses, redirectedPaths.get(i) + ".primarySmtpAddress", redirected.get(i).primarySmtpAddress(),
+          redirected.get(i));
+    }
+    for (int i = 0; i < redirected.size(); i++) {
+      targetAddress(addresses, redirectedPaths.get(i) + ".externalEmailAddress", redirected.get(i));
+    }
     for (int i = 0; i < org.groups().size(); i++) {
       DistributionGroup group = org.groups().get(i);
       Map<String, Integer> seen = new HashMap<>();
@@ -223,6 +274,38 @@ final class OrganizationValidator {
               + " is authoritative, so mail to it would bounce)");
         }
       }
+    }
+  }
+
+  /**
+   * A target address must lead somewhere: not back to the same object, directly or through other
+   * contacts (mail would loop), and not to an unknown address in an authoritative domain (it would bounce).
+   */
+  private void targetAddress(Map<String, Owner> addresses, String path, TargetAddressRecipient entry) {
+    Optional<SmtpAddress> target = SmtpAddress.tryParse(entry.externalEmailAddress());
+    if (target.isEmpty()) {
+      return; // blank or malformed: reported by the reader
+    }
+    Owner owner = addresses.get(target.get().normalized());
+    if (owner != null && owner.entry() == entry) {
+      errors.add(path, "is the " + kind(entry) + "'s own address: mail would loop");
+      return;
+    }
+    // Follow the chain of redirects: one that comes back here would redirect mail forever.
+    List<String> chain = new ArrayList<>(List.of(entry.primarySmtpAddress()));
+    Owner next = owner;
+    while (next != null && next.entry() instanceof TargetAddressRecipient hop && chain.size() <= addresses.size()) {
+      chain.add(hop.primarySmtpAddress());
+      if (hop == entry) {
+        errors.add(path, "redirects in a loop: " + String.join(" -> ", chain));
+        return;
+      }
+      next = SmtpAddress.tryParse(hop.externalEmailAddress()).map(a -> addresses.get(a.normalized())).orElse(null);
+    }
+    Optional<AcceptedDomain> domain = org.acceptedDomainFor(target.get().domainLower());
+    if (owner == null && domain.isPresent() && domain.get().type() == DomainType.Authoritative) {
+      errors.add(path, "no recipient has the address " + target.get() + " (" + domain.get().domainName()
+          + " is authoritative, so mail to it would bounce)");
     }
   }
 
@@ -257,7 +340,13 @@ final class OrganizationValidator {
   }
 
   private static String kind(DirectoryEntry entry) {
-    return entry instanceof Mailbox ? "mailbox" : "group";
+    if (entry instanceof Mailbox) {
+      return "mailbox";
+    }
+    if (entry instanceof MailContact) {
+      return "mail contact";
+    }
+    return entry instanceof MailUser ? "mail user" : "group";
   }
 
   // ---- shared checks -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * <p>Each parser throws {@link IllegalArgumentException} whose message names the bad value and the
  * accepted forms.
  */
-final class Quantities {
+public final class Quantities {
   private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(B|KB|MB|GB|TB)?", Pattern.CASE_INSENSITIVE);
   // Exchange prints sizes as "36 MB (37,748,736 bytes)"; admins paste that back.
@@ -38,7 +38,7 @@ final class Quantities {
   }
 
   /** Bytes from {@code 36MB}, {@code 256 KB}, {@code 1.5GB}, {@code 37748736} (units are powers of 1024, as in Exchange). */
-  static long bytes(String text) {
+  public static long bytes(String text) {
     String t = text.strip();
     Matcher exchange = EXCHANGE_SIZE.matcher(t);
     if (exchange.matches()) {

@@ -1,5 +1,7 @@
 package io.mailflow.organization;
 
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -8,8 +10,15 @@ import java.util.Set;
  *
  * <p>Defaults are Exchange's: maxMessageSize 36 MB, maxRecipientsPerMessage 200, maxInboundConnection
  * 5000, maxInboundConnectionPerSource 20, maxHeaderSize 256 KB, maxProtocolErrors 5,
- * connectionTimeout 10 min, connectionInactivityTimeout 5 min, protocolLoggingLevel None;
- * remoteIpRanges default to everything.
+ * connectionTimeout 10 min, connectionInactivityTimeout 5 min, protocolLoggingLevel None,
+ * maxLogonFailures 3, tarpitInterval 5 s; remoteIpRanges default to everything.
+ *
+ * @param certificate the TLS certificate for STARTTLS and implicit TLS, or null: the node's default
+ *     certificate (the self-signed one {@code mailflow run} makes) is used then, if there is one
+ * @param implicitTls TLS from the first byte (RFC 8314, port 465) instead of STARTTLS
+ * @param maxLogonFailures failed AUTH attempts before the session is tarpitted and dropped (0: never)
+ * @param tarpitInterval how long the last failed AUTH reply is held back before the drop
+ * @param permissions explicit extended-right grants and denials (Exchange's Add-ADPermission)
  */
 public record ReceiveConnector(
     String name,
@@ -27,7 +36,12 @@ public record ReceiveConnector(
     int maxProtocolErrors,
     int connectionTimeoutSeconds,
     int connectionInactivityTimeoutSeconds,
-    ProtocolLoggingLevel protocolLoggingLevel) {
+    ProtocolLoggingLevel protocolLoggingLevel,
+    Certificate certificate,
+    boolean implicitTls,
+    int maxLogonFailures,
+    Duration tarpitInterval,
+    List<Permission> permissions) {
 
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
   public static final int DEFAULT_MAX_RECIPIENTS_PER_MESSAGE = 200;
@@ -38,15 +52,89 @@ public record ReceiveConnector(
   public static final int DEFAULT_CONNECTION_TIMEOUT_SECONDS = 600;
   public static final int DEFAULT_CONNECTION_INACTIVITY_TIMEOUT_SECONDS = 300;
   public static final List<String> DEFAULT_REMOTE_IP_RANGES = List.of("0.0.0.0-255.255.255.255", "::/0");
+  public static final int DEFAULT_MAX_LOGON_FAILURES = 3;
+  public static final Duration DEFAULT_TARPIT_INTERVAL = Duration.ofSeconds(5);
 
   public ReceiveConnector {
     bindings = List.copyOf(bindings);
     remoteIpRanges = List.copyOf(remoteIpRanges);
     permissionGroups = Set.copyOf(permissionGroups);
     authMechanisms = Set.copyOf(authMechanisms);
+    tarpitInterval = tarpitInterval == null ? DEFAULT_TARPIT_INTERVAL : tarpitInterval;
+    permissions = permissions == null ? List.of() : List.copyOf(permissions);
   }
 
-  public enum PermissionGroup { AnonymousUsers, ExchangeUsers, ExchangeServers, Partners, Custom }
+  /** The connector as before TLS and AUTH settings existed: no certificate, no grants, Exchange's AUTH defaults. */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, null, false,
+        DEFAULT_MAX_LOGON_FAILURES, DEFAULT_TARPIT_INTERVAL, List.of());
+  }
+
+  /**
+   * Exchange's permission groups, each standing for a security principal and the extended rights
+   * Exchange grants it on the connector.
+   */
+  public enum PermissionGroup {
+    /** Unauthenticated sessions (NT AUTHORITY\ANONYMOUS LOGON). */
+    AnonymousUsers(ExtendedRight.SMTP_SUBMIT, ExtendedRight.SMTP_ACCEPT_ANY_SENDER,
+        ExtendedRight.SMTP_ACCEPT_AUTHORITATIVE_DOMAIN_SENDER, ExtendedRight.ACCEPT_HEADERS_ROUTING),
+    /** Sessions authenticated as a mailbox (NT AUTHORITY\Authenticated Users). */
+    ExchangeUsers(ExtendedRight.SMTP_SUBMIT, ExtendedRight.SMTP_ACCEPT_ANY_RECIPIENT,
+        ExtendedRight.BYPASS_ANTI_SPAM, ExtendedRight.ACCEPT_HEADERS_ROUTING),
+    /** Sessions authenticated as an Exchange server (mailflow has no such authentication yet). */
+    ExchangeServers(ExtendedRight.values()),
+    /** Partner servers authenticated by domain-secure mutual TLS (not supported by mailflow yet). */
+    Partners(ExtendedRight.SMTP_SUBMIT, ExtendedRight.ACCEPT_HEADERS_ROUTING),
+    /** No rights of its own: only the connector's explicit {@code permissions}. */
+    Custom();
+
+    private final Set<ExtendedRight> rights;
+
+    PermissionGroup(ExtendedRight... rights) {
+      this.rights = rights.length == 0 ? Set.of() : Set.copyOf(EnumSet.of(rights[0], rights));
+    }
+
+    /** The extended rights Exchange grants this group on a receive connector. */
+    public Set<ExtendedRight> rights() {
+      return rights;
+    }
+  }
+
+  /**
+   * An explicit grant or denial of extended rights on this connector (Exchange: {@code Add-ADPermission
+   * -User ... -ExtendedRights ... [-Deny]}). A denial wins over every grant, as in Windows ACLs.
+   *
+   * @param user a mailbox or group address, or one of the principals {@link #ANONYMOUS_LOGON} and
+   *     {@link #AUTHENTICATED_USERS}
+   */
+  public record Permission(String user, Set<ExtendedRight> extendedRights, boolean deny) {
+    public static final String ANONYMOUS_LOGON = "NT AUTHORITY\\ANONYMOUS LOGON";
+    public static final String AUTHENTICATED_USERS = "NT AUTHORITY\\Authenticated Users";
+
+    public Permission {
+      extendedRights = Set.copyOf(extendedRights);
+    }
+
+    public boolean forAnonymous() {
+      return user.equalsIgnoreCase(ANONYMOUS_LOGON);
+    }
+
+    public boolean forAuthenticatedUsers() {
+      return user.equalsIgnoreCase(AUTHENTICATED_USERS);
+    }
+  }
+
+  /**
+   * The TLS identity of a connector: PEM files, absolute (relative ones in the file are resolved
+   * against the organization file's directory when it is loaded).
+   */
+  public record Certificate(String certFile, String keyFile) {}
 
   public enum AuthMechanism { None, Tls, BasicAuth, BasicAuthRequireTLS }
 

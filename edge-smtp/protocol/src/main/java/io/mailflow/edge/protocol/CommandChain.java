@@ -31,6 +31,7 @@ final class CommandChain {
         new QuitHandler(),      // QUIT: 221 and close
         new VrfyHandler(),      // VRFY: 252, never discloses
         new StartTlsHandler(),  // STARTTLS: only when offered; adapter does the handshake
+        new AuthHandler(),      // AUTH PLAIN / LOGIN: only when offered (and over TLS if required)
         new HelpHandler()));    // HELP
   }
 

@@ -43,6 +43,9 @@ final class HeloHandler implements CommandHandler {
     if (config.startTlsOffered() && !session.info().tls()) {
       lines.add("STARTTLS");
     }
+    if (config.authAvailable(session.info().tls())) {
+      lines.add("AUTH PLAIN LOGIN");
+    }
     lines.add("8BITMIME");
     lines.add("BINARYMIME");
     lines.add("CHUNKING");

@@ -21,6 +21,23 @@ public final class Replies {
       "This server supports the following commands:",
       "HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP VRFY NOOP BDAT"));
 
+  public static final Reply AUTH_SUCCEEDED = Reply.of(235, "2.7.0", "Authentication successful");
+  public static final Reply AUTH_FAILED = Reply.of(535, "5.7.3", "Authentication unsuccessful");
+  /** An AUTH mechanism the server does not offer (RFC 4954). */
+  public static final Reply AUTH_MECHANISM_UNKNOWN = Reply.of(504, "5.7.4", "Unrecognized authentication type");
+  /** AUTH where the connector offers it only over TLS (BasicAuthRequireTLS; RFC 3207's wording). */
+  public static final Reply STARTTLS_FIRST = Reply.of(530, "5.7.0", "Must issue a STARTTLS command first");
+  public static final Reply ALREADY_AUTHENTICATED = Reply.of(503, "5.5.1", "Already authenticated");
+  public static final Reply AUTH_CANCELLED = Reply.of(501, "5.7.0", "Authentication cancelled");
+  public static final Reply AUTH_BAD_BASE64 = Reply.of(501, "5.5.2", "Cannot Base64-decode Client responses");
+  /** The credentials could not be checked now (RFC 4954): the client may try again later. */
+  public static final Reply AUTH_TEMPORARY_FAILURE = Reply.of(454, "4.7.0", "Temporary authentication failure");
+  /** AUTH PLAIN's empty challenge. */
+  public static final Reply AUTH_CONTINUE = Reply.of(334, null, "");
+  /** AUTH LOGIN's challenges: "Username:" and "Password:" in base64. */
+  public static final Reply AUTH_USERNAME = Reply.of(334, null, "VXNlcm5hbWU6");
+  public static final Reply AUTH_PASSWORD = Reply.of(334, null, "UGFzc3dvcmQ6");
+
   public static final Reply LINE_TOO_LONG = Reply.of(500, "5.5.2", "Line too long");
   /** A command line with a CR or LF not part of a CRLF pair (RFC 5321 2.3.8; SMTP smuggling). */
   public static final Reply BARE_NEWLINE_IN_COMMAND =

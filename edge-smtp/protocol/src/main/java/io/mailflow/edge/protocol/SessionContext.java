@@ -1,6 +1,7 @@
 package io.mailflow.edge.protocol;
 
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** SessionContext - what a verb handler may read and do in its session. */
@@ -48,4 +49,10 @@ interface SessionContext {
 
   /** Sends 220, drops all input received so far and asks the adapter for the handshake. */
   void startTls();
+
+  /** Sends a 334 challenge; the client's next line goes to {@code response} (never to the protocol log). */
+  void challenge(Reply challenge, Consumer<String> response);
+
+  /** Checks decoded credentials through the hooks, then answers 235, 535 (tarpit and drop at the limit) or 454. */
+  void authenticate(String mechanism, String user, char[] password);
 }

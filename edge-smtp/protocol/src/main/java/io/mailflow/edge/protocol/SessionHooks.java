@@ -1,6 +1,8 @@
 package io.mailflow.edge.protocol;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,6 +23,17 @@ public interface SessionHooks {
   /** EHLO or HELO with a syntactically valid name. */
   default HookResult helo(SessionInfo session, String name) {
     return HookResult.ACCEPT;
+  }
+
+  /**
+   * AUTH: check the credentials the client gave (PLAIN or LOGIN, already decoded). Answers the identity
+   * the session is authenticated as, or empty when the credentials are wrong (535); a stage completed
+   * exceptionally is answered 454 4.7.0. Asynchronous so that slow password hashing stays off the
+   * session's thread; the engine holds further input meanwhile. The hook may clear {@code password}.
+   */
+  default CompletionStage<Optional<String>> authenticate(SessionInfo session, String mechanism, String user,
+      char[] password) {
+    return CompletableFuture.completedFuture(Optional.empty());
   }
 
   /** MAIL FROM after its syntax and SIZE were checked. */

@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
  * @param heloName the name given in the last EHLO/HELO, or null before it
  * @param esmtp whether the client greeted with EHLO (extensions allowed)
  * @param tls whether the session runs over TLS
- * @param authenticatedAs the authenticated identity, or null (AUTH arrives with issue 3)
+ * @param authenticatedAs the identity the client authenticated as (AUTH), or null while anonymous
  */
 public record SessionInfo(String sessionId, InetSocketAddress client, InetSocketAddress server,
     String heloName, boolean esmtp, boolean tls, String authenticatedAs) {
@@ -41,8 +41,17 @@ public record SessionInfo(String sessionId, InetSocketAddress client, InetSocket
     return new SessionInfo(sessionId, client, server, name, extended, tls, authenticatedAs);
   }
 
+  /** RFC 3207 4.2: everything learnt before the handshake is forgotten, the AUTH identity included. */
   SessionInfo afterTls() {
-    return new SessionInfo(sessionId, client, server, null, false, true, authenticatedAs);
+    return new SessionInfo(sessionId, client, server, null, false, true, null);
+  }
+
+  SessionInfo withAuthenticated(String identity) {
+    return new SessionInfo(sessionId, client, server, heloName, esmtp, tls, identity);
+  }
+
+  public boolean authenticated() {
+    return authenticatedAs != null;
   }
 
   private static String ipOf(InetSocketAddress address) {

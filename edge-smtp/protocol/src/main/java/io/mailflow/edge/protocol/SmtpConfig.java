@@ -1,6 +1,7 @@
 package io.mailflow.edge.protocol;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -15,15 +16,22 @@ import java.util.Locale;
  * @param maxProtocolErrors unknown, malformed or out-of-sequence commands before the session is ended (5)
  * @param startTlsOffered whether STARTTLS is advertised; the adapter then does the handshake
  * @param clock for the greeting's date
+ * @param authOffered whether AUTH PLAIN and LOGIN are offered (the connector's BasicAuth)
+ * @param authRequiresTls whether AUTH is offered only once the session runs over TLS (BasicAuthRequireTLS)
+ * @param maxLogonFailures failed AUTH attempts before the session is tarpitted and ended; 0 never ends it
+ * @param tarpitInterval how long the reply to the last allowed failure is held back before the session ends
  */
 public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int maxRecipients,
-    int maxProtocolErrors, boolean startTlsOffered, Clock clock) {
+    int maxProtocolErrors, boolean startTlsOffered, Clock clock, boolean authOffered, boolean authRequiresTls,
+    int maxLogonFailures, Duration tarpitInterval) {
 
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
   public static final int DEFAULT_MAX_RECIPIENTS = 200;
   public static final int DEFAULT_MAX_PROTOCOL_ERRORS = 5;
   /** RFC 5321 4.5.3.1.4: a command line is at most 512 octets including its CRLF. */
   public static final int MAX_COMMAND_LINE = 512;
+  public static final int DEFAULT_MAX_LOGON_FAILURES = 3;
+  public static final Duration DEFAULT_TARPIT_INTERVAL = Duration.ofSeconds(5);
 
   private static final DateTimeFormatter RFC5322 =
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
@@ -47,6 +55,19 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
     if (clock == null) {
       clock = Clock.systemDefaultZone();
     }
+    if (maxLogonFailures < 0) {
+      throw new IllegalArgumentException("maxLogonFailures must not be negative, got " + maxLogonFailures);
+    }
+    if (tarpitInterval == null || tarpitInterval.isNegative()) {
+      throw new IllegalArgumentException("tarpitInterval must be zero or positive, got " + tarpitInterval);
+    }
+  }
+
+  /** Without AUTH (Exchange's defaults for logon failures and tarpit apply once it is offered). */
+  public SmtpConfig(String fqdn, String banner, long maxMessageSize, int maxRecipients, int maxProtocolErrors,
+      boolean startTlsOffered, Clock clock) {
+    this(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock, false, false,
+        DEFAULT_MAX_LOGON_FAILURES, DEFAULT_TARPIT_INTERVAL);
   }
 
   /** Exchange's defaults for a server named {@code fqdn}. */
@@ -56,27 +77,50 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
   }
 
   public SmtpConfig withBanner(String text) {
-    return new SmtpConfig(fqdn, text, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock);
+    return new SmtpConfig(fqdn, text, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
   }
 
   public SmtpConfig withMaxMessageSize(long octets) {
-    return new SmtpConfig(fqdn, banner, octets, maxRecipients, maxProtocolErrors, startTlsOffered, clock);
+    return new SmtpConfig(fqdn, banner, octets, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
   }
 
   public SmtpConfig withMaxRecipients(int count) {
-    return new SmtpConfig(fqdn, banner, maxMessageSize, count, maxProtocolErrors, startTlsOffered, clock);
+    return new SmtpConfig(fqdn, banner, maxMessageSize, count, maxProtocolErrors, startTlsOffered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
   }
 
   public SmtpConfig withMaxProtocolErrors(int count) {
-    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, count, startTlsOffered, clock);
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, count, startTlsOffered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
   }
 
   public SmtpConfig withStartTls(boolean offered) {
-    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, offered, clock);
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, offered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
   }
 
   public SmtpConfig withClock(Clock c) {
-    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, c);
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, c,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+  }
+
+  /** AUTH PLAIN and LOGIN offered, only over TLS when {@code requiresTls}. */
+  public SmtpConfig withAuth(boolean offered, boolean requiresTls) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
+        offered, requiresTls, maxLogonFailures, tarpitInterval);
+  }
+
+  /** After {@code max} failed AUTH attempts (0: never) the last reply waits {@code tarpit}, then the session ends. */
+  public SmtpConfig withLogonFailures(int max, Duration tarpit) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
+        authOffered, authRequiresTls, max, tarpit);
+  }
+
+  /** Whether AUTH is available in a session in this TLS state. */
+  public boolean authAvailable(boolean tls) {
+    return authOffered && (tls || !authRequiresTls);
   }
 
   /** The 220 greeting: the banner if configured, else Exchange's shape naming mailflow. */

@@ -3,9 +3,12 @@ package io.mailflow.edge.protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +41,9 @@ public final class SmtpSession {
   private int protocolErrors;
   private boolean busy;
   private boolean processing;
+  /** Where the next line goes instead of the command chain: an AUTH response. */
+  private Consumer<String> continuation;
+  private int logonFailures;
 
   // the transaction
   private MailFrom mailFrom;
@@ -169,8 +175,19 @@ public final class SmtpSession {
         switch (mode) {
           case COMMAND -> {
             i = lines.consume(b, i, to);
+            Consumer<String> response = continuation;
+            if (lines.event() != CommandLineReader.Event.NONE) {
+              continuation = null; // a bad line ends the exchange too
+            }
             switch (lines.event()) {
-              case LINE -> dispatch(lines.line());
+              case LINE -> {
+                if (response != null) {
+                  out.commandReceived(REDACTED); // an AUTH response: credentials never reach the log
+                  response.accept(lines.line());
+                } else {
+                  dispatch(lines.line());
+                }
+              }
               case TOO_LONG -> protocolError(Replies.LINE_TOO_LONG);
               case BARE_NEWLINE -> protocolError(Replies.BARE_NEWLINE_IN_COMMAND);
               case NONE -> { }
@@ -227,10 +244,13 @@ public final class SmtpSession {
     }
   }
 
+  /** What the protocol log gets instead of credentials. */
+  static final String REDACTED = "****";
+
   /** AUTH carries credentials: the protocol log gets the mechanism only, never the response. */
   private static String redactedAuth(String argument) {
     String[] words = argument.strip().split(" +", 2);
-    return "AUTH " + words[0] + (words.length > 1 ? " ****" : "");
+    return "AUTH " + words[0] + (words.length > 1 ? " " + REDACTED : "");
   }
 
   // ---- content
@@ -285,21 +305,67 @@ public final class SmtpSession {
     if (answer == null) {
       answer = CompletableFuture.failedFuture(new NullPointerException("message hook answered null"));
     }
-    busy = true;
-    out.inputHeld(true);
-    answer.whenComplete((reply, failure) -> executor.execute(() -> answered(reply, failure)));
+    awaitAnswer(answer, (reply, failure) -> {
+      // if the client left meanwhile this is not called: it never saw a 250, so it still owns the message
+      send(failure != null || reply == null ? Replies.LOCAL_ERROR : reply);
+      resume();
+    });
   }
 
-  private void answered(Reply reply, Throwable failure) {
-    if (mode == Mode.CLOSED) {
-      return; // the client left; it never saw a 250, so it still owns the message
-    }
+  /**
+   * Holds all input until {@code answer} completes, then runs {@code then} on the session's thread
+   * (unless the session was closed meanwhile). {@code then} must end with {@link #resume()} or close.
+   */
+  private <T> void awaitAnswer(CompletionStage<T> answer, BiConsumer<T, Throwable> then) {
+    busy = true;
+    out.inputHeld(true);
+    answer.whenComplete((value, failure) -> executor.execute(() -> {
+      if (mode != Mode.CLOSED) {
+        then.accept(value, failure);
+      }
+    }));
+  }
+
+  /** The answer was sent: read on, starting with input that arrived meanwhile. */
+  private void resume() {
     busy = false;
     out.inputHeld(false);
-    send(failure != null || reply == null ? Replies.LOCAL_ERROR : reply);
     if (!processing) {
       drain();
     }
+  }
+
+  // ---- AUTH
+
+  private void authenticate(String mechanism, String user, char[] password) {
+    CompletionStage<Optional<String>> answer;
+    try {
+      answer = hooks.authenticate(info, mechanism, user, password);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    if (answer == null) {
+      answer = CompletableFuture.failedFuture(new NullPointerException("authenticate hook answered null"));
+    }
+    awaitAnswer(answer, (identity, failure) -> {
+      if (failure != null || identity == null) {
+        send(Replies.AUTH_TEMPORARY_FAILURE);
+        resume();
+      } else if (identity.isPresent()) {
+        info = info.withAuthenticated(identity.get());
+        send(Replies.AUTH_SUCCEEDED);
+        resume();
+      } else if (config.maxLogonFailures() > 0 && ++logonFailures >= config.maxLogonFailures()) {
+        // too many guesses: hold the reply back (tarpit), then drop the session; input stays held
+        out.tarpit(config.tarpitInterval(), () -> {
+          send(Replies.AUTH_FAILED);
+          close();
+        });
+      } else {
+        send(Replies.AUTH_FAILED);
+        resume();
+      }
+    });
   }
 
   // ---- output
@@ -442,11 +508,21 @@ public final class SmtpSession {
     }
 
     @Override
+    public void challenge(Reply challenge, Consumer<String> response) {
+      send(challenge);
+      continuation = response;
+    }
+
+    @Override
+    public void authenticate(String mechanism, String user, char[] password) {
+      SmtpSession.this.authenticate(mechanism, user, password);
+    }
+
+    @Override
     public void startTls() {
-      send(Replies.READY_TO_START_TLS);
       mode = Mode.TLS_HANDSHAKE;
       held.clear();
-      out.startTls();
+      out.startTls(Replies.READY_TO_START_TLS);
     }
 
     private void readChunk(ChunkReader reader, long size, boolean last, Reply refusal, boolean isError) {

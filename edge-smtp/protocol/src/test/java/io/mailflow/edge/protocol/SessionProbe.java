@@ -3,10 +3,12 @@ package io.mailflow.edge.protocol;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -33,6 +35,13 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   HookResult onConnect = HookResult.ACCEPT;
   HookResult onData = HookResult.ACCEPT;
   byte[] trace = new byte[0];
+  /** Credentials the engine asked about: "MECHANISM user password". */
+  final List<String> logons = new ArrayList<>();
+  Function<String, CompletionStage<Optional<String>>> onAuth = logon -> CompletableFuture.completedFuture(
+      logon.endsWith(" alice@contoso.com s3cret") ? Optional.of("alice@contoso.com") : Optional.empty());
+  /** Tarpits asked for; the task runs when the test says so. */
+  final List<Duration> tarpits = new ArrayList<>();
+  Runnable tarpitted;
 
   final SmtpSession session;
 
@@ -160,6 +169,12 @@ final class SessionProbe implements SessionOutput, SessionHooks {
     heldSignals.add(held);
   }
 
+  @Override
+  public void tarpit(Duration delay, Runnable task) {
+    tarpits.add(delay);
+    tarpitted = task;
+  }
+
   // ---- SessionHooks
 
   @Override
@@ -170,6 +185,14 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   @Override
   public HookResult helo(SessionInfo s, String name) {
     return onHelo.apply(name);
+  }
+
+  @Override
+  public CompletionStage<Optional<String>> authenticate(SessionInfo s, String mechanism, String user,
+      char[] password) {
+    String logon = mechanism + " " + user + " " + new String(password);
+    logons.add(logon);
+    return onAuth.apply(logon);
   }
 
   @Override

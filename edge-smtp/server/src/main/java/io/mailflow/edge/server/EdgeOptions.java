@@ -1,5 +1,6 @@
 package io.mailflow.edge.server;
 
+import io.mailflow.organization.ReceiveConnector;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -10,8 +11,11 @@ import java.time.Duration;
  *     452 4.3.1 and keeps the message. Longer than the producer's delivery timeout (30 s) so Kafka's
  *     own verdict normally comes first; far below the 10 minutes a client waits (RFC 5321 4.5.3.2.6).
  * @param clock for dates in headers, envelopes and events
+ * @param defaultCertificate the node's TLS certificate for connectors that name none (Exchange's
+ *     self-signed certificate made at setup plays this part), or null: such connectors offer no
+ *     STARTTLS
  */
-public record EdgeOptions(Duration submissionTimeout, Clock clock) {
+public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnector.Certificate defaultCertificate) {
 
   public static final Duration DEFAULT_SUBMISSION_TIMEOUT = Duration.ofSeconds(45);
 
@@ -24,15 +28,23 @@ public record EdgeOptions(Duration submissionTimeout, Clock clock) {
     }
   }
 
+  public EdgeOptions(Duration submissionTimeout, Clock clock) {
+    this(submissionTimeout, clock, null);
+  }
+
   public static EdgeOptions defaults() {
-    return new EdgeOptions(DEFAULT_SUBMISSION_TIMEOUT, Clock.systemDefaultZone());
+    return new EdgeOptions(DEFAULT_SUBMISSION_TIMEOUT, Clock.systemDefaultZone(), null);
   }
 
   public EdgeOptions withSubmissionTimeout(Duration timeout) {
-    return new EdgeOptions(timeout, clock);
+    return new EdgeOptions(timeout, clock, defaultCertificate);
   }
 
   public EdgeOptions withClock(Clock c) {
-    return new EdgeOptions(submissionTimeout, c);
+    return new EdgeOptions(submissionTimeout, c, defaultCertificate);
+  }
+
+  public EdgeOptions withDefaultCertificate(ReceiveConnector.Certificate certificate) {
+    return new EdgeOptions(submissionTimeout, clock, certificate);
   }
 }

@@ -12,6 +12,11 @@ final class EdgeReplies {
       Reply.of(550, "5.1.10", "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
   static final Reply NOT_AUTHENTICATED =
       Reply.of(530, "5.7.57", "SMTP; Client was not authenticated to send anonymous mail during MAIL FROM");
+  static final Reply SEND_AS_DENIED =
+      Reply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender");
+  /** Authenticated, but the connector gives this user no ms-Exch-SMTP-Submit. */
+  static final Reply NO_SUBMIT_PERMISSION =
+      Reply.of(550, "5.7.1", "Client does not have permissions to submit to this server");
   /** Kafka cannot take the message now (Exchange's back-pressure reply). */
   static final Reply INSUFFICIENT_RESOURCES = Reply.of(452, "4.3.1", "Insufficient system resources");
   /**

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,6 +41,30 @@ final class EdgeSessionHooks implements SessionHooks {
     this.context = context;
     this.log = log;
     this.sessionStart = edge.options().clock().instant();
+  }
+
+  /** Checks the password on a worker thread (PBKDF2 is slow on purpose); logs the outcome, never the password. */
+  @Override
+  public CompletionStage<Optional<String>> authenticate(SessionInfo session, String mechanism, String user,
+      char[] password) {
+    CompletableFuture<Optional<String>> result = new CompletableFuture<>();
+    edge.vertx().executeBlocking(() -> edge.authenticator().verify(user, password), false).onComplete(done -> {
+      // back on the session's context: the protocol log is written from there only
+      if (done.failed()) {
+        log.info(String.valueOf(done.cause()), "Inbound authentication failed: directory error");
+        result.completeExceptionally(done.cause());
+      } else if (done.result().isPresent()) {
+        String identity = done.result().get();
+        log.info(identity, "authenticated");
+        log.info(SessionRights.describe(edge.policy().rightsOf(identity)),
+            "Set Session Permissions");
+        result.complete(done.result());
+      } else {
+        log.info(mechanism + " " + user, "Inbound authentication failed with error LogonDenied");
+        result.complete(Optional.empty());
+      }
+    });
+    return result;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 
@@ -22,7 +23,14 @@ final class ReceiveConnectorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createNetServer(new NetServerOptions().setHost(binding.address()).setPort(binding.port()));
+    NetServerOptions options = new NetServerOptions().setHost(binding.address()).setPort(binding.port());
+    if (edge.certificate() != null) {
+      // the key pair serves STARTTLS upgrades; with implicitTls every connection starts with the handshake
+      options.setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(edge.certificate().certFile()).setKeyPath(edge.certificate().keyFile()));
+      options.setSsl(edge.connector().implicitTls());
+    }
+    server = vertx.createNetServer(options);
     server.connectHandler(socket -> SmtpConnection.accept(edge, socket));
     return server.listen()
         .map(s -> {

@@ -12,7 +12,9 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 
 /**
  * SmtpConnection - joins one accepted socket to an {@link SmtpSession} on the socket's event loop:
@@ -49,8 +51,13 @@ final class SmtpConnection implements SessionOutput {
         edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose,
         edge.events(), edge.options().clock(), edge.connectorId(), sessionId, endpoint(local), endpoint(remote));
     log.connected();
+    boolean tls = edge.connector().implicitTls();
+    if (tls) {
+      log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
+    }
     session = new SmtpSession(edge.smtp(), new EdgeSessionHooks(edge, context, log), this,
-        SessionInfo.connected(sessionId, remote, local, false), r -> context.runOnContext(v -> r.run()));
+        SessionInfo.connected(sessionId, remote, local, tls), r -> context.runOnContext(v -> r.run()));
+    log.info(SessionRights.describe(edge.policy().rights(session.info())), "Set Session Permissions");
     socket.handler(this::received);
     socket.closeHandler(v -> closed());
     socket.exceptionHandler(e -> log.info(e.toString(), "Socket error"));
@@ -125,6 +132,50 @@ final class SmtpConnection implements SessionOutput {
   }
 
   @Override
+  public void startTls() {
+    throw new UnsupportedOperationException("the 220 and the TLS layer go together: startTls(Reply)");
+  }
+
+  /**
+   * STARTTLS: the 220 goes out as Vert.x's upgrade message, so the TLS layer is in place the moment it
+   * is written (the client's ClientHello follows at once); then the engine starts over inside TLS.
+   * Anything the client pipelined before the handshake reaches the engine in TLS_HANDSHAKE mode and is
+   * dropped.
+   */
+  @Override
+  public void startTls(Reply ready) {
+    log.sent(ready);
+    socket.upgradeToSsl(Buffer.buffer(ready.bytes())).onComplete(done -> {
+      if (gone) {
+        return;
+      }
+      if (done.succeeded()) {
+        log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
+        session.tlsStarted();
+        log.info(SessionRights.describe(edge.policy().rights(session.info())), "Set Session Permissions");
+      } else {
+        log.info(String.valueOf(done.cause()), "TLS negotiation failed");
+        closedByServer = true;
+        socket.close();
+      }
+    });
+  }
+
+  @Override
+  public void tarpit(Duration delay, Runnable task) {
+    log.info(null, "Tarpit for " + delay.toMillis() + " ms");
+    if (delay.isZero()) {
+      task.run();
+      return;
+    }
+    edge.vertx().setTimer(delay.toMillis(), id -> {
+      if (!gone) {
+        task.run();
+      }
+    });
+  }
+
+  @Override
   public void commandReceived(String line) {
     log.received(line);
   }
@@ -146,6 +197,11 @@ final class SmtpConnection implements SessionOutput {
     } catch (UnknownHostException | RuntimeException e) {
       return InetSocketAddress.createUnresolved(String.valueOf(address.host()), address.port());
     }
+  }
+
+  /** "TLSv1.3 TLS_AES_256_GCM_SHA384": what the handshake agreed, for the protocol log. */
+  private static String describe(SSLSession ssl) {
+    return ssl == null ? null : ssl.getProtocol() + " " + ssl.getCipherSuite();
   }
 
   private static String endpoint(InetSocketAddress address) {

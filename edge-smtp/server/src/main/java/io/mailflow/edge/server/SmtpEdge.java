@@ -47,12 +47,14 @@ public final class SmtpEdge {
     List<ReceiveConnectorVerticle> listeners = new ArrayList<>();
     Map<String, String> bindingOwner = new HashMap<>();
     EdgeIds ids = new EdgeIds(options.clock().millis());
+    DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
     for (ReceiveConnector connector : organization.receiveConnectors()) {
       EdgeConnector edge;
       try {
+        ReceiveConnector.Certificate certificate = EdgeConnector.certificate(connector, options);
         edge = new EdgeConnector(vertx, organization, connector,
-            EdgeConnector.smtpConfig(connector, organization, options), new ConnectorPolicy(connector, directory),
-            publisher, events, options, ids);
+            EdgeConnector.smtpConfig(connector, organization, options, certificate),
+            new ConnectorPolicy(connector, directory), publisher, events, options, ids, certificate, authenticator);
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new EdgeStartException(
             "receive connector '" + connector.name() + "': " + e.getMessage(), e));

@@ -9,12 +9,14 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /** SmtpTestClient - a plain blocking SMTP client for tests: writes raw bytes, reads whole replies. */
 final class SmtpTestClient implements AutoCloseable {
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   SmtpTestClient(InetSocketAddress server) throws IOException {
     socket = new Socket();
@@ -22,6 +24,33 @@ final class SmtpTestClient implements AutoCloseable {
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /** Connects with TLS from the first byte (implicit TLS, RFC 8314). */
+  static SmtpTestClient implicitTls(InetSocketAddress server, SSLContext tls) throws IOException {
+    SmtpTestClient client = new SmtpTestClient(server);
+    client.handshake(tls);
+    return client;
+  }
+
+  /** The TLS handshake over the connection as it is (after the server's 220 to STARTTLS). */
+  SmtpTestClient handshake(SSLContext tls) throws IOException {
+    InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+    SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, remote.getHostString(), remote.getPort(), true);
+    ssl.setUseClientMode(true);
+    ssl.startHandshake();
+    socket = ssl;
+    in = ssl.getInputStream();
+    out = ssl.getOutputStream();
+    return this;
+  }
+
+  void socketTimeout(int ms) throws IOException {
+    socket.setSoTimeout(ms);
+  }
+
+  SSLSocket tlsSocket() {
+    return (SSLSocket) socket;
   }
 
   SmtpTestClient send(String text) throws IOException {

@@ -7,12 +7,14 @@ import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.MailboxDatabase;
 import io.mailflow.organization.Organization;
+import io.mailflow.organization.PasswordHash;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.AuthMechanism;
 import io.mailflow.organization.ReceiveConnector.Binding;
 import io.mailflow.organization.ReceiveConnector.PermissionGroup;
 import io.mailflow.organization.Server;
 import io.mailflow.organization.Site;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -49,6 +51,40 @@ final class TestOrganization {
         connector(CLIENT, Set.of(PermissionGroup.ExchangeUsers), 0, 10_000, 3, 300)));
   }
 
+  static final String ALICE_PASSWORD = "correct horse battery staple";
+  static final String BOB_PASSWORD = "Tr0ub4dor&3";
+  // the fewest iterations the loader accepts: tests stay fast, the code path is the real one
+  static final String ALICE_HASH = PasswordHash.create(ALICE_PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
+  static final String BOB_HASH = PasswordHash.create(BOB_PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
+
+  /** A connector with TLS and AUTH settings, on an ephemeral port of 127.0.0.1. */
+  static ReceiveConnector secured(String name, Set<PermissionGroup> groups, Set<AuthMechanism> auth,
+      ReceiveConnector.Certificate certificate, boolean implicitTls, int maxLogonFailures, Duration tarpit,
+      List<ReceiveConnector.Permission> permissions) {
+    return new ReceiveConnector(name, List.of(new Binding("127.0.0.1", 0)),
+        ReceiveConnector.DEFAULT_REMOTE_IP_RANGES, groups, auth, "", null, 10_000, 3,
+        ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION, ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE,
+        ReceiveConnector.DEFAULT_MAX_HEADER_SIZE, ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS,
+        ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS, 300, ReceiveConnector.ProtocolLoggingLevel.Verbose,
+        certificate, implicitTls, maxLogonFailures, tarpit, permissions);
+  }
+
+  /**
+   * contoso.test with passwords: alice (Send As on team@contoso.test) and bob (member of
+   * relayers@contoso.test); groups team and relayers.
+   */
+  static Organization withPasswords(List<ReceiveConnector> connectors) {
+    Organization base = with(connectors);
+    return new Organization(base.serverName(), base.siteName(), base.kafka(), base.acceptedDomains(), connectors,
+        base.sendConnectors(), base.sites(), base.siteLinks(), base.servers(), base.databases(),
+        List.of(new Mailbox("Alice", "alice@contoso.test", List.of("a.smith@contoso.test"), "DB01", ALICE_HASH,
+                List.of("team@contoso.test")),
+            new Mailbox("Bob", "bob@contoso.test", List.of(), "DB01", BOB_HASH, List.of())),
+        List.of(new DistributionGroup("Team", "team@contoso.test", List.of("alice@contoso.test", "bob@contoso.test")),
+            new DistributionGroup("Relayers", "relayers@contoso.test", List.of("bob@contoso.test"))),
+        base.contacts(), base.mailUsers(), base.transportConfig());
+  }
+
   static Organization with(List<ReceiveConnector> connectors) {
     return new Organization("EX01", "Default-First-Site-Name", KafkaTopics.defaults(),
         List.of(new AcceptedDomain("contoso.test", DomainType.Authoritative, true),
@@ -60,6 +96,7 @@ final class TestOrganization {
         List.of(new MailboxDatabase("DB01", List.of("EX01"), "EX01", null)),
         List.of(new Mailbox("Alice", "alice@contoso.test", List.of("a.smith@contoso.test"), "DB01"),
             new Mailbox("Bob", "bob@contoso.test", List.of(), "DB01")),
-        List.of(new DistributionGroup("Team", "team@contoso.test", List.of("alice@contoso.test", "bob@contoso.test"))));
+        List.of(new DistributionGroup("Team", "team@contoso.test", List.of("alice@contoso.test", "bob@contoso.test"))),
+        List.of(), List.of(), null);
   }
 }

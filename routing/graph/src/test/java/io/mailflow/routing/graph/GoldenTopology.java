@@ -39,7 +39,7 @@ final class GoldenTopology {
         list(in, "siteLinks").stream().map(GoldenTopology::link).toList(),
         list(in, "servers").stream().map(s -> new Server(text(s, "name"), text(s, "site"))).toList(),
         list(in, "databases").stream().map(GoldenTopology::database).toList(),
-        List.of(), List.of());
+        List.of(), List.of(), List.of(), List.of(), null);
   }
 
   /** The same organization with one database's active copy moved to another server (a failover). */
@@ -49,7 +49,7 @@ final class GoldenTopology {
         .toList();
     return new Organization(org.serverName(), org.siteName(), org.kafka(), org.acceptedDomains(),
         org.receiveConnectors(), org.sendConnectors(), org.sites(), org.siteLinks(), org.servers(), moved,
-        org.mailboxes(), org.groups());
+        org.mailboxes(), org.groups(), org.contacts(), org.mailUsers(), org.transportConfig());
   }
 
   private static SiteLink link(Map<String, Object> m) {

@@ -1,0 +1,28 @@
+package io.mailflow.organization;
+
+/**
+ * TransportConfig - organization-wide transport limits (Exchange {@code Set-TransportConfig}, and the
+ * categorizer's ExpansionSizeLimit from EdgeTransport.exe.config).
+ *
+ * @param maxRecipientEnvelopeLimit most recipients a message may have after group expansion; more fail
+ *     the whole message with {@code 5.5.3} ({@code Integer.MAX_VALUE}: unlimited)
+ * @param expansionSizeLimit most envelope recipients in one categorized copy; a bigger expansion is split
+ *     into several copies that share the network message id
+ */
+public record TransportConfig(int maxRecipientEnvelopeLimit, int expansionSizeLimit) {
+  /** Exchange 2019's MaxRecipientEnvelopeLimit. */
+  public static final int DEFAULT_MAX_RECIPIENT_ENVELOPE_LIMIT = 500;
+  /** Exchange 2019's ExpansionSizeLimit. */
+  public static final int DEFAULT_EXPANSION_SIZE_LIMIT = 1000;
+
+  public TransportConfig {
+    if (maxRecipientEnvelopeLimit < 1 || expansionSizeLimit < 1) {
+      throw new IllegalArgumentException("transportConfig: limits must be at least 1, got maxRecipientEnvelopeLimit "
+          + maxRecipientEnvelopeLimit + ", expansionSizeLimit " + expansionSizeLimit);
+    }
+  }
+
+  public static TransportConfig defaults() {
+    return new TransportConfig(DEFAULT_MAX_RECIPIENT_ENVELOPE_LIMIT, DEFAULT_EXPANSION_SIZE_LIMIT);
+  }
+}
