@@ -16,6 +16,7 @@ import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DeliveryItemProcessor - one record of mail.delivery.v1 from start to durable end: deliver the copy
@@ -39,11 +42,14 @@ import java.util.concurrent.CompletionStage;
  * puts them back on mail.delivery.v1 when due. A smart-host queue whose hosts could not be reached goes
  * to Retry ({@link NextHopQueues}); until its retry time its copies go straight to a delay topic
  * without a connection attempt. A copy past the expiration timeout fails (550 4.4.7 QUEUE.Expired).
- * Nothing is ever dropped: every recipient ends DELIVER/SEND, FAIL, or on a delay topic.
+ * Nothing is ever dropped: every recipient ends DELIVER/SEND, FAIL, or on a delay topic. Recipients that
+ * failed for good get one DSN per copy ({@link DsnGenerator}), submitted to mail.submission.v1.
  *
  * <p>Everything runs on one Vert.x context; only {@link #process} is called from the Kafka thread.
  */
 final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryItemProcessor.class);
 
   private final Context context;
   private final Organization organization;
@@ -52,6 +58,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final TopicPublisher publisher;
   private final RetrySchedule schedule;
   private final NextHopQueues queues;
+  private final DsnGenerator dsns;
   private final Clock clock;
 
   DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
@@ -63,6 +70,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     this.publisher = publisher;
     this.schedule = schedule;
     this.queues = new NextHopQueues(schedule);
+    this.dsns = new DsnGenerator(organization, clock);
     this.clock = clock;
   }
 
@@ -106,7 +114,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case DnsConnectorDelivery -> notYet(item, where, "DNS MX routing not implemented yet");
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
-    return tried.compose(t -> settle(key, item, t));
+    return tried.compose(t -> settle(key, item, t, content));
   }
 
   private Future<Tried> smartHost(String key, DeliveryItem item, byte[] content, String where) {
@@ -172,8 +180,11 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         null, where), outcomes));
   }
 
-  /** Tracking events out, transient recipients to a delay topic; completes when Kafka has both. */
-  private Future<Void> settle(String key, DeliveryItem item, Tried tried) {
+  /**
+   * Tracking events out, transient recipients to a delay topic, a DSN for the failed ones to
+   * mail.submission.v1; completes when Kafka has all of them.
+   */
+  private Future<Void> settle(String key, DeliveryItem item, Tried tried, byte[] content) {
     Instant now = clock.instant();
     boolean expired = schedule.expired(item.getEnvelope().getReceivedAt(), now);
     List<DeliveryOutcome> outcomes = new ArrayList<>(tried.outcomes().size());
@@ -207,7 +218,30 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     for (TrackingEvent event : DeliveryTracking.events(item, organization.serverName(), attempt, outcomes)) {
       durable.add(acked(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event)));
     }
+    nonDeliveryReport(item, outcomes, content, attempt.remoteHost()).ifPresent(dsn -> {
+      SubmittedMessage report = dsn.message();
+      durable.add(acked(publisher.send(Topics.SUBMISSION, report.getEnvelope().getNetworkMessageId(), report)));
+      for (TrackingEvent event : dsn.events()) {
+        durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
+      }
+    });
     return Future.all(durable).mapEmpty();
+  }
+
+  /**
+   * The DSN for the copy's failed recipients, if any may be reported. A DSN that cannot be built is
+   * logged, not retried: the FAIL events are written either way, and retrying would deliver the copy's
+   * other recipients again.
+   */
+  private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
+      byte[] content, String remoteHost) {
+    try {
+      return dsns.forFailures(item, outcomes, content, remoteHost);
+    } catch (RuntimeException e) {
+      log.error("delivery: no DSN for {} (network message id {}, sender {}): {}", item.getInternalMessageId(),
+          item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), e.toString());
+      return Optional.empty();
+    }
   }
 
   private byte[] inlineBody(DeliveryItem item, RecordOrigin origin) {

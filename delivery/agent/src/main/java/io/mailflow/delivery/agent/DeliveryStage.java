@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * acknowledged (at-least-once; the Maildir store absorbs repeats).
  *
  * <p>Transient failures go to the delay topics (mail.retry.*.v1), and one {@link RetryForwarder} per
- * delay topic brings them back when due: nothing waits inside the stage loop. Does not (yet, issue 5):
- * DNS MX routing, LMTP, STARTTLS/AUTH, DSNs, claim-checked bodies.
+ * delay topic brings them back when due: nothing waits inside the stage loop. Recipients that fail for
+ * good are reported to the sender in one DSN per copy, submitted to mail.submission.v1. Does not (yet,
+ * issue 5): DNS MX routing, LMTP, STARTTLS/AUTH, delay DSNs, claim-checked bodies.
  */
 public final class DeliveryStage implements AutoCloseable {
 

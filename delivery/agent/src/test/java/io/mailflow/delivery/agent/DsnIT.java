@@ -1,0 +1,226 @@
+package io.mailflow.delivery.agent;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
+import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.TopicProvisioner;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.embedded.SharedKafka;
+import io.mailflow.organization.AcceptedDomain;
+import io.mailflow.organization.KafkaTopics;
+import io.mailflow.organization.Organization;
+import io.mailflow.organization.SendConnector;
+import io.mailflow.organization.SendConnector.SmartHost;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.DeliveryType;
+import io.mailflow.schemas.avro.DsnNotify;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.InlineBody;
+import io.mailflow.schemas.avro.NextHop;
+import io.mailflow.schemas.avro.RecipientType;
+import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Non-delivery reports on the embedded broker: a smart host refuses a recipient (550) or a copy expires,
+ * and the stage submits a DSN to mail.submission.v1 for the original sender; a message from {@code <>}
+ * gets none.
+ */
+class DsnIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir static Path dataDir;
+  private static Vertx vertx;
+  private static ScriptedSmtpServer smartHost;
+  private static DeliveryStage stage;
+  private static TopicPublisher publisher;
+  private static TopicTail<TrackingEvent> tracking;
+  private static TopicTail<SubmittedMessage> submissions;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
+    vertx = Vertx.vertx();
+    smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+        .rcpt("refused@fabrikam.test", "550 5.1.1 User unknown"));
+    Organization org = new Organization("EX01", "Default-Site", KafkaTopics.defaults(),
+        List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
+        List.of(new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
+            List.of(new SmartHost("127.0.0.1", smartHost.port())), smartHost.port(),
+            SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
+        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
+    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
+    submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
+    publisher = TopicPublisher.create(bootstrap, "dsn-it");
+    Duration shrunk = Duration.ofMillis(300);
+    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
+        .withRetrySchedule(new RetrySchedule(4, shrunk, 6, shrunk, shrunk, shrunk, Duration.ofHours(4),
+            Duration.ofDays(2)))
+        .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5))
+            .setConnectTimeout(Duration.ofSeconds(5)))
+        .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (stage != null) {
+      stage.close();
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (tracking != null) {
+      tracking.close();
+      submissions.close();
+    }
+    if (smartHost != null) {
+      smartHost.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static DeliveryItem item(String nmid, String sender, DeliveryType type, String connector,
+      Instant receivedAt, ResolvedRecipient... recipients) {
+    byte[] message = ("From: " + (sender.isEmpty() ? "postmaster@fabrikam.test" : sender)
+        + "\r\nTo: someone@fabrikam.test\r\nSubject: Report " + nmid + "\r\nMessage-ID: <" + nmid
+        + "@contoso.test>\r\n\r\nBody.\r\n").getBytes(UTF_8);
+    Envelope envelope = Envelope.newBuilder()
+        .setNetworkMessageId(nmid).setReceivedAt(receivedAt).setReceivingServer("EX01")
+        .setReceiveConnector("Default Frontend EX01").setSessionId("08DC0002").setClientIp("127.0.0.1")
+        .setClientHostname("client.contoso.test").setSender(sender).setMessageIdHeader("<" + nmid + "@contoso.test>")
+        .setSubject("Report " + nmid).setSize(message.length).setEnvId("ENV-" + nmid).build();
+    return DeliveryItem.newBuilder().setEnvelope(envelope).setInternalMessageId("iid-" + nmid)
+        .setNextHop(NextHop.newBuilder().setDeliveryType(type).setNextHopDomain("fabrikam.test")
+            .setConnector(connector).build())
+        .setRecipients(List.of(recipients)).setBody(new InlineBody(ByteBuffer.wrap(message))).build();
+  }
+
+  private static ResolvedRecipient external(String address, String orcpt) {
+    return ResolvedRecipient.newBuilder().setAddress(address).setOriginalAddress(address)
+        .setType(RecipientType.EXTERNAL).setOrcpt(orcpt).build();
+  }
+
+  private static void publish(DeliveryItem item) throws Exception {
+    NextHop hop = item.getNextHop();
+    publisher.send(Topics.DELIVERY, hop.getDeliveryType() + ":" + hop.getNextHopDomain(), item)
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static TrackingEvent awaitEvent(String nmid, String eventId) {
+    return tracking.await(e -> e.getNetworkMessageId().equals(nmid) && e.getEventId().equals(eventId), 1, WAIT)
+        .get(0);
+  }
+
+  /** The DSN the stage submitted about {@code nmid}: the one whose body names the original Message-ID. */
+  private static SubmittedMessage awaitDsnAbout(String nmid) {
+    return submissions.await(m -> body(m).contains("In-Reply-To: <" + nmid + "@contoso.test>"), 1, WAIT).get(0);
+  }
+
+  private static String body(SubmittedMessage m) {
+    ByteBuffer data = ((InlineBody) m.getBody()).getData().duplicate();
+    byte[] bytes = new byte[data.remaining()];
+    data.get(bytes);
+    return new String(bytes, UTF_8);
+  }
+
+  @Test
+  void aRecipientRefusedWith550GetsItsSenderADsnOnTheSubmissionQueue() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    publish(item(nmid, "alice@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("ok@fabrikam.test", null), external("refused@fabrikam.test", "rfc822;refused@fabrikam.test")));
+
+    TrackingEvent fail = awaitEvent(nmid, "FAIL");
+    assertEquals(List.of("refused@fabrikam.test"), fail.getRecipientAddress());
+    SubmittedMessage dsn = awaitDsnAbout(nmid);
+    assertEquals("", dsn.getEnvelope().getSender());
+    assertEquals(List.of("alice@contoso.test"), dsn.getRecipients().stream().map(r -> r.getAddress()).toList());
+    assertEquals("EX01", dsn.getEnvelope().getReceivingServer());
+    assertEquals("mailflow DSN", dsn.getEnvelope().getReceiveConnector());
+    assertEquals("Undeliverable: Report " + nmid, dsn.getEnvelope().getSubject());
+    String text = body(dsn);
+    assertTrue(text.startsWith("From: postmaster@contoso.test\r\nTo: <alice@contoso.test>\r\n"), text);
+    assertTrue(text.contains("Content-Type: multipart/report; report-type=delivery-status;"), text);
+    assertTrue(text.contains("Reporting-MTA: dns; EX01.contoso.test\r\nOriginal-Envelope-Id: ENV-" + nmid), text);
+    assertTrue(text.contains("Final-Recipient: rfc822; refused@fabrikam.test\r\n"
+        + "Original-Recipient: rfc822; refused@fabrikam.test\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        + "Remote-MTA: dns; 127.0.0.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"), text);
+    assertFalse(text.contains("Final-Recipient: rfc822; ok@fabrikam.test"), "the delivered recipient is not reported");
+
+    TrackingEvent dsnEvent = awaitEvent(nmid, "DSN");
+    assertEquals("DSN", dsnEvent.getSource());
+    assertEquals(dsn.getEnvelope().getNetworkMessageId(), dsnEvent.getReference());
+    TrackingEvent aboutDsn = awaitEvent(dsn.getEnvelope().getNetworkMessageId(), "DSN");
+    assertEquals(nmid, aboutDsn.getReference());
+  }
+
+  @Test
+  void aFailingMessageFromTheNullSenderGetsNoDsn() throws Exception {
+    String bounce = UUID.randomUUID().toString();
+    publish(item(bounce, "", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("refused@fabrikam.test", null)));
+    awaitEvent(bounce, "FAIL");
+    // A message published after it fails too and does get its DSN: by then the first one's would be there.
+    String control = UUID.randomUUID().toString();
+    publish(item(control, "bob@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("refused@fabrikam.test", null)));
+    awaitDsnAbout(control);
+    awaitEvent(control, "DSN");
+
+    assertEquals(List.of(), submissions.matching(m -> body(m).contains(bounce)));
+    assertEquals(List.of(), tracking.matching(e -> e.getNetworkMessageId().equals(bounce)
+        && e.getEventId().equals("DSN")));
+  }
+
+  @Test
+  void aCopyThatExpiresInTheQueueIsReportedFailedWith447() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    Instant almostExpired = Instant.now().minus(Duration.ofDays(2)).plus(Duration.ofSeconds(2));
+    publish(item(nmid, "carol@contoso.test", DeliveryType.DnsConnectorDelivery, "Internet", almostExpired,
+        external("x@fabrikam.test", null)));
+
+    String text = body(awaitDsnAbout(nmid));
+    assertTrue(text.contains("Final-Recipient: rfc822; x@fabrikam.test\r\nAction: failed\r\nStatus: 4.4.7\r\n"
+        + "Diagnostic-Code: smtp; 550 4.4.7 QUEUE.Expired; message expired after PT48H;"), text);
+    assertFalse(text.contains("Remote-MTA"), "no remote server answered: " + text);
+  }
+
+  @Test
+  void notifyNeverSuppressesTheDsnButNotTheFailEvent() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    ResolvedRecipient never = ResolvedRecipient.newBuilder(external("refused@fabrikam.test", null))
+        .setNotify(List.of(DsnNotify.NEVER)).build();
+    publish(item(nmid, "dave@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        never));
+    awaitEvent(nmid, "FAIL");
+    String control = UUID.randomUUID().toString();
+    publish(item(control, "dave@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("refused@fabrikam.test", null)));
+    awaitDsnAbout(control);
+
+    assertEquals(List.of(), submissions.matching(m -> body(m).contains(nmid)));
+  }
+}

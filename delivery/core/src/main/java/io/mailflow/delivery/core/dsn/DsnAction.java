@@ -1,0 +1,22 @@
+package io.mailflow.delivery.core.dsn;
+
+/** DsnAction - the RFC 3464 Action a DSN reports for one recipient (the ones mailflow generates). */
+public enum DsnAction {
+  /** Delivery failed for good: a 5xx, or the message expired in a queue. */
+  FAILED("failed"),
+  /** Still trying; the sender hears that it is taking long. */
+  DELAYED("delayed"),
+  /** Delivered (reported only when NOTIFY=SUCCESS asked for it). */
+  DELIVERED("delivered");
+
+  private final String field;
+
+  DsnAction(String field) {
+    this.field = field;
+  }
+
+  /** The value of the Action field: {@code failed}, {@code delayed}, {@code delivered}. */
+  public String field() {
+    return field;
+  }
+}

@@ -1,0 +1,33 @@
+package io.mailflow.delivery.core.dsn;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * DsnPolicy - whether a recipient's outcome may be reported to the sender at all (RFC 3461 NOTIFY, and
+ * RFC 5321 6.1: never a notification about a message from the null sender, so two MTAs can never bounce
+ * bounces at each other forever).
+ */
+public final class DsnPolicy {
+
+  private DsnPolicy() {}
+
+  /**
+   * @param envelopeSender the original MAIL FROM without brackets; empty for {@code <>}
+   * @param notify the recipient's NOTIFY values; empty when the client gave none, which RFC 3461 4.1
+   *     reads as FAILURE,DELAY
+   * @param action what the DSN would report
+   */
+  public static boolean allows(String envelopeSender, Set<NotifyOn> notify, DsnAction action) {
+    Objects.requireNonNull(notify, "notify");
+    Objects.requireNonNull(action, "action");
+    if (envelopeSender == null || envelopeSender.isEmpty() || notify.contains(NotifyOn.NEVER)) {
+      return false;
+    }
+    return switch (action) {
+      case FAILED -> notify.isEmpty() || notify.contains(NotifyOn.FAILURE);
+      case DELAYED -> notify.isEmpty() || notify.contains(NotifyOn.DELAY);
+      case DELIVERED -> notify.contains(NotifyOn.SUCCESS);
+    };
+  }
+}

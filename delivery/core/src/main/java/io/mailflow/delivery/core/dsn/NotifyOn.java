@@ -1,0 +1,4 @@
+package io.mailflow.delivery.core.dsn;
+
+/** NotifyOn - one value of the RFC 3461 NOTIFY parameter a client gave with RCPT TO. */
+public enum NotifyOn { NEVER, SUCCESS, FAILURE, DELAY }
