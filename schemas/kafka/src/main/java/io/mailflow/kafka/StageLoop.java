@@ -1,9 +1,6 @@
 package io.mailflow.kafka;
 
-import io.mailflow.schemas.avro.PoisonRecord;
 import io.mailflow.schemas.codec.UndecodableRecordException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -217,17 +214,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   }
 
   private CompletableFuture<?> park(ConsumerRecord<String, byte[]> record, String reason) {
-    PoisonRecord poison = PoisonRecord.newBuilder()
-        .setDateTime(Instant.now())
-        .setStage(stage)
-        .setTopic(record.topic())
-        .setPartition(record.partition())
-        .setOffset(record.offset())
-        .setReason(reason)
-        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .build();
-    return poisonPublisher.send(Topics.POISON, record.key() == null ? "" : record.key(), poison);
+    return PoisonParking.park(poisonPublisher, stage, record, reason, Instant.now());
   }
 
   private void awaitAll(List<CompletableFuture<?>> outcomes) throws InterruptedException {

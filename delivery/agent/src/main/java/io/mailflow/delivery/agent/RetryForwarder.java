@@ -3,12 +3,10 @@ package io.mailflow.delivery.agent;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.PoisonParking;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.DeliveryItem;
-import io.mailflow.schemas.avro.PoisonRecord;
 import io.mailflow.schemas.codec.UndecodableRecordException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,17 +195,7 @@ final class RetryForwarder implements AutoCloseable {
   private CompletableFuture<?> park(ConsumerRecord<String, byte[]> record, String reason) {
     log.warn("delivery: parking undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
         record.offset(), reason);
-    PoisonRecord poison = PoisonRecord.newBuilder()
-        .setDateTime(clock.instant())
-        .setStage(DeliveryStage.STAGE_NAME)
-        .setTopic(record.topic())
-        .setPartition(record.partition())
-        .setOffset(record.offset())
-        .setReason(reason)
-        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .build();
-    return publisher.send(Topics.POISON, record.key() == null ? "" : record.key(), poison);
+    return PoisonParking.park(publisher, DeliveryStage.STAGE_NAME, record, reason, clock.instant());
   }
 
   /** Stops polling and closes the consumer (within a few seconds). */
