@@ -71,7 +71,8 @@ class DemoSubmissionIT {
         c.authMechanisms(), c.fqdn(), c.banner(), c.maxMessageSize(), c.maxRecipientsPerMessage(),
         c.maxInboundConnection(), c.maxInboundConnectionPerSource(), c.maxHeaderSize(), c.maxProtocolErrors(),
         c.connectionTimeoutSeconds(), c.connectionInactivityTimeoutSeconds(), c.protocolLoggingLevel(),
-        c.certificate(), c.implicitTls(), c.maxLogonFailures(), c.tarpitInterval(), c.permissions())).toList();
+        c.certificate(), c.implicitTls(), c.maxLogonFailures(), c.tarpitInterval(), c.permissions(),
+        c.messageRateLimit(), c.messageRateSource())).toList();
     return new Organization(org.serverName(), org.siteName(), org.kafka(), org.acceptedDomains(), connectors,
         org.sendConnectors(), org.sites(), org.siteLinks(), org.servers(), org.databases(), org.mailboxes(),
         org.groups(), org.contacts(), org.mailUsers(), org.transportConfig());

@@ -2,7 +2,9 @@ package io.mailflow.kafka;
 
 import io.mailflow.schemas.codec.UndecodableRecordException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -10,6 +12,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
@@ -20,6 +23,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class TopicReader<V extends SpecificRecord> implements AutoCloseable {
   private final Topic<V> topic;
   private final KafkaConsumer<String, byte[]> consumer;
+  /** For a time range: per partition, the first offset past the range; empty when the reader is unbounded. */
+  private final Map<TopicPartition, Long> stopAt = new HashMap<>();
 
   /** One record read: its value, or why it could not be decoded. */
   public record Entry<V>(String key, V value, RecordOrigin origin, UndecodableRecordException error) {
@@ -29,6 +34,13 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
   }
 
   private TopicReader(String bootstrapServers, Topic<V> topic, boolean fromBeginning, Duration timeout) {
+    this(bootstrapServers, topic, fromBeginning ? Start.BEGINNING : Start.END, null, null, timeout);
+  }
+
+  private enum Start { BEGINNING, END, RANGE }
+
+  private TopicReader(String bootstrapServers, Topic<V> topic, Start start, Instant from, Instant to,
+      Duration timeout) {
     this.topic = topic;
     Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", "mailflow-reader");
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -47,16 +59,76 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
       }
       List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(assigned);
-      if (fromBeginning) {
+      if (start == Start.BEGINNING) {
         consumer.seekToBeginning(assigned);
-      } else {
+      } else if (start == Start.END) {
         consumer.seekToEnd(assigned);
         assigned.forEach(consumer::position); // fix the end now, not at the first poll
+      } else {
+        seekToRange(assigned, from, to);
       }
     } catch (RuntimeException e) {
       consumer.close();
       throw e;
     }
+  }
+
+  /**
+   * Every partition from its first record stamped at or after {@code from} up to its last stamped at or
+   * before {@code to}, and never past the end the partition had when the reader was created: records
+   * written while reading (a replay writing to the topic it reads) are not read.
+   */
+  private void seekToRange(List<TopicPartition> partitions, Instant from, Instant to) {
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+    Map<TopicPartition, Long> fromQuery = new HashMap<>();
+    Map<TopicPartition, Long> toQuery = new HashMap<>();
+    for (TopicPartition p : partitions) {
+      fromQuery.put(p, from.toEpochMilli());
+      toQuery.put(p, to.toEpochMilli() + 1); // the first record after the range
+    }
+    Map<TopicPartition, OffsetAndTimestamp> firsts = consumer.offsetsForTimes(fromQuery);
+    Map<TopicPartition, OffsetAndTimestamp> afters = consumer.offsetsForTimes(toQuery);
+    List<TopicPartition> active = new ArrayList<>();
+    for (TopicPartition p : partitions) {
+      long end = ends.get(p);
+      OffsetAndTimestamp first = firsts.get(p);
+      OffsetAndTimestamp after = afters.get(p);
+      long startOffset = first == null ? end : first.offset(); // null: nothing at or after `from`
+      long stop = after == null ? end : Math.min(after.offset(), end);
+      stopAt.put(p, stop);
+      if (startOffset < stop) {
+        consumer.seek(p, startOffset);
+        active.add(p);
+      }
+    }
+    consumer.assign(active); // partitions with nothing in range are never polled
+  }
+
+  /**
+   * A reader of the records of every partition stamped within [{@code from}, {@code to}] (by Kafka's
+   * offsetsForTimes, i.e. from the first record at or after {@code from} to the last before the first
+   * record after {@code to}), bounded by the partitions' ends at creation; {@link #finished()} says when
+   * all is read. Throws {@link KafkaUnavailableException} when Kafka does not answer within {@code timeout}.
+   */
+  public static <V extends SpecificRecord> TopicReader<V> between(String bootstrapServers, Topic<V> topic,
+      Instant from, Instant to, Duration timeout) {
+    if (from.isAfter(to)) {
+      throw new IllegalArgumentException("from " + from + " is after to " + to);
+    }
+    return new TopicReader<>(bootstrapServers, topic, Start.RANGE, from, to, timeout);
+  }
+
+  /** True for a {@link #between} reader that has returned every record of its range; false otherwise. */
+  public boolean finished() {
+    if (stopAt.isEmpty()) {
+      return false;
+    }
+    for (TopicPartition p : consumer.assignment()) {
+      if (consumer.position(p) < stopAt.get(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A reader positioned at the oldest retained record of every partition. */
@@ -73,11 +145,22 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
   public List<Entry<V>> poll(Duration timeout) {
     List<Entry<V>> entries = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+      Long stop = stopAt.get(new TopicPartition(record.topic(), record.partition()));
+      if (stop != null && record.offset() >= stop) {
+        continue; // past the range (position() then says the partition is finished)
+      }
       RecordOrigin origin = new RecordOrigin(record.topic(), record.partition(), record.offset(), record.timestamp());
       try {
         entries.add(new Entry<>(record.key(), topic.codec().decode(record.value()), origin, null));
       } catch (UndecodableRecordException e) {
         entries.add(new Entry<>(record.key(), null, origin, e));
+      }
+    }
+    if (!stopAt.isEmpty()) {
+      for (TopicPartition p : consumer.assignment()) {
+        if (consumer.position(p) >= stopAt.get(p)) {
+          consumer.pause(List.of(p)); // its range is read: fetch nothing more from it
+        }
       }
     }
     return entries;

@@ -107,6 +107,11 @@ public final class IpRange {
     return ipv6 == other.ipv6 && first.compareTo(other.last) <= 0 && other.first.compareTo(last) <= 0;
   }
 
+  /** Whether every address of {@code other} is in this range (a range encloses itself). */
+  public boolean encloses(IpRange other) {
+    return ipv6 == other.ipv6 && first.compareTo(other.first) <= 0 && other.last.compareTo(last) <= 0;
+  }
+
   /** How many addresses the range holds: fewer is more specific. */
   public BigInteger size() {
     return last.subtract(first).add(BigInteger.ONE);

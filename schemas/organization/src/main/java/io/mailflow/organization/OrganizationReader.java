@@ -51,7 +51,7 @@ final class OrganizationReader {
       "permissionGroups", "authMechanisms", "fqdn", "banner", "maxMessageSize", "maxRecipientsPerMessage",
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
       "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
-      "maxLogonFailures", "tarpitInterval", "permissions");
+      "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource");
   static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
   static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
@@ -62,7 +62,7 @@ final class OrganizationReader {
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
   static final List<String> SITE_KEYS = List.of("name", "hubSite");
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
-  static final List<String> SERVER_KEYS = List.of("name", "site");
+  static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
   static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
   static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
       "passwordHash", "sendAs");
@@ -319,9 +319,14 @@ final class OrganizationReader {
     Duration tarpit = Duration.ofSeconds(m.seconds("tarpitInterval",
         ReceiveConnector.DEFAULT_TARPIT_INTERVAL.toSeconds(), 0, MAX_TARPIT_SECONDS));
     List<ReceiveConnector.Permission> grants = items(m, "permissions", this::permission);
+    int messageRateLimit = (int) m.number("messageRateLimit", ReceiveConnector.DEFAULT_MESSAGE_RATE_LIMIT, 1,
+        Integer.MAX_VALUE, (long) ReceiveConnector.UNLIMITED);
+    ReceiveConnector.MessageRateSource messageRateSource = m.choice("messageRateSource",
+        ReceiveConnector.MessageRateSource.class, ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE);
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
-        protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants);
+        protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants, messageRateLimit,
+        messageRateSource);
   }
 
   /** {certFile, keyFile}: PEM files, checked now so a wrong path is reported with its line. */
@@ -593,7 +598,14 @@ final class OrganizationReader {
 
   private Server server(Node node, String path, String siteName) {
     YamlMapping m = YamlMapping.of(node, path, errors, SERVER_KEYS);
-    return new Server(serverName(m, "name"), m.text("site", siteName).strip());
+    String name = serverName(m, "name");
+    String site = m.text("site", siteName).strip();
+    if (!m.has("smtp")) {
+      return new Server(name, site);
+    }
+    // the same forms as a smart host: "host", "host:port", "[IPv6]:port" or {host, port}; port 25 by default
+    SmartHost endpoint = smartHost(m.node("smtp"), m.child("smtp"), Server.DEFAULT_SMTP_PORT);
+    return new Server(name, site, new Server.SmtpEndpoint(endpoint.host(), endpoint.port()));
   }
 
   private MailboxDatabase database(Node node, String path, String serverName) {

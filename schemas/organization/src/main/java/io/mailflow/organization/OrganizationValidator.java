@@ -122,6 +122,19 @@ final class OrganizationValidator {
           errors.add("receiveConnectors[" + j + "]", "binding " + shared.get() + " with remote IP range "
               + sharedRange.get() + " is already receiveConnectors[" + i + "] ('" + earlier.name()
               + "'); give one of them other bindings or remoteIpRanges");
+          continue;
+        }
+        // the most specific range picks the connector: two ranges that cross leave some addresses to neither rule
+        for (IpRange mine : parsedRanges(later)) {
+          Optional<IpRange> crossing = earlierRanges.stream()
+              .filter(r -> r.overlaps(mine) && !r.encloses(mine) && !mine.encloses(r)).findFirst();
+          if (crossing.isPresent()) {
+            errors.add("receiveConnectors[" + j + "]", "remote IP range " + mine + " of '" + later.name()
+                + "' overlaps range " + crossing.get() + " of '" + earlier.name() + "' (receiveConnectors[" + i
+                + "]) on binding " + shared.get() + " without either containing the other; make one range "
+                + "contain the other or keep them apart");
+            break;
+          }
         }
       }
     }

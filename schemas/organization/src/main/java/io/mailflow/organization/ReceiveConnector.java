@@ -19,6 +19,8 @@ import java.util.Set;
  * @param maxLogonFailures failed AUTH attempts before the session is tarpitted and dropped (0: never)
  * @param tarpitInterval how long the last failed AUTH reply is held back before the drop
  * @param permissions explicit extended-right grants and denials (Exchange's Add-ADPermission)
+ * @param messageRateLimit messages per minute one source may submit ({@link #UNLIMITED}: no limit, Exchange's default)
+ * @param messageRateSource what a source is for {@code messageRateLimit}: the user, the client IP, or both
  */
 public record ReceiveConnector(
     String name,
@@ -41,8 +43,14 @@ public record ReceiveConnector(
     boolean implicitTls,
     int maxLogonFailures,
     Duration tarpitInterval,
-    List<Permission> permissions) {
+    List<Permission> permissions,
+    int messageRateLimit,
+    MessageRateSource messageRateSource) {
 
+  /** The value of a count limit written {@code unlimited} in the YAML. */
+  public static final int UNLIMITED = Integer.MAX_VALUE;
+  public static final int DEFAULT_MESSAGE_RATE_LIMIT = UNLIMITED;
+  public static final MessageRateSource DEFAULT_MESSAGE_RATE_SOURCE = MessageRateSource.IPAddress;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
   public static final int DEFAULT_MAX_RECIPIENTS_PER_MESSAGE = 200;
   public static final int DEFAULT_MAX_INBOUND_CONNECTION = 5000;
@@ -62,7 +70,35 @@ public record ReceiveConnector(
     authMechanisms = Set.copyOf(authMechanisms);
     tarpitInterval = tarpitInterval == null ? DEFAULT_TARPIT_INTERVAL : tarpitInterval;
     permissions = permissions == null ? List.of() : List.copyOf(permissions);
+    messageRateSource = messageRateSource == null ? DEFAULT_MESSAGE_RATE_SOURCE : messageRateSource;
   }
+
+  /** The connector without a message rate limit (Exchange's default: unlimited). */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
+      Duration tarpitInterval, List<Permission> permissions) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
+        maxLogonFailures, tarpitInterval, permissions, DEFAULT_MESSAGE_RATE_LIMIT, DEFAULT_MESSAGE_RATE_SOURCE);
+  }
+
+  /** A copy with another message rate limit. */
+  public ReceiveConnector withMessageRate(int limit, MessageRateSource source) {
+    return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
+        maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
+        maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source);
+  }
+
+  /**
+   * Exchange's MessageRateSource: whose messages count against {@code messageRateLimit}. User counts
+   * per authenticated user (anonymous sessions are not limited), IPAddress per client IP, All both.
+   */
+  public enum MessageRateSource { User, IPAddress, All }
 
   /** The connector as before TLS and AUTH settings existed: no certificate, no grants, Exchange's AUTH defaults. */
   public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
@@ -73,7 +109,8 @@ public record ReceiveConnector(
     this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
         maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
         connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, null, false,
-        DEFAULT_MAX_LOGON_FAILURES, DEFAULT_TARPIT_INTERVAL, List.of());
+        DEFAULT_MAX_LOGON_FAILURES, DEFAULT_TARPIT_INTERVAL, List.of(), DEFAULT_MESSAGE_RATE_LIMIT,
+        DEFAULT_MESSAGE_RATE_SOURCE);
   }
 
   /**

@@ -30,6 +30,16 @@ class IpRangeTest {
   }
 
   @Test
+  void enclosesOnlyWholeRangesOfItsFamily() {
+    IpRange lan = IpRange.parse("10.0.0.0/24");
+    assertTrue(lan.encloses(IpRange.parse("10.0.0.9")));
+    assertTrue(lan.encloses(IpRange.parse("10.0.0.0-10.0.0.255")), "a range encloses itself however written");
+    assertFalse(lan.encloses(IpRange.parse("10.0.0.128-10.0.1.5")));
+    assertFalse(IpRange.parse("10.0.0.9").encloses(lan));
+    assertFalse(IpRange.parse("::/0").encloses(lan), "IPv6 ranges hold no IPv4 addresses");
+  }
+
+  @Test
   void smallerRangesAreMoreSpecific() {
     assertEquals(BigInteger.ONE, IpRange.parse("10.0.0.1").size());
     assertEquals(BigInteger.valueOf(256), IpRange.parse("10.0.0.0/24").size());

@@ -315,6 +315,46 @@ class OrganizationLoaderTest {
   }
 
   @Test
+  void crossingRemoteRangesOnOneBindingAreReportedNamingBothConnectors() {
+    String connectors = "receiveConnectors:\n"
+        + "  - {name: Wide, bindings: [\"0.0.0.0:2525\"]}\n"
+        + "  - {name: Lan, bindings: [\"0.0.0.0:2525\"], remoteIpRanges: [\"10.0.0.0/24\"]}\n"
+        + "  - {name: Host, bindings: [\"0.0.0.0:2525\"], remoteIpRanges: [\"10.0.0.9\"]}\n"
+        + "  - {name: Odd, bindings: [\"0.0.0.0:2525\"], remoteIpRanges: [\"10.0.0.128-10.0.1.5\"]}\n"
+        + "  - {name: Apart, bindings: [\"0.0.0.0:2526\"], remoteIpRanges: [\"10.0.0.128-10.0.1.5\"]}\n";
+    assertEquals(List.of("receiveConnectors[3]: remote IP range 10.0.0.128-10.0.1.5 of 'Odd' overlaps range "
+        + "10.0.0.0/24 of 'Lan' (receiveConnectors[1]) on binding 0.0.0.0:2525 without either containing the other; "
+        + "make one range contain the other or keep them apart"),
+        errorsOf(MINIMAL + connectors));
+  }
+
+  @Test
+  void messageRateSettingsAreReadWithExchangeDefaults() throws Exception {
+    Organization org = OrganizationLoader.parse(MINIMAL + "receiveConnectors:\n"
+        + "  - {name: A, bindings: [\"127.0.0.1:1\"]}\n"
+        + "  - {name: B, bindings: [\"127.0.0.1:2\"], messageRateLimit: 5, messageRateSource: User}\n", "test");
+    ReceiveConnector a = org.receiveConnectors().get(0);
+    assertEquals(ReceiveConnector.UNLIMITED, a.messageRateLimit());
+    assertEquals(ReceiveConnector.MessageRateSource.IPAddress, a.messageRateSource());
+    assertEquals(5, org.receiveConnectors().get(1).messageRateLimit());
+    assertEquals(ReceiveConnector.MessageRateSource.User, org.receiveConnectors().get(1).messageRateSource());
+    ReceiveConnector demoClient = OrganizationLoader.demo().receiveConnectors().get(1);
+    assertEquals("Client Frontend EX01", demoClient.name());
+    assertEquals(5, demoClient.messageRateLimit(), "Exchange's Client Frontend: 5 messages a minute per user");
+    assertEquals(ReceiveConnector.MessageRateSource.User, demoClient.messageRateSource());
+  }
+
+  @Test
+  void badMessageRateSettingsAreReportedWithTheirPaths() {
+    List<String> errors = errorsOf(MINIMAL + "receiveConnectors:\n"
+        + "  - {name: A, bindings: [\"127.0.0.1:1\"], messageRateLimit: 0, messageRateSource: Mailbox}\n");
+    assertEquals(2, errors.size(), errors.toString());
+    assertTrue(errors.get(0).startsWith("receiveConnectors[0].messageRateLimit: 0 out of range"), errors.toString());
+    assertTrue(errors.get(1).startsWith("receiveConnectors[0].messageRateSource: "), errors.toString());
+    assertTrue(errors.get(1).contains("Mailbox"), errors.toString());
+  }
+
+  @Test
   void connectorSettingsExchangeRefusesAreReported() {
     String yaml = MINIMAL + "receiveConnectors:\n"
         + "  - {name: A, bindings: [\"127.0.0.1:1\"], authMechanisms: [None, Tls], banner: \"Hello\"}\n"

@@ -59,6 +59,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final RetrySchedule schedule;
   private final NextHopQueues queues;
   private final DsnGenerator dsns;
+  private final SiteRelay sites;
   private final Clock clock;
 
   DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
@@ -71,6 +72,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     this.schedule = schedule;
     this.queues = new NextHopQueues(schedule);
     this.dsns = new DsnGenerator(organization, clock);
+    this.sites = new SiteRelay(organization);
     this.clock = clock;
   }
 
@@ -111,6 +113,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case SmtpDeliveryToMailbox -> mailboxes.deliver(item, content)
           .map(outcomes -> new Tried(new Attempt(DeliveryTracking.STOREDRIVER, null, null, where), outcomes));
       case SmartHostConnectorDelivery -> smartHost(key, item, content, where);
+      case SmtpRelayToRemoteAdSite, SmtpRelayToDag, SmtpRelayToConnectorSourceServers ->
+          siteRelay(key, item, content, where);
       case DnsConnectorDelivery -> notYet(item, where, "DNS MX routing not implemented yet");
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
@@ -134,14 +138,33 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       return notYet(item, where, "send connector '" + sc.name() + "' has no smart hosts and DNS MX routing"
           + " is not implemented yet");
     }
+    String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
+    return send(key, item, content, where, sc.smartHosts(), heloName, sc.name());
+  }
+
+  /** To other servers of the organization (remote site, DAG, connector source servers): see {@link SiteRelay}. */
+  private Future<Tried> siteRelay(String key, DeliveryItem item, byte[] content, String where) {
+    Optional<NextHopQueues.Retry> retry = queues.inRetry(key, clock.instant());
+    if (retry.isPresent()) {
+      return Future.succeededFuture(queuedInRetry(item, where, retry.get()));
+    }
+    SiteRelay.Targets targets = sites.targets(item);
+    if (targets.hosts().isEmpty()) {
+      return notYet(item, where, targets.why());
+    }
+    return send(key, item, content, where + "; servers " + String.join(", ", targets.servers()), targets.hosts(),
+        DsnGenerator.serverFqdn(organization), SiteRelay.CONNECTOR_ID);
+  }
+
+  private Future<Tried> send(String key, DeliveryItem item, byte[] content, String where,
+      List<SendConnector.SmartHost> hosts, String heloName, String connectorId) {
     List<String> addresses = new ArrayList<>();
     for (ResolvedRecipient r : item.getRecipients()) {
       addresses.add(r.getAddress());
     }
     // The bytes decide, not the BODY= the client declared: ASCII declared 8BITMIME still relays to a 7-bit host.
     OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content);
-    String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
-    return relay.relay(sc, heloName, message).map(relayed -> {
+    return relay.relay(hosts, heloName, message).map(relayed -> {
       if (relayed.result().tryAnotherHost()) {
         // every smart host failed before taking anything: the queue waits, its other copies with it
         queues.connectionFailed(key, clock.instant(), relayed.result().outcomes().get(0).reply());
@@ -152,7 +175,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
       String detail = where + "; tried " + String.join(", ", relayed.endpointsTried())
           + relayed.result().finalReply().map(r -> "; remote said " + r).orElse("");
-      return new Tried(new Attempt(DeliveryTracking.SMTP, sc.name(), host, detail), relayed.result().outcomes());
+      return new Tried(new Attempt(DeliveryTracking.SMTP, connectorId, host, detail), relayed.result().outcomes());
     });
   }
 
@@ -235,6 +258,9 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    */
   private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
       byte[] content, String remoteHost) {
+    if (item.getReplayOf() != null) {
+      return Optional.empty(); // a replayed copy (Safety Net resubmit): the original already reported its fate
+    }
     try {
       return dsns.forFailures(item, outcomes, content, remoteHost);
     } catch (RuntimeException e) {

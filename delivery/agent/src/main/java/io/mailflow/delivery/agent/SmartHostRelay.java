@@ -41,9 +41,17 @@ final class SmartHostRelay {
     if (connector.smartHosts().isEmpty()) {
       throw new IllegalArgumentException("send connector '" + connector.name() + "' has no smart hosts");
     }
+    return relay(connector.smartHosts(), heloName, message);
+  }
+
+  /** Through {@code hosts} in order, with the same failover rule (also other servers' endpoints: SiteRelay). */
+  Future<Relayed> relay(List<SmartHost> hosts, String heloName, OutboundMessage message) {
+    if (hosts.isEmpty()) {
+      throw new IllegalArgumentException("no hosts to relay to");
+    }
     SmtpClient client = clientsByHeloName.computeIfAbsent(heloName,
         name -> SmtpClient.create(vertx, new SmtpClientOptions(template).setHeloName(name)));
-    return tryFrom(0, connector.smartHosts(), client, message, new ArrayList<>());
+    return tryFrom(0, hosts, client, message, new ArrayList<>());
   }
 
   private Future<Relayed> tryFrom(int index, List<SmartHost> hosts, SmtpClient client, OutboundMessage message,

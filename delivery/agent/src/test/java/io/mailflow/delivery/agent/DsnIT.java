@@ -223,4 +223,22 @@ class DsnIT {
 
     assertEquals(List.of(), submissions.matching(m -> body(m).contains(nmid)));
   }
+
+  @Test
+  void aReplayedCopyThatFailsGetsNoDsnButItsFailEvent() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    DeliveryItem replayed = DeliveryItem.newBuilder(item(nmid, "erin@contoso.test",
+        DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(), external("refused@fabrikam.test", null)))
+        .setReplayOf("mail.delivery.v1-0@42").build();
+    publish(replayed);
+    awaitEvent(nmid, "FAIL");
+    String control = UUID.randomUUID().toString();
+    publish(item(control, "erin@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("refused@fabrikam.test", null)));
+    awaitDsnAbout(control);
+
+    assertEquals(List.of(), submissions.matching(m -> body(m).contains(nmid)));
+    assertEquals(List.of(), tracking.matching(e -> e.getNetworkMessageId().equals(nmid)
+        && e.getEventId().equals("DSN")));
+  }
 }

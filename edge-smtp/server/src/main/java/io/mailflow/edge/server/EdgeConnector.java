@@ -9,7 +9,8 @@ import io.vertx.core.Vertx;
 /** EdgeConnector - one receive connector as its sessions see it: settings, policy and where things go. */
 record EdgeConnector(Vertx vertx, Organization organization, ReceiveConnector connector, SmtpConfig smtp,
     ConnectorPolicy policy, SubmissionPublisher publisher, EdgeEvents events, EdgeOptions options, EdgeIds ids,
-    ReceiveConnector.Certificate certificate, DirectoryAuthenticator authenticator) {
+    ReceiveConnector.Certificate certificate, DirectoryAuthenticator authenticator, ConnectionLimits limits,
+    MessageRateLimiter rate) {
 
   /**
    * The certificate a connector uses: its own, else the node's default; null when there is none.

@@ -27,6 +27,15 @@ final class EdgeReplies {
   static final Reply QUEUE_WRITE_FAILED =
       Reply.of(451, "4.3.0", "Message not queued because of a temporary server error, please try again later");
 
+  /** No receive connector on the binding serves the client's address: greet with this and close. */
+  static final Reply NO_CONNECTOR = Reply.of(421, "4.3.2", "Service not available, closing transmission channel");
+  /** maxInboundConnection or maxInboundConnectionPerSource reached (Exchange's words). */
+  static final Reply TOO_MANY_CONNECTIONS = Reply.of(421, "4.3.2",
+      "The maximum number of concurrent server connections has exceeded a limit, closing transmission channel");
+  /** messageRateLimit reached for this source (Exchange's words). */
+  static final Reply RATE_LIMITED = Reply.of(421, "4.4.2",
+      "Message submission rate for this client has exceeded the configured limit");
+
   /** Exchange's 250 after DATA: the message is on the Submission queue. */
   static Reply queued(String messageId, long internalId, String hostname) {
     return Reply.of(250, "2.6.0", messageId + " [InternalId=" + internalId + ", Hostname=" + hostname

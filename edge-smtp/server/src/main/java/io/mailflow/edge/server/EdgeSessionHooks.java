@@ -9,6 +9,7 @@ import io.mailflow.edge.protocol.SessionHooks;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SmtpEnvelope;
 import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.organization.ExtendedRight;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Context;
@@ -69,7 +70,13 @@ final class EdgeSessionHooks implements SessionHooks {
 
   @Override
   public HookResult mailFrom(SessionInfo session, MailFrom from) {
-    return edge.policy().mailFrom(session, from);
+    HookResult policy = edge.policy().mailFrom(session, from);
+    if (policy.accepted() && !edge.rate().allows(session.clientIp(), session.authenticatedAs())) {
+      log.info("messageRateLimit " + edge.connector().messageRateLimit() + "/min per "
+          + edge.connector().messageRateSource(), "Message rate limit exceeded");
+      return HookResult.denySoft(EdgeReplies.RATE_LIMITED); // a 421: the engine ends the session
+    }
+    return policy;
   }
 
   @Override
@@ -91,7 +98,19 @@ final class EdgeSessionHooks implements SessionHooks {
     long id = internalId;
     int sequence = ++messages;
     String networkMessageId = UUID.randomUUID().toString();
-    byte[] content = message.content().toByteArray();
+    byte[] received = message.content().toByteArray();
+    boolean acceptRoutingHeaders = edge.policy().rights(message.session()).contains(ExtendedRight.ACCEPT_HEADERS_ROUTING);
+    HeaderFirewall.Verdict verdict = HeaderFirewall.apply(received, traceLength, edge.connector().maxHeaderSize(),
+        acceptRoutingHeaders);
+    if (verdict.refusal() != null) {
+      log.info(verdict.hops() + " Received fields; maxHeaderSize " + edge.connector().maxHeaderSize(),
+          "Message refused by the header firewall");
+      return CompletableFuture.completedFuture(verdict.refusal());
+    }
+    if (verdict.stripped() > 0) {
+      log.info(verdict.stripped() + " X-MailFlow-* fields", "Organization headers removed (no AcceptRoutingHeaders)");
+    }
+    byte[] content = verdict.content();
     HeaderFields headers = HeaderFields.parse(
         message.content().head(edge.connector().maxHeaderSize() + traceLength));
     String messageId = headers.messageId();
@@ -125,6 +144,7 @@ final class EdgeSessionHooks implements SessionHooks {
       edge.vertx().cancelTimer(timer);
       if (failure == null) {
         // durable now: 250 (unless the client was already told 452; it may then send a duplicate)
+        edge.rate().counted(message.session().clientIp(), message.session().authenticatedAs());
         if (!reply.complete(EdgeReplies.queued(queuedId, id, edge.fqdn()))) {
           log.info(networkMessageId + " acknowledged after the client was answered 452", "Late queue write");
         }

@@ -1,37 +1,57 @@
 package io.mailflow.edge.server;
 
+import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.Binding;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
-/** ReceiveConnectorVerticle - listens on one binding of one receive connector and starts a session per connection. */
+/**
+ * ReceiveConnectorVerticle - listens on one binding, shared by one or more receive connectors, and
+ * starts a session per connection with the connector the client's address selects
+ * ({@link ReceiveConnectorSelector}); a client no connector serves gets {@code 421 4.3.2} and is closed.
+ */
 final class ReceiveConnectorVerticle extends VerticleBase {
-  private final EdgeConnector edge;
+  private final List<EdgeConnector> connectors;
+  private final Map<String, EdgeConnector> byName = new HashMap<>();
+  private final ReceiveConnectorSelector selector;
+  private final EdgeConnector edge; // the first: names the listener in errors, holds the socket's TLS settings
   private final Binding binding;
   private NetServer server;
   private volatile InetSocketAddress listening;
 
-  ReceiveConnectorVerticle(EdgeConnector edge, Binding binding) {
-    this.edge = edge;
+  ReceiveConnectorVerticle(List<EdgeConnector> connectors, Binding binding) {
+    this.connectors = List.copyOf(connectors);
+    this.connectors.forEach(c -> byName.put(c.connector().name(), c));
+    this.selector = new ReceiveConnectorSelector(this.connectors.stream().map(EdgeConnector::connector).toList());
+    this.edge = this.connectors.get(0);
     this.binding = binding;
   }
 
   @Override
   public Future<?> start() {
     NetServerOptions options = new NetServerOptions().setHost(binding.address()).setPort(binding.port());
-    if (edge.certificate() != null) {
+    ReceiveConnector.Certificate certificate = connectors.stream().map(EdgeConnector::certificate)
+        .filter(Objects::nonNull).findFirst().orElse(null); // connectors sharing a socket share it (SmtpEdge checks)
+    if (certificate != null) {
       // the key pair serves STARTTLS upgrades; with implicitTls every connection starts with the handshake
       options.setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(edge.certificate().certFile()).setKeyPath(edge.certificate().keyFile()));
+          .setCertPath(certificate.certFile()).setKeyPath(certificate.keyFile()));
       options.setSsl(edge.connector().implicitTls());
     }
     server = vertx.createNetServer(options);
-    server.connectHandler(socket -> SmtpConnection.accept(edge, socket));
+    server.connectHandler(this::accepted);
     return server.listen()
         .map(s -> {
           listening = new InetSocketAddress(binding.address(), s.actualPort());
@@ -39,6 +59,18 @@ final class ReceiveConnectorVerticle extends VerticleBase {
         })
         .recover(e -> Future.failedFuture(new EdgeStartException("receive connector '" + edge.connector().name()
             + "': cannot bind " + binding + ": " + reason(e), e)));
+  }
+
+  private void accepted(NetSocket socket) {
+    InetAddress remote = SmtpConnection.inet(socket.remoteAddress()).getAddress();
+    Optional<ReceiveConnectorSelector.Selection> selection =
+        remote == null ? Optional.empty() : selector.select(remote);
+    if (selection.isEmpty()) {
+      SmtpConnection.refuse(edge, socket, EdgeReplies.NO_CONNECTOR,
+          "No receive connector on " + binding + " serves this remote address");
+      return;
+    }
+    SmtpConnection.accept(byName.get(selection.get().connector().name()), socket, selection.get().range());
   }
 
   @Override
@@ -51,8 +83,8 @@ final class ReceiveConnectorVerticle extends VerticleBase {
     return listening;
   }
 
-  String connectorName() {
-    return edge.connector().name();
+  boolean serves(String connectorName) {
+    return byName.containsKey(connectorName);
   }
 
   private static String reason(Throwable e) {

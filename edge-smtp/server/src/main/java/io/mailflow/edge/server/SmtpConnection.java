@@ -4,6 +4,7 @@ import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SessionOutput;
 import io.mailflow.edge.protocol.SmtpSession;
+import io.mailflow.organization.IpRange;
 import io.mailflow.organization.ReceiveConnector;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +32,7 @@ final class SmtpConnection implements SessionOutput {
   private long sessionTimer = -1;
   private boolean closedByServer;
   private boolean gone;
+  private String counted; // the source counted in the connector's ConnectionLimits, released at close
 
   private SmtpConnection(EdgeConnector edge, NetSocket socket, Context context) {
     this.edge = edge;
@@ -38,12 +40,46 @@ final class SmtpConnection implements SessionOutput {
     this.context = context;
   }
 
-  /** Starts the session of a socket just accepted; call on the socket's context. */
-  static void accept(EdgeConnector edge, NetSocket socket) {
-    new SmtpConnection(edge, socket, edge.vertx().getOrCreateContext()).start();
+  /**
+   * Starts the session of a socket just accepted by {@code edge}'s connector (chosen by {@code range});
+   * call on the socket's context. Over the connector's connection limits the client gets 421 4.3.2.
+   */
+  static void accept(EdgeConnector edge, NetSocket socket, IpRange range) {
+    SmtpConnection connection = new SmtpConnection(edge, socket, edge.vertx().getOrCreateContext());
+    String source = connection.clientIp();
+    if (!edge.limits().tryOpen(source)) {
+      refuse(edge, socket, EdgeReplies.TOO_MANY_CONNECTIONS, "Connection limit reached (maxInboundConnection "
+          + edge.connector().maxInboundConnection() + ", maxInboundConnectionPerSource "
+          + edge.connector().maxInboundConnectionPerSource() + ")");
+      return;
+    }
+    connection.counted = source;
+    connection.start(range);
   }
 
-  private void start() {
+  /**
+   * Answers a connection the edge will not serve with {@code reply} (a 421) and closes it; the protocol
+   * log gets the session with {@code why}. {@code edge} names the connector in the log.
+   */
+  static void refuse(EdgeConnector edge, NetSocket socket, Reply reply, String why) {
+    ProtocolLog log = new ProtocolLog(
+        edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose, edge.events(),
+        edge.options().clock(), edge.connectorId(), edge.ids().nextSessionId(),
+        endpoint(inet(socket.localAddress())), endpoint(inet(socket.remoteAddress())));
+    log.connected();
+    log.info(null, why);
+    log.sent(reply);
+    socket.closeHandler(v -> log.disconnected("Local"));
+    socket.write(Buffer.buffer(reply.bytes()));
+    socket.end();
+  }
+
+  private String clientIp() {
+    InetSocketAddress remote = inet(socket.remoteAddress());
+    return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+  }
+
+  private void start(IpRange range) {
     String sessionId = edge.ids().nextSessionId();
     InetSocketAddress remote = inet(socket.remoteAddress());
     InetSocketAddress local = inet(socket.localAddress());
@@ -51,6 +87,8 @@ final class SmtpConnection implements SessionOutput {
         edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose,
         edge.events(), edge.options().clock(), edge.connectorId(), sessionId, endpoint(local), endpoint(remote));
     log.connected();
+    log.info("remote IP range " + range + " of receive connector '" + edge.connector().name() + "'",
+        "Selected receive connector");
     boolean tls = edge.connector().implicitTls();
     if (tls) {
       log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
@@ -101,6 +139,10 @@ final class SmtpConnection implements SessionOutput {
 
   private void closed() {
     gone = true;
+    if (counted != null) {
+      edge.limits().closed(counted);
+      counted = null;
+    }
     cancelTimers();
     if (!session.isClosed()) {
       session.disconnected(); // mid-DATA: nothing was handed over, nothing is queued
@@ -190,7 +232,7 @@ final class SmtpConnection implements SessionOutput {
     }
   }
 
-  private static InetSocketAddress inet(SocketAddress address) {
+  static InetSocketAddress inet(SocketAddress address) {
     try {
       // a literal address: no DNS lookup happens
       return new InetSocketAddress(InetAddress.getByName(address.hostAddress()), address.port());

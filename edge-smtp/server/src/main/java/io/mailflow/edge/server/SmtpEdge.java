@@ -1,6 +1,7 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.organization.Directory;
+import io.mailflow.organization.IpRange;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.Binding;
@@ -9,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +47,10 @@ public final class SmtpEdge {
   public static Future<SmtpEdge> start(Vertx vertx, Organization organization, Directory directory,
       SubmissionPublisher publisher, EdgeEvents events, EdgeOptions options) {
     List<ReceiveConnectorVerticle> listeners = new ArrayList<>();
-    Map<String, String> bindingOwner = new HashMap<>();
+    // one listening socket per binding; connectors sharing it are chosen per connection by remote IP.
+    // An ephemeral binding (port 0) is never shared: each gets a port of its own.
+    Map<String, List<EdgeConnector>> byBinding = new LinkedHashMap<>();
+    Map<String, Binding> bindings = new HashMap<>();
     EdgeIds ids = new EdgeIds(options.clock().millis());
     DirectoryAuthenticator authenticator = new DirectoryAuthenticator(directory);
     for (ReceiveConnector connector : organization.receiveConnectors()) {
@@ -54,21 +59,30 @@ public final class SmtpEdge {
         ReceiveConnector.Certificate certificate = EdgeConnector.certificate(connector, options);
         edge = new EdgeConnector(vertx, organization, connector,
             EdgeConnector.smtpConfig(connector, organization, options, certificate),
-            new ConnectorPolicy(connector, directory), publisher, events, options, ids, certificate, authenticator);
+            new ConnectorPolicy(connector, directory), publisher, events, options, ids, certificate, authenticator,
+            new ConnectionLimits(connector.maxInboundConnection(), connector.maxInboundConnectionPerSource()),
+            MessageRateLimiter.of(connector, options.clock()));
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new EdgeStartException(
             "receive connector '" + connector.name() + "': " + e.getMessage(), e));
       }
-      for (Binding binding : connector.bindings()) {
-        String owner = binding.port() == 0 ? null : bindingOwner.putIfAbsent(binding.toString(), connector.name());
-        if (owner != null) {
-          // choosing between connectors by remote IP range on one binding arrives with issue 3
-          return Future.failedFuture(new EdgeStartException("receive connectors '" + owner + "' and '"
-              + connector.name() + "' share binding " + binding + ", which this edge cannot serve yet", null));
+      for (int i = 0; i < connector.bindings().size(); i++) {
+        Binding binding = connector.bindings().get(i);
+        String key = binding.port() == 0 ? connector.name() + "#" + i : bindingKey(binding);
+        bindings.put(key, binding);
+        List<EdgeConnector> sharing = byBinding.computeIfAbsent(key, k -> new ArrayList<>());
+        for (EdgeConnector other : sharing) {
+          String conflict = tlsConflict(other, edge);
+          if (conflict != null) {
+            return Future.failedFuture(new EdgeStartException("receive connectors '" + other.connector().name()
+                + "' and '" + connector.name() + "' share binding " + binding + " but " + conflict
+                + ": one listening socket serves both, so give them the same TLS settings or other bindings", null));
+          }
         }
-        listeners.add(new ReceiveConnectorVerticle(edge, binding));
+        sharing.add(edge);
       }
     }
+    byBinding.forEach((key, sharing) -> listeners.add(new ReceiveConnectorVerticle(sharing, bindings.get(key))));
     List<Future<String>> deploying = listeners.stream().map(vertx::deployVerticle).toList();
     return Future.join(deploying).transform(done -> {
       List<String> deployed = new ArrayList<>();
@@ -96,8 +110,24 @@ public final class SmtpEdge {
 
   /** The addresses of one receive connector (by name, as configured); empty for an unknown name. */
   public List<InetSocketAddress> listening(String connectorName) {
-    return listeners.stream().filter(l -> l.connectorName().equals(connectorName))
+    return listeners.stream().filter(l -> l.serves(connectorName))
         .map(ReceiveConnectorVerticle::listening).toList();
+  }
+
+  /** The same address written differently (::1, 0:0:0:0:0:0:0:1) is the same binding. */
+  private static String bindingKey(Binding binding) {
+    return IpRange.parseAddress(binding.address()).getHostAddress() + "|" + binding.port();
+  }
+
+  /** Why two connectors cannot share one socket, or null: TLS is a property of the socket. */
+  private static String tlsConflict(EdgeConnector a, EdgeConnector b) {
+    if (a.connector().implicitTls() != b.connector().implicitTls()) {
+      return "only one has implicitTls";
+    }
+    if (a.certificate() != null && b.certificate() != null && !a.certificate().equals(b.certificate())) {
+      return "they have different certificates";
+    }
+    return null;
   }
 
   /** Stops listening and closes open sessions; messages not yet answered 250 stay with their clients. */

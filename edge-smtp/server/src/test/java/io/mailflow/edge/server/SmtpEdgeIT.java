@@ -349,15 +349,18 @@ class SmtpEdgeIT {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> events.protocol.stream().anyMatch(p -> p.getEvent().equals("-")));
     List<ProtocolEvent> log = events.protocol;
-    assertEquals(List.of("+", "*", ">", "<", ">", ">", ">", ">", ">", ">", ">", ">", ">", "<", ">", "-"),
+    assertEquals(List.of("+", "*", "*", ">", "<", ">", ">", ">", ">", ">", ">", ">", ">", ">", "<", ">", "-"),
         log.stream().map(ProtocolEvent::getEvent).toList());
-    assertEquals("Set Session Permissions", log.get(1).getContext(), "Exchange's line naming the session's rights");
-    assertEquals("SMTPSubmit SMTPAcceptAnySender SMTPAcceptAuthoritativeDomainSender AcceptRoutingHeaders",
+    assertEquals("Selected receive connector", log.get(1).getContext(), "first: which connector and why");
+    assertEquals("remote IP range 0.0.0.0-255.255.255.255 of receive connector '" + TestOrganization.FRONTEND + "'",
         log.get(1).getData());
-    assertEquals("EHLO client.example", log.get(3).getData());
-    assertEquals("250-EX01 Hello [127.0.0.1]", log.get(4).getData());
-    assertEquals("221 2.0.0 Service closing transmission channel", log.get(14).getData());
-    assertEquals("Local", log.get(15).getContext());
+    assertEquals("Set Session Permissions", log.get(2).getContext(), "Exchange's line naming the session's rights");
+    assertEquals("SMTPSubmit SMTPAcceptAnySender SMTPAcceptAuthoritativeDomainSender AcceptRoutingHeaders",
+        log.get(2).getData());
+    assertEquals("EHLO client.example", log.get(4).getData());
+    assertEquals("250-EX01 Hello [127.0.0.1]", log.get(5).getData());
+    assertEquals("221 2.0.0 Service closing transmission channel", log.get(15).getData());
+    assertEquals("Local", log.get(16).getContext());
     for (int i = 0; i < log.size(); i++) {
       ProtocolEvent p = log.get(i);
       assertEquals(i, p.getSequenceNumber());

@@ -26,6 +26,21 @@ final class SmtpTestClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** Connects from a given loopback address (127.0.0.0/8 is all this host's on Linux): another "client IP". */
+  static SmtpTestClient from(String localIp, InetSocketAddress server) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new InetSocketAddress(localIp, 0));
+    return new SmtpTestClient(socket, server);
+  }
+
+  private SmtpTestClient(Socket unconnected, InetSocketAddress server) throws IOException {
+    socket = unconnected;
+    socket.connect(server, 5000);
+    socket.setSoTimeout(10_000);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
   /** Connects with TLS from the first byte (implicit TLS, RFC 8314). */
   static SmtpTestClient implicitTls(InetSocketAddress server, SSLContext tls) throws IOException {
     SmtpTestClient client = new SmtpTestClient(server);
@@ -96,7 +111,7 @@ final class SmtpTestClient implements AutoCloseable {
     return in.available() > 0;
   }
 
-  private String line() throws IOException {
+  String line() throws IOException {
     StringBuilder sb = new StringBuilder();
     int c;
     while ((c = in.read()) != -1) {

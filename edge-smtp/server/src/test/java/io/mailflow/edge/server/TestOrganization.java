@@ -70,6 +70,27 @@ final class TestOrganization {
   }
 
   /**
+   * A connector with the settings issue 3's limits and selection tests vary: bindings, remote ranges,
+   * groups, AUTH, connection limits, header size, message rate and explicit permissions.
+   */
+  static ReceiveConnector limited(String name, Binding binding, List<String> ranges, Set<PermissionGroup> groups,
+      Set<AuthMechanism> auth, String banner, int maxInbound, int maxPerSource, int maxHeaderSize, int rateLimit,
+      ReceiveConnector.MessageRateSource rateSource, List<ReceiveConnector.Permission> permissions) {
+    return new ReceiveConnector(name, List.of(binding), ranges, groups, auth, "", banner, 100_000, 10,
+        maxInbound, maxPerSource, maxHeaderSize, ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS,
+        ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS, 300, ReceiveConnector.ProtocolLoggingLevel.Verbose,
+        null, false, ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, Duration.ZERO, permissions, rateLimit, rateSource);
+  }
+
+  /** An anonymous connector on {@code binding} for {@code ranges}, greeting with {@code banner}, default limits. */
+  static ReceiveConnector ranged(String name, Binding binding, List<String> ranges, String banner) {
+    return limited(name, binding, ranges, Set.of(PermissionGroup.AnonymousUsers), Set.of(AuthMechanism.None), banner,
+        ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION, ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE,
+        ReceiveConnector.DEFAULT_MAX_HEADER_SIZE, ReceiveConnector.UNLIMITED,
+        ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE, List.of());
+  }
+
+  /**
    * contoso.test with passwords: alice (Send As on team@contoso.test) and bob (member of
    * relayers@contoso.test); groups team and relayers.
    */

@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.schemas.avro.BodyReference;
+import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.InlineBody;
+import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.Recipient;
+import io.mailflow.schemas.avro.RecipientType;
+import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.io.InputStream;
@@ -22,6 +27,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 class AvroCodecTest {
@@ -67,6 +73,31 @@ class AvroCodecTest {
         .build();
 
     assertInstanceOf(BodyReference.class, codec.decode(codec.encode(message)).getBody());
+  }
+
+  @Test
+  void deliveryItemWrittenBeforeReplayOfExistedDecodesAsNotReplayed() throws Exception {
+    Schema v2;
+    try (InputStream in = getClass().getResourceAsStream("/io/mailflow/schemas/history/DeliveryItem-v2.avsc")) {
+      v2 = new Schema.Parser().parse(in);
+    }
+    DeliveryItem item = DeliveryItem.newBuilder().setEnvelope(envelope()).setInternalMessageId("iid-1")
+        .setNextHop(NextHop.newBuilder().setDeliveryType(DeliveryType.SmtpDeliveryToMailbox)
+            .setNextHopDomain("db01").build())
+        .setRecipients(List.of(ResolvedRecipient.newBuilder().setAddress("alice@contoso.test")
+            .setOriginalAddress("alice@contoso.test").setType(RecipientType.MAILBOX).build()))
+        .setBody(new InlineBody(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))))
+        .setAttempt(2).setNotBefore(Instant.parse("2026-11-22T10:05:00Z")).build();
+    // v2 is v3 without its last field, so the v3 record written field by field under v2 is what v2 wrote.
+    ByteBuffer written = new BinaryMessageEncoder<DeliveryItem>(SpecificData.getForClass(DeliveryItem.class), v2)
+        .encode(item);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    DeliveryItem decoded = AvroCodec.of(DeliveryItem.class).decode(bytes);
+
+    assertEquals(null, decoded.getReplayOf());
+    assertEquals(item, decoded);
   }
 
   @Test

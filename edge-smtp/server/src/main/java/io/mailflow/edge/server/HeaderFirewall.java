@@ -1,0 +1,100 @@
+package io.mailflow.edge.server;
+
+import io.mailflow.edge.protocol.Reply;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * HeaderFirewall - what the edge checks in a message's header section before queueing it: its size
+ * (maxHeaderSize), its hop count (Received fields, Exchange's MaxHopCount) and, for sessions without
+ * ms-Exch-Accept-Headers-Routing, the organization's own {@code X-MailFlow-*} fields, which are
+ * removed so nobody outside can steer the pipeline. Works on octets; the body is copied untouched.
+ */
+final class HeaderFirewall {
+  /** Exchange's MaxHopCount default: more Received fields than this looks like a mail loop. */
+  static final int MAX_HOP_COUNT = 30;
+  static final String ORGANIZATION_HEADER_PREFIX = "x-mailflow-";
+
+  static final Reply HEADER_TOO_LARGE = Reply.of(552, "5.3.4", "Message header size exceeds limit");
+  static final Reply HOP_COUNT_EXCEEDED = Reply.of(554, "5.4.6", "Hop count exceeded - possible mail loop");
+
+  private HeaderFirewall() {}
+
+  /**
+   * The verdict on a message.
+   *
+   * @param refusal the reply refusing the message, or null
+   * @param content the content to queue (fields stripped); the input itself when nothing was stripped
+   * @param stripped how many organization fields were removed
+   * @param hops how many Received fields the client's header section has
+   */
+  record Verdict(Reply refusal, byte[] content, int stripped, int hops) {}
+
+  /**
+   * Checks the header section that starts at {@code from} in {@code content} (octets before it, the
+   * edge's own trace header, are kept and not counted).
+   */
+  static Verdict apply(byte[] content, int from, int maxHeaderSize, boolean acceptRoutingHeaders) {
+    int at = from;
+    int hops = 0;
+    int stripped = 0;
+    boolean dropping = false;
+    ByteArrayOutputStream kept = new ByteArrayOutputStream(content.length);
+    kept.write(content, 0, from);
+    while (at < content.length) {
+      int end = lineEnd(content, at); // index just after the line's LF, or content.length
+      if (isBlank(content, at, end)) {
+        break; // the empty line ending the header section
+      }
+      if (at - from + (end - at) > maxHeaderSize) {
+        return new Verdict(HEADER_TOO_LARGE, content, 0, hops);
+      }
+      boolean continuation = content[at] == ' ' || content[at] == '\t';
+      if (!continuation) {
+        String name = fieldName(content, at, end);
+        dropping = !acceptRoutingHeaders && name.startsWith(ORGANIZATION_HEADER_PREFIX);
+        if (name.equals("received")) {
+          hops++;
+        }
+        if (dropping) {
+          stripped++;
+        }
+      }
+      if (!dropping) {
+        kept.write(content, at, end - at);
+      }
+      at = end;
+    }
+    if (hops > MAX_HOP_COUNT) {
+      return new Verdict(HOP_COUNT_EXCEEDED, content, 0, hops);
+    }
+    if (stripped == 0) {
+      return new Verdict(null, content, 0, hops);
+    }
+    kept.write(content, at, content.length - at);
+    return new Verdict(null, kept.toByteArray(), stripped, hops);
+  }
+
+  private static int lineEnd(byte[] content, int at) {
+    for (int i = at; i < content.length; i++) {
+      if (content[i] == '\n') {
+        return i + 1;
+      }
+    }
+    return content.length;
+  }
+
+  private static boolean isBlank(byte[] content, int at, int end) {
+    int length = end - at;
+    return (length == 2 && content[at] == '\r') || (length == 1 && content[at] == '\n');
+  }
+
+  private static String fieldName(byte[] content, int at, int end) {
+    int colon = at;
+    while (colon < end && content[colon] != ':') {
+      colon++;
+    }
+    return new String(content, at, colon - at, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,63 @@
+package io.mailflow.edge.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class HeaderFirewallTest {
+  private static final String TRACE = "Received: from edge by ex01\r\n";
+
+  private static HeaderFirewall.Verdict apply(String message, int maxHeaderSize, boolean acceptRouting) {
+    byte[] content = (TRACE + message).getBytes(StandardCharsets.US_ASCII);
+    return HeaderFirewall.apply(content, TRACE.length(), maxHeaderSize, acceptRouting);
+  }
+
+  private static String text(HeaderFirewall.Verdict verdict) {
+    return new String(verdict.content(), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void organizationHeadersFromOutsideAreStrippedWithTheirContinuationLines() {
+    HeaderFirewall.Verdict v = apply("X-MailFlow-Route: site-b\r\n\tfolded\r\nSubject: hi\r\n"
+        + "x-mailflow-bypass: yes\r\n\r\nX-MailFlow-Route: body text stays\r\n", 1000, false);
+    assertNull(v.refusal());
+    assertEquals(2, v.stripped());
+    assertEquals(TRACE + "Subject: hi\r\n\r\nX-MailFlow-Route: body text stays\r\n", text(v));
+  }
+
+  @Test
+  void sessionsWithAcceptRoutingHeadersKeepThemUntouched() {
+    HeaderFirewall.Verdict v = apply("X-MailFlow-Route: site-b\r\n\r\nbody\r\n", 1000, true);
+    assertEquals(0, v.stripped());
+    assertEquals(TRACE + "X-MailFlow-Route: site-b\r\n\r\nbody\r\n", text(v));
+  }
+
+  @Test
+  void headerSectionOverMaxHeaderSizeIsRefused552() {
+    String header = "Subject: " + "x".repeat(200) + "\r\n";
+    assertEquals("552 5.3.4 Message header size exceeds limit", apply(header + "\r\nbody\r\n", 100, true)
+        .refusal().toString().strip());
+    assertNull(apply(header + "\r\n" + "b".repeat(5000) + "\r\n", 300, true).refusal(), "the body does not count");
+  }
+
+  @Test
+  void moreThanThirtyReceivedFieldsIsAHopCountRefusal() {
+    String thirty = "Received: from a by b\r\n".repeat(30);
+    HeaderFirewall.Verdict ok = apply(thirty + "\r\nbody\r\n", 100_000, false);
+    assertNull(ok.refusal());
+    assertEquals(30, ok.hops(), "the edge's own trace header is not counted");
+    assertEquals("554 5.4.6 Hop count exceeded - possible mail loop",
+        apply(thirty + "received: from c by d\r\n\r\nbody\r\n", 100_000, false).refusal().toString().strip());
+  }
+
+  @Test
+  void aMessageWithoutBodyOrBlankLineIsStillChecked() {
+    byte[] content = (TRACE + "Subject: x").getBytes(StandardCharsets.US_ASCII);
+    HeaderFirewall.Verdict v = HeaderFirewall.apply(content, TRACE.length(), 1000, false);
+    assertNull(v.refusal());
+    assertSame(content, v.content());
+  }
+}
