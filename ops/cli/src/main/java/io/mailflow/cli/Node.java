@@ -4,6 +4,7 @@ import io.mailflow.categorizer.kafka.CategorizerStage;
 import io.mailflow.delivery.agent.DeliveryStage;
 import io.mailflow.edge.server.EdgeOptions;
 import io.mailflow.edge.server.KafkaEdgeWiring;
+import io.mailflow.edge.server.ProtocolLogCsv;
 import io.mailflow.edge.server.SmtpEdge;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
@@ -88,7 +89,10 @@ final class Node implements AutoCloseable {
           .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out));
       KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName());
       started.push(wiring);
-      SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), wiring.events(),
+      // Verbose connectors' protocol logs also as Exchange's daily CSV files (written off the event loop)
+      ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(), ProtocolLogCsv.defaultDirectory(dataDir));
+      started.push(protocolLog);
+      SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
           edgeOptions));
       started.push(() -> await(edge.close()));
       for (ReceiveConnector connector : org.receiveConnectors()) {

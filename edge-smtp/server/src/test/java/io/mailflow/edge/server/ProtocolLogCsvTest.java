@@ -1,0 +1,225 @@
+package io.mailflow.edge.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mailflow.edge.protocol.ReceivedMessage;
+import io.mailflow.edge.protocol.Reply;
+import io.mailflow.edge.protocol.SessionHooks;
+import io.mailflow.edge.protocol.SessionInfo;
+import io.mailflow.edge.protocol.SessionOutput;
+import io.mailflow.edge.protocol.SmtpConfig;
+import io.mailflow.edge.protocol.SmtpSession;
+import io.mailflow.schemas.avro.ProtocolEvent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProtocolLogCsvTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-04T23:59:58.250Z");
+
+  @TempDir
+  Path dir;
+
+  private static ProtocolEvent event(Instant at, long sequence, String event, String data, String context) {
+    return ProtocolEvent.newBuilder().setDateTime(at).setConnectorId("EX01\\Default Frontend EX01")
+        .setSessionId("08DC0000000000A1").setSequenceNumber(sequence).setLocalEndpoint("127.0.0.1:2525")
+        .setRemoteEndpoint("192.0.2.7:40000").setEvent(event).setData(data).setContext(context).build();
+  }
+
+  private static List<String> lines(Path file) throws Exception {
+    return Files.readAllLines(file, StandardCharsets.UTF_8);
+  }
+
+  private static void thread(Runnable task) {
+    Thread t = new Thread(task, "test-protocol-log-csv");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private ProtocolLogCsv csv(EdgeEvents next) {
+    return new ProtocolLogCsv(next, dir, Clock.fixed(T0, ZoneOffset.UTC), 100, ProtocolLogCsvTest::thread);
+  }
+
+  @Test
+  void writesExchangeHeaderAndOneLinePerEventAndPassesEventsOn() throws Exception {
+    RecordingEvents kafka = new RecordingEvents();
+    try (ProtocolLogCsv csv = csv(kafka)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      csv.protocol(event(T0, 1, ">", "220 mx.contoso.com Microsoft ESMTP MAIL Service ready", null));
+      await().until(() -> csv.written() == 2);
+    }
+    assertEquals(2, kafka.protocol.size(), "the wrapped events still get every line");
+    assertEquals(List.of(
+        "#Software: mailflow",
+        "#Version: 15.0.0.0",
+        "#Log-Type: SMTP Receive Protocol Log",
+        "#Date: 2026-03-04T23:59:58.250Z",
+        "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context",
+        "2026-03-04T23:59:58.250Z,EX01\\Default Frontend EX01,08DC0000000000A1,0,127.0.0.1:2525,192.0.2.7:40000,+,,",
+        "2026-03-04T23:59:58.250Z,EX01\\Default Frontend EX01,08DC0000000000A1,1,127.0.0.1:2525,192.0.2.7:40000,>,"
+            + "220 mx.contoso.com Microsoft ESMTP MAIL Service ready,"),
+        lines(dir.resolve("RECV20260304-1.LOG")));
+    assertTrue(new String(Files.readAllBytes(dir.resolve("RECV20260304-1.LOG")), StandardCharsets.UTF_8)
+        .endsWith("ready,\r\n"), "lines end with CRLF as in Exchange's logs");
+  }
+
+  @Test
+  void quotesFieldsWithCommasQuotesAndLineBreaksPerRfc4180() {
+    assertEquals("plain text", ProtocolLogCsv.field("plain text"));
+    assertEquals("\"a,b\"", ProtocolLogCsv.field("a,b"));
+    assertEquals("\"say \"\"hi\"\"\"", ProtocolLogCsv.field("say \"hi\""));
+    assertEquals("\"two\r\nlines\"", ProtocolLogCsv.field("two\r\nlines"));
+    assertEquals("", ProtocolLogCsv.field(null));
+    String line = ProtocolLogCsv.line(event(T0, 7, "*", "rights: SMTPSubmit, AcceptRoutingHeaders", "Set \"Session\" Permissions"));
+    assertTrue(line.endsWith(",*,\"rights: SMTPSubmit, AcceptRoutingHeaders\",\"Set \"\"Session\"\" Permissions\"\r\n"),
+        line);
+  }
+
+  @Test
+  void startsANewFileWithItsOwnHeaderWhenTheUtcDayChanges() throws Exception {
+    Instant nextDay = T0.plus(Duration.ofSeconds(2));
+    try (ProtocolLogCsv csv = csv(EdgeEvents.NONE)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      csv.protocol(event(nextDay, 1, "-", null, "Remote"));
+      await().until(() -> csv.written() == 2);
+    }
+    List<String> first = lines(dir.resolve("RECV20260304-1.LOG"));
+    List<String> second = lines(dir.resolve("RECV20260305-1.LOG"));
+    assertEquals(6, first.size(), "5 header lines and the connect: " + first);
+    assertEquals("#Software: mailflow", second.get(0));
+    assertEquals(6, second.size(), second.toString());
+    assertTrue(second.get(5).startsWith("2026-03-05T00:00:00.250Z,"), second.get(5));
+  }
+
+  @Test
+  void appendsWithoutAnotherHeaderWhenTheDaysFileExists() throws Exception {
+    try (ProtocolLogCsv csv = csv(EdgeEvents.NONE)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      await().until(() -> csv.written() == 1);
+    }
+    try (ProtocolLogCsv csv = csv(EdgeEvents.NONE)) {
+      csv.protocol(event(T0, 1, "-", null, "Local"));
+      await().until(() -> csv.written() == 1);
+    }
+    List<String> lines = lines(dir.resolve("RECV20260304-1.LOG"));
+    assertEquals(7, lines.size(), lines.toString());
+    assertEquals(1, lines.stream().filter(l -> l.startsWith("#Fields:")).count());
+  }
+
+  @Test
+  void dropsAndCountsLinesWhenTheQueueIsFullInsteadOfBlocking() throws Exception {
+    List<Runnable> held = new ArrayList<>();
+    RecordingEvents kafka = new RecordingEvents();
+    ProtocolLogCsv csv = new ProtocolLogCsv(kafka, dir, Clock.fixed(T0, ZoneOffset.UTC), 2, held::add);
+    for (int i = 0; i < 5; i++) {
+      csv.protocol(event(T0, i, "<", "NOOP", null)); // writer not running: only 2 fit
+    }
+    assertEquals(3, csv.dropped());
+    assertEquals(5, kafka.protocol.size(), "dropping a CSV line never loses the event itself");
+    thread(held.get(0));
+    csv.close();
+    assertEquals(2, csv.written());
+    assertEquals(7, lines(dir.resolve("RECV20260304-1.LOG")).size());
+  }
+
+  @Test
+  void aMissingDirectoryIsACleanError() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new ProtocolLogCsv(EdgeEvents.NONE, null));
+    assertTrue(e.getMessage().contains("protocol log directory"), e.getMessage());
+  }
+
+  @Test
+  void defaultDirectoryIsExchangesUnderTheDataDir() {
+    assertEquals(Path.of("data", "logs", "ProtocolLog", "SmtpReceive"), ProtocolLogCsv.defaultDirectory(Path.of("data")));
+  }
+
+  @Test
+  void aSessionThatAuthenticatesLeavesNoPasswordInTheCsv() throws Exception {
+    String password = "Pa55-w0rd!";
+    String plain = Base64.getEncoder().encodeToString(("\0alice@contoso.com\0" + password).getBytes(StandardCharsets.UTF_8));
+    String loginUser = Base64.getEncoder().encodeToString("alice@contoso.com".getBytes(StandardCharsets.UTF_8));
+    String loginPassword = Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8));
+    try (ProtocolLogCsv csv = csv(EdgeEvents.NONE)) {
+      String[] dialogues = {
+          "EHLO client.example\r\nAUTH PLAIN " + plain + "\r\nQUIT\r\n",
+          "EHLO client.example\r\nAUTH LOGIN\r\n" + loginUser + "\r\n" + loginPassword + "\r\nQUIT\r\n"};
+      for (String dialogue : dialogues) {
+        ProtocolLog log = new ProtocolLog(true, csv, Clock.fixed(T0, ZoneOffset.UTC), "EX01\\Client Frontend EX01",
+            "08DC0000000000B2", "127.0.0.1:2587", "192.0.2.7:40001");
+        SmtpSession session = new SmtpSession(SmtpConfig.defaults("mx.contoso.com").withAuth(true, false),
+            new AcceptingHooks(), new LoggingOutput(log), SessionInfo.connected("08DC0000000000B2",
+                new InetSocketAddress("192.0.2.7", 40001), new InetSocketAddress("127.0.0.1", 2587), false),
+            Runnable::run);
+        log.connected();
+        session.start();
+        session.feed(dialogue.getBytes(StandardCharsets.US_ASCII));
+      }
+      await().until(() -> csv.written() > 30);
+    }
+    String text = Files.readString(dir.resolve("RECV20260304-1.LOG"));
+    assertTrue(text.contains(",<,AUTH PLAIN"), "the AUTH command is logged, redacted: " + text);
+    assertEquals(2, text.split(",235 2.7.0 Authentication successful", -1).length - 1, "both logons happened: " + text);
+    assertFalse(text.contains(password), text);
+    assertFalse(text.contains(plain), text);
+    assertFalse(text.contains(loginPassword), text);
+  }
+
+  /** The adapter's part of a session, as SmtpConnection does it: replies and commands to the log. */
+  private static final class LoggingOutput implements SessionOutput {
+    private final ProtocolLog log;
+
+    LoggingOutput(ProtocolLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public void send(Reply reply) {
+      log.sent(reply);
+    }
+
+    @Override
+    public void close() {
+      log.disconnected("Local");
+    }
+
+    @Override
+    public void startTls() {}
+
+    @Override
+    public void commandReceived(String line) {
+      log.received(line);
+    }
+  }
+
+  /** Any logon succeeds: the point is what the log holds, not who may log on. */
+  private static final class AcceptingHooks implements SessionHooks {
+    @Override
+    public CompletionStage<Optional<String>> authenticate(SessionInfo s, String mechanism, String user,
+        char[] password) {
+      return CompletableFuture.completedFuture(Optional.of(user));
+    }
+
+    @Override
+    public CompletionStage<Reply> message(ReceivedMessage message) {
+      return CompletableFuture.completedFuture(Reply.of(250, "2.6.0", "queued"));
+    }
+  }
+}
