@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# install-test-peers.sh - installs the real SMTP peers the tests talk to (Postfix's smtp-sink and
-# smtp-source, swaks), from Debian's packages, when they are missing. Tests that need a peer skip
+# install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
+# smtp-source, swaks, and dnsmasq as a loopback DNS server for MX routing), from Debian's packages,
+# when they are missing. Tests that need a peer skip
 # cleanly without it; CI runs this first so that they run.
 set -euo pipefail
 need=()
 [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
 command -v swaks >/dev/null || need+=(swaks)
+# dnsmasq-base: the binary only, no service (delivery/agent MxRoutingIT, DnsRoutingStageIT)
+[ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-test-peers: need root to install ${need[*]}; tests needing them will be skipped" >&2

@@ -41,6 +41,8 @@ class CrossSiteRelayIT {
    * Bob's DB02 is on EX02 only (next hop SmtpRelayToRemoteAdSite/B); Dave's DB03 is in DAG1 with copies on
    * both servers, active on EX02 (next hop SmtpRelayToDag/DAG1). Each server's edge is also where the other
    * relays to: AnonymousUsers reach accepted domains, ExchangeServers marks it as the servers' connector.
+   * Anonymous sessions hold ms-Exch-Accept-Headers-Routing (mailflow has no server authentication), so a
+   * relay from the other server's address keeps its network message id.
    */
   static String organizationYaml(String server, String site, int ex01Port, int ex02Port) {
     return """
@@ -52,6 +54,8 @@ class CrossSiteRelayIT {
           - name: Default %s
             bindings: ["127.0.0.1:%d"]
             permissionGroups: [AnonymousUsers, ExchangeServers]
+            permissions:
+              - { user: 'NT AUTHORITY\\ANONYMOUS LOGON', extendedRights: [ms-Exch-Accept-Headers-Routing] }
         sites: [ {name: A}, {name: B} ]
         siteLinks: [ {name: A-B, sites: [A, B], cost: 10} ]
         servers:
@@ -94,7 +98,8 @@ class CrossSiteRelayIT {
   @Test
   void mailForAMailboxInTheOtherSiteIsRelayedToThatSitesServerAndLandsInItsStore() throws Exception {
     String subject = "cross-site " + UUID.randomUUID();
-    try (TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(ex01.kafka.bootstrapServers(), Topics.TRACKING)) {
+    try (TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(ex01.kafka.bootstrapServers(), Topics.TRACKING);
+        TopicReader<TrackingEvent> tracking02 = TopicReader.fromEnd(ex02.kafka.bootstrapServers(), Topics.TRACKING)) {
       MailflowRunIT.send(ex01Edge, subject, "bob@contoso.test");
 
       List<String> delivered = awaitMessages(work.resolve("ex02"), "DB02", "bob@contoso.test", subject);
@@ -115,6 +120,16 @@ class CrossSiteRelayIT {
           && send.getSourceContext().contains("127.0.0.1:" + ex02Edge), send.getSourceContext());
       assertTrue(String.join(" ", send.getRecipientStatus()).startsWith("250"), "EX02's reply: "
           + send.getRecipientStatus());
+
+      // one network message id across both servers, as Exchange's X-MS-Exchange-Organization-Network-Message-Id
+      List<TrackingEvent> onEx02 = tracking02.await(e -> subject.equals(e.getMessageSubject())
+          && List.of("RECEIVE", "DELIVER").contains(e.getEventId()), 2, Duration.ofSeconds(30));
+      assertEquals(List.of("RECEIVE", "DELIVER"), onEx02.stream().map(TrackingEvent::getEventId).toList());
+      for (TrackingEvent e : onEx02) {
+        assertEquals(send.getNetworkMessageId(), e.getNetworkMessageId(), e.getEventId() + " on EX02");
+      }
+      assertTrue(!message.contains("X-MS-Exchange-Organization-Network-Message-Id"),
+          "the edge takes the field into the envelope: " + message);
     }
   }
 

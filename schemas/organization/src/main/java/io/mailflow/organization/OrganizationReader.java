@@ -57,7 +57,7 @@ final class OrganizationReader {
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
   static final int MAX_TARPIT_SECONDS = 600; // Exchange: 00:00:00 to 00:10:00
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
-      "maxMessageSize", "sourceTransportServers", "fqdn");
+      "maxMessageSize", "sourceTransportServers", "fqdn", "dnsServer");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
   static final List<String> SITE_KEYS = List.of("name", "hubSite");
@@ -484,8 +484,15 @@ final class OrganizationReader {
     if (!fqdn.isEmpty() && !SmtpAddress.isHostName(fqdn)) {
       errors.add(m.child("fqdn"), "'" + fqdn + "' is not a host name");
     }
+    // dnsServer: "host[:port]" as smart hosts are written; port 53 unless given (tests use an ephemeral one)
+    Node dnsNode = m.node("dnsServer");
+    SendConnector.DnsServer dnsServer = null;
+    if (dnsNode != null) {
+      SmartHost dns = smartHost(dnsNode, m.child("dnsServer"), SendConnector.DEFAULT_DNS_PORT);
+      dnsServer = new SendConnector.DnsServer(dns.host(), dns.port());
+    }
     return new SendConnector(name, spaces, smartHosts, port, maxMessageSize, sources == null ? List.of() : sources,
-        fqdn);
+        fqdn, dnsServer);
   }
 
   /** "*", "contoso.com", "*.contoso.com", Exchange's "SMTP:contoso.com;10", or {domain, cost}. */

@@ -11,6 +11,9 @@ import java.util.List;
  * @param port TCP port on the remote side (Exchange: 25; tests use an ephemeral one)
  * @param maxMessageSize messages larger than this never take this connector (Exchange default 35 MB)
  * @param sourceTransportServers servers that may send through it (empty: this node)
+ * @param fqdn name in HELO/EHLO
+ * @param dnsServer the DNS server for MX lookups when there are no smart hosts; null: the system resolver
+ *     (/etc/resolv.conf)
  */
 public record SendConnector(
     String name,
@@ -19,11 +22,19 @@ public record SendConnector(
     int port,
     long maxMessageSize,
     List<String> sourceTransportServers,
-    String fqdn) {
+    String fqdn,
+    DnsServer dnsServer) {
 
   public static final int DEFAULT_PORT = 25;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 35L * 1024 * 1024;
   public static final int DEFAULT_ADDRESS_SPACE_COST = 1;
+  public static final int DEFAULT_DNS_PORT = 53;
+
+  /** Without a DNS server of its own: MX lookups use the system resolver. */
+  public SendConnector(String name, List<AddressSpace> addressSpaces, List<SmartHost> smartHosts, int port,
+      long maxMessageSize, List<String> sourceTransportServers, String fqdn) {
+    this(name, addressSpaces, smartHosts, port, maxMessageSize, sourceTransportServers, fqdn, null);
+  }
 
   public SendConnector {
     addressSpaces = List.copyOf(addressSpaces);
@@ -40,6 +51,14 @@ public record SendConnector(
 
   /** A smart host: a name or IP address, and the port to reach it on (defaults to the connector's). */
   public record SmartHost(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /** The DNS server MX routing asks (host name or IP address, and UDP port). */
+  public record DnsServer(String host, int port) {
     @Override
     public String toString() {
       return host + ":" + port;

@@ -55,6 +55,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final Organization organization;
   private final MailboxDeliverer mailboxes;
   private final SmartHostRelay relay;
+  private final MxResolver mx;
   private final TopicPublisher publisher;
   private final RetrySchedule schedule;
   private final NextHopQueues queues;
@@ -63,11 +64,12 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final Clock clock;
 
   DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
-      SmartHostRelay relay, TopicPublisher publisher, RetrySchedule schedule, Clock clock) {
+      SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, RetrySchedule schedule, Clock clock) {
     this.context = context;
     this.organization = organization;
     this.mailboxes = mailboxes;
     this.relay = relay;
+    this.mx = mx;
     this.publisher = publisher;
     this.schedule = schedule;
     this.queues = new NextHopQueues(schedule);
@@ -115,7 +117,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case SmartHostConnectorDelivery -> smartHost(key, item, content, where);
       case SmtpRelayToRemoteAdSite, SmtpRelayToDag, SmtpRelayToConnectorSourceServers ->
           siteRelay(key, item, content, where);
-      case DnsConnectorDelivery -> notYet(item, where, "DNS MX routing not implemented yet");
+      case DnsConnectorDelivery -> smartHost(key, item, content, where);
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
     return tried.compose(t -> settle(key, item, t, content));
@@ -134,12 +136,33 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       return notYet(item, where, "send connector '" + connectorName + "' is not in this node's organization config");
     }
     SendConnector sc = connector.get();
-    if (!sc.usesSmartHosts()) {
-      return notYet(item, where, "send connector '" + sc.name() + "' has no smart hosts and DNS MX routing"
-          + " is not implemented yet");
-    }
     String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
+    if (!sc.usesSmartHosts()) {
+      return viaMx(key, item, content, where, sc, heloName);
+    }
     return send(key, item, content, where, sc.smartHosts(), heloName, sc.name());
+  }
+
+  /**
+   * DNS MX routing: the next-hop domain's exchanges in preference order (or its own address: implicit MX),
+   * each on the connector's port, with the smart-host failover rule. NXDOMAIN and null MX fail every
+   * recipient for good (550 5.4.4, a DSN); a DNS server failure or timeout defers them.
+   */
+  private Future<Tried> viaMx(String key, DeliveryItem item, byte[] content, String where, SendConnector sc,
+      String heloName) {
+    String domain = item.getNextHop().getNextHopDomain();
+    return mx.resolve(domain, sc.dnsServer(), sc.port()).compose(resolution -> {
+      if (resolution.failure() != null) {
+        List<DeliveryOutcome> outcomes = new ArrayList<>();
+        for (ResolvedRecipient r : item.getRecipients()) {
+          outcomes.add(resolution.failure().outcomeFor(r.getAddress()));
+        }
+        return Future.succeededFuture(new Tried(new Attempt(DeliveryTracking.SMTP, sc.name(), null,
+            where + "; DNS " + (sc.dnsServer() == null ? "system resolver" : sc.dnsServer())), outcomes));
+      }
+      return send(key, item, content, where + "; MX " + String.join(", ", resolution.mxHosts()),
+          resolution.targets(), heloName, sc.name());
+    });
   }
 
   /** To other servers of the organization (remote site, DAG, connector source servers): see {@link SiteRelay}. */
@@ -152,7 +175,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     if (targets.hosts().isEmpty()) {
       return notYet(item, where, targets.why());
     }
-    return send(key, item, content, where + "; servers " + String.join(", ", targets.servers()), targets.hosts(),
+    byte[] relayed = SiteRelay.withNetworkMessageId(content, item.getEnvelope().getNetworkMessageId());
+    return send(key, item, relayed, where + "; servers " + String.join(", ", targets.servers()), targets.hosts(),
         DsnGenerator.serverFqdn(organization), SiteRelay.CONNECTOR_ID);
   }
 

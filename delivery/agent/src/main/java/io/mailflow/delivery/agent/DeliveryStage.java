@@ -10,6 +10,7 @@ import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,10 +43,13 @@ public final class DeliveryStage implements AutoCloseable {
   public static final String GROUP_ID = "mailflow-delivery";
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryStage.class);
+  /** Per DNS query (MX, A, AAAA); Vert.x's default. No answer in time is a transient failure. */
+  static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(5);
 
   private final StageLoop<DeliveryItem> loop;
   private final List<RetryForwarder> forwarders;
   private final SmartHostRelay relay;
+  private final MxResolver mx;
   private final TopicPublisher publisher;
   private final Context context;
 
@@ -101,10 +105,11 @@ public final class DeliveryStage implements AutoCloseable {
   }
 
   private DeliveryStage(StageLoop<DeliveryItem> loop, List<RetryForwarder> forwarders, SmartHostRelay relay,
-      TopicPublisher publisher, Context context) {
+      MxResolver mx, TopicPublisher publisher, Context context) {
     this.loop = loop;
     this.forwarders = forwarders;
     this.relay = relay;
+    this.mx = mx;
     this.publisher = publisher;
     this.context = context;
   }
@@ -129,8 +134,9 @@ public final class DeliveryStage implements AutoCloseable {
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
         new DestinationLimiter(options.maxConnectionsPerDestination()));
+    MxResolver mx = new MxResolver(vertx, DNS_QUERY_TIMEOUT);
     DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store), relay, publisher, options.retrySchedule(), Clock.systemUTC());
+        new MailboxDeliverer(store), relay, mx, publisher, options.retrySchedule(), Clock.systemUTC());
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
@@ -147,7 +153,7 @@ public final class DeliveryStage implements AutoCloseable {
     }
     log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
         RetryForwarder.GROUP_ID, store.root());
-    return new DeliveryStage(loop, List.copyOf(forwarders), relay, publisher, context);
+    return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, publisher, context);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
@@ -165,7 +171,7 @@ public final class DeliveryStage implements AutoCloseable {
     loop.close();
     forwarders.forEach(RetryForwarder::close);
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    context.runOnContext(v -> relay.close().onComplete(ar -> closed.complete(null)));
+    context.runOnContext(v -> Future.join(relay.close(), mx.close()).onComplete(ar -> closed.complete(null)));
     try {
       closed.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

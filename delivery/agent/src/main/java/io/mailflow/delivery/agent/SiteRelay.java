@@ -29,6 +29,13 @@ final class SiteRelay {
   /** Exchange's name for the implicit connector between Exchange servers (tracking connector-id). */
   static final String CONNECTOR_ID = "Intra-Organization SMTP Send Connector";
 
+  /**
+   * Exchange's field carrying the network message id between its servers: the receiving edge keeps the
+   * id when the relay comes from a server of the organization holding AcceptRoutingHeaders, so tracking
+   * on both servers shows one id; any other edge strips it.
+   */
+  static final String NETWORK_MESSAGE_ID_HEADER = "X-MS-Exchange-Organization-Network-Message-Id";
+
   private final Organization organization;
 
   SiteRelay(Organization organization) {
@@ -114,6 +121,31 @@ final class SiteRelay {
       }
     }
     return targets(found, "send connector '" + connector.name() + "' has no source server other than this one");
+  }
+
+  /**
+   * {@code message} as it is relayed to another server: the network message id field just below our own
+   * Received field (trace fields stay on top, RFC 5321 4.4), or on top when there is none.
+   */
+  static byte[] withNetworkMessageId(byte[] message, String networkMessageId) {
+    if (networkMessageId == null || !networkMessageId.matches("[0-9A-Fa-f-]{1,64}")) {
+      return message; // not one of ours: the next edge makes its own
+    }
+    byte[] field = (NETWORK_MESSAGE_ID_HEADER + ": " + networkMessageId + "\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int at = 0;
+    if (new String(message, 0, Math.min(9, message.length), java.nio.charset.StandardCharsets.ISO_8859_1)
+        .equalsIgnoreCase("Received:")) {
+      while (at < message.length && message[at] != '\n') {
+        at++;
+      }
+      at = Math.min(at + 1, message.length); // our Received field is one line (ReceivedHeader)
+    }
+    byte[] out = new byte[field.length + message.length];
+    System.arraycopy(message, 0, out, 0, at);
+    System.arraycopy(field, 0, out, at, field.length);
+    System.arraycopy(message, at, out, at + field.length, message.length - at);
+    return out;
   }
 
   private void add(Map<String, Server> found, String name) {

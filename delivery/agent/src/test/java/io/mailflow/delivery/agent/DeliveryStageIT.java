@@ -252,14 +252,15 @@ class DeliveryStageIT {
   }
 
   @Test
-  void dnsRoutedCopiesAreDeferredNotLostUntilTheyExpire() throws Exception {
+  void copiesForAConnectorThisNodeDoesNotKnowAreDeferredNotLostUntilTheyExpire() throws Exception {
     String nmid = UUID.randomUUID().toString();
     Instant almostExpired = Instant.now().minus(Duration.ofDays(2)).plus(Duration.ofSeconds(3));
     publish(item(nmid, DeliveryType.DnsConnectorDelivery, "example.test", "Internet", almostExpired,
         external("x@example.test")));
 
     TrackingEvent defer = awaitEvents(nmid, "DEFER", 1).get(0);
-    assertTrue(defer.getRecipientStatus().get(0).startsWith("451 4.4.0 DNS MX routing not implemented yet"),
+    assertTrue(defer.getRecipientStatus().get(0)
+            .startsWith("451 4.4.0 send connector 'Internet' is not in this node's organization config"),
         defer.getRecipientStatus().toString());
     assertTrue(deliveries.await(i -> i.getEnvelope().getNetworkMessageId().equals(nmid), 1, WAIT).size() >= 1);
 

@@ -112,4 +112,17 @@ class SiteRelayTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void aRelayedMessageCarriesItsNetworkMessageIdBelowOurReceivedField() {
+    byte[] message = "Received: x\r\n\r\nbody\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertEquals("Received: x\r\nX-MS-Exchange-Organization-Network-Message-Id: 0b6f2c1e-8f7a-4d3e-9a41-5f1e2d3c4b5a"
+        + "\r\n\r\nbody\r\n", new String(SiteRelay.withNetworkMessageId(message,
+            "0b6f2c1e-8f7a-4d3e-9a41-5f1e2d3c4b5a"), java.nio.charset.StandardCharsets.US_ASCII));
+    assertTrue(SiteRelay.withNetworkMessageId(message, "evil\r\nBcc: x") == message, "never a broken header");
+    assertTrue(SiteRelay.withNetworkMessageId(message, null) == message);
+    assertEquals("X-MS-Exchange-Organization-Network-Message-Id: 1\r\nSubject: s\r\n", new String(
+        SiteRelay.withNetworkMessageId("Subject: s\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "1"),
+        java.nio.charset.StandardCharsets.US_ASCII), "no Received field: on top");
+  }
 }

@@ -33,6 +33,7 @@ final class EdgeSessionHooks implements SessionHooks {
   private final Context context;
   private final ProtocolLog log;
   private final Instant sessionStart;
+  private final OrganizationRelay servers;
   private long internalId;
   private int traceLength;
   private int messages;
@@ -42,6 +43,7 @@ final class EdgeSessionHooks implements SessionHooks {
     this.context = context;
     this.log = log;
     this.sessionStart = edge.options().clock().instant();
+    this.servers = new OrganizationRelay(edge.organization());
   }
 
   /** Checks the password on a worker thread (PBKDF2 is slow on purpose); logs the outcome, never the password. */
@@ -97,19 +99,22 @@ final class EdgeSessionHooks implements SessionHooks {
   public CompletionStage<Reply> message(ReceivedMessage message) {
     long id = internalId;
     int sequence = ++messages;
-    String networkMessageId = UUID.randomUUID().toString();
     byte[] received = message.content().toByteArray();
     boolean acceptRoutingHeaders = edge.policy().rights(message.session()).contains(ExtendedRight.ACCEPT_HEADERS_ROUTING);
     HeaderFirewall.Verdict verdict = HeaderFirewall.apply(received, traceLength, edge.connector().maxHeaderSize(),
-        acceptRoutingHeaders);
+        acceptRoutingHeaders, servers.isServer(message.session().clientIp()));
     if (verdict.refusal() != null) {
       log.info(verdict.hops() + " Received fields; maxHeaderSize " + edge.connector().maxHeaderSize(),
           "Message refused by the header firewall");
       return CompletableFuture.completedFuture(verdict.refusal());
     }
     if (verdict.stripped() > 0) {
-      log.info(verdict.stripped() + " X-MailFlow-* fields", "Organization headers removed (no AcceptRoutingHeaders)");
+      log.info(verdict.stripped() + " X-MailFlow-*/X-MS-Exchange-Organization-* fields",
+          "Organization headers removed (not a trusted relay)");
     }
+    // one id across the organization's servers, as Exchange's: kept only from a trusted relay
+    String networkMessageId = verdict.networkMessageId() != null
+        ? verdict.networkMessageId() : UUID.randomUUID().toString();
     byte[] content = verdict.content();
     HeaderFields headers = HeaderFields.parse(
         message.content().head(edge.connector().maxHeaderSize() + traceLength));

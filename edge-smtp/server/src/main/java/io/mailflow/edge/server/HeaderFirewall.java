@@ -10,10 +10,18 @@ import java.util.Locale;
  * (maxHeaderSize), its hop count (Received fields, Exchange's MaxHopCount) and, for sessions without
  * ms-Exch-Accept-Headers-Routing, the organization's own {@code X-MailFlow-*} fields, which are
  * removed so nobody outside can steer the pipeline. Works on octets; the body is copied untouched.
+ *
+ * <p>Exchange's {@code X-MS-Exchange-Organization-*} fields are trusted only on a relay from another
+ * server of the organization ({@link OrganizationRelay}): there the network message id is taken from
+ * its field (which is then removed: the envelope carries it), the edge's own Received field counts as
+ * a hop and the limit is the internal one. From anyone else they are removed like {@code X-MailFlow-*}.
  */
 final class HeaderFirewall {
   /** Exchange's MaxHopCount default: more Received fields than this looks like a mail loop. */
   static final int MAX_HOP_COUNT = 30;
+  /** Exchange's MaxHopCount on a Mailbox server's connectors: the limit for relays between our servers. */
+  static final int MAX_INTERNAL_HOP_COUNT = 60;
+  static final String EXCHANGE_ORGANIZATION_HEADER_PREFIX = "x-ms-exchange-organization-";
   static final String ORGANIZATION_HEADER_PREFIX = "x-mailflow-";
 
   static final Reply HEADER_TOO_LARGE = Reply.of(552, "5.3.4", "Message header size exceeds limit");
@@ -27,18 +35,36 @@ final class HeaderFirewall {
    * @param refusal the reply refusing the message, or null
    * @param content the content to queue (fields stripped); the input itself when nothing was stripped
    * @param stripped how many organization fields were removed
-   * @param hops how many Received fields the client's header section has
+   * @param hops how many Received fields the client's header section has (plus the edge's own on an
+   *     organization relay)
+   * @param networkMessageId the relaying server's network message id, only on an organization relay; else null
    */
-  record Verdict(Reply refusal, byte[] content, int stripped, int hops) {}
+  record Verdict(Reply refusal, byte[] content, int stripped, int hops, String networkMessageId) {
+    Verdict(Reply refusal, byte[] content, int stripped, int hops) {
+      this(refusal, content, stripped, hops, null);
+    }
+  }
 
   /**
    * Checks the header section that starts at {@code from} in {@code content} (octets before it, the
    * edge's own trace header, are kept and not counted).
    */
   static Verdict apply(byte[] content, int from, int maxHeaderSize, boolean acceptRoutingHeaders) {
+    return apply(content, from, maxHeaderSize, acceptRoutingHeaders, false);
+  }
+
+  /**
+   * As {@link #apply(byte[], int, int, boolean)}; {@code organizationRelay} when the session is another
+   * server of the organization relaying (it holds AcceptRoutingHeaders and comes from a server's address).
+   */
+  static Verdict apply(byte[] content, int from, int maxHeaderSize, boolean acceptRoutingHeaders,
+      boolean organizationRelay) {
+    boolean relay = organizationRelay && acceptRoutingHeaders;
     int at = from;
-    int hops = 0;
+    int hops = relay && from > 0 ? 1 : 0; // a loop between our servers adds our own fields on every pass
     int stripped = 0;
+    int consumed = 0;
+    String networkMessageId = null;
     boolean dropping = false;
     ByteArrayOutputStream kept = new ByteArrayOutputStream(content.length);
     kept.write(content, 0, from);
@@ -53,12 +79,19 @@ final class HeaderFirewall {
       boolean continuation = content[at] == ' ' || content[at] == '\t';
       if (!continuation) {
         String name = fieldName(content, at, end);
-        dropping = !acceptRoutingHeaders && name.startsWith(ORGANIZATION_HEADER_PREFIX);
+        dropping = (!acceptRoutingHeaders && name.startsWith(ORGANIZATION_HEADER_PREFIX))
+            || (!relay && name.startsWith(EXCHANGE_ORGANIZATION_HEADER_PREFIX));
         if (name.equals("received")) {
           hops++;
         }
         if (dropping) {
           stripped++;
+        } else if (relay && name.equals(OrganizationRelay.NETWORK_MESSAGE_ID_HEADER_LOWER)) {
+          dropping = true;
+          consumed++;
+          if (networkMessageId == null) {
+            networkMessageId = OrganizationRelay.networkMessageId(fieldValue(content, at, end));
+          }
         }
       }
       if (!dropping) {
@@ -66,14 +99,20 @@ final class HeaderFirewall {
       }
       at = end;
     }
-    if (hops > MAX_HOP_COUNT) {
+    if (hops > (relay ? MAX_INTERNAL_HOP_COUNT : MAX_HOP_COUNT)) {
       return new Verdict(HOP_COUNT_EXCEEDED, content, 0, hops);
     }
-    if (stripped == 0) {
-      return new Verdict(null, content, 0, hops);
+    if (stripped == 0 && consumed == 0) {
+      return new Verdict(null, content, 0, hops, networkMessageId);
     }
     kept.write(content, at, content.length - at);
-    return new Verdict(null, kept.toByteArray(), stripped, hops);
+    return new Verdict(null, kept.toByteArray(), stripped, hops, networkMessageId);
+  }
+
+  /** The unfolded value of the field on the line at {@code at} (a network message id is never folded). */
+  private static String fieldValue(byte[] content, int at, int end) {
+    String line = new String(content, at, end - at, StandardCharsets.ISO_8859_1);
+    return line.substring(line.indexOf(':') + 1).strip();
   }
 
   private static int lineEnd(byte[] content, int at) {

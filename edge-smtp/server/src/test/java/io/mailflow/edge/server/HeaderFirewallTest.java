@@ -60,4 +60,46 @@ class HeaderFirewallTest {
     assertNull(v.refusal());
     assertSame(content, v.content());
   }
+
+  private static final String ID = "0b6f2c1e-8f7a-4d3e-9a41-5f1e2d3c4b5a";
+
+  private static HeaderFirewall.Verdict relayed(String message, boolean acceptRouting, boolean fromServer) {
+    byte[] content = (TRACE + message).getBytes(StandardCharsets.US_ASCII);
+    return HeaderFirewall.apply(content, TRACE.length(), 100_000, acceptRouting, fromServer);
+  }
+
+  @Test
+  void aRelayFromAnOrganizationServerWithAcceptRoutingHeadersGivesItsNetworkMessageId() {
+    HeaderFirewall.Verdict v = relayed("X-MS-Exchange-Organization-Network-Message-Id: " + ID
+        + "\r\nSubject: hi\r\n\r\nbody\r\n", true, true);
+    assertNull(v.refusal());
+    assertEquals(ID, v.networkMessageId());
+    assertEquals(0, v.stripped());
+    assertEquals(TRACE + "Subject: hi\r\n\r\nbody\r\n", text(v), "the envelope carries the id from here on");
+  }
+
+  @Test
+  void exchangeOrganizationFieldsAreStrippedUnlessBothTheRightAndAServersAddress() {
+    String message = "X-MS-Exchange-Organization-Network-Message-Id: " + ID
+        + "\r\nX-MS-Exchange-Organization-AuthAs: Internal\r\nSubject: hi\r\n\r\nbody\r\n";
+    for (boolean[] trust : new boolean[][] {{false, false}, {true, false}, {false, true}}) {
+      HeaderFirewall.Verdict v = relayed(message, trust[0], trust[1]);
+      assertNull(v.networkMessageId(), "right " + trust[0] + ", server " + trust[1]);
+      assertEquals(2, v.stripped());
+      assertEquals(TRACE + "Subject: hi\r\n\r\nbody\r\n", text(v));
+    }
+  }
+
+  @Test
+  void onAnOrganizationRelayOurOwnReceivedFieldCountsAndTheLimitIsSixty() {
+    String fiftyNine = "Received: from a by b\r\n".repeat(59);
+    HeaderFirewall.Verdict ok = relayed(fiftyNine + "\r\nbody\r\n", true, true);
+    assertNull(ok.refusal());
+    assertEquals(60, ok.hops(), "59 from the client and the edge's own");
+    assertEquals("554 5.4.6 Hop count exceeded - possible mail loop",
+        relayed(fiftyNine + "Received: from c by d\r\n\r\nbody\r\n", true, true).refusal().toString().strip());
+    assertEquals("554 5.4.6 Hop count exceeded - possible mail loop",
+        relayed(fiftyNine + "\r\nbody\r\n", true, false).refusal().toString().strip(),
+        "anyone else: 30, as before");
+  }
 }
