@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
-import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
@@ -83,12 +80,7 @@ class DeliveryStageIT {
     poison = new TopicTail<>(bootstrap, Topics.POISON);
     publisher = TopicPublisher.create(bootstrap, "delivery-it");
     retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
-    Duration shrunk = Duration.ofMillis(300);
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
-        .withRetrySchedule(new RetrySchedule(4, shrunk, 6, shrunk, shrunk, shrunk, Duration.ofHours(4),
-            Duration.ofDays(2)))
-        .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5)).setConnectTimeout(Duration.ofSeconds(5)))
-        .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
+    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll

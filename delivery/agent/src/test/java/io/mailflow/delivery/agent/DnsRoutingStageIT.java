@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
-import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
@@ -76,13 +73,7 @@ class DnsRoutingStageIT {
     tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
     submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
     publisher = TopicPublisher.create(bootstrap, "dns-routing-it");
-    Duration shrunk = Duration.ofMillis(300);
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
-        .withRetrySchedule(new RetrySchedule(4, shrunk, 6, shrunk, shrunk, shrunk, Duration.ofHours(4),
-            Duration.ofDays(2)))
-        .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5))
-            .setConnectTimeout(Duration.ofSeconds(5)))
-        .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
+    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll
