@@ -51,6 +51,8 @@ RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
 PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
+# envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
+RCPT=${RCPT:-bench@sink.test}
 JAVA_OPTS=${JAVA_OPTS:-}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${JAR:-$REPO/ops/target/mailflow.jar}
@@ -59,7 +61,7 @@ ORG=$BASE/org.yaml; DATA=$BASE/data; SINK_LOG=$BASE/sink.log; MF_LOG=$BASE/mailf
 LOAD_LOG=$BASE/load.log
 SINK_PID=""; MF_PID=""; ANY_INCOMPLETE=0
 
-log() { echo "[pipeline-relay] $*" >&2; }
+log() { echo "[${BENCH_NAME:-pipeline-relay}] $*" >&2; }
 now() { date +%s.%N; }
 
 # ---------------------------------------------------------------- prerequisites
@@ -228,12 +230,12 @@ run_load() {  # $1 = messages, $2 = seconds allowed
   LOAD_RC=0; LOAD_ELAPSED=""
   if [ "$LOADGEN" = smtp-source ]; then
     timeout "$limit" smtp-source -d -s "$SESS" -m "$n" -l "$SIZE" \
-        -f sender@bench.test -t bench@sink.test 127.0.0.1:"$PORT_IN" > "$LOAD_LOG" 2>&1 &
+        -f sender@bench.test -t "${RCPT%%,*}" 127.0.0.1:"$PORT_IN" > "$LOAD_LOG" 2>&1 &
     await_load
   else
     # --time-limit a little inside the hard bound so the loadtest still prints its report
     timeout "$limit" java -jar "$JAR" loadtest --target 127.0.0.1:"$PORT_IN" --connections "$SESS" \
-        --messages "$n" --size "$SIZE" --rcpt bench@sink.test --from sender@bench.test \
+        --messages "$n" --size "$SIZE" --rcpt "$RCPT" --from sender@bench.test \
         --time-limit "$(( limit > 10 ? limit - 5 : limit ))" > "$LOAD_LOG" 2>&1 &
     await_load
     LOAD_ELAPSED=$(awk '/^elapsed/{print $2; exit}' "$LOAD_LOG")
@@ -297,6 +299,8 @@ one_run() {
 }
 
 # ---------------------------------------------------------------- main
+# sourced (by delivery-destinations.sh) for the functions above: no main
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 need_tools
 ensure_jar
 mkdir -p "$BASE"

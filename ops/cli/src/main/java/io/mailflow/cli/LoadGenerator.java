@@ -19,6 +19,8 @@ import org.HdrHistogram.Histogram;
 /**
  * LoadGenerator - drives N blocking SMTP sessions, each sending messages back to back on one
  * connection (MAIL, RCPT and DATA pipelined), until the shared message budget or the time limit is used.
+ * With several recipients, message n (over all sessions) goes to recipient n mod count, so a benchmark
+ * can spread one run over many destinations.
  *
  * <p>Plain sockets on platform threads: a load generator must not share an event loop with what it
  * measures, and a few dozen threads cost nothing here.
@@ -30,8 +32,9 @@ final class LoadGenerator {
   private static final long MAX_LATENCY_MICROS = 60_000_000L;
 
   private final Target target;
-  private final String sender;
-  private final String recipient;
+  /** One pipelined "MAIL, RCPT, DATA" per recipient, built once. */
+  private final byte[][] envelopes;
+  private final AtomicLong sequence = new AtomicLong();
   private final byte[] message;
 
   record Target(String host, int port) {
@@ -55,11 +58,34 @@ final class LoadGenerator {
   record Report(long accepted, Map<String, Long> refusedByReply, long connectionFailures, String lastConnectionError,
       long elapsedNanos, Histogram latencyMicros) {}
 
-  LoadGenerator(Target target, String sender, String recipient, int size) {
+  LoadGenerator(Target target, String sender, List<String> recipients, int size) {
+    if (recipients.isEmpty()) {
+      throw new IllegalArgumentException("no recipient");
+    }
     this.target = target;
-    this.sender = sender;
-    this.recipient = recipient;
-    this.message = messageOfSize(size, recipient, sender);
+    this.envelopes = recipients.stream()
+        .map(r -> ("MAIL FROM:<" + sender + ">\r\nRCPT TO:<" + r + ">\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII))
+        .toArray(byte[][]::new);
+    // the To: header names the first recipient only: the header is not what routes the message
+    this.message = messageOfSize(size, recipients.get(0), sender);
+  }
+
+  /** "a@x,b@y" → [a@x, b@y]; an empty entry (",," or a trailing comma) is a mistake worth naming. */
+  static List<String> recipients(String commaSeparated) {
+    List<String> list = new ArrayList<>();
+    for (String r : commaSeparated.split(",", -1)) {
+      String trimmed = r.strip();
+      if (trimmed.isEmpty()) {
+        throw new CliFailure("--rcpt has an empty address in '" + commaSeparated + "'");
+      }
+      list.add(trimmed);
+    }
+    return List.copyOf(list);
+  }
+
+  /** Index of the recipient of the {@code n}th message sent (0-based, over all sessions). */
+  static int recipientIndex(long n, int recipientCount) {
+    return (int) (n % recipientCount);
   }
 
   Report run(int connections, int messages, long timeLimitNanos) throws InterruptedException {
@@ -109,12 +135,11 @@ final class LoadGenerator {
     return new Report(accepted.get(), Map.copyOf(refused), connectionFailures.get(), lastError.get(), elapsed, all);
   }
 
-  /** One SMTP connection that sends the same message repeatedly. */
+  /** One SMTP connection that sends the same message repeatedly, to the recipients in turn. */
   private final class Session implements AutoCloseable {
     private final Socket socket = new Socket();
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] envelope;
 
     Session() throws IOException {
       socket.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
@@ -126,13 +151,11 @@ final class LoadGenerator {
       out.write("EHLO loadtest.mailflow\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       expect(readReply(), "250");
-      envelope = ("MAIL FROM:<" + sender + ">\r\nRCPT TO:<" + recipient + ">\r\nDATA\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Sends one message; returns the final reply line to the end of data (or the first refusal). */
     String send(Histogram latencyMicros) throws IOException {
-      out.write(envelope);
+      out.write(envelopes[recipientIndex(sequence.getAndIncrement(), envelopes.length)]);
       out.flush();
       String mail = readReply();
       String rcpt = readReply();

@@ -32,7 +32,9 @@ final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "1024", description = "Approximate message size in bytes (default ${DEFAULT-VALUE})")
   int size;
 
-  @Option(names = "--rcpt", defaultValue = "alice@contoso.test", description = "Envelope recipient (default ${DEFAULT-VALUE})")
+  @Option(names = "--rcpt", defaultValue = "alice@contoso.test",
+      description = "Envelope recipient, or a comma-separated list used round-robin, one per message"
+          + " (default ${DEFAULT-VALUE})")
   String recipient;
 
   @Option(names = "--from", defaultValue = "loadtest@example.com", description = "Envelope sender (default ${DEFAULT-VALUE})")
@@ -47,7 +49,7 @@ final class LoadTestCommand implements Callable<Integer> {
       throw new CliFailure("--connections, --messages and --size must be at least 1");
     }
     LoadGenerator.Target address = LoadGenerator.Target.parse(target);
-    LoadGenerator generator = new LoadGenerator(address, sender, recipient, size);
+    LoadGenerator generator = new LoadGenerator(address, sender, LoadGenerator.recipients(recipient), size);
     LoadGenerator.Report report = generator.run(connections, messages, TimeUnit.SECONDS.toNanos(timeLimitSeconds));
     print(report, spec.commandLine().getOut());
     return report.accepted() == 0 ? 1 : 0;
