@@ -3,10 +3,14 @@ package io.mailflow.kafka;
 import io.mailflow.schemas.codec.UndecodableRecordException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,13 +32,18 @@ import org.slf4j.LoggerFactory;
 /**
  * StageLoop - the poll loop of one stage instance, on its own thread.
  *
- * <p>Each poll's records are handed to the {@link RecordProcessor} together; offsets are committed
- * only for the leading run of records, per partition, whose processing completed (at-least-once).
+ * <p>Records are handed to the {@link RecordProcessor} as they arrive and the loop keeps polling while
+ * they are processed: a record that takes long (a remote server that never answers) does not hold up
+ * the records behind it. Per partition, the records in flight form a window in offset order; the run of
+ * finished records at its front is committed (at-least-once: nothing is committed before it is durable).
+ * A partition whose window is full ({@link #MAX_IN_FLIGHT_RECORDS}, {@link #MAX_IN_FLIGHT_BYTES}) is
+ * paused until half of it is done, so memory stays bounded.
  * Errors are sorted three ways, as Kafka's own examples do:
  * <ul>
  *   <li>poison — a record that cannot be decoded, or fails {@code poisonThreshold} times, is parked on
  *       {@code mail.poison.v1} with the reason and the loop goes on;
- *   <li>retriable — a failed record is sought back to and tried again after {@code retryBackoff};
+ *   <li>retriable — a failed record is tried again in place after {@code retryBackoff}, the records
+ *       behind it going on meanwhile;
  *   <li>fatal — anything else from the consumer stops the loop; {@link #stopped()} fails with it.
  * </ul>
  */
@@ -41,13 +51,17 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   /** Exchange's poison message threshold: a record that fails twice is parked. */
   public static final int DEFAULT_POISON_THRESHOLD = 2;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
-  /** A batch whose processing takes longer than this counts as failed (e.g. a peer that never answers). */
+  /** A record whose processing takes longer than this counts as failed (e.g. a peer that never answers). */
   public static final Duration DEFAULT_PROCESSING_TIMEOUT = Duration.ofMinutes(4);
   /**
    * How long {@link #close()} lets the current batch finish. A batch still waiting after that (a remote
    * server that stalls, a retry delay) is abandoned uncommitted: the next owner reads it again.
    */
   public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+  /** A partition with this many records in flight stops being fetched until half of them are done. */
+  public static final int MAX_IN_FLIGHT_RECORDS = 2000;
+  /** ... or with this many bytes of record values in flight (large inline bodies). */
+  public static final long MAX_IN_FLIGHT_BYTES = 64L * 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(StageLoop.class);
 
@@ -57,7 +71,8 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final TopicPublisher poisonPublisher;
   private final KafkaConsumer<String, byte[]> consumer;
   private final Options options;
-  private final Map<RecordKey, Integer> failures = new HashMap<>();
+  private final Map<TopicPartition, Deque<InFlight>> windows = new HashMap<>();
+  private final Set<TopicPartition> paused = new HashSet<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -76,8 +91,6 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       return new Options(poisonThreshold, retryBackoff, processingTimeout, max);
     }
   }
-
-  private record RecordKey(TopicPartition partition, long offset) {}
 
   private StageLoop(String stage, String bootstrapServers, String groupId, Topic<V> topic,
       RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options) {
@@ -113,20 +126,25 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
 
   private void run() {
     try {
-      consumer.subscribe(List.of(topic.name()));
+      consumer.subscribe(List.of(topic.name()), new Rebalance());
       while (running) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-          handle(records);
+        // While records are in flight, come back quickly to commit what finished and retry what failed.
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(inFlight() > 0 ? 10 : 200));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          windows.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayDeque<>())
+              .addLast(new InFlight(record));
         }
+        settle();
+        applyBackPressure();
       }
+      drain();
       stopped.complete(null);
     } catch (WakeupException e) {
       stopped.complete(null);
     } catch (InterruptedException e) {
-      // close() gave up waiting for the batch: end without committing it (the flag is not restored:
-      // this thread ends here, and the consumer must still close cleanly below)
-      log.info("stage {}: stopped with a batch in flight; it will be read again", stage);
+      // close() gave up waiting: end without committing what is still in flight (the flag is not
+      // restored: this thread ends here, and the consumer must still close cleanly below)
+      log.info("stage {}: stopped with records in flight; they will be read again", stage);
       stopped.complete(null);
     } catch (RuntimeException e) {
       log.error("stage {}: stopped consuming {}: {}", stage, topic.name(), e.toString());
@@ -141,35 +159,156 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     }
   }
 
-  private void handle(ConsumerRecords<String, byte[]> records) throws InterruptedException {
-    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-    List<CompletableFuture<?>> outcomes = new ArrayList<>(records.count());
-    for (ConsumerRecord<String, byte[]> record : records) {
-      batch.add(record);
-      outcomes.add(process(record));
-    }
-    awaitAll(outcomes);
+  /** One record being processed, in offset order within its partition's window. */
+  private final class InFlight {
+    final ConsumerRecord<String, byte[]> record;
+    final long bytes;
+    CompletableFuture<?> outcome;
+    long startedNanos;
+    long retryAtNanos; // non-zero while a failed record waits for its backoff
+    int failures;
+    boolean parking;
 
+    InFlight(ConsumerRecord<String, byte[]> record) {
+      this.record = record;
+      this.bytes = record.value() == null ? 0 : record.value().length;
+      start();
+    }
+
+    void start() {
+      outcome = process(record);
+      startedNanos = System.nanoTime();
+      retryAtNanos = 0;
+    }
+
+    boolean succeeded() {
+      return retryAtNanos == 0 && outcome.isDone() && !outcome.isCompletedExceptionally();
+    }
+  }
+
+  private int inFlight() {
+    int n = 0;
+    for (Deque<InFlight> window : windows.values()) {
+      n += window.size();
+    }
+    return n;
+  }
+
+  /**
+   * Times out records that take too long, retries failed ones after their backoff (in place: the records
+   * after them go on), parks those that failed poisonThreshold times, and commits per partition the run
+   * of finished records at the front of its window.
+   */
+  private void settle() {
+    long now = System.nanoTime();
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-    Map<TopicPartition, Long> rewinds = new HashMap<>();
-    for (int i = 0; i < batch.size(); i++) {
-      ConsumerRecord<String, byte[]> record = batch.get(i);
-      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      if (rewinds.containsKey(partition)) {
-        continue; // an earlier record of this partition failed: this one is read again after it
+    for (Map.Entry<TopicPartition, Deque<InFlight>> entry : windows.entrySet()) {
+      for (InFlight f : entry.getValue()) {
+        if (f.retryAtNanos != 0) {
+          if (now >= f.retryAtNanos) {
+            f.start();
+          }
+        } else if (!f.outcome.isDone()) {
+          if (now - f.startedNanos > options.processingTimeout().toNanos()) {
+            // Replace, not complete: the future belongs to the processor, which may still finish it.
+            f.outcome = CompletableFuture.failedFuture(new TimeoutException(
+                "processing did not finish within " + options.processingTimeout().toSeconds() + " s"));
+            failed(f, now);
+          }
+        } else if (f.outcome.isCompletedExceptionally()) {
+          failed(f, now);
+        }
       }
-      Throwable failure = failureOf(outcomes.get(i));
-      if (failure != null && !parkIfExhausted(record, failure)) {
-        rewinds.put(partition, record.offset());
-        continue;
+      Deque<InFlight> window = entry.getValue();
+      long next = -1;
+      while (!window.isEmpty() && window.peekFirst().succeeded()) {
+        next = window.removeFirst().record.offset() + 1;
       }
-      failures.remove(new RecordKey(partition, record.offset()));
-      commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      if (next >= 0) {
+        commits.put(entry.getKey(), new OffsetAndMetadata(next));
+      }
     }
     commit(commits);
-    if (!rewinds.isEmpty()) {
-      rewinds.forEach(consumer::seek);
-      Thread.sleep(options.retryBackoff().toMillis());
+  }
+
+  /** A record's processing (or its parking) failed: retry it after the backoff, or park it for good. */
+  private void failed(InFlight f, long now) {
+    String reason = describe(failureOf(f.outcome));
+    if (f.parking) {
+      log.error("stage {}: cannot park record {}-{}@{} on {}: {}", stage, f.record.topic(), f.record.partition(),
+          f.record.offset(), Topics.POISON.name(), reason);
+      f.parking = false;
+      f.failures--; // parked again after the backoff: not parked, it stays rather than be lost
+      f.retryAtNanos = now + options.retryBackoff().toNanos();
+      return;
+    }
+    f.failures++;
+    if (f.failures < options.poisonThreshold()) {
+      log.warn("stage {}: record {}-{}@{} failed (attempt {} of {}): {}", stage, f.record.topic(),
+          f.record.partition(), f.record.offset(), f.failures, options.poisonThreshold(), reason);
+      f.retryAtNanos = now + options.retryBackoff().toNanos();
+      return;
+    }
+    log.error("stage {}: parking record {}-{}@{} after {} failed attempts: {}", stage, f.record.topic(),
+        f.record.partition(), f.record.offset(), f.failures, reason);
+    f.parking = true;
+    f.outcome = park(f.record, "failed " + f.failures + " times: " + reason);
+    f.startedNanos = now;
+  }
+
+  /** Pauses a partition whose window is full, so memory stays bounded; resumes it once it drained. */
+  private void applyBackPressure() {
+    for (Map.Entry<TopicPartition, Deque<InFlight>> entry : windows.entrySet()) {
+      long bytes = 0;
+      for (InFlight f : entry.getValue()) {
+        bytes += f.bytes;
+      }
+      int count = entry.getValue().size();
+      TopicPartition partition = entry.getKey();
+      boolean full = count >= MAX_IN_FLIGHT_RECORDS || bytes >= MAX_IN_FLIGHT_BYTES;
+      if (full && paused.add(partition)) {
+        consumer.pause(List.of(partition));
+      } else if (!full && count < MAX_IN_FLIGHT_RECORDS / 2 && bytes < MAX_IN_FLIGHT_BYTES / 2
+          && paused.remove(partition)) {
+        consumer.resume(List.of(partition));
+      }
+    }
+  }
+
+  /** After close(): lets in-flight records finish and commit, for at most {@link #CLOSE_GRACE}. */
+  private void drain() throws InterruptedException {
+    long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+    while (inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      settle();
+    }
+    if (inFlight() > 0) {
+      log.info("stage {}: stopped with {} records in flight; they will be read again", stage, inFlight());
+    }
+  }
+
+  /** Partitions moving to another member: commit what finished here, forget the rest (it is read again). */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      settle();
+      partitions.forEach(p -> {
+        windows.remove(p);
+        paused.remove(p);
+      });
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // nothing is in flight for newly assigned partitions
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      partitions.forEach(p -> {
+        windows.remove(p);
+        paused.remove(p);
+      });
     }
   }
 
@@ -189,46 +328,8 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     }
   }
 
-  /** True when the record has now failed often enough to be parked (and was parked). */
-  private boolean parkIfExhausted(ConsumerRecord<String, byte[]> record, Throwable failure) {
-    RecordKey key = new RecordKey(new TopicPartition(record.topic(), record.partition()), record.offset());
-    int attempts = failures.merge(key, 1, Integer::sum);
-    String reason = describe(failure);
-    if (attempts < options.poisonThreshold()) {
-      log.warn("stage {}: record {}-{}@{} failed (attempt {} of {}): {}", stage, record.topic(),
-          record.partition(), record.offset(), attempts, options.poisonThreshold(), reason);
-      return false;
-    }
-    log.error("stage {}: parking record {}-{}@{} after {} failed attempts: {}", stage, record.topic(),
-        record.partition(), record.offset(), attempts, reason);
-    try {
-      park(record, "failed " + attempts + " times: " + reason).get(30, TimeUnit.SECONDS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException e) {
-      log.error("stage {}: cannot park record on {}: {}", stage, Topics.POISON.name(), e.toString());
-      return false; // not parked: keep it in the queue rather than lose it
-    }
-  }
-
   private CompletableFuture<?> park(ConsumerRecord<String, byte[]> record, String reason) {
     return PoisonParking.park(poisonPublisher, stage, record, reason, Instant.now());
-  }
-
-  private void awaitAll(List<CompletableFuture<?>> outcomes) throws InterruptedException {
-    try {
-      CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-          .get(options.processingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      // individual failures are read one by one below
-    } catch (TimeoutException e) {
-      for (CompletableFuture<?> outcome : outcomes) {
-        outcome.completeExceptionally(new TimeoutException(
-            "processing did not finish within " + options.processingTimeout().toSeconds() + " s"));
-      }
-    }
   }
 
   private static Throwable failureOf(CompletableFuture<?> outcome) {
@@ -265,15 +366,15 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   }
 
   /**
-   * Stops polling, lets the current batch finish and commit (for up to {@link #CLOSE_GRACE}), and closes
-   * the consumer. No wakeup(): a poll returns within 200 ms, and a wakeup would abort the last commit,
-   * replaying that batch. A batch still unfinished after the grace is interrupted and left uncommitted.
+   * Stops polling, lets the records in flight finish and commit (for up to {@link #CLOSE_GRACE}), and
+   * closes the consumer. No wakeup(): a poll returns within 200 ms, and a wakeup would abort the last
+   * commit. Records still unfinished after the grace are left uncommitted: the group reads them again.
    */
   @Override
   public void close() {
     running = false;
     try {
-      thread.join(CLOSE_GRACE.toMillis());
+      thread.join(CLOSE_GRACE.toMillis() + 1_000); // the loop's own drain is bounded by the grace
       if (thread.isAlive()) {
         thread.interrupt();
         thread.join(TimeUnit.SECONDS.toMillis(10));

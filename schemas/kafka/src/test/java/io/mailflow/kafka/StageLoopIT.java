@@ -132,6 +132,32 @@ class StageLoopIT {
   }
 
   @Test
+  void aRecordThatNeverFinishesDoesNotHoldUpTheRecordsBehindIt() throws Exception {
+    String run = UUID.randomUUID().toString();
+    List<String> processed = new CopyOnWriteArrayList<>();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run)) {
+      // one key: the same partition, the silent record first
+      publisher.send(Topics.TRACKING, run, event(run + "/silent")).get();
+      for (int i = 0; i < 5; i++) {
+        publisher.send(Topics.TRACKING, run, event(run + "/after-" + i)).get();
+      }
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, "group-" + run, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (!run.equals(key)) {
+              return CompletableFuture.completedFuture(null);
+            }
+            if (value.getNetworkMessageId().endsWith("/silent")) {
+              return new CompletableFuture<>(); // a remote server that never answers
+            }
+            processed.add(value.getNetworkMessageId());
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST)) {
+        awaitTrue(() -> processed.size() == 5, "the five records behind the silent one were processed");
+      }
+    }
+  }
+
+  @Test
   void closeAbandonsAStuckBatchUncommittedAfterTheGrace() throws Exception {
     String run = UUID.randomUUID().toString();
     String group = "group-" + run;
