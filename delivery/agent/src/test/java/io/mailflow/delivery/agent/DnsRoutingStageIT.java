@@ -1,6 +1,8 @@
 package io.mailflow.delivery.agent;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.mailflow.delivery.agent.ReportedItems.body;
+import static io.mailflow.delivery.agent.ReportedItems.external;
+import static io.mailflow.delivery.agent.ReportedItems.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,15 +20,11 @@ import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.DsnNotify;
-import io.mailflow.schemas.avro.Envelope;
-import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.NextHop;
-import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Vertx;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,27 +97,6 @@ class DnsRoutingStageIT {
     }
   }
 
-  private static DeliveryItem item(String nmid, String sender, DeliveryType type, String connector,
-      Instant receivedAt, ResolvedRecipient... recipients) {
-    byte[] message = ("From: " + (sender.isEmpty() ? "postmaster@fabrikam.test" : sender)
-        + "\r\nTo: someone@fabrikam.test\r\nSubject: Report " + nmid + "\r\nMessage-ID: <" + nmid
-        + "@contoso.test>\r\n\r\nBody.\r\n").getBytes(UTF_8);
-    Envelope envelope = Envelope.newBuilder()
-        .setNetworkMessageId(nmid).setReceivedAt(receivedAt).setReceivingServer("EX01")
-        .setReceiveConnector("Default Frontend EX01").setSessionId("08DC0002").setClientIp("127.0.0.1")
-        .setClientHostname("client.contoso.test").setSender(sender).setMessageIdHeader("<" + nmid + "@contoso.test>")
-        .setSubject("Report " + nmid).setSize(message.length).setEnvId("ENV-" + nmid).build();
-    return DeliveryItem.newBuilder().setEnvelope(envelope).setInternalMessageId("iid-" + nmid)
-        .setNextHop(NextHop.newBuilder().setDeliveryType(type).setNextHopDomain(domainOf(recipients[0].getAddress()))
-            .setConnector(connector).build())
-        .setRecipients(List.of(recipients)).setBody(new InlineBody(ByteBuffer.wrap(message))).build();
-  }
-
-  private static ResolvedRecipient external(String address, String orcpt) {
-    return ResolvedRecipient.newBuilder().setAddress(address).setOriginalAddress(address)
-        .setType(RecipientType.EXTERNAL).setOrcpt(orcpt).build();
-  }
-
   private static void publish(DeliveryItem item) throws Exception {
     NextHop hop = item.getNextHop();
     publisher.send(Topics.DELIVERY, hop.getDeliveryType() + ":" + hop.getNextHopDomain(), item)
@@ -134,17 +111,6 @@ class DnsRoutingStageIT {
   /** The DSN the stage submitted about {@code nmid}: the one whose body names the original Message-ID. */
   private static SubmittedMessage awaitDsnAbout(String nmid) {
     return submissions.await(m -> body(m).contains("In-Reply-To: <" + nmid + "@contoso.test>"), 1, WAIT).get(0);
-  }
-
-  private static String body(SubmittedMessage m) {
-    ByteBuffer data = ((InlineBody) m.getBody()).getData().duplicate();
-    byte[] bytes = new byte[data.remaining()];
-    data.get(bytes);
-    return new String(bytes, UTF_8);
-  }
-
-  private static String domainOf(String address) {
-    return address.substring(address.indexOf('@') + 1);
   }
 
   @Test
