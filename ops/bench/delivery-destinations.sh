@@ -115,23 +115,7 @@ dest_list() {  # bench@d1.sink.test,...,bench@dN.sink.test
 # one run of case $1: sets SIZE, MSGS, RCPT; expects $2 messages at the sink within $3 seconds
 case_run() {
   local name=$1 expect=$2 limit=$3 t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat dests
-  wait_quiet
-  idle0=$(cpu_idle_1s)
-  start_sink
-  b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID")
-  t0=$(now)
-  deadline=$(awk -v a="$t0" -v b="$limit" 'BEGIN{printf "%d", a+b}')
-  run_load "$MSGS" "$limit"
-  t1=$(now)
-  [ "$LOAD_RC" = 0 ] || log "loadtest exit status $LOAD_RC"
-  wait_sink "$expect" "$deadline" || log "timeout after ${limit}s: sink has $(sink_count)/$expect"
-  t2=$(now)
-  b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
-  c=$(sink_count)
-  stop_sink
-  kill -0 "$MF_PID" 2>/dev/null || { log "mailflow JVM died during the run:"; tail -20 "$MF_LOG" >&2; }
-  tl=$t0; [ -n "$LOAD_ELAPSED" ] && tl=$(awk -v t1="$t1" -v e="$LOAD_ELAPSED" 'BEGIN{printf "%.3f", t1-e}')
-  lat=$(grep -o 'p50.*' "$LOAD_LOG" 2>/dev/null | head -1 || true)
+  measure_load "$expect" "$limit"
   dests=$(awk -F, '{print NF}' <<<"$RCPT")
   { [ "$LOAD_RC" = 0 ] && [ "$c" -ge "$expect" ]; } || ANY_INCOMPLETE=1
   awk -v n="$MSGS" -v e="$expect" -v c="$c" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v tl="$tl" \

@@ -261,18 +261,21 @@ warm_up() {
 # ---------------------------------------------------------------- one run
 label() { case $1 in 1024) echo 1KB;; 10240) echo 10KB;; 102400) echo 100KB;; 1048576) echo 1MB;; *) echo "${1}B";; esac; }
 
-one_run() {
-  local t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat
+# measure_load - the measured part of a run, shared with delivery-destinations.sh: waits for a quiet
+# host, sends $MSGS messages and waits until the sink has counted $1 of them or $2 seconds passed.
+# Sets the caller's locals (bash scoping): t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat.
+measure_load() {
+  local expect=$1 limit=$2
   wait_quiet
   idle0=$(cpu_idle_1s)   # host idle % just before the run (other tenants' load shows here)
   start_sink
   b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID")
   t0=$(now)
-  deadline=$(awk -v a="$t0" -v b="$RUN_TIMEOUT" 'BEGIN{printf "%d", a+b}')
-  run_load "$MSGS" "$RUN_TIMEOUT"
+  deadline=$(awk -v a="$t0" -v b="$limit" 'BEGIN{printf "%d", a+b}')
+  run_load "$MSGS" "$limit"
   t1=$(now)
   [ "$LOAD_RC" = 0 ] || log "$LOADGEN exit status $LOAD_RC"
-  wait_sink "$MSGS" "$deadline" || log "timeout after ${RUN_TIMEOUT}s: sink has $(sink_count)/$MSGS"
+  wait_sink "$expect" "$deadline" || log "timeout after ${limit}s: sink has $(sink_count)/$expect"
   t2=$(now)
   b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
   c=$(sink_count)
@@ -281,6 +284,11 @@ one_run() {
   # load start: with the loadtest, its reported elapsed counts from its first connect
   tl=$t0; [ -n "$LOAD_ELAPSED" ] && tl=$(awk -v t1="$t1" -v e="$LOAD_ELAPSED" 'BEGIN{printf "%.3f", t1-e}')
   lat=$(grep -o 'p50.*' "$LOAD_LOG" 2>/dev/null | head -1 || true)
+}
+
+one_run() {
+  local t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat
+  measure_load "$MSGS" "$RUN_TIMEOUT"
   RUN_OK=1; { [ "$LOAD_RC" = 0 ] && [ "$c" -ge "$MSGS" ]; } || { RUN_OK=0; ANY_INCOMPLETE=1; }
   # CPU accounting over [t0,t2]: mailflow = the JVM, tools = this script's session without the JVM
   # (load generator + smtp-sink + harness), others = everything else on the host.
