@@ -19,7 +19,12 @@ public record Topic<V extends SpecificRecord>(String name, AvroCodec<V> codec, K
     /** Events for analytics and queue views: partitioned like queues, retained like them. */
     EVENTS,
     /** Admin state: latest value per key wins. */
-    COMPACTED
+    COMPACTED,
+    /**
+     * Chunks of large bodies (claim checks): retained as long as any queue may still point at them,
+     * i.e. a message's whole life in retry (expiry, 2 days) plus the Safety Net after it (2 days).
+     */
+    BODIES
   }
 
   public static <V extends SpecificRecord> Topic<V> of(String name, Class<V> type, Kind kind) {

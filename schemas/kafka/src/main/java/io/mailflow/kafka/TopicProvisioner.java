@@ -25,6 +25,9 @@ public final class TopicProvisioner {
   /** Exchange's Safety Net hold time and our retention for queue topics. */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(2);
 
+  /** Bodies outlive the messages pointing at them: expiry (2 days) plus the Safety Net (2 days). */
+  public static final Duration BODIES_RETENTION = Duration.ofDays(4);
+
   private TopicProvisioner() {}
 
   /**
@@ -77,6 +80,7 @@ public final class TopicProvisioner {
     switch (topic.kind()) {
       case COMPACTED -> c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       case QUEUE, EVENTS -> c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEFAULT_RETENTION.toMillis()));
+      case BODIES -> c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(BODIES_RETENTION.toMillis()));
     }
     // Inline bodies can be large; the broker must accept what the producer may send.
     c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));

@@ -1,6 +1,7 @@
 package io.mailflow.kafka;
 
 import io.mailflow.kafka.Topic.Kind;
+import io.mailflow.schemas.avro.BodyChunk;
 import io.mailflow.schemas.avro.CategorizedMessage;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.PoisonRecord;
@@ -31,6 +32,9 @@ public final class Topics {
   public static final Topic<DeliveryItem> RETRY_15M = Topic.of("mail.retry.15m.v1", DeliveryItem.class, Kind.QUEUE);
   public static final Topic<DeliveryItem> RETRY_1H = Topic.of("mail.retry.1h.v1", DeliveryItem.class, Kind.QUEUE);
 
+  /** Chunks of messages too large to ride inline, keyed by body id (see BodyReference). */
+  public static final Topic<BodyChunk> BODIES = Topic.of("mail.bodies.v1", BodyChunk.class, Kind.BODIES);
+
   /** Message tracking events, keyed by network message id. */
   public static final Topic<TrackingEvent> TRACKING =
       Topic.of("mail.tracking.v1", TrackingEvent.class, Kind.EVENTS);
@@ -45,7 +49,7 @@ public final class Topics {
   /** Every topic mailflow creates at start. */
   public static List<Topic<?>> all() {
     return List.of(SUBMISSION, CATEGORIZED, DELIVERY, RETRY_1M, RETRY_5M, RETRY_15M, RETRY_1H,
-        TRACKING, PROTOCOL, POISON);
+        BODIES, TRACKING, PROTOCOL, POISON);
   }
 
   /** The topic of that name, for tools that take a name from the user. */
