@@ -91,6 +91,10 @@ class MailflowRunIT {
   }
 
   static void send(int port, String subject, String... recipients) throws MessagingException {
+    sendText(port, subject, "Hello from the end-to-end test.\n.\nA line with only a dot, above.\n", recipients);
+  }
+
+  static void sendText(int port, String subject, String text, String... recipients) throws MessagingException {
     Properties props = new Properties();
     props.put("mail.smtp.host", "127.0.0.1");
     props.put("mail.smtp.port", String.valueOf(port));
@@ -103,7 +107,7 @@ class MailflowRunIT {
       message.addRecipients(Message.RecipientType.TO, recipient);
     }
     message.setSubject(subject);
-    message.setText("Hello from the end-to-end test.\n.\nA line with only a dot, above.\n", "UTF-8");
+    message.setText(text, "UTF-8");
     Transport.send(message);
   }
 
@@ -239,5 +243,57 @@ class MailflowRunIT {
     assertEquals(3, received.size(), "smtp-sink's, delivery's and the edge's Received headers: " + relayed);
     assertTrue(received.get(1).contains("with mailflow (mail.delivery.v1)"), received.get(1));
     assertTrue(received.get(2).startsWith("Received: from client.example"), received.get(2));
+  }
+
+  /** Five megabytes of lines, every 97th starting with a dot (stuffed by the client, by our relay too). */
+  private static String largeText() {
+    StringBuilder text = new StringBuilder(5_300_000);
+    for (int i = 0; text.length() < 5_000_000; i++) {
+      text.append(i % 97 == 0 ? "." : "").append("line ").append(i).append(" of a large message, streamed by reference\n");
+    }
+    return text.toString();
+  }
+
+  /** What follows the header section, with line ends as LF (Maildir stores LF; the sink keeps CRLF). */
+  private static String body(String message) {
+    String lf = message.replace("\r\n", "\n");
+    return lf.substring(lf.indexOf("\n\n") + 2);
+  }
+
+  @Test
+  void aMessageOverTheInlineLimitTravelsByReferenceAndArrivesWhole() throws Exception {
+    assumeTrue(sink != null, "Postfix smtp-sink is not installed");
+    String subject = "large " + UUID.randomUUID();
+    String text = largeText();
+    try (TopicReader<io.mailflow.schemas.avro.SubmittedMessage> submissions =
+        TopicReader.fromEnd(running.kafka.bootstrapServers(), Topics.SUBMISSION)) {
+      sendText(smtpPort, subject, text, "partners@contoso.test");
+
+      var submitted = submissions.await(m -> subject.equals(m.getEnvelope().getSubject()), 1, Duration.ofSeconds(30));
+      assertEquals(1, submitted.size(), "the submission");
+      assertTrue(submitted.get(0).getBody() instanceof io.mailflow.schemas.avro.BodyReference,
+          "a 5 MB body rides by reference on mail.bodies.v1, not inline");
+    }
+    List<String> bob = awaitMessages(dataDir, "bob@contoso.test", subject, 1);
+    assertEquals(1, bob.size(), "the internal member's copy");
+    assertEquals(text, body(bob.get(0)), "the Maildir copy's body, octet for octet (LF line ends)");
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String relayed = null;
+    while (relayed == null && System.nanoTime() < deadline) {
+      for (Path file : sink.messages()) {
+        if (Files.size(file) > 5_000_000) {
+          String candidate = Files.readString(file, StandardCharsets.UTF_8);
+          if (candidate.contains(subject)) {
+            relayed = candidate;
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    assertTrue(relayed != null, "smtp-sink got the relayed copy");
+    String sunk = body(relayed);
+    // smtp-sink ends each dump with one empty line of its own
+    assertEquals(text, sunk.substring(0, sunk.length() - 1), "the relayed copy's body, dot-stuffing undone");
   }
 }

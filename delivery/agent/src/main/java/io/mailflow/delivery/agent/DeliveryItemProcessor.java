@@ -1,6 +1,10 @@
 package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.DeliveryTracking.Attempt;
+import io.mailflow.delivery.agent.body.BodyChunks;
+import io.mailflow.delivery.agent.body.BodyUnavailableException;
+import io.mailflow.delivery.agent.body.MessageSource;
+import io.mailflow.delivery.agent.body.ReferencedMessage;
 import io.mailflow.delivery.agent.smtp.OutboundMessage;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
@@ -12,6 +16,8 @@ import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
+import io.mailflow.schemas.avro.BodyReference;
+import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.NextHop;
@@ -61,11 +67,14 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final NextHopQueues queues;
   private final DsnGenerator dsns;
   private final SiteRelay sites;
+  private final BodyChunks chunks;
   private final Clock clock;
 
   DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
-      SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, RetrySchedule schedule, Clock clock) {
+      SmartHostRelay relay, MxResolver mx, BodyChunks chunks, TopicPublisher publisher, RetrySchedule schedule,
+      Clock clock) {
     this.context = context;
+    this.chunks = chunks;
     this.organization = organization;
     this.mailboxes = mailboxes;
     this.relay = relay;
@@ -107,8 +116,10 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   }
 
   private Future<Void> attempt(String key, DeliveryItem item, RecordOrigin origin) {
-    byte[] content = ReceivedHeader.prepend(inlineBody(item, origin), item.getEnvelope().getReceivingServer(),
-        organization.serverName(), item.getInternalMessageId(), clock.instant());
+    MessageSource body = bodyOf(item);
+    MessageSource content = body.withHead(ReceivedHeader.prepend(body.head(),
+        item.getEnvelope().getReceivingServer(), organization.serverName(), item.getInternalMessageId(),
+        clock.instant()));
     NextHop nextHop = item.getNextHop();
     String where = "attempt " + (item.getAttempt() + 1) + "; next hop " + key;
     Future<Tried> tried = switch (nextHop.getDeliveryType()) {
@@ -120,10 +131,34 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case DnsConnectorDelivery -> smartHost(key, item, content, where);
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
-    return tried.compose(t -> settle(key, item, t, content));
+    return tried.recover(e -> bodyTrouble(item, where, origin, e)).compose(t -> settle(key, item, t, content));
   }
 
-  private Future<Tried> smartHost(String key, DeliveryItem item, byte[] content, String where) {
+  /**
+   * A claim-checked body that could not be read. Kafka not answering is transient: every recipient is
+   * deferred like any transient failure. A chunk that is gone or not what the reference says is permanent:
+   * the record fails, so the stage loop parks it on mail.poison.v1 with the reason (kept and replayable,
+   * never dropped), and the copies after it go on.
+   */
+  private Future<Tried> bodyTrouble(DeliveryItem item, String where, RecordOrigin origin, Throwable e) {
+    if (!(e instanceof BodyUnavailableException body)) {
+      return Future.failedFuture(e);
+    }
+    if (body.permanent()) {
+      log.error("delivery: {} at {} cannot be delivered: {}", item.getInternalMessageId(), origin, body.getMessage());
+      return Future.failedFuture(new BodyUnavailableException("delivery item " + item.getInternalMessageId()
+          + " at " + origin + ": claim-checked body unreadable: " + body.getMessage(), true, body));
+    }
+    List<DeliveryOutcome> outcomes = new ArrayList<>();
+    for (ResolvedRecipient r : item.getRecipients()) {
+      outcomes.add(new DeliveryOutcome.Transient(r.getAddress(), SmtpReply.of(451, "4.4.0",
+          "Message body not readable from " + Topics.BODIES.name() + " now: " + body.getMessage())));
+    }
+    return Future.succeededFuture(new Tried(new Attempt(DeliveryTracking.SMTP, item.getNextHop().getConnector(),
+        null, where + "; body unavailable"), outcomes));
+  }
+
+  private Future<Tried> smartHost(String key, DeliveryItem item, MessageSource content, String where) {
     Optional<NextHopQueues.Retry> retry = queues.inRetry(key, clock.instant());
     if (retry.isPresent()) {
       return Future.succeededFuture(queuedInRetry(item, where, retry.get()));
@@ -148,7 +183,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    * each on the connector's port, with the smart-host failover rule. NXDOMAIN and null MX fail every
    * recipient for good (550 5.4.4, a DSN); a DNS server failure or timeout defers them.
    */
-  private Future<Tried> viaMx(String key, DeliveryItem item, byte[] content, String where, SendConnector sc,
+  private Future<Tried> viaMx(String key, DeliveryItem item, MessageSource content, String where, SendConnector sc,
       String heloName) {
     String domain = item.getNextHop().getNextHopDomain();
     return mx.resolve(domain, sc.dnsServer(), sc.port()).compose(resolution -> {
@@ -166,7 +201,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   }
 
   /** To other servers of the organization (remote site, DAG, connector source servers): see {@link SiteRelay}. */
-  private Future<Tried> siteRelay(String key, DeliveryItem item, byte[] content, String where) {
+  private Future<Tried> siteRelay(String key, DeliveryItem item, MessageSource content, String where) {
     Optional<NextHopQueues.Retry> retry = queues.inRetry(key, clock.instant());
     if (retry.isPresent()) {
       return Future.succeededFuture(queuedInRetry(item, where, retry.get()));
@@ -175,12 +210,13 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     if (targets.hosts().isEmpty()) {
       return notYet(item, where, targets.why());
     }
-    byte[] relayed = SiteRelay.withNetworkMessageId(content, item.getEnvelope().getNetworkMessageId());
+    MessageSource relayed = content.withHead(
+        SiteRelay.withNetworkMessageId(content.head(), item.getEnvelope().getNetworkMessageId()));
     return send(key, item, relayed, where + "; servers " + String.join(", ", targets.servers()), targets.hosts(),
         DsnGenerator.serverFqdn(organization), SiteRelay.CONNECTOR_ID);
   }
 
-  private Future<Tried> send(String key, DeliveryItem item, byte[] content, String where,
+  private Future<Tried> send(String key, DeliveryItem item, MessageSource content, String where,
       List<SendConnector.SmartHost> hosts, String heloName, String connectorId) {
     List<String> addresses = new ArrayList<>();
     for (ResolvedRecipient r : item.getRecipients()) {
@@ -231,7 +267,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    * Tracking events out, transient recipients to a delay topic, a DSN for the failed ones to
    * mail.submission.v1; completes when Kafka has all of them.
    */
-  private Future<Void> settle(String key, DeliveryItem item, Tried tried, byte[] content) {
+  private Future<Void> settle(String key, DeliveryItem item, Tried tried, MessageSource content) {
     Instant now = clock.instant();
     boolean expired = schedule.expired(item.getEnvelope().getReceivedAt(), now);
     List<DeliveryOutcome> outcomes = new ArrayList<>(tried.outcomes().size());
@@ -281,7 +317,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    * other recipients again.
    */
   private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
-      byte[] content, String remoteHost) {
+      MessageSource content, String remoteHost) {
     if (item.getReplayOf() != null) {
       return Optional.empty(); // a replayed copy (Safety Net resubmit): the original already reported its fate
     }
@@ -294,16 +330,17 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     }
   }
 
-  private byte[] inlineBody(DeliveryItem item, RecordOrigin origin) {
+  /** The copy's content: inline, or read from mail.bodies.v1 chunk by chunk as it is written out. */
+  private MessageSource bodyOf(DeliveryItem item) {
     if (item.getBody() instanceof InlineBody inline) {
       ByteBuffer data = inline.getData().duplicate();
       byte[] bytes = new byte[data.remaining()];
       data.get(bytes);
-      return bytes;
+      return MessageSource.of(bytes);
     }
-    // Parked on mail.poison.v1 by the stage loop after its retries: kept, visible, replayable.
-    throw new UnsupportedOperationException("delivery item " + item.getInternalMessageId() + " at " + origin
-        + " carries a body reference (mail.bodies.v1); claim-checked bodies are not supported by delivery yet");
+    BodyReference reference = (BodyReference) item.getBody();
+    return ReferencedMessage.of(reference, chunks, item.getEnvelope().getNetworkMessageId(),
+        item.getEnvelope().getBodyType() != BodyType.SEVEN_BIT);
   }
 
   /** A Kafka acknowledgement as a future completing on our context. */

@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.RetrySchedule;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Transient failures go to the delay topics (mail.retry.*.v1), and one {@link RetryForwarder} per
  * delay topic brings them back when due: nothing waits inside the stage loop. Recipients that fail for
  * good are reported to the sender in one DSN per copy, submitted to mail.submission.v1. Does not (yet,
- * issue 5): DNS MX routing, LMTP, STARTTLS/AUTH, delay DSNs, claim-checked bodies.
+ * issue 5): LMTP, STARTTLS/AUTH, delay DSNs. Claim-checked bodies are read from mail.bodies.v1 chunk by
+ * chunk while they are written out ({@link BodyChunks}, one reader per stage instance).
  */
 public final class DeliveryStage implements AutoCloseable {
 
@@ -50,6 +52,7 @@ public final class DeliveryStage implements AutoCloseable {
   private final List<RetryForwarder> forwarders;
   private final SmartHostRelay relay;
   private final MxResolver mx;
+  private final BodyChunks chunks;
   private final TopicPublisher publisher;
   private final Context context;
 
@@ -61,9 +64,11 @@ public final class DeliveryStage implements AutoCloseable {
    * @param maxConnectionsPerDestination open connections per smart host, in use or kept idle (Exchange
    *     MaxPerDomainOutboundConnections, 20)
    * @param loop the stage loop's settings (poison threshold, retry backoff, processing timeout)
+   * @param bodyReadTimeout how long one chunk of a claim-checked body may take to read before Kafka counts
+   *     as unreachable (the copy is deferred)
    */
   public record Options(RetrySchedule retrySchedule, SmtpClientOptions smtp, int maxConnectionsPerDestination,
-      StageLoop.Options loop) {
+      StageLoop.Options loop, Duration bodyReadTimeout) {
 
     /**
      * 2 min of silence ends an SMTP session here instead of Exchange's 10: a session must end well within
@@ -74,6 +79,9 @@ public final class DeliveryStage implements AutoCloseable {
     public Options {
       Objects.requireNonNull(retrySchedule, "retrySchedule");
       Objects.requireNonNull(loop, "loop");
+      if (bodyReadTimeout == null || bodyReadTimeout.isNegative() || bodyReadTimeout.isZero()) {
+        throw new IllegalArgumentException("bodyReadTimeout must be positive, got " + bodyReadTimeout);
+      }
       smtp = new SmtpClientOptions(Objects.requireNonNull(smtp, "smtp"));
       if (maxConnectionsPerDestination < 1) {
         throw new IllegalArgumentException(
@@ -84,29 +92,35 @@ public final class DeliveryStage implements AutoCloseable {
     public static Options defaults() {
       return new Options(RetrySchedule.exchangeDefaults(),
           new SmtpClientOptions().setReplyTimeout(DEFAULT_STAGE_REPLY_TIMEOUT),
-          DestinationLimiter.DEFAULT_MAX_PER_DESTINATION, StageLoop.Options.defaults());
+          DestinationLimiter.DEFAULT_MAX_PER_DESTINATION, StageLoop.Options.defaults(),
+          BodyChunks.DEFAULT_READ_TIMEOUT);
     }
 
     public Options withRetrySchedule(RetrySchedule schedule) {
-      return new Options(schedule, smtp, maxConnectionsPerDestination, loop);
+      return new Options(schedule, smtp, maxConnectionsPerDestination, loop, bodyReadTimeout);
     }
 
     public Options withSmtp(SmtpClientOptions options) {
-      return new Options(retrySchedule, options, maxConnectionsPerDestination, loop);
+      return new Options(retrySchedule, options, maxConnectionsPerDestination, loop, bodyReadTimeout);
     }
 
     public Options withMaxConnectionsPerDestination(int max) {
-      return new Options(retrySchedule, smtp, max, loop);
+      return new Options(retrySchedule, smtp, max, loop, bodyReadTimeout);
+    }
+
+    public Options withBodyReadTimeout(Duration timeout) {
+      return new Options(retrySchedule, smtp, maxConnectionsPerDestination, loop, timeout);
     }
 
     public Options withLoop(StageLoop.Options options) {
-      return new Options(retrySchedule, smtp, maxConnectionsPerDestination, options);
+      return new Options(retrySchedule, smtp, maxConnectionsPerDestination, options, bodyReadTimeout);
     }
   }
 
   private DeliveryStage(StageLoop<DeliveryItem> loop, List<RetryForwarder> forwarders, SmartHostRelay relay,
-      MxResolver mx, TopicPublisher publisher, Context context) {
+      MxResolver mx, BodyChunks chunks, TopicPublisher publisher, Context context) {
     this.loop = loop;
+    this.chunks = chunks;
     this.forwarders = forwarders;
     this.relay = relay;
     this.mx = mx;
@@ -135,8 +149,10 @@ public final class DeliveryStage implements AutoCloseable {
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
         new DestinationLimiter(options.maxConnectionsPerDestination()));
     MxResolver mx = new MxResolver(vertx, DNS_QUERY_TIMEOUT);
+    BodyChunks chunks = BodyChunks.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-bodies-"
+        + organization.serverName(), options.bodyReadTimeout());
     DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store), relay, mx, publisher, options.retrySchedule(), Clock.systemUTC());
+        new MailboxDeliverer(store), relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC());
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
@@ -148,12 +164,13 @@ public final class DeliveryStage implements AutoCloseable {
           options.loop());
     } catch (RuntimeException e) {
       forwarders.forEach(RetryForwarder::close);
+      chunks.close();
       publisher.close();
       throw e;
     }
     log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
         RetryForwarder.GROUP_ID, store.root());
-    return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, publisher, context);
+    return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
@@ -179,6 +196,7 @@ public final class DeliveryStage implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("delivery: closing SMTP clients: {}", e.toString());
     }
+    chunks.close();
     publisher.close();
   }
 }

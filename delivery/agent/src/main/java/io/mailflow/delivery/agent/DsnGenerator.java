@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.dsn.Dsn;
 import io.mailflow.delivery.core.dsn.DsnAction;
@@ -73,6 +74,16 @@ final class DsnGenerator {
    */
   Optional<Generated> forFailures(DeliveryItem item, List<DeliveryOutcome> outcomes, byte[] content,
       String remoteHost) {
+    return forFailures(item, outcomes, MessageSource.of(content), remoteHost);
+  }
+
+  /**
+   * The same for a copy whose content may be claim-checked: then only its head (the header section) is
+   * at hand, and RET=FULL returns the headers with a line saying the message was too large to return
+   * (RFC 3464 allows headers only). A DSN travels inline, so it never carries a large body back.
+   */
+  Optional<Generated> forFailures(DeliveryItem item, List<DeliveryOutcome> outcomes, MessageSource content,
+      String remoteHost) {
     Envelope original = item.getEnvelope();
     List<DsnRecipient> reported = new ArrayList<>();
     for (int i = 0; i < outcomes.size(); i++) {
@@ -93,7 +104,7 @@ final class DsnGenerator {
     Dsn dsn = builder.build(
         new OriginalMessage(original.getSender(), original.getEnvId(), original.getReceivedAt(),
             original.getDsnRet() == null ? null : OriginalMessage.Return.valueOf(original.getDsnRet().name()),
-            content),
+            content.head(), !content.inline()),
         reported,
         new DsnBuilder.Stamp(now, "<" + networkMessageId + "@" + reportingMta + ">",
             "mailflow-dsn-" + networkMessageId));

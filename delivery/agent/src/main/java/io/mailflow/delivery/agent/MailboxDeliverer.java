@@ -1,5 +1,7 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.delivery.agent.body.BodyUnavailableException;
+import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.agent.maildir.MailboxDelivery;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.core.DeliveryOutcome;
@@ -26,31 +28,51 @@ final class MailboxDeliverer {
     this.store = store;
   }
 
-  /** One outcome per recipient of {@code item}, in order; {@code content} is what goes into each file. */
-  Future<List<DeliveryOutcome>> deliver(DeliveryItem item, byte[] content) {
+  /**
+   * One outcome per recipient of {@code item}, in order; {@code content} is what goes into each file. An
+   * inline message goes to all mailboxes at once; a claim-checked one to one mailbox after another, each
+   * reading the body again, so a copy has at most a couple of chunks in memory however many mailboxes it
+   * has. Fails with the {@link BodyUnavailableException} if the body cannot be read: that is the body's
+   * fault, not the store's.
+   */
+  Future<List<DeliveryOutcome>> deliver(DeliveryItem item, MessageSource content) {
     List<Future<DeliveryOutcome>> each = new ArrayList<>();
+    Future<?> previous = Future.succeededFuture();
     for (ResolvedRecipient recipient : item.getRecipients()) {
-      String database = recipient.getMailboxDatabase() != null
-          ? recipient.getMailboxDatabase()
-          : item.getNextHop().getNextHopDomain();
-      String address = recipient.getAddress();
-      Future<DeliveryOutcome> outcome;
-      try {
-        MailboxDelivery delivery = new MailboxDelivery(database, address,
-            item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), content);
-        outcome = store.deliver(delivery).map(result -> delivered(address, result));
-      } catch (IllegalArgumentException e) {
-        outcome = Future.failedFuture(e);
-      }
-      each.add(outcome.recover(e -> Future.succeededFuture(storeFailure(address, database, e))));
+      Future<DeliveryOutcome> outcome = content.inline()
+          ? deliverOne(item, recipient, content)
+          : previous.transform(ar -> ar.failed() ? Future.failedFuture(ar.cause()) : deliverOne(item, recipient, content));
+      each.add(outcome);
+      previous = outcome;
     }
-    return Future.all(each).map(all -> {
+    return Future.join(each).transform(joined -> {
       List<DeliveryOutcome> outcomes = new ArrayList<>(each.size());
       for (Future<DeliveryOutcome> f : each) {
+        if (f.failed()) {
+          return Future.failedFuture(f.cause());
+        }
         outcomes.add(f.result());
       }
-      return outcomes;
+      return Future.succeededFuture(outcomes);
     });
+  }
+
+  private Future<DeliveryOutcome> deliverOne(DeliveryItem item, ResolvedRecipient recipient, MessageSource content) {
+    String database = recipient.getMailboxDatabase() != null
+        ? recipient.getMailboxDatabase()
+        : item.getNextHop().getNextHopDomain();
+    String address = recipient.getAddress();
+    Future<DeliveryOutcome> outcome;
+    try {
+      MailboxDelivery delivery = new MailboxDelivery(database, address,
+          item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), content);
+      outcome = store.deliver(delivery).map(result -> delivered(address, result));
+    } catch (IllegalArgumentException e) {
+      outcome = Future.failedFuture(e);
+    }
+    return outcome.recover(e -> e instanceof BodyUnavailableException
+        ? Future.failedFuture(e)
+        : Future.succeededFuture(storeFailure(address, database, e)));
   }
 
   private static DeliveryOutcome delivered(String address, MaildirStore.Result result) {

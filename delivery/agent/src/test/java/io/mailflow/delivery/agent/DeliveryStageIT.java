@@ -278,7 +278,7 @@ class DeliveryStageIT {
   }
 
   @Test
-  void aClaimCheckedBodyIsParkedAsPoisonWithTheReasonNotDropped() throws Exception {
+  void aClaimCheckedBodyWithABrokenReferenceIsParkedAsPoisonWithTheReasonNotDropped() throws Exception {
     String nmid = UUID.randomUUID().toString();
     DeliveryItem referenced = DeliveryItem.newBuilder(item(nmid, DeliveryType.SmtpDeliveryToMailbox, "DB01", null,
             Instant.now(), mailbox("erin@contoso.test", "DB01")))
@@ -288,8 +288,9 @@ class DeliveryStageIT {
 
     PoisonRecord parked = poison.await(p -> p.getReason().contains("iid-" + nmid), 1, WAIT).get(0);
     assertEquals(DeliveryStage.STAGE_NAME, parked.getStage());
-    assertTrue(parked.getReason().contains("claim-checked bodies are not supported by delivery yet"),
-        parked.getReason());
+    assertTrue(parked.getReason().contains("claim-checked body unreadable: body body-" + nmid)
+        && parked.getReason().contains("the reference lists 0 offsets for 3 chunks"), parked.getReason());
+    assertEquals(List.of(), newFiles("DB01", "erin@contoso.test"));
   }
 
   private static String read(Path p) {

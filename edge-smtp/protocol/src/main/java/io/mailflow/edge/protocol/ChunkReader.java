@@ -11,13 +11,19 @@ final class ChunkReader {
     this.remaining = size;
   }
 
+  /** Consumes the chunk's octets until they or the input run out, or the buffer is blocked (spill window full). */
   int consume(byte[] b, int from, int to) {
-    int n = (int) Math.min(remaining, to - from);
-    if (buffer != null) {
-      buffer.write(b, from, n);
+    int i = from;
+    while (remaining > 0 && i < to && (buffer == null || !buffer.blocked())) {
+      int n = (int) Math.min(remaining, to - i);
+      if (buffer != null) {
+        n = Math.min(n, buffer.room());
+        buffer.write(b, i, n);
+      }
+      remaining -= n;
+      i += n;
     }
-    remaining -= n;
-    return from + n;
+    return i;
   }
 
   boolean finished() {

@@ -26,21 +26,25 @@ final class DataReader {
     this.buffer = buffer;
   }
 
-  /** Consumes content up to and including the end of data; returns the index after it. */
+  /**
+   * Consumes content up to and including the end of data, or until the buffer is blocked (spill
+   * writes in flight fill the window); returns the index after what was consumed.
+   */
   int consume(byte[] b, int from, int to) {
     int i = from;
-    while (i < to && !finished) {
+    while (i < to && !finished && !buffer.blocked()) {
       if (state == State.TEXT) {
-        // fast path: copy a run of ordinary octets at once
+        // fast path: copy a run of ordinary octets at once (at most up to the next spill chunk)
         int start = i;
-        while (i < to && b[i] != '\r' && b[i] != '\n') {
+        int end = (int) Math.min(to, (long) i + buffer.room());
+        while (i < end && b[i] != '\r' && b[i] != '\n') {
           i++;
         }
         if (i > start) {
           buffer.write(b, start, i - start);
         }
-        if (i == to) {
-          break;
+        if (i == end) {
+          continue; // the run ended at the input's end or at a chunk boundary: check again
         }
       }
       step(b[i++]);

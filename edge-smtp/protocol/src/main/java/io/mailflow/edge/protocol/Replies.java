@@ -55,6 +55,18 @@ public final class Replies {
   public static final Reply NEED_RCPT = Reply.of(503, "5.5.2", "Need rcpt command");
   public static final Reply SIZE_EXCEEDED =
       Reply.of(552, "5.3.4", "Message size exceeds fixed maximum message size");
+  /**
+   * The header section did not end within the octets a message may keep in memory
+   * ({@link SmtpConfig#inlineBodyLimit()}) when its body must spill; Exchange's maxHeaderSize reply.
+   */
+  public static final Reply HEADER_TOO_LARGE = Reply.of(552, "5.3.4", "Message header size exceeds limit");
+  /**
+   * A text line over 1000 octets including CRLF (RFC 5321 4.5.3.1.6; RFC 5322 2.1.1 for BDAT). 554
+   * 5.6.0 (a content error, permanent): the next hop may truncate or refuse such a line, so the
+   * message would not arrive intact. The message is read to its end first; the session goes on.
+   */
+  public static final Reply LINE_TOO_LONG_IN_CONTENT =
+      Reply.of(554, "5.6.0", "Message contains a line longer than 1000 octets");
   public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Too many recipients");
   /**
    * DATA content with a CR or LF outside a CRLF pair. Rejected rather than normalised: such input is

@@ -60,6 +60,23 @@ public interface SessionHooks {
   }
 
   /**
+   * The message outgrew {@link SmtpConfig#inlineBodyLimit()}: where its body goes from here. Called
+   * at most once per message, on the session's thread. Empty (the default) keeps the whole message in
+   * memory, bounded by the size limit only.
+   */
+  default Optional<BodySpill> spill(SessionInfo session, SmtpEnvelope envelope) {
+    return Optional.empty();
+  }
+
+  /**
+   * A spill write failed with {@code cause}: the reply the client gets once it finished sending the
+   * message (the engine reads it to its end, then discards the spill). Default 451 4.3.0.
+   */
+  default Reply spillFailed(SessionInfo session, Throwable cause) {
+    return Replies.LOCAL_ERROR;
+  }
+
+  /**
    * The client finished a message: queue it and answer with the reply the client gets (250 once it
    * is safely queued, 4xx if it could not be). A stage completed exceptionally is answered with
    * {@link Replies#LOCAL_ERROR}.

@@ -20,10 +20,14 @@ import java.util.Locale;
  * @param authRequiresTls whether AUTH is offered only once the session runs over TLS (BasicAuthRequireTLS)
  * @param maxLogonFailures failed AUTH attempts before the session is tarpitted and ended; 0 never ends it
  * @param tarpitInterval how long the reply to the last allowed failure is held back before the session ends
+ * @param inlineBodyLimit octets of a message (trace header included) kept in memory; past it the body
+ *     goes to the {@link BodySpill} the hooks give, the header section staying in memory (512 KB)
+ * @param spillChunkSize octets per chunk handed to the spill (256 KB)
+ * @param spillWindow spill writes in flight per session before the engine stops reading (4)
  */
 public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int maxRecipients,
     int maxProtocolErrors, boolean startTlsOffered, Clock clock, boolean authOffered, boolean authRequiresTls,
-    int maxLogonFailures, Duration tarpitInterval) {
+    int maxLogonFailures, Duration tarpitInterval, int inlineBodyLimit, int spillChunkSize, int spillWindow) {
 
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 36L * 1024 * 1024;
   public static final int DEFAULT_MAX_RECIPIENTS = 200;
@@ -32,6 +36,11 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
   public static final int MAX_COMMAND_LINE = 512;
   public static final int DEFAULT_MAX_LOGON_FAILURES = 3;
   public static final Duration DEFAULT_TARPIT_INTERVAL = Duration.ofSeconds(5);
+  public static final int DEFAULT_INLINE_BODY_LIMIT = 512 * 1024;
+  public static final int DEFAULT_SPILL_CHUNK_SIZE = 256 * 1024;
+  public static final int DEFAULT_SPILL_WINDOW = 4;
+  /** RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including its CRLF. */
+  public static final int MAX_TEXT_LINE = 1000;
 
   private static final DateTimeFormatter RFC5322 =
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
@@ -61,6 +70,19 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
     if (tarpitInterval == null || tarpitInterval.isNegative()) {
       throw new IllegalArgumentException("tarpitInterval must be zero or positive, got " + tarpitInterval);
     }
+    if (inlineBodyLimit <= 0 || spillChunkSize <= 0 || spillWindow <= 0) {
+      throw new IllegalArgumentException("inlineBodyLimit, spillChunkSize and spillWindow must be positive, got "
+          + inlineBodyLimit + ", " + spillChunkSize + ", " + spillWindow);
+    }
+  }
+
+  /** Without the spill settings (512 KB inline, 256 KB chunks, 4 in flight). */
+  public SmtpConfig(String fqdn, String banner, long maxMessageSize, int maxRecipients, int maxProtocolErrors,
+      boolean startTlsOffered, Clock clock, boolean authOffered, boolean authRequiresTls, int maxLogonFailures,
+      Duration tarpitInterval) {
+    this(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock, authOffered,
+        authRequiresTls, maxLogonFailures, tarpitInterval, DEFAULT_INLINE_BODY_LIMIT, DEFAULT_SPILL_CHUNK_SIZE,
+        DEFAULT_SPILL_WINDOW);
   }
 
   /** Without AUTH (Exchange's defaults for logon failures and tarpit apply once it is offered). */
@@ -78,44 +100,50 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
 
   public SmtpConfig withBanner(String text) {
     return new SmtpConfig(fqdn, text, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   public SmtpConfig withMaxMessageSize(long octets) {
     return new SmtpConfig(fqdn, banner, octets, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   public SmtpConfig withMaxRecipients(int count) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, count, maxProtocolErrors, startTlsOffered, clock,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   public SmtpConfig withMaxProtocolErrors(int count) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, count, startTlsOffered, clock,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   public SmtpConfig withStartTls(boolean offered) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, offered, clock,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   public SmtpConfig withClock(Clock c) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, c,
-        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval);
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   /** AUTH PLAIN and LOGIN offered, only over TLS when {@code requiresTls}. */
   public SmtpConfig withAuth(boolean offered, boolean requiresTls) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
-        offered, requiresTls, maxLogonFailures, tarpitInterval);
+        offered, requiresTls, maxLogonFailures, tarpitInterval, inlineBodyLimit, spillChunkSize, spillWindow);
   }
 
   /** After {@code max} failed AUTH attempts (0: never) the last reply waits {@code tarpit}, then the session ends. */
   public SmtpConfig withLogonFailures(int max, Duration tarpit) {
     return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
-        authOffered, authRequiresTls, max, tarpit);
+        authOffered, authRequiresTls, max, tarpit, inlineBodyLimit, spillChunkSize, spillWindow);
+  }
+
+  /** Messages over {@code inlineLimit} octets spill in {@code chunkSize} chunks, {@code window} in flight. */
+  public SmtpConfig withBodySpill(int inlineLimit, int chunkSize, int window) {
+    return new SmtpConfig(fqdn, banner, maxMessageSize, maxRecipients, maxProtocolErrors, startTlsOffered, clock,
+        authOffered, authRequiresTls, maxLogonFailures, tarpitInterval, inlineLimit, chunkSize, window);
   }
 
   /** Whether AUTH is available in a session in this TLS state. */

@@ -41,6 +41,8 @@ public final class SmtpSession {
   private int protocolErrors;
   private boolean busy;
   private boolean processing;
+  /** Input is held because the spill window is full (not for an answer). */
+  private boolean spillHeld;
   /** Where the next line goes instead of the command chain: an AUTH response. */
   private Consumer<String> continuation;
   private int logonFailures;
@@ -198,12 +200,16 @@ public final class SmtpSession {
             i = data.consume(b, i, to);
             if (data.finished()) {
               endData();
+            } else if (buffer.blocked()) {
+              holdForSpill();
             }
           }
           case CHUNK -> {
             i = chunk.consume(b, i, to);
             if (chunk.finished()) {
               endChunk();
+            } else if (buffer != null && buffer.blocked()) {
+              holdForSpill();
             }
           }
           default -> throw new IllegalStateException(mode.name());
@@ -259,14 +265,83 @@ public final class SmtpSession {
     DataReader reader = data;
     data = null;
     mode = Mode.COMMAND;
-    if (reader.sawBareNewline()) {
-      resetTransaction();
-      send(Replies.BARE_NEWLINE_IN_DATA);
-    } else if (buffer.exceeded()) {
-      resetTransaction();
-      send(Replies.SIZE_EXCEEDED);
+    Reply refusal = reader.sawBareNewline() ? Replies.BARE_NEWLINE_IN_DATA : contentRefusal();
+    if (refusal != null) {
+      resetTransaction(); // discards the spill
+      send(refusal);
+    } else if (buffer.spilling()) {
+      settleSpill(false);
     } else {
       deliver(false);
+    }
+  }
+
+  /** Why the content read so far cannot be queued, or null. */
+  private Reply contentRefusal() {
+    if (buffer.exceeded()) {
+      return Replies.SIZE_EXCEEDED;
+    }
+    if (buffer.headerTooLarge()) {
+      return Replies.HEADER_TOO_LARGE;
+    }
+    if (buffer.longLine()) {
+      return Replies.LINE_TOO_LONG_IN_CONTENT;
+    }
+    Throwable failure = buffer.spillFailure();
+    return failure == null ? null : spillFailedReply(failure);
+  }
+
+  private Reply spillFailedReply(Throwable failure) {
+    try {
+      Reply reply = hooks.spillFailed(info, failure);
+      return reply == null ? Replies.LOCAL_ERROR : reply;
+    } catch (RuntimeException e) {
+      return Replies.LOCAL_ERROR;
+    }
+  }
+
+  /** The content ended while spilling: wait until every chunk is stored, then queue (or refuse). */
+  private void settleSpill(boolean chunked) {
+    MessageBuffer spilling = buffer;
+    awaitAnswer(spilling.settle(), (ok, failure) -> {
+      Throwable cause = failure != null ? failure : spilling.spillFailure();
+      if (cause != null) {
+        Reply refusal = spillFailedReply(cause);
+        resetTransaction();
+        send(refusal);
+        resume();
+      } else {
+        deliver(chunked);
+      }
+    });
+  }
+
+  /** The spill window is full: stop reading until a write completes. */
+  private void holdForSpill() {
+    spillHeld = true;
+    busy = true;
+    out.inputHeld(true);
+  }
+
+  /** A spill write completed (on the session's thread): read on if the window has room again. */
+  private void spillProgress() {
+    if (spillHeld && mode != Mode.CLOSED && (buffer == null || !buffer.blocked())) {
+      spillHeld = false;
+      resume();
+    }
+  }
+
+  private MessageBuffer newBuffer(boolean checkLines) {
+    return new MessageBuffer(config.maxMessageSize(), traceHeader(), config.inlineBodyLimit(),
+        config.spillChunkSize(), config.spillWindow(), checkLines, this::offerSpill, executor, this::spillProgress);
+  }
+
+  private Optional<BodySpill> offerSpill() {
+    try {
+      Optional<BodySpill> spill = hooks.spill(info, new SmtpEnvelope(mailFrom, recipients));
+      return spill == null ? Optional.empty() : spill;
+    } catch (RuntimeException e) {
+      return Optional.empty(); // a failing hook: keep the message in memory, bounded by the size limit
     }
   }
 
@@ -281,11 +356,14 @@ public final class SmtpSession {
       } else {
         send(refusal);
       }
-    } else if (buffer.exceeded()) {
+    } else if (contentRefusal() != null) {
+      Reply refusal = contentRefusal();
       resetTransaction(); // later chunks of this message get 503: there is no transaction any more
-      send(Replies.SIZE_EXCEEDED);
+      send(refusal);
     } else if (!chunkLast) {
       send(Replies.chunkReceived(chunkSize));
+    } else if (buffer.spilling()) {
+      settleSpill(true);
     } else {
       deliver(true);
     }
@@ -295,6 +373,7 @@ public final class SmtpSession {
   private void deliver(boolean chunked) {
     ReceivedMessage message = new ReceivedMessage(info, new SmtpEnvelope(mailFrom, recipients),
         buffer.finish(), chunked);
+    buffer = null; // handed over: resetting the transaction must not discard its spill
     resetTransaction();
     CompletionStage<Reply> answer;
     try {
@@ -401,6 +480,9 @@ public final class SmtpSession {
     mailFrom = null;
     recipients.clear();
     chunking = false;
+    if (buffer != null) {
+      buffer.abandon(); // a message not handed over: its spill is discarded
+    }
     buffer = null;
   }
 
@@ -486,7 +568,7 @@ public final class SmtpSession {
 
     @Override
     public void beginData() {
-      MessageBuffer content = new MessageBuffer(config.maxMessageSize(), traceHeader());
+      MessageBuffer content = newBuffer(true);
       send(Replies.START_MAIL_INPUT);
       buffer = content;
       data = new DataReader(content);
@@ -496,7 +578,8 @@ public final class SmtpSession {
     @Override
     public void beginChunk(long size, boolean last) {
       if (!chunking) {
-        buffer = new MessageBuffer(config.maxMessageSize(), traceHeader());
+        // RFC 5322 2.1.1 holds for BDAT content too, except BINARYMIME, which has no lines
+        buffer = newBuffer(mailFrom.bodyType() != BodyType.BINARY_MIME);
         chunking = true;
       }
       readChunk(new ChunkReader(buffer, size), size, last, null, false);

@@ -35,6 +35,9 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   HookResult onConnect = HookResult.ACCEPT;
   HookResult onData = HookResult.ACCEPT;
   byte[] trace = new byte[0];
+  /** What the spill hook answers (default: none, everything stays in memory); calls counted. */
+  java.util.function.Supplier<Optional<BodySpill>> onSpill = Optional::empty;
+  int spillCalls;
   /** Credentials the engine asked about: "MECHANISM user password". */
   final List<String> logons = new ArrayList<>();
   Function<String, CompletionStage<Optional<String>>> onAuth = logon -> CompletableFuture.completedFuture(
@@ -213,6 +216,12 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   @Override
   public byte[] traceHeader(SessionInfo s, SmtpEnvelope envelope) {
     return trace;
+  }
+
+  @Override
+  public Optional<BodySpill> spill(SessionInfo s, SmtpEnvelope envelope) {
+    spillCalls++;
+    return onSpill.get();
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.mailflow.edge.server;
 
+import io.mailflow.edge.protocol.BodySpill;
 import io.mailflow.edge.protocol.HookResult;
 import io.mailflow.edge.protocol.MailFrom;
+import io.mailflow.edge.protocol.MessageContent;
 import io.mailflow.edge.protocol.RcptTo;
 import io.mailflow.edge.protocol.ReceivedMessage;
 import io.mailflow.edge.protocol.Reply;
@@ -95,11 +97,34 @@ final class EdgeSessionHooks implements SessionHooks {
     return header;
   }
 
+  /** A message past the inline limit streams its body to mail.bodies.v1 when the publisher has a body store. */
+  @Override
+  public Optional<BodySpill> spill(SessionInfo session, SmtpEnvelope envelope) {
+    return edge.publisher().bodies().map(store -> new BodyUpload(store, context));
+  }
+
+  /** A body chunk was not stored: the same replies as a failed submission write, the cause to the log. */
+  @Override
+  public Reply spillFailed(SessionInfo session, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    log.info(cause.toString(), "Queue write failed");
+    return cause instanceof BackPressureException
+        ? EdgeReplies.INSUFFICIENT_RESOURCES : EdgeReplies.QUEUE_WRITE_FAILED;
+  }
+
   @Override
   public CompletionStage<Reply> message(ReceivedMessage message) {
     long id = internalId;
     int sequence = ++messages;
-    byte[] received = message.content().toByteArray();
+    MessageContent content = message.content();
+    // the whole message, or only its head (header section, CRLF CRLF included) when the body spilled
+    byte[] received = content.toByteArray();
+    BodyUpload upload = content.spilled() && content.spill() instanceof BodyUpload own ? own : null;
+    if (content.spilled() && upload == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "message spilled to a store this edge did not open: " + content.spill()));
+    }
     boolean acceptRoutingHeaders = edge.policy().rights(message.session()).contains(ExtendedRight.ACCEPT_HEADERS_ROUTING);
     HeaderFirewall.Verdict verdict = HeaderFirewall.apply(received, traceLength, edge.connector().maxHeaderSize(),
         acceptRoutingHeaders, servers.isServer(message.session().clientIp()));
@@ -115,20 +140,24 @@ final class EdgeSessionHooks implements SessionHooks {
     // one id across the organization's servers, as Exchange's: kept only from a trusted relay
     String networkMessageId = verdict.networkMessageId() != null
         ? verdict.networkMessageId() : UUID.randomUUID().toString();
-    byte[] content = verdict.content();
+    byte[] kept = verdict.content();
     HeaderFields headers = HeaderFields.parse(
         message.content().head(edge.connector().maxHeaderSize() + traceLength));
     String messageId = headers.messageId();
-    byte[] body = content;
+    byte[] body = kept;
     if (messageId == null) {
       // as Exchange does: a message without Message-ID gets one, so tracking can follow it
       messageId = "<" + networkMessageId + "@" + edge.fqdn() + ">";
-      body = withHeaderAfterTrace(content, "Message-ID: " + messageId + "\r\n");
+      body = withHeaderAfterTrace(kept, "Message-ID: " + messageId + "\r\n");
     }
-    SubmittedMessage record = SubmissionRecord.build(message, body,
-        new SubmissionRecord.Stamp(networkMessageId, edge.options().clock().instant(),
-            edge.organization().serverName(), edge.connector().name(), messageId, headers.subject()),
-        edge.policy()::recipientAddress);
+    SubmissionRecord.Stamp stamp = new SubmissionRecord.Stamp(networkMessageId, edge.options().clock().instant(),
+        edge.organization().serverName(), edge.connector().name(), messageId, headers.subject());
+    // a spilled body: the envelope carries the head as queued and where the chunks are. Should the
+    // envelope not be written, the chunks stay on mail.bodies.v1 unreferenced until retention removes them.
+    SubmittedMessage record = upload == null
+        ? SubmissionRecord.build(message, body, stamp, edge.policy()::recipientAddress)
+        : SubmissionRecord.build(message, upload.reference(body, content.spilledOctets()), stamp,
+            edge.policy()::recipientAddress);
     String queuedId = messageId;
 
     CompletableFuture<Reply> reply = new CompletableFuture<>();

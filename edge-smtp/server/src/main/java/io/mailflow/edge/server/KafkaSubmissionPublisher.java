@@ -3,6 +3,7 @@ package io.mailflow.edge.server;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.SubmittedMessage;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -14,9 +15,17 @@ import org.apache.kafka.common.errors.TimeoutException;
  */
 final class KafkaSubmissionPublisher implements SubmissionPublisher {
   private final TopicPublisher publisher;
+  private final Optional<BodyStore> bodies;
 
   KafkaSubmissionPublisher(TopicPublisher publisher) {
     this.publisher = publisher;
+    this.bodies = Optional.of(new KafkaBodyStore(publisher));
+  }
+
+  /** Large bodies go to mail.bodies.v1 through the same producer. */
+  @Override
+  public Optional<BodyStore> bodies() {
+    return bodies;
   }
 
   @Override

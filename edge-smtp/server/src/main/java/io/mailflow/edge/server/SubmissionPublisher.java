@@ -1,6 +1,7 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.schemas.avro.SubmittedMessage;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,4 +14,12 @@ import java.util.concurrent.CompletionStage;
  */
 public interface SubmissionPublisher {
   CompletionStage<Void> publish(SubmittedMessage message);
+
+  /**
+   * Where bodies over the inline limit (512 KB) go in chunks while they arrive; empty (the default)
+   * keeps every message in memory and inline, bounded by the connector's maxMessageSize only.
+   */
+  default Optional<BodyStore> bodies() {
+    return Optional.empty();
+  }
 }

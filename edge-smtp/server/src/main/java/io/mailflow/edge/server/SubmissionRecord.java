@@ -3,6 +3,7 @@ package io.mailflow.edge.server;
 import io.mailflow.edge.protocol.MailFrom;
 import io.mailflow.edge.protocol.RcptTo;
 import io.mailflow.edge.protocol.ReceivedMessage;
+import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.DsnRet;
@@ -17,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * SubmissionRecord - turns a message the engine received into the record on mail.submission.v1:
- * envelope (what the edge learned), recipients with their DSN parameters, and the body inline.
+ * envelope (what the edge learned), recipients with their DSN parameters, and the body: inline, or
+ * for a message that outgrew the inline limit a {@link BodyReference} to its chunks on mail.bodies.v1.
  */
 final class SubmissionRecord {
   private SubmissionRecord() {}
@@ -31,6 +33,17 @@ final class SubmissionRecord {
    * @param recipientAddress the address each recipient stands for (bare postmaster resolved)
    */
   static SubmittedMessage build(ReceivedMessage message, byte[] body, Stamp stamp,
+      Function<RcptTo, String> recipientAddress) {
+    return build(message, new InlineBody(ByteBuffer.wrap(body)), body.length, stamp, recipientAddress);
+  }
+
+  /** @param body the claim check of a spilled message (its head holds the header section as queued) */
+  static SubmittedMessage build(ReceivedMessage message, BodyReference body, Stamp stamp,
+      Function<RcptTo, String> recipientAddress) {
+    return build(message, body, body.getSize(), stamp, recipientAddress);
+  }
+
+  private static SubmittedMessage build(ReceivedMessage message, Object body, long size, Stamp stamp,
       Function<RcptTo, String> recipientAddress) {
     MailFrom from = message.envelope().mailFrom();
     Envelope envelope = Envelope.newBuilder()
@@ -46,7 +59,7 @@ final class SubmissionRecord {
         .setSender(from.reversePath())
         .setMessageIdHeader(stamp.messageIdHeader())
         .setSubject(stamp.subject())
-        .setSize(body.length)
+        .setSize(size)
         .setBodyType(bodyType(from))
         .setSmtpUtf8(from.smtpUtf8())
         .setDsnRet(from.ret() == null ? null : DsnRet.valueOf(from.ret().name()))
@@ -62,7 +75,7 @@ final class SubmissionRecord {
     return SubmittedMessage.newBuilder()
         .setEnvelope(envelope)
         .setRecipients(recipients)
-        .setBody(new InlineBody(ByteBuffer.wrap(body)))
+        .setBody(body)
         .build();
   }
 

@@ -74,6 +74,12 @@ final class SmtpTestClient implements AutoCloseable {
     return this;
   }
 
+  SmtpTestClient sendBytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+    return this;
+  }
+
   /** One reply, multi-line replies joined with \n, without CRLFs. */
   String reply() throws IOException {
     List<String> lines = new ArrayList<>();

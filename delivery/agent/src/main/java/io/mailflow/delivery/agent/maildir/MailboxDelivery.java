@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent.maildir;
 
+import io.mailflow.delivery.agent.body.MessageSource;
 import java.util.Objects;
 
 /**
@@ -9,10 +10,16 @@ import java.util.Objects;
  * @param recipient the mailbox's primary SMTP address; its Maildir is named after it, lower-cased
  * @param networkMessageId the message's network message id: with the recipient, the de-duplication key
  * @param sender the envelope sender for Return-Path; empty for the null sender
- * @param message the RFC 5322 message as it arrived, headers and body
+ * @param message the RFC 5322 message as it arrived, headers and body (inline or read chunk by chunk)
  */
 public record MailboxDelivery(String database, String recipient, String networkMessageId, String sender,
-    byte[] message) {
+    MessageSource message) {
+
+  /** A message held whole in memory. */
+  public MailboxDelivery(String database, String recipient, String networkMessageId, String sender,
+      byte[] message) {
+    this(database, recipient, networkMessageId, sender, MessageSource.of(Objects.requireNonNull(message, "message")));
+  }
 
   public MailboxDelivery {
     Objects.requireNonNull(database, "database");

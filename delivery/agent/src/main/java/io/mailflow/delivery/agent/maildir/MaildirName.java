@@ -27,9 +27,18 @@ final class MaildirName {
 
   /** A fresh name for a message of {@code size} octets delivered at {@code now}. */
   String next(Instant now, long size) {
+    return withSize(unsized(now), size);
+  }
+
+  /** A fresh name without its size: for a file in tmp/ whose size is known only once it is written. */
+  String unsized(Instant now) {
     long micros = now.getNano() / 1_000;
-    return now.getEpochSecond() + ".M" + micros + "P" + PID + "Q" + DELIVERIES.incrementAndGet() + "." + host
-        + ",S=" + size;
+    return now.getEpochSecond() + ".M" + micros + "P" + PID + "Q" + DELIVERIES.incrementAndGet() + "." + host;
+  }
+
+  /** {@code unsized} with its {@code ,S=<size>}. */
+  static String withSize(String unsized, long size) {
+    return unsized + ",S=" + size;
   }
 
   static String escape(String hostName) {

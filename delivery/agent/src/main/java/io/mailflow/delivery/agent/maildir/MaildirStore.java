@@ -1,13 +1,13 @@
 package io.mailflow.delivery.agent.maildir;
 
+import io.mailflow.delivery.agent.body.ContentStream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,9 +15,12 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * MaildirStore - the built-in mailbox store: one Maildir per mailbox, written so that Dovecot (or any
@@ -36,21 +39,20 @@ import java.util.Objects;
  * in the user's mail client. A crash between the rename and the marker can still store a message
  * twice; never zero times. Markers are not yet expired (they should live as long as the Safety Net).
  *
- * <p>All file I/O runs on Vert.x worker threads, never on an event loop.
+ * <p>All file I/O runs on Vert.x worker threads, never on an event loop. A message is written piece by
+ * piece as its {@link io.mailflow.delivery.agent.body.MessageSource} hands them out, so a claim-checked
+ * body is never held whole in memory.
  */
 public final class MaildirStore {
 
   /** The marker directory's name, beside each mailbox's {@code Maildir/}. */
   public static final String DELIVERED_MARKERS = ".mailflow-delivered";
 
-  /** Deliveries to one mailbox for one message are serialised through one of these locks. */
-  private static final int LOCK_STRIPES = 64;
-
   private final Vertx vertx;
   private final Path root;
   private final MaildirName names;
   private final Clock clock;
-  private final Object[] locks = new Object[LOCK_STRIPES];
+  private final Map<Path, Future<Result>> inProgress = new HashMap<>();
 
   /** What became of a delivery. */
   public sealed interface Result {
@@ -69,9 +71,6 @@ public final class MaildirStore {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath();
     this.names = new MaildirName(hostName);
     this.clock = clock;
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-      locks[i] = new Object();
-    }
   }
 
   /**
@@ -92,7 +91,12 @@ public final class MaildirStore {
     return mailboxDir(database, address).resolve("Maildir");
   }
 
-  /** Delivers on a worker thread; fails with an {@link IOException} naming the path when the disk says no. */
+  /**
+   * Delivers: the file is written on worker threads as the message's pieces arrive (a claim-checked body
+   * chunk by chunk, never whole in memory), fsynced, and renamed into {@code new/} only after the last
+   * piece (and, for a referenced body, its digest) checked out. Fails with an {@link IOException} naming
+   * the path when the disk says no, or with the message source's error; a failed delivery leaves no file.
+   */
   public Future<Result> deliver(MailboxDelivery delivery) {
     // Validate on the caller's thread so bad input fails fast with its own message.
     Path mailbox;
@@ -101,75 +105,104 @@ public final class MaildirStore {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return vertx.executeBlocking(() -> deliverNow(mailbox, delivery), false);
+    Path marker = mailbox.resolve(DELIVERED_MARKERS).resolve(markerName(delivery.networkMessageId()));
+    return oneAtATime(marker, () -> vertx.executeBlocking(() -> begin(mailbox, marker, delivery), false)
+        .compose(begun -> begun.duplicate() != null
+            ? Future.succeededFuture(begun.duplicate())
+            : write(begun.file(), delivery.message().open())
+                .compose(file -> vertx.executeBlocking(() -> commit(file, mailbox, marker), false))));
   }
 
-  /** The same, blocking the calling thread: for worker threads and tests only. */
-  Result deliverNow(MailboxDelivery delivery) throws IOException {
-    return deliverNow(mailboxDir(delivery.database(), delivery.recipient()), delivery);
-  }
-
-  private Result deliverNow(Path mailbox, MailboxDelivery delivery) throws IOException {
-    Path markers = mailbox.resolve(DELIVERED_MARKERS);
-    Path marker = markers.resolve(markerName(delivery.networkMessageId()));
-    synchronized (locks[Math.floorMod(marker.hashCode(), LOCK_STRIPES)]) {
-      if (Files.exists(marker)) {
-        return new Result.Duplicate(marker, Files.readString(marker, StandardCharsets.UTF_8));
-      }
-      Path maildir = mailbox.resolve("Maildir");
-      Path tmp = maildir.resolve("tmp");
-      Path fresh = maildir.resolve("new");
-      Files.createDirectories(tmp);
-      Files.createDirectories(fresh);
-      Files.createDirectories(maildir.resolve("cur"));
-      Files.createDirectories(markers);
-
-      byte[] content = withDeliveryHeaders(delivery);
-      String name = writeToTmp(tmp, content);
-      Path stored = fresh.resolve(name);
-      Files.move(tmp.resolve(name), stored, StandardCopyOption.ATOMIC_MOVE);
-      fsyncDirectory(fresh);
-
-      Files.writeString(marker, name, StandardCharsets.UTF_8);
-      fsyncDirectory(markers);
-      return new Result.Stored(stored);
+  /** Deliveries of one message to one mailbox run one after another, so the marker check sees the earlier one. */
+  private Future<Result> oneAtATime(Path marker, Supplier<Future<Result>> work) {
+    Promise<Result> mine = Promise.promise();
+    Future<?> before;
+    synchronized (inProgress) {
+      before = inProgress.put(marker, mine.future());
     }
-  }
-
-  /** Writes and fsyncs {@code tmp/<unique name>}; a name already taken (never expected) is skipped. */
-  private String writeToTmp(Path tmp, byte[] content) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      String name = names.next(clock.instant(), content.length);
-      try (FileChannel out = FileChannel.open(tmp.resolve(name), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        out.force(true);
-        return name;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt == 2) {
-          throw new IOException("cannot find a free Maildir file name in " + tmp + " (last tried " + name + ")", e);
-        }
+    Future<Void> turn = before == null ? Future.succeededFuture() : before.transform(ar -> Future.succeededFuture());
+    turn.compose(v -> work.get()).onComplete(ar -> {
+      synchronized (inProgress) {
+        inProgress.remove(marker, mine.future());
       }
-    }
+      mine.handle(ar);
+    });
+    return mine.future();
   }
 
-  /** Return-Path and Delivered-To on top, line ends made LF. */
+  /** A duplicate found by its marker, or a file begun in tmp/. */
+  private record Begun(Result duplicate, MaildirFile file) {}
+
+  private Begun begin(Path mailbox, Path marker, MailboxDelivery delivery) throws IOException {
+    if (Files.exists(marker)) {
+      return new Begun(new Result.Duplicate(marker, Files.readString(marker, StandardCharsets.UTF_8)), null);
+    }
+    Path maildir = mailbox.resolve("Maildir");
+    Path tmp = maildir.resolve("tmp");
+    Files.createDirectories(tmp);
+    Files.createDirectories(maildir.resolve("new"));
+    Files.createDirectories(maildir.resolve("cur"));
+    Files.createDirectories(marker.getParent());
+    MaildirFile file = MaildirFile.create(tmp, () -> names.unsized(clock.instant()));
+    try {
+      file.writeRaw(deliveryHeaders(delivery));
+    } catch (IOException e) {
+      file.abort();
+      throw e;
+    }
+    return new Begun(null, file);
+  }
+
+  /** Pulls the next piece only after the previous one is written: bounded memory for any size. */
+  private Future<MaildirFile> write(MaildirFile file, ContentStream stream) {
+    return stream.next().compose(piece -> piece == null
+        ? Future.succeededFuture(file)
+        : vertx.executeBlocking(() -> {
+          file.write(piece);
+          return file;
+        }, false).compose(f -> write(f, stream)))
+        .recover(e -> {
+          stream.close();
+          return vertx.executeBlocking(() -> {
+            file.abort();
+            return null;
+          }, false).transform(ar -> Future.failedFuture(e));
+        });
+  }
+
+  /** fsync, rename into new/ under its final name (with its size), fsync new/, then the marker. */
+  private Result commit(MaildirFile file, Path mailbox, Path marker) throws IOException {
+    Path fresh = mailbox.resolve("Maildir").resolve("new");
+    String name;
+    try {
+      name = file.finish();
+    } catch (IOException e) {
+      file.abort();
+      throw e;
+    }
+    Path stored = fresh.resolve(name);
+    Files.move(file.path(), stored, StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(fresh);
+    Files.writeString(marker, name, StandardCharsets.UTF_8);
+    fsyncDirectory(marker.getParent());
+    return new Result.Stored(stored);
+  }
+
+  private static byte[] deliveryHeaders(MailboxDelivery delivery) {
+    return ("Return-Path: <" + delivery.sender() + ">\n" + "Delivered-To: "
+        + delivery.recipient().toLowerCase(Locale.ROOT) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Return-Path and Delivered-To on top, line ends made LF (an inline message: what the file holds). */
   static byte[] withDeliveryHeaders(MailboxDelivery delivery) {
-    byte[] message = delivery.message();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 128);
-    out.writeBytes(("Return-Path: <" + delivery.sender() + ">\n").getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(("Delivered-To: " + delivery.recipient().toLowerCase(Locale.ROOT) + "\n")
-        .getBytes(StandardCharsets.UTF_8));
-    for (int i = 0; i < message.length; i++) {
-      byte b = message[i];
-      if (b == '\r' && i + 1 < message.length && message[i + 1] == '\n') {
-        continue; // CRLF -> LF
-      }
-      out.write(b);
+    if (!delivery.message().inline()) {
+      throw new IllegalArgumentException("only an inline message is at hand whole");
     }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(deliveryHeaders(delivery));
+    LfLineEnds lf = new LfLineEnds();
+    out.writeBytes(lf.convert(delivery.message().head()));
+    out.writeBytes(lf.finish());
     return out.toByteArray();
   }
 

@@ -7,7 +7,9 @@ import io.mailflow.delivery.core.EhloCapabilities;
 import io.mailflow.delivery.core.ReplyClassifier;
 import io.mailflow.delivery.core.SmtpDataEncoder;
 import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.delivery.agent.body.ContentStream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,12 +180,52 @@ final class MailTransaction {
       return Future.succeededFuture(decide(decisive));
     }
     Future<SmtpReply> end = connection.readReply("message transfer");
-    connection.writeData(SmtpDataEncoder.encodeMessage(message.content()), "message transfer")
-        .onSuccess(v -> connection.nowAwaiting("the reply after the final dot"));
-    return end.map(reply -> {
-      finalReply = reply;
-      clean = true;
-      return decide(reply);
+    ContentStream content = message.content().open();
+    Promise<Void> sent = Promise.promise();
+    transfer(content, new SmtpDataEncoder(), sent);
+    return sent.future().transform(transferred -> {
+      if (transferred.failed() && !(transferred.cause() instanceof SessionFailedException)) {
+        // The body could not be read: no final dot, or a truncated message would be delivered.
+        content.close();
+        clean = false;
+        connection.close();
+        return Future.failedFuture(transferred.cause());
+      }
+      if (transferred.succeeded()) {
+        connection.nowAwaiting("the reply after the final dot");
+      }
+      return end.map(reply -> {
+        finalReply = reply;
+        clean = true;
+        return decide(reply);
+      });
+    });
+  }
+
+  /**
+   * The DATA stream piece by piece: the next piece is asked for only once the previous one is in the
+   * socket's write queue below its high-water mark ({@link SmtpConnection#writeData} waits for drain), and
+   * one encoder carries the line state across pieces, so a '.' that starts a line at a piece boundary is
+   * stuffed like any other. The final dot goes out only after the source said the message ended intact.
+   */
+  private void transfer(ContentStream content, SmtpDataEncoder encoder, Promise<Void> sent) {
+    content.next().onComplete(piece -> {
+      if (piece.failed()) {
+        sent.tryFail(piece.cause());
+        return;
+      }
+      byte[] bytes = piece.result();
+      connection.writeData(bytes == null ? encoder.finish() : encoder.encode(bytes), "message transfer")
+          .onComplete(written -> {
+            if (written.failed()) {
+              content.close();
+              sent.tryFail(written.cause());
+            } else if (bytes == null) {
+              sent.tryComplete();
+            } else {
+              transfer(content, encoder, sent);
+            }
+          });
     });
   }
 

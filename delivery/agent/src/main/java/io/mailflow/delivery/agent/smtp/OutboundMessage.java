@@ -1,6 +1,6 @@
 package io.mailflow.delivery.agent.smtp;
 
-import io.mailflow.delivery.core.SmtpDataEncoder;
+import io.mailflow.delivery.agent.body.MessageSource;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,10 +10,10 @@ import java.util.Objects;
  *
  * @param sender reverse path without brackets; empty for the null sender {@code <>}
  * @param recipients forward paths without brackets, at least one
- * @param content the whole message, headers and body
+ * @param content the whole message, headers and body: inline, or a claim-checked body streamed chunk by chunk
  * @param eightBit true when the message needs 8BITMIME (any byte above 127)
  */
-public record OutboundMessage(String sender, List<String> recipients, byte[] content, boolean eightBit) {
+public record OutboundMessage(String sender, List<String> recipients, MessageSource content, boolean eightBit) {
 
   public OutboundMessage {
     Objects.requireNonNull(sender, "sender (use \"\" for the null sender)");
@@ -34,12 +34,17 @@ public record OutboundMessage(String sender, List<String> recipients, byte[] con
 
   /** A message whose 8-bitness is read from its bytes. */
   public static OutboundMessage of(String sender, List<String> recipients, byte[] content) {
-    return new OutboundMessage(sender, recipients, content, SmtpDataEncoder.containsEightBit(content));
+    return of(sender, recipients, MessageSource.of(Objects.requireNonNull(content, "content")));
+  }
+
+  /** A message whose 8-bitness is what {@code content} says ({@link MessageSource#eightBit()}). */
+  public static OutboundMessage of(String sender, List<String> recipients, MessageSource content) {
+    return new OutboundMessage(sender, recipients, content, content.eightBit());
   }
 
   /** Size in octets as announced with SIZE= (RFC 1870: the message as it will be sent). */
   public long size() {
-    return content.length;
+    return content.size();
   }
 
   // An address goes into MAIL FROM:<...> / RCPT TO:<...> verbatim: a CR or LF in it would let the

@@ -1,5 +1,8 @@
 package io.mailflow.delivery.agent.maildir;
 
+import java.util.concurrent.ExecutionException;
+import io.mailflow.delivery.agent.body.PiecesSource;
+import io.mailflow.delivery.agent.body.BodyUnavailableException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -213,5 +216,32 @@ class MaildirStoreTest {
       return new ExecutionFailure(e.getCause().getMessage());
     }
     throw new AssertionError("expected a failure");
+  }
+
+  @Test
+  void aMessageInPiecesIsWrittenWithLfLineEndsEvenWhenCrAndLfArePiecesApart() throws Exception {
+    PiecesSource pieces = new PiecesSource(List.of("Subject: pieces\r\n\r\nline one\r".getBytes(UTF_8),
+        "\nline two\r\n".getBytes(UTF_8), "bare\rcr\r".getBytes(UTF_8)), false);
+    Path file = await(store.deliver(new MailboxDelivery("DB01", "ivan@contoso.test", "nmid-p", "", pieces))).path();
+
+    String expected = "Return-Path: <>\nDelivered-To: ivan@contoso.test\nSubject: pieces\n\nline one\nline two\n"
+        + "bare\rcr\r";
+    assertEquals(expected, Files.readString(file, UTF_8));
+    assertTrue(file.getFileName().toString().endsWith(",S=" + expected.length()), file.toString());
+  }
+
+  @Test
+  void aMessageWhoseSourceFailsLeavesNoFileAndNoMarker() throws Exception {
+    PiecesSource broken = new PiecesSource(List.of("Subject: broken\r\n\r\n".getBytes(UTF_8),
+        "half\r\n".getBytes(UTF_8)), true);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> await(store.deliver(new MailboxDelivery("DB01", "judy@contoso.test", "nmid-b", "", broken))));
+    assertInstanceOf(BodyUnavailableException.class, e.getCause());
+    Path maildir = store.maildir("DB01", "judy@contoso.test");
+    assertEquals(List.of(), files(maildir.resolve("tmp")));
+    assertEquals(List.of(), files(maildir.resolve("new")));
+    assertInstanceOf(MaildirStore.Result.Stored.class,
+        await(store.deliver(new MailboxDelivery("DB01", "judy@contoso.test", "nmid-b", "", MESSAGE))),
+        "a later intact copy is stored, not absorbed");
   }
 }

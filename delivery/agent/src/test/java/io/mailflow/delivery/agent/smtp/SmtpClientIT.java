@@ -1,5 +1,10 @@
 package io.mailflow.delivery.agent.smtp;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.awaitility.Awaitility;
+import java.util.concurrent.ExecutionException;
+import io.mailflow.delivery.agent.body.PiecesSource;
+import io.mailflow.delivery.agent.body.BodyUnavailableException;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -269,5 +274,32 @@ class SmtpClientIT {
     send(new Script(), OutboundMessage.of("", List.of("b@dst.test"), MESSAGE));
 
     assertTrue(server.commandsStartingWith("MAIL").get(0).startsWith("MAIL FROM:<> "));
+  }
+
+  @Test
+  void aBodyInPiecesIsStuffedAcrossPieceBoundariesAndEndsWithOneDot() throws Exception {
+    PiecesSource pieces = new PiecesSource(List.of("Subject: pieces\r\n\r\nfirst line\r".getBytes(UTF_8),
+        "\n".getBytes(UTF_8), ".starts a line\r\n".getBytes(UTF_8), ".".getBytes(UTF_8), "\r\nend\r\n".getBytes(UTF_8)),
+        false);
+    SendResult result = send(new Script(), OutboundMessage.of("a@src.test", List.of("b@dst.test"), pieces));
+
+    assertInstanceOf(Delivered.class, result.outcomes().get(0));
+    assertEquals("Subject: pieces\r\n\r\nfirst line\r\n..starts a line\r\n..\r\nend\r\n",
+        new String(server.messages.get(0), UTF_8));
+  }
+
+  @Test
+  void aBodyThatFailsMidTransferIsNeverEndedWithTheFinalDot() throws Exception {
+    PiecesSource broken = new PiecesSource(List.of("Subject: broken\r\n\r\n".getBytes(UTF_8),
+        "half a body\r\n".getBytes(UTF_8)), true);
+    server = ScriptedSmtpServer.start(vertx, new Script());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> client.send("127.0.0.1", server.port(),
+        OutboundMessage.of("a@src.test", List.of("b@dst.test"), broken)).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS));
+    assertInstanceOf(BodyUnavailableException.class, e.getCause());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
+    assertEquals(List.of(), server.messages, "no message was completed");
+    assertEquals("250 2.6.0 Queued mail for delivery", send(server.port(), message("c@dst.test")).finalReply()
+        .orElseThrow().toString(), "the client goes on with a new connection");
   }
 }

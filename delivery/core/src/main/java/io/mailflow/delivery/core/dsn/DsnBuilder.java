@@ -28,6 +28,9 @@ public final class DsnBuilder {
       DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
   private static final int TEXT_WIDTH = 76;
+  /** Said when RET=FULL was asked for but only the headers are at hand (RFC 3464 allows returning headers only). */
+  public static final String HEADERS_ONLY_NOTE = "The original message was too large to return in full, so only"
+      + " its headers are attached.";
 
   private final String reportingMta;
   private final String postmaster;
@@ -84,7 +87,7 @@ public final class DsnBuilder {
       throw new IllegalArgumentException("a DSN reports on at least one recipient");
     }
     OriginalHeaders headers = OriginalHeaders.of(original.content());
-    boolean full = original.ret() == OriginalMessage.Return.FULL;
+    boolean full = original.ret() == OriginalMessage.Return.FULL && !original.headersOnly();
     byte[] returned = full ? OriginalHeaders.toCrlf(original.content()) : headers.bytes();
     String boundary = stamp.boundary();
     String base = boundary.length() > 60 ? boundary.substring(0, 60) : boundary;
@@ -111,6 +114,9 @@ public final class DsnBuilder {
         .append("\r\n");
 
     String text = humanReadable(recipients);
+    if (original.ret() == OriginalMessage.Return.FULL && original.headersOnly()) {
+      text += "\r\n" + HeaderLines.wrap(HEADERS_ONLY_NOTE, TEXT_WIDTH);
+    }
     boolean textIsAscii = isAscii(text.getBytes(StandardCharsets.UTF_8));
     head.append("--").append(boundary).append("\r\n")
         .append(HeaderLines.field("Content-Type", "text/plain; charset=" + (textIsAscii ? "us-ascii" : "utf-8")))

@@ -10,10 +10,14 @@ import java.util.Objects;
  * @param envId the RFC 3461 ENVID as received (xtext), or null
  * @param arrivalDate when the message was received (Arrival-Date)
  * @param ret the RFC 3461 RET parameter, or null (treated as HDRS)
- * @param content the message as received, headers and body
+ * @param content the message as received, headers and body; or only its header section when
+ *     {@code headersOnly}
+ * @param headersOnly true when {@code content} is only the header section because the whole message is
+ *     not at hand (a claim-checked body too large to return): RET=FULL then returns the headers and the
+ *     report says why (RFC 3464 allows returning headers only)
  */
 public record OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Return ret,
-    byte[] content) {
+    byte[] content, boolean headersOnly) {
 
   /** RFC 3461 RET: what of the original a failure DSN carries back. */
   public enum Return { FULL, HDRS }
@@ -22,5 +26,10 @@ public record OriginalMessage(String envelopeSender, String envId, Instant arriv
     Objects.requireNonNull(envelopeSender, "envelopeSender");
     Objects.requireNonNull(arrivalDate, "arrivalDate");
     Objects.requireNonNull(content, "content");
+  }
+
+  /** The whole message is at hand. */
+  public OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Return ret, byte[] content) {
+    this(envelopeSender, envId, arrivalDate, ret, content, false);
   }
 }

@@ -134,4 +134,19 @@ class DsnBuilderTest {
     assertThrows(IllegalArgumentException.class, () -> new DsnRecipient(" ", null, DsnAction.FAILED,
         SmtpReply.of(550, "5.1.1", "no"), null));
   }
+
+  @Test
+  void retFullWithOnlyTheHeadersAtHandReturnsTheHeadersAndSaysSo() {
+    byte[] head = "From: a@x.test\r\nSubject: Big\r\n\r\n".getBytes(UTF_8);
+    String dsn = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
+        head, true), REFUSED);
+    assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), dsn);
+    assertFalse(dsn.contains("message/rfc822"), dsn);
+    assertTrue(dsn.contains("Subject: Big"), dsn);
+    assertTrue(dsn.replace("\r\n", " ").contains("too large to return in full, so only its headers are attached."),
+        dsn);
+    String full = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
+        MESSAGE), REFUSED);
+    assertTrue(full.contains("message/rfc822") && !full.contains("too large to return"), full);
+  }
 }
