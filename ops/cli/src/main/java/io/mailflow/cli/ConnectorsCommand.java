@@ -1,6 +1,7 @@
 package io.mailflow.cli;
 
 import io.mailflow.edge.server.ConnectorProbe;
+import io.mailflow.edge.server.SessionPrincipal;
 import io.mailflow.edge.server.ReceiveConnectorSelector;
 import io.mailflow.organization.AcceptedDomain;
 import io.mailflow.organization.Directory;
@@ -55,11 +56,19 @@ final class ConnectorsCommand {
         description = "Explain the session after AUTH as this mailbox (any of its addresses)")
     String user;
 
+    @Option(names = "--server-cert-name", paramLabel = "NAME",
+        description = "Explain the session of a server whose valid TLS client certificate names NAME (DNS name):"
+            + " an Exchange server of the organization or a host of a domain-secure partner")
+    String serverCertName;
+
     @Override
     public Integer call() throws Exception {
       Organization org = organization.load();
       Directory directory = Directory.of(org);
       InetAddress client = clientAddress();
+      if (user != null && serverCertName != null) {
+        throw new ParameterException(spec.commandLine(), "--user and --server-cert-name: a session is one or the other");
+      }
       Mailbox mailbox = user == null ? null : directory.findMailbox(user).orElseThrow(() -> new ParameterException(
           spec.commandLine(), "--user: no mailbox has the address '" + user + "'"));
       PrintWriter out = spec.commandLine().getOut();
@@ -136,8 +145,17 @@ final class ConnectorsCommand {
           out.println("note          the connector offers no AUTH: " + user + " can only be anonymous here");
         }
       }
-      Set<ExtendedRight> rights = probe.rights(identity);
-      out.println("session as    " + (identity == null ? "anonymous (NT AUTHORITY\\ANONYMOUS LOGON)" : identity));
+      SessionPrincipal principal = probe.principal(identity);
+      if (serverCertName != null) {
+        principal = probe.certificatePrincipal(serverCertName);
+        if (!principal.authenticated()) {
+          out.println("note          a certificate naming " + serverCertName + " authenticates nobody here (the"
+              + " connector asks for no client certificate, or the name is no server of the organization and no host"
+              + " of a transportConfig.tlsReceiveDomainSecureList domain this connector's groups accept)");
+        }
+      }
+      Set<ExtendedRight> rights = probe.rightsAs(principal);
+      out.println("session as    " + principal.describe());
       out.println("rights        " + (rights.isEmpty() ? "none" : rights.stream().map(ExtendedRight::exchangeName)
           .sorted().collect(Collectors.joining(", "))));
       out.println("limits        maxMessageSize " + connector.maxMessageSize() + " bytes, maxRecipientsPerMessage "
@@ -147,18 +165,18 @@ final class ConnectorsCommand {
       String authoritative = org.acceptedDomains().stream().filter(d -> d.type() == AcceptedDomain.DomainType.Authoritative)
           .map(AcceptedDomain::domainName).filter(d -> !d.startsWith("*")).findFirst().orElse(null);
       String own = identity != null ? identity : authoritative == null ? null : "someone@" + authoritative;
-      String submit = probe.mailFrom(identity, "");
+      String submit = probe.mailFromAs(principal, "");
       out.println("may submit    " + verdict(submit));
-      out.println("may relay     " + verdict(probe.rcptTo(identity, OUTSIDE)) + " (RCPT TO:<" + OUTSIDE + ">)");
-      if (identity != null) {
-        out.println("send as self  " + verdict(probe.mailFrom(identity, identity)) + " (MAIL FROM:<" + identity + ">)");
+      out.println("may relay     " + verdict(probe.rcptToAs(principal, OUTSIDE)) + " (RCPT TO:<" + OUTSIDE + ">)");
+      if (principal.kind() == SessionPrincipal.Kind.USER) {
+        out.println("send as self  " + verdict(probe.mailFromAs(principal, identity)) + " (MAIL FROM:<" + identity + ">)");
       }
       if (authoritative != null) {
         String other = "not-" + localPart(own) + "@" + authoritative;
-        out.println("send as org   " + verdict(probe.mailFrom(identity, other))
+        out.println("send as org   " + verdict(probe.mailFromAs(principal, other))
             + " (MAIL FROM:<" + other + ">, authoritative domain " + authoritative + ")");
       }
-      out.println("send as any   " + verdict(probe.mailFrom(identity, OUTSIDE)) + " (MAIL FROM:<" + OUTSIDE + ">)");
+      out.println("send as any   " + verdict(probe.mailFromAs(principal, OUTSIDE)) + " (MAIL FROM:<" + OUTSIDE + ">)");
     }
 
     private static String localPart(String address) {

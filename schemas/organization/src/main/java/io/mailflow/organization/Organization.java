@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param contacts mail contacts: addresses redirected to someone outside
  * @param mailUsers mail users: users whose mailbox is elsewhere, redirected to their external address
  * @param transportConfig organization-wide transport limits; null means Exchange's defaults
+ * @param transportService this node's transport-service settings (protocol log place and limits); null means
+ *     Exchange's defaults
  */
 public record Organization(
     String serverName,
@@ -32,7 +34,8 @@ public record Organization(
     List<DistributionGroup> groups,
     List<MailContact> contacts,
     List<MailUser> mailUsers,
-    TransportConfig transportConfig) {
+    TransportConfig transportConfig,
+    TransportService transportService) {
 
   public Organization {
     acceptedDomains = List.copyOf(acceptedDomains);
@@ -49,6 +52,19 @@ public record Organization(
     if (transportConfig == null) {
       transportConfig = TransportConfig.defaults();
     }
+    if (transportService == null) {
+      transportService = TransportService.defaults();
+    }
+  }
+
+  /** An organization with Exchange's default transport-service settings (what code built before them calls). */
+  public Organization(String serverName, String siteName, KafkaTopics kafka, List<AcceptedDomain> acceptedDomains,
+      List<ReceiveConnector> receiveConnectors, List<SendConnector> sendConnectors, List<Site> sites,
+      List<SiteLink> siteLinks, List<Server> servers, List<MailboxDatabase> databases, List<Mailbox> mailboxes,
+      List<DistributionGroup> groups, List<MailContact> contacts, List<MailUser> mailUsers,
+      TransportConfig transportConfig) {
+    this(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors, sites, siteLinks, servers,
+        databases, mailboxes, groups, contacts, mailUsers, transportConfig, null);
   }
 
   /**
@@ -57,7 +73,8 @@ public record Organization(
    */
   public Organization asSeenFrom(String serverName, String siteName) {
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
-        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig);
+        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
+        transportService);
   }
 
   /** The accepted domain that covers {@code domain} (exact match, then the longest wildcard), if any. */

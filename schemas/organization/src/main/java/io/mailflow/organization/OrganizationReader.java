@@ -42,7 +42,7 @@ final class OrganizationReader {
 
   static final List<String> TOP_KEYS = List.of("serverName", "siteName", "kafka", "acceptedDomains",
       "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups",
-      "contacts", "mailUsers", "transportConfig");
+      "contacts", "mailUsers", "transportConfig", "transportService");
   /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
   static final String EXTENSION_PREFIX = "x-";
   static final List<String> KAFKA_KEYS = List.of("partitions", "replicationFactor");
@@ -51,7 +51,8 @@ final class OrganizationReader {
       "permissionGroups", "authMechanisms", "fqdn", "banner", "maxMessageSize", "maxRecipientsPerMessage",
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
       "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
-      "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource");
+      "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource",
+      "trustedCertificates");
   static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
   static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
@@ -65,10 +66,16 @@ final class OrganizationReader {
   static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
   static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
   static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
-      "passwordHash", "sendAs");
-  static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members");
+      "passwordHash", "sendAs", "forwardingAddress", "forwardingSmtpAddress", "deliverToMailboxAndForward");
+  static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members", "managedBy",
+      "reportToOriginatorEnabled", "reportToManagerEnabled");
   static final List<String> TARGET_ADDRESS_KEYS = List.of("name", "primarySmtpAddress", "externalEmailAddress");
-  static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit");
+  static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit",
+      "tlsReceiveDomainSecureList");
+  static final List<String> TRANSPORT_SERVICE_KEYS = List.of("receiveProtocolLogPath",
+      "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge");
+  /** Exchange's EnhancedTimeSpan limit for log ages: 24855.03:14:07 (Int32.MaxValue seconds). */
+  static final long MAX_LOG_AGE_SECONDS = Integer.MAX_VALUE;
 
   private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]*)\\](?::(.*))?");
   private static final Pattern ADDRESS_SPACE = Pattern.compile("(?:([A-Za-z0-9]+):)?([^;]*)(?:;(.*))?");
@@ -102,8 +109,10 @@ final class OrganizationReader {
     top.requireItems("acceptedDomains", acceptedDomains, 1,
         "required: at least one accepted domain (the domains this organization receives mail for)");
     String serverFqdn = serverFqdn(serverName, acceptedDomains);
-    List<ReceiveConnector> receiveConnectors = items(top, "receiveConnectors",
-        (node, path) -> receiveConnector(node, path, serverFqdn));
+    // no key at all: Exchange's default set (ports 25, 587, 465); an explicit [] means no listener
+    List<ReceiveConnector> receiveConnectors = top.has("receiveConnectors")
+        ? items(top, "receiveConnectors", (node, path) -> receiveConnector(node, path, serverFqdn))
+        : implied("receiveConnectors", DefaultReceiveConnectors.of(serverName, serverFqdn));
     List<SendConnector> sendConnectors = items(top, "sendConnectors",
         (node, path) -> sendConnector(node, path, serverFqdn));
     List<Site> sites = top.has("sites") ? items(top, "sites", this::site)
@@ -129,8 +138,11 @@ final class OrganizationReader {
     });
     TransportConfig transportConfig = transportConfig(
         YamlMapping.of(top.node("transportConfig"), "transportConfig", errors, TRANSPORT_CONFIG_KEYS));
+    TransportService transportService = transportService(
+        YamlMapping.of(top.node("transportService"), "transportService", errors, TRANSPORT_SERVICE_KEYS));
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
-        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig);
+        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
+        transportService);
   }
 
   private <T> List<T> implied(String section, List<T> value) {
@@ -203,7 +215,47 @@ final class OrganizationReader {
         1, Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
     int expansion = (int) m.number("expansionSizeLimit", TransportConfig.DEFAULT_EXPANSION_SIZE_LIMIT,
         1, Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
-    return new TransportConfig(envelope, expansion);
+    List<String> domainSecure = strings(m, "tlsReceiveDomainSecureList");
+    if (domainSecure == null) {
+      domainSecure = List.of();
+    }
+    for (int i = 0; i < domainSecure.size(); i++) {
+      String domain = domainSecure.get(i);
+      if (!domain.isEmpty() && !SmtpAddress.isHostName(domain)) {
+        errors.add(m.child("tlsReceiveDomainSecureList") + "[" + i + "]", "'" + domain
+            + "' is not a domain name (Exchange's TLSReceiveDomainSecureList takes domains, no wildcards)");
+      }
+    }
+    return new TransportConfig(envelope, expansion, domainSecure.stream().filter(d -> !d.isEmpty()).toList());
+  }
+
+  /**
+   * Exchange's Set-TransportService protocol-log settings: sizes 1 B to 8 EB or unlimited, the age 0 (keep
+   * forever) to 24855.03:14:07. The path stays relative here: the node resolves it against its data directory.
+   */
+  private TransportService transportService(YamlMapping m) {
+    Path logPath = null;
+    String pathText = m.text("receiveProtocolLogPath", null);
+    if (pathText != null) {
+      if (pathText.isBlank()) {
+        errors.add(m.child("receiveProtocolLogPath"), "empty path; leave the key out for the default "
+            + "(<data-dir>/logs/ProtocolLog/SmtpReceive)");
+      } else {
+        try {
+          logPath = Path.of(pathText.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+          errors.add(m.child("receiveProtocolLogPath"), "'" + pathText.strip() + "' is not a valid path: "
+              + e.getReason());
+        }
+      }
+    }
+    long maxFile = m.size("receiveProtocolLogMaxFileSize",
+        TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE, 1, Long.MAX_VALUE, Long.MAX_VALUE);
+    long maxDirectory = m.size("receiveProtocolLogMaxDirectorySize",
+        TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_DIRECTORY_SIZE, 1, Long.MAX_VALUE, Long.MAX_VALUE);
+    Duration maxAge = Duration.ofSeconds(m.seconds("receiveProtocolLogMaxAge",
+        TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_AGE.toSeconds(), 0, MAX_LOG_AGE_SECONDS));
+    return new TransportService(logPath, maxFile, maxDirectory, maxAge);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {
@@ -323,10 +375,58 @@ final class OrganizationReader {
         Integer.MAX_VALUE, (long) ReceiveConnector.UNLIMITED);
     ReceiveConnector.MessageRateSource messageRateSource = m.choice("messageRateSource",
         ReceiveConnector.MessageRateSource.class, ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE);
+    List<String> trusted = trustedCertificates(m);
+    checkServerAuthentication(m, permissions, auth, implicitTls, trusted);
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
         protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants, messageRateLimit,
-        messageRateSource);
+        messageRateSource, trusted);
+  }
+
+  /** trustedCertificates: PEM files (CA or self-signed certificates), checked now so a bad path has its line. */
+  private List<String> trustedCertificates(YamlMapping m) {
+    List<String> files = strings(m, "trustedCertificates");
+    if (files == null) {
+      return List.of();
+    }
+    List<String> resolved = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      if (files.get(i).isEmpty()) {
+        continue;
+      }
+      Path file = baseDir.resolve(files.get(i)).toAbsolutePath().normalize();
+      String problem = PemFiles.certificateProblem(file);
+      if (problem != null) {
+        errors.add(m.child("trustedCertificates") + "[" + i + "]", problem);
+      }
+      resolved.add(file.toString());
+    }
+    return resolved;
+  }
+
+  /**
+   * Server authentication needs what it stands on: ExternalAuthoritative the ExchangeServers group (as in
+   * Exchange); ExchangeServer (a server's TLS client certificate) TLS and certificates to check it against.
+   */
+  private void checkServerAuthentication(YamlMapping m, Set<PermissionGroup> permissions, Set<AuthMechanism> auth,
+      boolean implicitTls, List<String> trusted) {
+    boolean tls = implicitTls || auth.contains(AuthMechanism.Tls);
+    if (auth.contains(AuthMechanism.ExternalAuthoritative) && !permissions.contains(PermissionGroup.ExchangeServers)) {
+      errors.add(m.child("authMechanisms"), "ExternalAuthoritative needs permissionGroups ExchangeServers (as in "
+          + "Exchange): every session on the connector is treated as an authenticated Exchange server");
+    }
+    if (auth.contains(AuthMechanism.ExchangeServer) && !tls) {
+      errors.add(m.child("authMechanisms"), "ExchangeServer authenticates servers by their TLS client certificate: "
+          + "it needs Tls (or implicitTls: true)");
+    }
+    if (auth.contains(AuthMechanism.ExchangeServer) && trusted.isEmpty()) {
+      errors.add(m.child("authMechanisms"), "ExchangeServer needs trustedCertificates: the PEM CA (or server) "
+          + "certificates a server's client certificate must chain to");
+    }
+    if (m.has("trustedCertificates") && !tls) {
+      errors.add(m.child("trustedCertificates"), "client certificates are asked for in the TLS handshake: the "
+          + "connector needs authMechanisms Tls (or implicitTls: true)");
+    }
   }
 
   /** {certFile, keyFile}: PEM files, checked now so a wrong path is reported with its line. */
@@ -656,7 +756,29 @@ final class OrganizationReader {
     for (int i = 0; i < sendAs.size(); i++) {
       checkAddress(sendAs.get(i), m.child("sendAs") + "[" + i + "]");
     }
-    return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip(), passwordHash, sendAs);
+    return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip(), passwordHash, sendAs,
+        forwarding(m));
+  }
+
+  /** Exchange's delivery options; ForwardingSmtpAddress may carry Exchange's {@code smtp:} prefix. */
+  private Mailbox.Forwarding forwarding(YamlMapping m) {
+    String address = m.text("forwardingAddress", null);
+    if (address != null) {
+      address = address.strip();
+      checkAddress(address, m.child("forwardingAddress"));
+    }
+    String smtp = m.text("forwardingSmtpAddress", null);
+    if (smtp != null) {
+      smtp = smtp.strip();
+      if (smtp.regionMatches(true, 0, "smtp:", 0, 5)) {
+        smtp = smtp.substring(5);
+      }
+      checkAddress(smtp, m.child("forwardingSmtpAddress"));
+    }
+    boolean keepCopy = m.bool("deliverToMailboxAndForward", false);
+    // Exchange clears a forwarding with $null; an empty value here means the same
+    return new Mailbox.Forwarding(address == null || address.isEmpty() ? null : address,
+        smtp == null || smtp.isEmpty() ? null : smtp, keepCopy);
   }
 
   private DistributionGroup group(Node node, String path) {
@@ -668,7 +790,13 @@ final class OrganizationReader {
     for (int i = 0; i < members.size(); i++) {
       checkAddress(members.get(i), m.child("members") + "[" + i + "]");
     }
-    return new DistributionGroup(name, primary, members);
+    List<String> managedBy = strings(m, "managedBy");
+    managedBy = managedBy == null ? List.of() : managedBy;
+    for (int i = 0; i < managedBy.size(); i++) {
+      checkAddress(managedBy.get(i), m.child("managedBy") + "[" + i + "]");
+    }
+    return new DistributionGroup(name, primary, members, managedBy, m.bool("reportToOriginatorEnabled", true),
+        m.bool("reportToManagerEnabled", false));
   }
 
   private String address(YamlMapping m, String key) {

@@ -41,6 +41,24 @@ final class OrganizationValidator {
     topology();
     recipients();
     grants();
+    transportService();
+  }
+
+  // ---- transport service (this node's protocol log) ---------------------------------------------
+
+  /** Exchange refuses a file size above the directory size; a log directory that is a file cannot work. */
+  private void transportService() {
+    TransportService service = org.transportService();
+    if (service.receiveProtocolLogMaxFileSize() > service.receiveProtocolLogMaxDirectorySize()) {
+      errors.add("transportService.receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxFileSize ("
+          + service.receiveProtocolLogMaxFileSize() + " bytes) must not exceed receiveProtocolLogMaxDirectorySize ("
+          + service.receiveProtocolLogMaxDirectorySize() + " bytes)");
+    }
+    java.nio.file.Path path = service.receiveProtocolLogPath();
+    if (path != null && path.isAbsolute() && java.nio.file.Files.exists(path)
+        && !java.nio.file.Files.isDirectory(path)) {
+      errors.add("transportService.receiveProtocolLogPath", path + " exists and is not a directory");
+    }
   }
 
   // ---- extended rights and Send As (who a grant names must exist) ---------------------------------
@@ -286,6 +304,68 @@ final class OrganizationValidator {
           errors.add(path, "no mailbox or group has the address " + member.get() + " (" + domain.get().domainName()
               + " is authoritative, so mail to it would bounce)");
         }
+      }
+    }
+    forwarding(addresses);
+    groupReports(addresses);
+  }
+
+  /**
+   * ForwardingAddress names a recipient of this organization (Exchange takes a recipient identity);
+   * ForwardingSmtpAddress may be any address but one in an authoritative domain that nobody has, which
+   * would bounce. Neither may be the mailbox itself. Chains between mailboxes are allowed: the categorizer
+   * stops a forwarding loop where it closes.
+   */
+  private void forwarding(Map<String, Owner> addresses) {
+    for (int i = 0; i < org.mailboxes().size(); i++) {
+      Mailbox mailbox = org.mailboxes().get(i);
+      Mailbox.Forwarding forwarding = mailbox.forwarding();
+      String path = "mailboxes[" + i + "]";
+      if (forwarding.forwardingAddress() != null) {
+        Optional<SmtpAddress> target = SmtpAddress.tryParse(forwarding.forwardingAddress());
+        Owner owner = target.map(t -> addresses.get(t.normalized())).orElse(null);
+        if (target.isPresent() && owner == null) {
+          errors.add(path + ".forwardingAddress", "no recipient of this organization has the address "
+              + forwarding.forwardingAddress() + " (use forwardingSmtpAddress for any other address)");
+        } else if (owner != null && owner.entry() == mailbox) {
+          errors.add(path + ".forwardingAddress", "is the mailbox's own address: mail would loop");
+        }
+      }
+      if (forwarding.forwardingSmtpAddress() != null) {
+        Optional<SmtpAddress> target = SmtpAddress.tryParse(forwarding.forwardingSmtpAddress());
+        Owner owner = target.map(t -> addresses.get(t.normalized())).orElse(null);
+        Optional<AcceptedDomain> domain = target.flatMap(t -> org.acceptedDomainFor(t.domainLower()));
+        if (owner != null && owner.entry() == mailbox) {
+          errors.add(path + ".forwardingSmtpAddress", "is the mailbox's own address: mail would loop");
+        } else if (target.isPresent() && owner == null && domain.isPresent()
+            && domain.get().type() == DomainType.Authoritative) {
+          errors.add(path + ".forwardingSmtpAddress", "no recipient has the address " + target.get() + " ("
+              + domain.get().domainName() + " is authoritative, so mail to it would bounce)");
+        }
+      }
+    }
+  }
+
+  /**
+   * Reports go to the originator or to the manager: Exchange advises exactly one of the two; both on is
+   * refused here (which one wins is not defined), and the manager must be a mailbox of the group's owners.
+   */
+  private void groupReports(Map<String, Owner> addresses) {
+    for (int i = 0; i < org.groups().size(); i++) {
+      DistributionGroup group = org.groups().get(i);
+      String path = "groups[" + i + "]";
+      for (int o = 0; o < group.managedBy().size(); o++) {
+        Optional<SmtpAddress> owner = SmtpAddress.tryParse(group.managedBy().get(o));
+        Owner found = owner.map(a -> addresses.get(a.normalized())).orElse(null);
+        if (owner.isPresent() && (found == null || !(found.entry() instanceof Mailbox))) {
+          errors.add(path + ".managedBy[" + o + "]", "no mailbox has the address " + group.managedBy().get(o));
+        }
+      }
+      if (group.reportToManagerEnabled() && group.reportToOriginatorEnabled()) {
+        errors.add(path + ".reportToManagerEnabled", "reportToManagerEnabled and reportToOriginatorEnabled are"
+            + " both true: set reportToOriginatorEnabled: false (reports go to one place)");
+      } else if (group.reportToManagerEnabled() && group.managedBy().isEmpty()) {
+        errors.add(path + ".reportToManagerEnabled", "reportToManagerEnabled needs managedBy (the manager)");
       }
     }
   }

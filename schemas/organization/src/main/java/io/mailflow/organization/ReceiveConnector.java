@@ -21,6 +21,9 @@ import java.util.Set;
  * @param permissions explicit extended-right grants and denials (Exchange's Add-ADPermission)
  * @param messageRateLimit messages per minute one source may submit ({@link #UNLIMITED}: no limit, Exchange's default)
  * @param messageRateSource what a source is for {@code messageRateLimit}: the user, the client IP, or both
+ * @param trustedCertificates PEM files (absolute paths) of the CA or self-signed certificates a client
+ *     certificate must chain to; with them (and TLS) the connector asks clients for a certificate during
+ *     the handshake: ExchangeServer authentication and domain-secure Partners
  */
 public record ReceiveConnector(
     String name,
@@ -45,7 +48,8 @@ public record ReceiveConnector(
     Duration tarpitInterval,
     List<Permission> permissions,
     int messageRateLimit,
-    MessageRateSource messageRateSource) {
+    MessageRateSource messageRateSource,
+    List<String> trustedCertificates) {
 
   /** The value of a count limit written {@code unlimited} in the YAML. */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -71,6 +75,40 @@ public record ReceiveConnector(
     tarpitInterval = tarpitInterval == null ? DEFAULT_TARPIT_INTERVAL : tarpitInterval;
     permissions = permissions == null ? List.of() : List.copyOf(permissions);
     messageRateSource = messageRateSource == null ? DEFAULT_MESSAGE_RATE_SOURCE : messageRateSource;
+    trustedCertificates = trustedCertificates == null ? List.of() : List.copyOf(trustedCertificates);
+  }
+
+  /** The connector without trusted client certificates (no certificate-based server authentication). */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
+      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit,
+      MessageRateSource messageRateSource) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
+        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, List.of());
+  }
+
+  /** A copy that trusts these client certificates (PEM files). */
+  public ReceiveConnector withTrustedCertificates(List<String> files) {
+    return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
+        maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
+        maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
+        files);
+  }
+
+  /** Whether the connector asks clients for a TLS certificate: it has trusted certificates and speaks TLS. */
+  public boolean requestsClientCertificate() {
+    return !trustedCertificates.isEmpty() && (implicitTls || authMechanisms.contains(AuthMechanism.Tls));
+  }
+
+  /** Exchange's "Externally secured": every session is an authenticated Exchange server (IPsec, VPN, trusted wire). */
+  public boolean externallySecured() {
+    return authMechanisms.contains(AuthMechanism.ExternalAuthoritative);
   }
 
   /** The connector without a message rate limit (Exchange's default: unlimited). */
@@ -91,7 +129,7 @@ public record ReceiveConnector(
     return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
-        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source);
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source, trustedCertificates);
   }
 
   /**
@@ -124,9 +162,16 @@ public record ReceiveConnector(
     /** Sessions authenticated as a mailbox (NT AUTHORITY\Authenticated Users). */
     ExchangeUsers(ExtendedRight.SMTP_SUBMIT, ExtendedRight.SMTP_ACCEPT_ANY_RECIPIENT,
         ExtendedRight.BYPASS_ANTI_SPAM, ExtendedRight.ACCEPT_HEADERS_ROUTING),
-    /** Sessions authenticated as an Exchange server (mailflow has no such authentication yet). */
+    /**
+     * Sessions of another Exchange server (Exchange Servers, Externally Secured Servers): on a connector with
+     * ExternalAuthoritative every session; with ExchangeServer a session whose TLS client certificate names
+     * one of the organization's servers.
+     */
     ExchangeServers(ExtendedRight.values()),
-    /** Partner servers authenticated by domain-secure mutual TLS (not supported by mailflow yet). */
+    /**
+     * Partner servers (MS Exchange\Partner Servers): a session whose TLS client certificate names a domain
+     * of {@code transportConfig.tlsReceiveDomainSecureList} (Exchange's domain security, mutual TLS).
+     */
     Partners(ExtendedRight.SMTP_SUBMIT, ExtendedRight.ACCEPT_HEADERS_ROUTING),
     /** No rights of its own: only the connector's explicit {@code permissions}. */
     Custom();
@@ -173,7 +218,12 @@ public record ReceiveConnector(
    */
   public record Certificate(String certFile, String keyFile) {}
 
-  public enum AuthMechanism { None, Tls, BasicAuth, BasicAuthRequireTLS }
+  /**
+   * Exchange's AuthMechanism values mailflow has. ExchangeServer: Exchange authenticates servers by
+   * Kerberos/GSSAPI, mailflow by a TLS client certificate naming a server of the organization.
+   * ExternalAuthoritative: the connection is secured outside mailflow; needs permission group ExchangeServers.
+   */
+  public enum AuthMechanism { None, Tls, BasicAuth, BasicAuthRequireTLS, ExchangeServer, ExternalAuthoritative }
 
   /** Exchange's ProtocolLoggingLevel: Verbose writes every SMTP line of every session to the protocol log. */
   public enum ProtocolLoggingLevel { None, Verbose }

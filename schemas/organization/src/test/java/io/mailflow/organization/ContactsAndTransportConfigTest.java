@@ -30,7 +30,7 @@ class ContactsAndTransportConfigTest {
   @Test
   void transportLimitsOutOfRangeOrUnknownAreReportedWithTheirPath() {
     assertEquals(List.of(
-            "transportConfig: unknown key 'expansionLimit'; allowed keys: maxRecipientEnvelopeLimit, expansionSizeLimit",
+            "transportConfig: unknown key 'expansionLimit'; allowed keys: maxRecipientEnvelopeLimit, expansionSizeLimit, tlsReceiveDomainSecureList",
             "transportConfig.maxRecipientEnvelopeLimit: 0 out of range (1-2147483647) or unlimited",
             "transportConfig.expansionSizeLimit: expected a whole number, got 'many'"),
         errorsOf(BASE + "transportConfig: {maxRecipientEnvelopeLimit: 0, expansionSizeLimit: many, expansionLimit: 3}\n"));

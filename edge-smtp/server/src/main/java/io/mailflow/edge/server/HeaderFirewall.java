@@ -9,7 +9,10 @@ import java.util.Locale;
  * HeaderFirewall - what the edge checks in a message's header section before queueing it: its size
  * (maxHeaderSize), its hop count (Received fields, Exchange's MaxHopCount) and, for sessions without
  * ms-Exch-Accept-Headers-Routing, the organization's own {@code X-MailFlow-*} fields, which are
- * removed so nobody outside can steer the pipeline. Works on octets; the body is copied untouched.
+ * removed so nobody outside can steer the pipeline, and every {@code Received:} field, as Exchange
+ * strips them ("If this permission isn't granted, the server will strip all received headers"): an
+ * untrusted trace is not kept and not counted. {@code Resent-*} fields are not routing headers and are
+ * kept. Works on octets; the body is copied untouched.
  *
  * <p>Exchange's {@code X-MS-Exchange-Organization-*} fields are trusted only on a relay from another
  * server of the organization ({@link OrganizationRelay}): there the network message id is taken from
@@ -34,9 +37,10 @@ final class HeaderFirewall {
    *
    * @param refusal the reply refusing the message, or null
    * @param content the content to queue (fields stripped); the input itself when nothing was stripped
-   * @param stripped how many organization fields were removed
-   * @param hops how many Received fields the client's header section has (plus the edge's own on an
-   *     organization relay)
+   * @param stripped how many fields were removed (organization fields, and Received fields of a session
+   *     without AcceptRoutingHeaders)
+   * @param hops how many trusted Received fields the client's header section has (plus the edge's own on
+   *     an organization relay); 0 without AcceptRoutingHeaders
    * @param networkMessageId the relaying server's network message id, only on an organization relay; else null
    */
   record Verdict(Reply refusal, byte[] content, int stripped, int hops, String networkMessageId) {
@@ -79,9 +83,13 @@ final class HeaderFirewall {
       boolean continuation = content[at] == ' ' || content[at] == '\t';
       if (!continuation) {
         String name = fieldName(content, at, end);
-        dropping = (!acceptRoutingHeaders && name.startsWith(ORGANIZATION_HEADER_PREFIX))
+        // Exchange strips every Received field from a session without ms-Exch-Accept-Headers-Routing:
+        // a trace it does not trust is neither kept nor counted as hops
+        boolean untrustedTrace = !acceptRoutingHeaders && name.equals("received");
+        dropping = untrustedTrace
+            || (!acceptRoutingHeaders && name.startsWith(ORGANIZATION_HEADER_PREFIX))
             || (!relay && name.startsWith(EXCHANGE_ORGANIZATION_HEADER_PREFIX));
-        if (name.equals("received")) {
+        if (name.equals("received") && !untrustedTrace) {
           hops++;
         }
         if (dropping) {

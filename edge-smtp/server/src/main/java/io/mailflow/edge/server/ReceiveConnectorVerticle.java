@@ -4,10 +4,12 @@ import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.Binding;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.TrustOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -49,6 +51,11 @@ final class ReceiveConnectorVerticle extends VerticleBase {
       options.setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(certificate.certFile()).setKeyPath(certificate.keyFile()));
       options.setSsl(edge.connector().implicitTls());
+      // connectors authenticating servers ask for a client certificate; each session checks it itself
+      if (connectors.stream().anyMatch(c -> c.policy().serverAuthentication().requestsCertificate())) {
+        options.setClientAuth(ClientAuth.REQUEST)
+            .setTrustOptions(TrustOptions.wrap(ServerAuthentication.acceptingTrustManager()));
+      }
     }
     server = vertx.createNetServer(options);
     server.connectHandler(this::accepted);

@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.security.cert.Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -92,6 +94,11 @@ final class SmtpConnection implements SessionOutput {
     boolean tls = edge.connector().implicitTls();
     if (tls) {
       log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
+      checkClientCertificate(sessionId);
+    }
+    if (edge.connector().externallySecured()) {
+      // Exchange's ExternalAuthoritative: the network vouches for the client, no protocol step does
+      log.info(SessionPrincipal.EXTERNALLY_SECURED.describe(), "authenticated");
     }
     session = new SmtpSession(edge.smtp(), new EdgeSessionHooks(edge, context, log), this,
         SessionInfo.connected(sessionId, remote, local, tls), r -> context.runOnContext(v -> r.run()));
@@ -144,6 +151,7 @@ final class SmtpConnection implements SessionOutput {
       counted = null;
     }
     cancelTimers();
+    edge.policy().ended(session.info().sessionId());
     if (!session.isClosed()) {
       session.disconnected(); // mid-DATA: nothing was handed over, nothing is queued
     }
@@ -193,6 +201,7 @@ final class SmtpConnection implements SessionOutput {
       }
       if (done.succeeded()) {
         log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
+        checkClientCertificate(session.info().sessionId());
         session.tlsStarted();
         log.info(SessionRights.describe(edge.policy().rights(session.info())), "Set Session Permissions");
       } else {
@@ -201,6 +210,33 @@ final class SmtpConnection implements SessionOutput {
         socket.close();
       }
     });
+  }
+
+  /**
+   * On a connector that asks for client certificates: what the client's certificate makes the session
+   * (an Exchange server, a partner, or still anonymous), with the reason in the protocol log.
+   */
+  private void checkClientCertificate(String sessionId) {
+    ServerAuthentication servers = edge.policy().serverAuthentication();
+    if (!servers.requestsCertificate()) {
+      return;
+    }
+    Certificate[] chain;
+    try {
+      chain = socket.sslSession() == null ? null : socket.sslSession().getPeerCertificates();
+    } catch (SSLPeerUnverifiedException none) {
+      chain = null;
+    }
+    ServerAuthentication.Outcome outcome = servers.check(chain);
+    if (outcome.subject() != null) {
+      log.info(outcome.subject(), "Received certificate");
+    }
+    edge.policy().authenticated(sessionId, outcome.principal());
+    if (outcome.principal().authenticated()) {
+      log.info(outcome.principal().describe(), "authenticated");
+    } else {
+      log.info(outcome.problem(), "Client certificate not accepted; the session stays anonymous");
+    }
   }
 
   @Override

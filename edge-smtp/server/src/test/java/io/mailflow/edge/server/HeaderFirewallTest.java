@@ -46,11 +46,23 @@ class HeaderFirewallTest {
   @Test
   void moreThanThirtyReceivedFieldsIsAHopCountRefusal() {
     String thirty = "Received: from a by b\r\n".repeat(30);
-    HeaderFirewall.Verdict ok = apply(thirty + "\r\nbody\r\n", 100_000, false);
+    HeaderFirewall.Verdict ok = apply(thirty + "\r\nbody\r\n", 100_000, true);
     assertNull(ok.refusal());
     assertEquals(30, ok.hops(), "the edge's own trace header is not counted");
     assertEquals("554 5.4.6 Hop count exceeded - possible mail loop",
-        apply(thirty + "received: from c by d\r\n\r\nbody\r\n", 100_000, false).refusal().toString().strip());
+        apply(thirty + "received: from c by d\r\n\r\nbody\r\n", 100_000, true).refusal().toString().strip());
+  }
+
+  @Test
+  void withoutAcceptRoutingHeadersReceivedFieldsAreStrippedAndNotCounted() {
+    String forty = "Received: from a by b;\r\n\tMon, 1 Jan 2026 00:00:00 +0000\r\n".repeat(40);
+    HeaderFirewall.Verdict v = apply(forty + "Resent-From: carol@fabrikam.test\r\nSubject: hi\r\n\r\n"
+        + "Received: in the body stays\r\n", 100_000, false);
+    assertNull(v.refusal(), "an untrusted trace is no hop count");
+    assertEquals(0, v.hops());
+    assertEquals(40, v.stripped());
+    assertEquals(TRACE + "Resent-From: carol@fabrikam.test\r\nSubject: hi\r\n\r\nReceived: in the body stays\r\n",
+        text(v), "the edge's own Received and the Resent-* fields stay; folded lines go with their field");
   }
 
   @Test
