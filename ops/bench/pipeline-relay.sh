@@ -53,6 +53,8 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEE
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
 # envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
 RCPT=${RCPT:-bench@sink.test}
+# more `mailflow loadtest` options, a word list (edge.sh sets --messages-per-session here)
+LOADTEST_ARGS=${LOADTEST_ARGS:-}
 JAVA_OPTS=${JAVA_OPTS:-}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${JAR:-$REPO/ops/target/mailflow.jar}
@@ -142,7 +144,8 @@ wait_quiet() {
   done; log "host never reached ${QUIET}% idle (last ${idle}%), running anyway"
 }
 sess_ticks() {  # CPU ticks (utime+stime+cutime+cstime) of all processes in the given session ids
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v ids="$*" 'BEGIN{n=split(ids,a," ");for(i=1;i<=n;i++)w[a[i]]=1}
+  # a process that ends between the glob and the read makes cat fail: not an error (pipefail, set -e)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v ids="$*" 'BEGIN{n=split(ids,a," ");for(i=1;i<=n;i++)w[a[i]]=1}
     { s=$0; sub(/^.*\) /,"",s); split(s,r," "); if (r[4] in w) t+=r[12]+r[13]+r[14]+r[15] } END{printf "%d", t}'
 }
 pid_ticks() {  # utime+stime of one process (all its threads)
@@ -235,7 +238,7 @@ run_load() {  # $1 = messages, $2 = seconds allowed
   else
     # --time-limit a little inside the hard bound so the loadtest still prints its report
     timeout "$limit" java -jar "$JAR" loadtest --target 127.0.0.1:"$PORT_IN" --connections "$SESS" \
-        --messages "$n" --size "$SIZE" --rcpt "$RCPT" --from sender@bench.test \
+        --messages "$n" --size "$SIZE" --rcpt "$RCPT" --from sender@bench.test $LOADTEST_ARGS \
         --time-limit "$(( limit > 10 ? limit - 5 : limit ))" > "$LOAD_LOG" 2>&1 &
     await_load
     LOAD_ELAPSED=$(awk '/^elapsed/{print $2; exit}' "$LOAD_LOG")

@@ -19,6 +19,8 @@ import org.HdrHistogram.Histogram;
 /**
  * LoadGenerator - drives N blocking SMTP sessions, each sending messages back to back on one
  * connection (MAIL, RCPT and DATA pipelined), until the shared message budget or the time limit is used.
+ * With a per-session limit each connection ends (QUIT, its 221 read) after that many messages and the
+ * next one opens, so a run can measure session set-up (1: a fresh connection per message).
  * With several recipients, message n (over all sessions) goes to recipient n mod count, so a benchmark
  * can spread one run over many destinations.
  *
@@ -28,6 +30,7 @@ import org.HdrHistogram.Histogram;
 final class LoadGenerator {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   private static final int READ_TIMEOUT_MS = 120_000;
+  private static final int QUIT_TIMEOUT_MS = 5_000;
   /** Latencies above a minute are recorded as a minute. */
   private static final long MAX_LATENCY_MICROS = 60_000_000L;
 
@@ -55,8 +58,9 @@ final class LoadGenerator {
     }
   }
 
-  record Report(long accepted, Map<String, Long> refusedByReply, long connectionFailures, String lastConnectionError,
-      long elapsedNanos, Histogram latencyMicros) {}
+  /** @param sessions SMTP sessions opened (greeting and EHLO answered) */
+  record Report(long accepted, long sessions, Map<String, Long> refusedByReply, long connectionFailures,
+      String lastConnectionError, long elapsedNanos, Histogram latencyMicros) {}
 
   LoadGenerator(Target target, String sender, List<String> recipients, int size) {
     if (recipients.isEmpty()) {
@@ -88,8 +92,18 @@ final class LoadGenerator {
     return (int) (n % recipientCount);
   }
 
+  /** Every connection kept open for as many messages as it gets. */
   Report run(int connections, int messages, long timeLimitNanos) throws InterruptedException {
+    return run(connections, messages, 0, timeLimitNanos);
+  }
+
+  /** @param messagesPerSession messages one connection sends before it ends and the next opens; 0: no limit */
+  Report run(int connections, int messages, int messagesPerSession, long timeLimitNanos) throws InterruptedException {
+    if (messagesPerSession < 0) {
+      throw new IllegalArgumentException("messages per session must be 0 (no limit) or more, got " + messagesPerSession);
+    }
     AtomicInteger budget = new AtomicInteger(messages);
+    AtomicLong sessions = new AtomicLong();
     AtomicLong accepted = new AtomicLong();
     AtomicLong connectionFailures = new AtomicLong();
     AtomicReference<String> lastError = new AtomicReference<>("");
@@ -103,10 +117,14 @@ final class LoadGenerator {
       histograms.add(histogram);
       Thread t = new Thread(() -> {
         int consecutiveFailures = 0;
-        while (budget.get() > 0 && System.nanoTime() < deadline && consecutiveFailures < 5) {
+        // a message is claimed before its session opens: no session is opened that would find nothing to send
+        while (consecutiveFailures < 5 && System.nanoTime() < deadline && claim(budget)) {
           try (Session session = new Session()) {
+            sessions.incrementAndGet();
             consecutiveFailures = 0;
-            while (System.nanoTime() < deadline && budget.getAndDecrement() > 0) {
+            int sent = 0;
+            do {
+              sent++;
               String reply = session.send(histogram);
               if (reply.startsWith("250")) {
                 accepted.incrementAndGet();
@@ -114,7 +132,8 @@ final class LoadGenerator {
                 refused.merge(reply.length() > 60 ? reply.substring(0, 60) : reply, 1L, Long::sum);
                 session.rset();
               }
-            }
+            } while ((messagesPerSession == 0 || sent < messagesPerSession) && System.nanoTime() < deadline
+                && claim(budget));
           } catch (IOException e) {
             budget.incrementAndGet(); // the message in flight was not accepted: someone sends it again
             connectionFailures.incrementAndGet();
@@ -132,7 +151,20 @@ final class LoadGenerator {
     long elapsed = System.nanoTime() - start;
     Histogram all = new Histogram(MAX_LATENCY_MICROS, 3);
     histograms.forEach(all::add);
-    return new Report(accepted.get(), Map.copyOf(refused), connectionFailures.get(), lastError.get(), elapsed, all);
+    return new Report(accepted.get(), sessions.get(), Map.copyOf(refused), connectionFailures.get(), lastError.get(), elapsed, all);
+  }
+
+  /** Takes one message from the budget if any is left; never takes it below zero (failures give messages back). */
+  private static boolean claim(AtomicInteger budget) {
+    while (true) {
+      int left = budget.get();
+      if (left <= 0) {
+        return false;
+      }
+      if (budget.compareAndSet(left, left - 1)) {
+        return true;
+      }
+    }
   }
 
   /** One SMTP connection that sends the same message repeatedly, to the recipients in turn. */
@@ -215,11 +247,14 @@ final class LoadGenerator {
       }
     }
 
+    /** QUIT and its 221, so the server has ended the session (and freed its connection slot) before the next. */
     @Override
     public void close() {
       try {
         out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
+        socket.setSoTimeout(QUIT_TIMEOUT_MS);
+        readReply();
       } catch (IOException ignored) {
         // closing anyway
       }

@@ -40,6 +40,12 @@ final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--from", defaultValue = "loadtest@example.com", description = "Envelope sender (default ${DEFAULT-VALUE})")
   String sender;
 
+  @Option(names = "--messages-per-session", defaultValue = "0",
+      description = "Messages one connection sends before it QUITs and the next connection opens; 1 measures"
+          + " session set-up (a fresh connection per message); 0 keeps each connection for the whole run"
+          + " (default ${DEFAULT-VALUE})")
+  int messagesPerSession;
+
   @Option(names = "--time-limit", defaultValue = "600", description = "Stop after this many seconds whatever is left (default ${DEFAULT-VALUE})")
   int timeLimitSeconds;
 
@@ -48,9 +54,13 @@ final class LoadTestCommand implements Callable<Integer> {
     if (connections < 1 || messages < 1 || size < 1) {
       throw new CliFailure("--connections, --messages and --size must be at least 1");
     }
+    if (messagesPerSession < 0) {
+      throw new CliFailure("--messages-per-session must be 0 (no limit) or more, got " + messagesPerSession);
+    }
     LoadGenerator.Target address = LoadGenerator.Target.parse(target);
     LoadGenerator generator = new LoadGenerator(address, sender, LoadGenerator.recipients(recipient), size);
-    LoadGenerator.Report report = generator.run(connections, messages, TimeUnit.SECONDS.toNanos(timeLimitSeconds));
+    LoadGenerator.Report report = generator.run(connections, messages, messagesPerSession,
+        TimeUnit.SECONDS.toNanos(timeLimitSeconds));
     print(report, spec.commandLine().getOut());
     return report.accepted() == 0 ? 1 : 0;
   }
@@ -61,6 +71,8 @@ final class LoadTestCommand implements Callable<Integer> {
     out.printf("target            %s%n", target);
     out.printf("connections       %d%n", connections);
     out.printf("message size      %d bytes%n", size);
+    out.printf("per session       %s%n", messagesPerSession == 0 ? "all (connections reused)"
+        : messagesPerSession + (messagesPerSession == 1 ? " message" : " messages"));
     out.printf("accepted          %d of %d%n", report.accepted(), messages);
     Map<String, Long> refused = new TreeMap<>(report.refusedByReply());
     refused.forEach((reply, count) -> out.printf("refused           %d x %s%n", count, reply));
@@ -69,6 +81,7 @@ final class LoadTestCommand implements Callable<Integer> {
     }
     out.printf("elapsed           %.2f s%n", seconds);
     out.printf("throughput        %.1f msg/s%n", report.accepted() / seconds);
+    out.printf("sessions          %d (%.1f sessions/s)%n", report.sessions(), report.sessions() / seconds);
     if (latency.getTotalCount() > 0) {
       out.printf("latency DATA->250 p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms%n",
           latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(90) / 1000.0,

@@ -89,8 +89,10 @@ final class Node implements AutoCloseable {
           .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out));
       KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName());
       started.push(wiring);
-      // Verbose connectors' protocol logs also as Exchange's daily CSV files (written off the event loop)
-      ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(), ProtocolLogCsv.defaultDirectory(dataDir));
+      // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
+      // loop), where and as big as the organization's transportService says
+      ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(),
+          org.transportService().receiveProtocolLogDirectory(dataDir), org.transportService());
       started.push(protocolLog);
       SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
           edgeOptions));

@@ -12,11 +12,13 @@ import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SessionOutput;
 import io.mailflow.edge.protocol.SmtpConfig;
 import io.mailflow.edge.protocol.SmtpSession;
+import io.mailflow.organization.TransportService;
 import io.mailflow.schemas.avro.ProtocolEvent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -69,7 +73,7 @@ class ProtocolLogCsvTest {
     assertEquals(List.of(
         "#Software: mailflow",
         "#Version: 15.0.0.0",
-        "#Log-Type: SMTP Receive Protocol Log",
+        "#Log-type: SMTP Receive Protocol Log",
         "#Date: 2026-03-04T23:59:58.250Z",
         "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context",
         "2026-03-04T23:59:58.250Z,EX01\\Default Frontend EX01,08DC0000000000A1,0,127.0.0.1:2525,192.0.2.7:40000,+,,",
@@ -78,6 +82,136 @@ class ProtocolLogCsvTest {
         lines(dir.resolve("RECV20260304-1.LOG")));
     assertTrue(new String(Files.readAllBytes(dir.resolve("RECV20260304-1.LOG")), StandardCharsets.UTF_8)
         .endsWith("ready,\r\n"), "lines end with CRLF as in Exchange's logs");
+  }
+
+  private ProtocolLogCsv csv(long maxFileSize, long maxDirectorySize, Duration maxAge) {
+    return new ProtocolLogCsv(EdgeEvents.NONE, dir, new TransportService(null, maxFileSize, maxDirectorySize, maxAge),
+        Clock.fixed(T0, ZoneOffset.UTC), 100, ProtocolLogCsvTest::thread);
+  }
+
+  private static int bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private List<String> names() throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private Path file(String name, int size, Instant modified) throws Exception {
+    Path p = Files.write(dir.resolve(name), new byte[size]);
+    Files.setLastModifiedTime(p, FileTime.from(modified));
+    return p;
+  }
+
+  @Test
+  void rollsOverToTheNextNumberAtTheSizeLimitWithoutSplittingALineAndEachFileHasTheHeader() throws Exception {
+    int header = bytes(ProtocolLogCsv.header(T0));
+    int line = bytes(ProtocolLogCsv.line(event(T0, 0, "<", "NOOP", null)));
+    // room for exactly two lines: the second ends on the limit, the third would pass it
+    try (ProtocolLogCsv csv = csv(header + 2L * line, Long.MAX_VALUE, Duration.ZERO)) {
+      for (int i = 0; i < 5; i++) {
+        csv.protocol(event(T0, i, "<", "NOOP", null));
+      }
+    }
+    assertEquals(List.of("RECV20260304-1.LOG", "RECV20260304-2.LOG", "RECV20260304-3.LOG"), names());
+    for (String name : names()) {
+      List<String> lines = lines(dir.resolve(name));
+      assertEquals("#Software: mailflow", lines.get(0), name);
+      assertTrue(lines.get(4).startsWith("#Fields: date-time,"), name);
+      assertTrue(Files.size(dir.resolve(name)) <= header + 2L * line, name + " within the limit");
+    }
+    assertEquals(header + 2L * line, Files.size(dir.resolve("RECV20260304-1.LOG")), "filled up to the limit exactly");
+    assertEquals(7, lines(dir.resolve("RECV20260304-2.LOG")).size());
+    List<String> last = lines(dir.resolve("RECV20260304-3.LOG"));
+    assertEquals(6, last.size());
+    assertTrue(last.get(5).contains(",4,") && last.get(5).endsWith(",<,NOOP,"), "whole lines, in order: " + last);
+  }
+
+  @Test
+  void aLineLongerThanTheLimitGetsAFileOfItsOwn() throws Exception {
+    try (ProtocolLogCsv csv = csv(10, Long.MAX_VALUE, Duration.ZERO)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      csv.protocol(event(T0, 1, "<", "EHLO client.example", null));
+    }
+    assertEquals(List.of("RECV20260304-1.LOG", "RECV20260304-2.LOG"), names());
+    assertEquals(6, lines(dir.resolve("RECV20260304-1.LOG")).size());
+    assertTrue(lines(dir.resolve("RECV20260304-2.LOG")).get(5).endsWith("EHLO client.example,"));
+  }
+
+  @Test
+  void aRestartAppendsToTheDaysLastFileAndGoesOnCounting() throws Exception {
+    int header = bytes(ProtocolLogCsv.header(T0));
+    int line = bytes(ProtocolLogCsv.line(event(T0, 0, "<", "NOOP", null)));
+    for (int run = 0; run < 2; run++) {
+      try (ProtocolLogCsv csv = csv(header + 2L * line, Long.MAX_VALUE, Duration.ZERO)) {
+        for (int i = 0; i < 3; i++) {
+          csv.protocol(event(T0, i, "<", "NOOP", null));
+        }
+      }
+    }
+    // run 1: -1 (2 lines), -2 (1 line); run 2: -2 gets one more, then -3 (2 lines)
+    assertEquals(List.of("RECV20260304-1.LOG", "RECV20260304-2.LOG", "RECV20260304-3.LOG"), names());
+    assertEquals(7, lines(dir.resolve("RECV20260304-2.LOG")).size());
+    assertEquals(1, lines(dir.resolve("RECV20260304-2.LOG")).stream().filter(l -> l.startsWith("#Fields")).count());
+  }
+
+  @Test
+  void deletesOurFilesOlderThanTheMaximumAgeAndLeavesOtherFilesAlone() throws Exception {
+    Instant old = T0.minus(Duration.ofDays(31));
+    file("RECV20260201-1.LOG", 100, old);
+    file("RECV20260201-2.LOG", 100, old);
+    file("RECV20260302-1.LOG", 100, T0.minus(Duration.ofDays(2)));
+    file("notes.txt", 100, old);
+    file("RECV20260201-1.LOG.bak", 100, old);
+    file("SEND20260201-1.LOG", 100, old);
+    try (ProtocolLogCsv csv = csv(1024, Long.MAX_VALUE, Duration.ofDays(30))) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      csv.close();
+      assertEquals(2, csv.deleted());
+    }
+    assertEquals(List.of("RECV20260201-1.LOG.bak", "RECV20260302-1.LOG", "RECV20260304-1.LOG", "SEND20260201-1.LOG",
+        "notes.txt"), names());
+  }
+
+  @Test
+  void aZeroMaximumAgeKeepsFilesWhateverTheirAge() throws Exception {
+    file("RECV20200101-1.LOG", 100, T0.minus(Duration.ofDays(3000)));
+    try (ProtocolLogCsv csv = csv(1024, Long.MAX_VALUE, Duration.ZERO)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+    }
+    assertEquals(List.of("RECV20200101-1.LOG", "RECV20260304-1.LOG"), names());
+  }
+
+  @Test
+  void deletesTheOldestOfOurFilesWhileTheDirectoryIsOverItsSize() throws Exception {
+    file("RECV20260301-1.LOG", 1000, T0);
+    file("RECV20260301-2.LOG", 1000, T0.minusSeconds(60)); // names decide the order, not times
+    file("RECV20260303-1.LOG", 1000, T0);
+    file("other.csv", 50_000, T0.minus(Duration.ofDays(400)));
+    int header = bytes(ProtocolLogCsv.header(T0));
+    // 3000 + the new file must fit in 2000 + header: the two oldest of ours go, other.csv is not counted
+    try (ProtocolLogCsv csv = csv(1000, 2000L + header + 200, Duration.ZERO)) {
+      csv.protocol(event(T0, 0, "+", null, null));
+      csv.close();
+      assertEquals(1, csv.deleted());
+    }
+    assertEquals(List.of("RECV20260301-2.LOG", "RECV20260303-1.LOG", "RECV20260304-1.LOG", "other.csv"), names());
+  }
+
+  @Test
+  void neverDeletesTheFileBeingWrittenEvenWhenItAloneIsOverTheDirectorySize() throws Exception {
+    try (ProtocolLogCsv csv = csv(50, 50, Duration.ZERO)) {
+      for (int i = 0; i < 3; i++) {
+        csv.protocol(event(T0, i, "<", "NOOP", null));
+      }
+      csv.close();
+      assertEquals(3, csv.written());
+      assertEquals(2, csv.deleted(), "each rollover removes the file before");
+    }
+    assertEquals(List.of("RECV20260304-3.LOG"), names());
+    assertTrue(lines(dir.resolve("RECV20260304-3.LOG")).get(5).contains(",2,"));
   }
 
   @Test

@@ -1,0 +1,102 @@
+package io.mailflow.organization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransportServiceConfigTest {
+  private static final String BASE = "serverName: EX01\nacceptedDomains: [contoso.test]\n";
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void protocolLogSettingsDefaultToExchanges() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE, "test.yaml").transportService();
+    assertNull(service.receiveProtocolLogPath());
+    assertEquals(10L * 1024 * 1024, service.receiveProtocolLogMaxFileSize());
+    assertEquals(250L * 1024 * 1024, service.receiveProtocolLogMaxDirectorySize());
+    assertEquals(Duration.ofDays(30), service.receiveProtocolLogMaxAge());
+    assertEquals(Path.of("data", "logs", "ProtocolLog", "SmtpReceive"),
+        service.receiveProtocolLogDirectory(Path.of("data")));
+  }
+
+  @Test
+  void protocolLogSettingsAreReadInExchangesNotations() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE + "transportService:\n"
+        + "  receiveProtocolLogPath: logs/recv\n"
+        + "  receiveProtocolLogMaxFileSize: 1MB\n"
+        + "  receiveProtocolLogMaxDirectorySize: unlimited\n"
+        + "  receiveProtocolLogMaxAge: 7.00:00:00\n", "test.yaml").transportService();
+    assertEquals(Path.of("logs/recv"), service.receiveProtocolLogPath());
+    assertEquals(1024 * 1024, service.receiveProtocolLogMaxFileSize());
+    assertEquals(Long.MAX_VALUE, service.receiveProtocolLogMaxDirectorySize());
+    assertEquals(Duration.ofDays(7), service.receiveProtocolLogMaxAge());
+    assertEquals(Path.of("data", "logs", "recv"), service.receiveProtocolLogDirectory(Path.of("data")),
+        "a relative path is the data directory's");
+    assertEquals(Path.of("/var/log/recv"), new TransportService(Path.of("/var/log/recv"), 1, 1, Duration.ZERO)
+        .receiveProtocolLogDirectory(Path.of("data")));
+  }
+
+  @Test
+  void zeroAgeMeansKeepForeverAsInExchange() throws Exception {
+    assertEquals(Duration.ZERO, OrganizationLoader.parse(BASE + "transportService: {receiveProtocolLogMaxAge: 0}\n",
+        "test.yaml").transportService().receiveProtocolLogMaxAge());
+  }
+
+  @Test
+  void badValuesAreRefusedNamingFileLineAndPath() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  receiveProtocolLogPath: ''\n"
+        + "  receiveProtocolLogMaxFileSize: 0\n"
+        + "  receiveProtocolLogMaxDirectorySize: lots\n"
+        + "  receiveProtocolLogMaxAge: -1d\n"
+        + "  receiveProtocolLogMaxSize: 1MB\n", "test.yaml"));
+    assertEquals(List.of(
+        "transportService.receiveProtocolLogPath: empty path; leave the key out for the default "
+            + "(<data-dir>/logs/ProtocolLog/SmtpReceive)",
+        "transportService.receiveProtocolLogMaxFileSize: 0 out of range (1-9223372036854775807) or unlimited",
+        "transportService.receiveProtocolLogMaxDirectorySize: expected a size such as 36MB, 256KB, 1GB or a number "
+            + "of bytes, got 'lots'",
+        "transportService.receiveProtocolLogMaxAge: expected a duration such as 30s, 10m, 1h, 00:10:00 or a number "
+            + "of seconds, got '-1d'",
+        "transportService: unknown key 'receiveProtocolLogMaxSize'; allowed keys: receiveProtocolLogPath, "
+            + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
+        e.getMessage());
+  }
+
+  @Test
+  void aFileSizeAboveTheDirectorySizeIsRefusedAsExchangeDoes() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n  receiveProtocolLogMaxFileSize: 20MB\n  receiveProtocolLogMaxDirectorySize: 10MB\n",
+        "test.yaml"));
+    assertEquals(List.of("transportService.receiveProtocolLogMaxFileSize: receiveProtocolLogMaxFileSize (20971520 "
+        + "bytes) must not exceed receiveProtocolLogMaxDirectorySize (10485760 bytes)"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:4: "), e.getMessage());
+  }
+
+  @Test
+  void aLogPathThatIsAFileIsRefused() throws Exception {
+    Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService: {receiveProtocolLogPath: '" + file + "'}\n", "test.yaml"));
+    assertEquals(List.of("transportService.receiveProtocolLogPath: " + file + " exists and is not a directory"),
+        e.errors());
+  }
+
+  @Test
+  void recordRefusesSizesBelowOneAndNegativeAges() {
+    assertThrows(IllegalArgumentException.class, () -> new TransportService(null, 0, 1, Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> new TransportService(null, 1, 1, Duration.ofSeconds(-1)));
+  }
+}
