@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
-# smtp-source, swaks, and dnsmasq as a loopback DNS server for MX routing), from Debian's packages,
-# when they are missing. Tests that need a peer skip
-# cleanly without it; CI runs this first so that they run.
+# smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, and dnsmasq as a loopback DNS
+# server for MX routing), from Debian's packages, when they are missing. Tests that need a peer skip
+# cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
+# real-client tests fail rather than skip when the environment variable CI is set).
 set -euo pipefail
 need=()
 [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
 command -v swaks >/dev/null || need+=(swaks)
+# swaks only recommends it, and --no-install-recommends leaves it out: without it swaks has no TLS
+perl -MNet::SSLeay -e 1 2>/dev/null || need+=(libnet-ssleay-perl)
+command -v curl >/dev/null || need+=(curl)
+# python3-minimal lacks smtplib: it is in libpython3.x-stdlib, which the python3 package brings
+{ command -v python3 >/dev/null && python3 -c 'import smtplib, ssl, email' 2>/dev/null; } || need+=(python3)
 # dnsmasq-base: the binary only, no service (delivery/agent MxRoutingIT, DnsRoutingStageIT)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ ${#need[@]} -eq 0 ] && exit 0

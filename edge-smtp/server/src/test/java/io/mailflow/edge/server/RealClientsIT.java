@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
+import io.mailflow.schemas.avro.Recipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
 import io.vertx.core.Vertx;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
@@ -14,23 +16,24 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Independent SMTP clients against STARTTLS + AUTH: Angus Mail in the JVM, and swaks and curl as
- * processes (skipped when not installed; ops/ci/install-test-peers.sh installs swaks in CI).
+ * processes (ClientProcess: skipped when not installed on a developer's machine, failed on CI, where
+ * ops/ci/install-test-peers.sh installs them). Python's smtplib: PythonSmtplibIT.
  */
 class RealClientsIT {
   private static Vertx vertx;
@@ -50,8 +53,12 @@ class RealClientsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
-    SmtpEdgeIT.result(vertx.close());
+    if (edge != null) {
+      SmtpEdgeIT.result(edge.close());
+    }
+    if (vertx != null) {
+      SmtpEdgeIT.result(vertx.close());
+    }
   }
 
   private static Session angus(boolean trustTestCertificate) {
@@ -104,61 +111,134 @@ class RealClientsIT {
 
   @Test
   void swaksSendsWithTlsAndAuth() throws Exception {
-    Assumptions.assumeTrue(onPath("swaks"), "swaks not installed (ops/ci/install-test-peers.sh)");
-    Result r = run(List.of("swaks", "--server", "127.0.0.1", "--port", Integer.toString(submission.getPort()),
+    ClientProcess.require("swaks");
+    ClientProcess.Result r = ClientProcess.run(List.of("swaks", "--server", "127.0.0.1", "--port", Integer.toString(submission.getPort()),
         "--tls", "--auth", "PLAIN", "--auth-user", "bob@contoso.test", "--auth-password", TestOrganization.BOB_PASSWORD,
         "--from", "bob@contoso.test", "--to", "someone@fabrikam.example", "--header", "Subject: swaks",
         "--ehlo", "client.example", "--timeout", "20"));
-    Assumptions.assumeFalse(r.output().contains("TLS not available"), "swaks without TLS support (Net::SSLeay)");
+    ClientProcess.requireThat(!r.output().contains("TLS not available"),
+        "swaks without TLS support (libnet-ssleay-perl, ops/ci/install-test-peers.sh)");
     assertEquals(0, r.exit(), r.output());
     assertTrue(r.output().contains("235 2.7.0 Authentication successful"), r.output());
     assertTrue(publisher.published.stream().anyMatch(m -> "swaks".equals(m.getEnvelope().getSubject())));
   }
 
   @Test
-  void curlSendsWithSslReqdAndUser(@TempDir Path dir) throws Exception {
-    Assumptions.assumeTrue(onPath("curl"), "curl not installed");
-    Path mail = Files.writeString(dir.resolve("mail.txt"),
-        "From: bob@contoso.test\r\nTo: alice@contoso.test\r\nSubject: curl\r\n\r\nsent by curl\r\n");
-    Result r = run(List.of("curl", "-sS", "--ssl-reqd", "--cacert", TestTls.resource("tls/cert.pem").toString(),
-        "--url", "smtp://127.0.0.1:" + submission.getPort() + "/client.example",
-        "--user", "bob@contoso.test:" + TestOrganization.BOB_PASSWORD,
-        "--mail-from", "bob@contoso.test", "--mail-rcpt", "alice@contoso.test", "--upload-file", mail.toString(),
-        "--max-time", "20"));
+  void swaksPipelinesMailRcptAndData() throws Exception {
+    ClientProcess.require("swaks");
+    ClientProcess.Result r = ClientProcess.run(List.of("swaks", "--server", "127.0.0.1",
+        "--port", Integer.toString(edge.listening(TlsAndAuthIT.FRONTEND).get(0).getPort()), "--pipeline",
+        "--from", "carol@fabrikam.example", "--to", "bob@contoso.test,alice@contoso.test",
+        "--header", "Subject: swaks pipelined", "--ehlo", "client.example", "--timeout", "20"));
     assertEquals(0, r.exit(), r.output());
-    assertTrue(publisher.published.stream().anyMatch(m -> "curl".equals(m.getEnvelope().getSubject())));
+    // one write: MAIL, both RCPTs and DATA before any of their replies (RFC 2920)
+    assertTrue(r.output().contains(" -> MAIL FROM:<carol@fabrikam.example>\n -> RCPT TO:<bob@contoso.test>\n"
+        + " -> RCPT TO:<alice@contoso.test>\n -> DATA\n<-  250 2.1.0 Sender OK\n"), r.output());
+    assertEquals(List.of("bob@contoso.test", "alice@contoso.test"),
+        published("swaks pipelined").getRecipients().stream().map(Recipient::getAddress).toList());
+  }
+
+  /** curl uploading a message with {@code subject} from {@code from}; -v, so its output holds the dialogue. */
+  private static ClientProcess.Result curl(Path dir, String url, String from, String subject, String... options)
+      throws Exception {
+    ClientProcess.require("curl");
+    Path mail = Files.write(dir.resolve("mail.txt"), ("From: " + from + "\r\nTo: alice@contoso.test\r\nSubject: "
+        + subject + "\r\n\r\nsent by curl\r\n").getBytes(StandardCharsets.UTF_8));
+    List<String> command = new ArrayList<>(List.of("curl", "-sS", "-v", "--max-time", "20", "--cacert",
+        TestTls.resource("tls/cert.pem").toString(), "--url", url, "--upload-file", mail.toString()));
+    command.addAll(List.of(options));
+    return ClientProcess.run(command);
+  }
+
+  private static String url(String scheme, String connector) {
+    return scheme + "://127.0.0.1:" + edge.listening(connector).get(0).getPort() + "/client.example";
+  }
+
+  private static SubmittedMessage published(String subject) {
+    return publisher.published.stream().filter(m -> subject.equals(m.getEnvelope().getSubject())).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing published with Subject " + subject));
+  }
+
+  @Test
+  void curlSendsWithSslReqdAndUser(@TempDir Path dir) throws Exception {
+    ClientProcess.Result r = curl(dir, url("smtp", TlsAndAuthIT.SUBMISSION), "bob@contoso.test", "curl",
+        "--ssl-reqd", "--user", "bob@contoso.test:" + TestOrganization.BOB_PASSWORD,
+        "--mail-from", "bob@contoso.test", "--mail-rcpt", "alice@contoso.test");
+    assertEquals(0, r.exit(), r.output());
+    assertEquals("bob@contoso.test", published("curl").getEnvelope().getAuthenticatedAs());
   }
 
   @Test
   void curlWithAWrongPasswordFailsWithLoginDenied(@TempDir Path dir) throws Exception {
-    Assumptions.assumeTrue(onPath("curl"), "curl not installed");
-    Path mail = Files.writeString(dir.resolve("mail.txt"), "Subject: x\r\n\r\nx\r\n");
-    Result r = run(List.of("curl", "-sS", "--ssl-reqd", "--cacert", TestTls.resource("tls/cert.pem").toString(),
-        "--url", "smtp://127.0.0.1:" + submission.getPort(), "--user", "bob@contoso.test:wrong",
-        "--mail-from", "bob@contoso.test", "--mail-rcpt", "alice@contoso.test", "--upload-file", mail.toString(),
-        "--max-time", "20"));
+    ClientProcess.Result r = curl(dir, url("smtp", TlsAndAuthIT.SUBMISSION), "bob@contoso.test", "x",
+        "--ssl-reqd", "--user", "bob@contoso.test:wrong",
+        "--mail-from", "bob@contoso.test", "--mail-rcpt", "alice@contoso.test");
     assertEquals(67, r.exit(), "curl's CURLE_LOGIN_DENIED\n" + r.output());
+    assertTrue(r.output().contains("< 535 5.7.3 Authentication unsuccessful"), r.output());
   }
 
-  private record Result(int exit, String output) {}
-
-  private static Result run(List<String> command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getOutputStream().close();
-    byte[] out = process.getInputStream().readAllBytes();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError(command.get(0) + " did not finish within 60 s");
-    }
-    return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+  @Test
+  void curlSendsOverImplicitTls(@TempDir Path dir) throws Exception {
+    ClientProcess.Result r = curl(dir, url("smtps", TlsAndAuthIT.IMPLICIT), "bob@contoso.test", "curl smtps",
+        "--user", "bob@contoso.test:" + TestOrganization.BOB_PASSWORD,
+        "--mail-from", "bob@contoso.test", "--mail-rcpt", "someone@fabrikam.example");
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("< 235 2.7.0 Authentication successful"), r.output());
+    assertEquals("bob@contoso.test", published("curl smtps").getEnvelope().getAuthenticatedAs());
   }
 
-  private static boolean onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
+  /** Each mechanism with and without the SASL initial response (RFC 4954: AUTH PLAIN <response>). */
+  @ParameterizedTest(name = "AUTH={0} --sasl-ir {1}")
+  @CsvSource({"PLAIN,false", "PLAIN,true", "LOGIN,false", "LOGIN,true"})
+  void curlAuthenticatesWithTheMechanismAskedFor(String mechanism, boolean initialResponse, @TempDir Path dir)
+      throws Exception {
+    String subject = "curl " + mechanism + " " + initialResponse;
+    List<String> options = new ArrayList<>(List.of("--ssl-reqd", "--login-options", "AUTH=" + mechanism,
+        "--user", "alice@contoso.test:" + TestOrganization.ALICE_PASSWORD,
+        "--mail-from", "alice@contoso.test", "--mail-rcpt", "bob@contoso.test"));
+    if (initialResponse) {
+      options.add("--sasl-ir");
     }
-    return false;
+    ClientProcess.Result r = curl(dir, url("smtp", TlsAndAuthIT.SUBMISSION), "alice@contoso.test", subject,
+        options.toArray(String[]::new));
+    assertEquals(0, r.exit(), r.output());
+    String auth = r.lines().stream().filter(l -> l.startsWith("> AUTH ")).findFirst().orElseThrow().substring(2).trim();
+    assertEquals(initialResponse ? 3 : 2, auth.split(" ").length, auth + ": initial response " + initialResponse);
+    assertTrue(auth.startsWith("AUTH " + mechanism), auth);
+    if (mechanism.equals("LOGIN")) {
+      assertTrue(r.output().contains("< 334 UGFzc3dvcmQ6"), "LOGIN asked Password:\n" + r.output());
+    }
+    assertTrue(r.output().contains("< 235 2.7.0 Authentication successful"), r.output());
+    assertEquals("alice@contoso.test", published(subject).getEnvelope().getAuthenticatedAs());
+  }
+
+  @Test
+  void curlGoesOnWithoutTheRecipientsTheEdgeRefusesWhenAllowedTo(@TempDir Path dir) throws Exception {
+    ClientProcess.Result r = curl(dir, url("smtp", TlsAndAuthIT.FRONTEND), "carol@fabrikam.example", "curl some",
+        "--mail-from", "carol@fabrikam.example", "--mail-rcpt", "bob@contoso.test",
+        "--mail-rcpt", "someone@fabrikam.example", "--mail-rcpt", "nobody@contoso.test",
+        "--mail-rcpt", "alice@contoso.test", "--mail-rcpt-allowfails");
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("< 550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain"), r.output());
+    assertTrue(r.output().contains(
+        "< 550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"), r.output());
+    assertEquals(List.of("bob@contoso.test", "alice@contoso.test"),
+        published("curl some").getRecipients().stream().map(Recipient::getAddress).toList());
+  }
+
+  @Test
+  void curlSendsSmtpUtf8ForAUtf8Address(@TempDir Path dir) throws Exception {
+    // from a config file: under a C locale the JVM could not pass the addresses in argv
+    Path config = Files.write(dir.resolve("curl.conf"),
+        "mail-from = \"zoë@fabrikam.example\"\nmail-rcpt = \"jöran@relay.test\"\n".getBytes(StandardCharsets.UTF_8));
+    ClientProcess.Result r = curl(dir, url("smtp", TlsAndAuthIT.FRONTEND), "zoe@fabrikam.example", "curl utf8",
+        "--config", config.toString());
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("> MAIL FROM:<zoë@fabrikam.example>")
+        && l.contains(" SMTPUTF8")), r.output());
+    SubmittedMessage m = published("curl utf8");
+    assertTrue(m.getEnvelope().getSmtpUtf8());
+    assertEquals("zoë@fabrikam.example", m.getEnvelope().getSender());
+    assertEquals("jöran@relay.test", m.getRecipients().get(0).getAddress());
   }
 }
