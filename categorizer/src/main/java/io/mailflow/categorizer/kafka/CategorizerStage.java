@@ -1,10 +1,13 @@
 package io.mailflow.categorizer.kafka;
 
 import io.mailflow.categorizer.EnvelopeLimits;
+import io.mailflow.categorizer.EnvelopeRecipient;
+import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
 import io.mailflow.categorizer.Resolution;
 import io.mailflow.categorizer.ResolutionEvent;
 import io.mailflow.categorizer.ResolvedRecipients;
+import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicPublisher;
@@ -12,18 +15,23 @@ import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.TrackingEvents;
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
+import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.CategorizedMessage;
+import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,9 +39,12 @@ import java.util.concurrent.CompletionStage;
 /**
  * CategorizerStage - reads the submission queue, resolves recipients, writes categorized copies.
  *
- * <p>One submitted message becomes one categorized copy per ExpansionSizeLimit recipients (usually one),
- * all keyed by the network message id, each with its own internal id; a message over
- * MaxRecipientEnvelopeLimit after expansion yields no copy and a FAIL event ({@code 5.5.3}). Its offset is
+ * <p>One submitted message becomes one categorized copy per envelope (bifurcation: a group reporting to its
+ * manager or to nobody changes the envelope sender of its members' copy; a mailbox that keeps a copy and
+ * forwards puts the forwarded recipients in a copy of their own), each cut per ExpansionSizeLimit
+ * recipients; all are keyed by the network message id, each with its own internal id. A message over
+ * MaxRecipientEnvelopeLimit yields no copy and a FAIL event ({@code 5.5.3}); so does an authenticated
+ * submission whose From:/Sender: the submitter may not send as ({@code 5.7.60}). Its offset is
  * committed only after the copies and tracking events are acknowledged; a replayed submission yields the
  * same internal message ids, so downstream de-duplication sees the same copies.
  */
@@ -44,13 +55,16 @@ public final class CategorizerStage implements AutoCloseable {
   private final Organization organization;
   private final RecipientResolver resolver;
   private final EnvelopeLimits limits;
+  private final SendAsCheck sendAs;
   private final TopicPublisher publisher;
   private final StageLoop<SubmittedMessage> loop;
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
-    this.resolver = new RecipientResolver(organization, Directory.of(organization));
+    Directory directory = Directory.of(organization);
+    this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
+    this.sendAs = new SendAsCheck(directory, organization.receiveConnectors());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName());
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
@@ -63,18 +77,28 @@ public final class CategorizerStage implements AutoCloseable {
 
   private CompletionStage<?> categorize(String key, SubmittedMessage message, RecordOrigin origin) {
     Envelope envelope = message.getEnvelope();
-    Map<String, Recipient> byAddress = new HashMap<>();
+    List<EnvelopeRecipient> envelopeRecipients = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
     for (Recipient recipient : message.getRecipients()) {
-      byAddress.putIfAbsent(recipient.getAddress().toLowerCase(Locale.ROOT), recipient);
+      envelopeRecipients.add(new EnvelopeRecipient(recipient.getAddress(), recipient.getOrcpt(),
+          recipient.getNotify().stream().map(n -> Notify.valueOf(n.name())).toList()));
       addresses.add(recipient.getAddress());
     }
-    ResolvedRecipients resolved = resolver.resolve(addresses);
-    EnvelopeLimits.Copies copies = limits.apply(addresses, resolved);
     String internalId = internalMessageId(envelope.getNetworkMessageId(), 0);
-
-    List<ResolutionEvent> events = new ArrayList<>(resolved.events());
-    copies.failure().ifPresent(events::add);
+    List<ResolutionEvent> events = new ArrayList<>();
+    EnvelopeLimits.Copies copies;
+    Optional<String> refused = sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
+        head(message.getBody()));
+    if (refused.isPresent()) {
+      events.add(new ResolutionEvent("FAIL", distinct(addresses),
+          distinct(addresses).stream().map(a -> SendAsCheck.DENIED).toList(), null));
+      copies = new EnvelopeLimits.Copies(List.of(), Optional.empty());
+    } else {
+      ResolvedRecipients resolved = resolver.resolveEnvelope(envelopeRecipients);
+      copies = limits.apply(addresses, resolved);
+      events.addAll(resolved.events());
+      copies.failure().ifPresent(events::add);
+    }
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (ResolutionEvent event : events) {
       acks.add(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(),
@@ -87,26 +111,48 @@ public final class CategorizerStage implements AutoCloseable {
     }
     for (int copy = 0; copy < copies.copies().size(); copy++) {
       List<ResolvedRecipient> recipients = new ArrayList<>();
+      String sender = copies.copies().get(copy).get(0).sender(); // one sender per copy: that is why it is one
       for (Resolution resolution : copies.copies().get(copy)) {
-        Recipient original = byAddress.get(resolution.envelopeAddress().toLowerCase(Locale.ROOT));
         recipients.add(ResolvedRecipient.newBuilder()
             .setAddress(resolution.address())
             .setOriginalAddress(resolution.envelopeAddress())
             .setType(resolution.kind() == Resolution.Kind.MAILBOX ? RecipientType.MAILBOX : RecipientType.EXTERNAL)
             .setMailboxDatabase(resolution.database())
             .setExpandedFrom(resolution.expandedFrom())
-            .setOrcpt(original == null ? null : original.getOrcpt())
-            .setNotify(original == null ? List.of() : original.getNotify())
+            .setOrcpt(resolution.orcpt())
+            .setNotify(resolution.dsnNotify().stream().map(n -> DsnNotify.valueOf(n.name())).toList())
             .build());
       }
+      Envelope copyEnvelope = sender == null ? envelope : Envelope.newBuilder(envelope).setSender(sender).build();
       acks.add(publisher.send(Topics.CATEGORIZED, envelope.getNetworkMessageId(), CategorizedMessage.newBuilder()
-          .setEnvelope(envelope)
+          .setEnvelope(copyEnvelope)
           .setInternalMessageId(internalMessageId(envelope.getNetworkMessageId(), copy))
           .setRecipients(recipients)
           .setBody(message.getBody())
           .build()));
     }
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+  }
+
+  /** The header section of the body: an inline body's start, or a claim-checked body's head (always whole). */
+  static byte[] head(Object body) {
+    ByteBuffer bytes = body instanceof InlineBody inline ? inline.getData()
+        : body instanceof BodyReference reference ? reference.getHead() : ByteBuffer.allocate(0);
+    ByteBuffer view = bytes.duplicate();
+    byte[] data = new byte[view.remaining()];
+    view.get(data);
+    return data;
+  }
+
+  private static List<String> distinct(List<String> addresses) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<String> distinct = new ArrayList<>();
+    for (String address : addresses) {
+      if (seen.add(address.toLowerCase(Locale.ROOT))) {
+        distinct.add(address);
+      }
+    }
+    return distinct;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.mailflow.categorizer.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mailflow.categorizer.EnvelopeLimits;
+import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
@@ -12,6 +13,7 @@ import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationException;
 import io.mailflow.organization.OrganizationLoader;
+import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.CategorizedMessage;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.Envelope;
@@ -50,10 +52,18 @@ class CategorizerStageIT {
     stage.close();
   }
 
-  /** The demo with small transport limits (so splitting and 5.5.3 take few recipients) and a mail contact. */
+  /**
+   * The demo with small transport limits (so splitting and 5.5.3 take few recipients), a mail contact, a
+   * group reporting to its manager and a mailbox that keeps a copy and forwards.
+   */
   private static Organization organization() {
     try {
       return OrganizationLoader.parse(OrganizationLoader.demoYaml()
+          .replace("\ngroups:\n", "\ngroups:\n  - { name: Managed, primarySmtpAddress: managed@contoso.test,"
+              + " members: [alice@contoso.test], managedBy: [bob@contoso.test], reportToManagerEnabled: true,"
+              + " reportToOriginatorEnabled: false }\n")
+          .replace("\nmailboxes:\n", "\nmailboxes:\n  - { name: Keeper, primarySmtpAddress: keeper@contoso.test,"
+              + " forwardingSmtpAddress: keeper@example.org, deliverToMailboxAndForward: true }\n")
           + "\ntransportConfig: {maxRecipientEnvelopeLimit: 3, expansionSizeLimit: 2}\n"
           + "contacts: [{name: Pat, primarySmtpAddress: pat@contoso.test, externalEmailAddress: pat@fabrikam.test}]\n",
           "demo-with-limits.yaml");
@@ -176,6 +186,58 @@ class CategorizerStageIT {
       assertEquals(List.of(), categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1,
           Duration.ofSeconds(2)));
     }
+  }
+
+  @Test
+  void managerReportsAndKeptForwardingCopiesAreBifurcatedWithTheirOwnEnvelopeAndInternalIds() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("managed@contoso.test", "keeper@contoso.test")))
+          .get();
+
+      List<CategorizedMessage> copies =
+          categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 3, Duration.ofSeconds(30));
+      assertEquals(3, copies.size());
+      java.util.Map<String, String> senderByRecipient = copies.stream().collect(Collectors.toMap(
+          c -> c.getRecipients().stream().map(ResolvedRecipient::getAddress).collect(Collectors.joining(",")),
+          c -> c.getEnvelope().getSender()));
+      assertEquals(java.util.Map.of("alice@contoso.test", "bob@contoso.test",
+              "keeper@contoso.test", "carol@example.com", "keeper@example.org", "carol@example.com"),
+          senderByRecipient, "reports for the managed group go to its manager; forwarding keeps the sender");
+      assertEquals(Set.of(CategorizerStage.internalMessageId(id, 0), CategorizerStage.internalMessageId(id, 1),
+              CategorizerStage.internalMessageId(id, 2)),
+          copies.stream().map(CategorizedMessage::getInternalMessageId).collect(Collectors.toSet()));
+    }
+  }
+
+  @Test
+  void authenticatedSubmissionWithAFromItMayNotSendAsFailsEveryRecipientWith5760() throws Exception {
+    String id = UUID.randomUUID().toString();
+    SubmittedMessage message = submitted(id, recipients("bob@contoso.test", "x@example.org", "BOB@contoso.test"));
+    message.getEnvelope().setAuthenticatedAs("alice@contoso.test");
+    message.getEnvelope().setReceiveConnector("Client Frontend EX01");
+    message.setBody(new InlineBody(ByteBuffer.wrap("From: Bob <bob@contoso.test>\r\n\r\nhi\r\n".getBytes())));
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED)) {
+      publisher.send(Topics.SUBMISSION, id, message).get();
+
+      TrackingEvent fail = tracking.await(e -> e.getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30)).get(0);
+      assertEquals("FAIL", fail.getEventId());
+      assertEquals(List.of("bob@contoso.test", "x@example.org"), fail.getRecipientAddress());
+      assertEquals(List.of(SendAsCheck.DENIED, SendAsCheck.DENIED), fail.getRecipientStatus());
+      assertEquals(List.of(), categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1,
+          Duration.ofSeconds(2)));
+    }
+  }
+
+  @Test
+  void theHeaderOfAClaimCheckedBodyIsItsHead() {
+    BodyReference reference = BodyReference.newBuilder().setBodyId("b").setChunkCount(1).setSize(10)
+        .setHead(ByteBuffer.wrap("From: a@b.test\r\n\r\n".getBytes())).build();
+    assertEquals("From: a@b.test\r\n\r\n", new String(CategorizerStage.head(reference)));
+    assertEquals("hi\n", new String(CategorizerStage.head(new InlineBody(ByteBuffer.wrap("hi\n".getBytes())))));
   }
 
   @Test

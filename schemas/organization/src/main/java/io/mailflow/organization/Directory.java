@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * <p>Addresses compare without regard to case (as in Exchange); every primary and proxy address is a
  * key. Built once per loaded {@link Organization}; immutable and safe to share between threads.
  */
-public final class Directory {
+public final class Directory implements AddressBook {
 
   /** Where an address belongs, as far as accepting and resolving it goes. */
   public enum RecipientScope {
@@ -33,6 +33,7 @@ public final class Directory {
 
   private final Organization organization;
   private final Map<String, DirectoryEntry> byAddress;
+  private volatile Map<DirectoryEntry, List<DistributionGroup>> memberOf; // built on first use: the edge never asks
 
   private Directory(Organization organization, Map<String, DirectoryEntry> byAddress) {
     this.organization = organization;
@@ -62,6 +63,7 @@ public final class Directory {
   }
 
   /** The mailbox or group with this primary or proxy address (any case); empty for unknown or malformed. */
+  @Override
   public Optional<DirectoryEntry> find(String address) {
     return SmtpAddress.tryParse(address).flatMap(this::find);
   }
@@ -79,8 +81,31 @@ public final class Directory {
   }
 
   /** The accepted domain covering {@code domain} (exact name first, then the longest wildcard). */
+  @Override
   public Optional<AcceptedDomain> acceptedDomain(String domain) {
     return organization.acceptedDomainFor(domain);
+  }
+
+  @Override
+  public List<DistributionGroup> memberOf(DirectoryEntry entry) {
+    Map<DirectoryEntry, List<DistributionGroup>> index = memberOf;
+    if (index == null) {
+      Map<DirectoryEntry, List<DistributionGroup>> built = new HashMap<>();
+      for (DistributionGroup group : organization.groups()) {
+        for (String member : group.members()) {
+          find(member).ifPresent(e -> {
+            List<DistributionGroup> groups = built.computeIfAbsent(e, k -> new java.util.ArrayList<>());
+            if (!groups.contains(group)) {
+              groups.add(group);
+            }
+          });
+        }
+      }
+      built.replaceAll((k, v) -> List.copyOf(v));
+      index = Map.copyOf(built);
+      memberOf = index;
+    }
+    return index.getOrDefault(entry, List.of());
   }
 
   /** Whether mail for the domain is accepted at all (any accepted-domain type, wildcards included). */
