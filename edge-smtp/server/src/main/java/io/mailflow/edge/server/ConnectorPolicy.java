@@ -5,13 +5,13 @@ import io.mailflow.edge.protocol.MailFrom;
 import io.mailflow.edge.protocol.RcptTo;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.organization.Directory;
-import io.mailflow.organization.DirectoryEntry;
 import io.mailflow.organization.ExtendedRight;
-import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.SmtpAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ConnectorPolicy - what a receive connector lets a session do, decided from the session's extended
@@ -26,29 +26,77 @@ import java.util.Set;
  *   <li>RCPT TO outside the accepted domains without Accept-Any-Recipient: 550 5.7.54; an unknown
  *       recipient in an authoritative domain: 550 5.1.10 whatever the rights.
  * </ul>
+ * A session's principal ({@link #principal}) is the connector's when it is externally secured, else the
+ * AUTH identity, else what its TLS client certificate made it ({@link #authenticated}), else anonymous.
+ * A domain-secure partner may use senders in its own domain as an authenticated user its own addresses.
  */
 final class ConnectorPolicy {
+  private final ReceiveConnector connector;
   private final Directory directory;
   private final SessionRights rights;
+  private final ServerAuthentication servers;
+  /** Principals sessions got from their TLS client certificate, by session id, until the session ends. */
+  private final Map<String, SessionPrincipal> byCertificate = new ConcurrentHashMap<>();
 
+  /** @throws IllegalArgumentException when the connector's trusted certificates cannot be read */
   ConnectorPolicy(ReceiveConnector connector, Directory directory) {
+    this.connector = connector;
     this.directory = directory;
     this.rights = new SessionRights(connector, directory);
+    this.servers = new ServerAuthentication(connector, directory.organization());
+  }
+
+  ServerAuthentication serverAuthentication() {
+    return servers;
+  }
+
+  /** Records what session {@code sessionId}'s client certificate made it (ANONYMOUS forgets it). */
+  void authenticated(String sessionId, SessionPrincipal principal) {
+    if (principal.authenticated()) {
+      byCertificate.put(sessionId, principal);
+    } else {
+      byCertificate.remove(sessionId);
+    }
+  }
+
+  /** The session ended: forget its certificate principal. */
+  void ended(String sessionId) {
+    byCertificate.remove(sessionId);
+  }
+
+  /** Who the session is now (it changes with STARTTLS and AUTH). */
+  SessionPrincipal principal(SessionInfo session) {
+    if (connector.externallySecured()) {
+      return SessionPrincipal.EXTERNALLY_SECURED;
+    }
+    if (session.authenticatedAs() != null) {
+      return SessionPrincipal.user(session.authenticatedAs());
+    }
+    return byCertificate.getOrDefault(session.sessionId(), SessionPrincipal.ANONYMOUS);
   }
 
   /** The session's rights as it is now (they change when it authenticates). */
   Set<ExtendedRight> rights(SessionInfo session) {
-    return rights.of(session.authenticatedAs());
+    return rights.of(principal(session));
+  }
+
+  /** The rights of a session that is {@code principal}. */
+  Set<ExtendedRight> rightsAs(SessionPrincipal principal) {
+    return rights.of(principal);
   }
 
   /** The rights of a session authenticated as {@code identity} (null: anonymous). */
   Set<ExtendedRight> rightsOf(String identity) {
-    return rights.of(identity);
+    return connector.externallySecured() ? rights.of(SessionPrincipal.EXTERNALLY_SECURED) : rights.of(identity);
   }
 
   HookResult mailFrom(SessionInfo session, MailFrom from) {
-    Set<ExtendedRight> held = rights(session);
-    boolean authenticated = session.authenticated();
+    return mailFrom(principal(session), from);
+  }
+
+  HookResult mailFrom(SessionPrincipal principal, MailFrom from) {
+    Set<ExtendedRight> held = rights.of(principal);
+    boolean authenticated = principal.authenticated();
     if (!held.contains(ExtendedRight.SMTP_SUBMIT)) {
       return HookResult.deny(authenticated ? EdgeReplies.NO_SUBMIT_PERMISSION : EdgeReplies.NOT_AUTHENTICATED);
     }
@@ -64,7 +112,11 @@ final class ConnectorPolicy {
     if (authenticated) {
       allowed = held.contains(ExtendedRight.SMTP_ACCEPT_ANY_SENDER)
           || (authoritative && held.contains(ExtendedRight.SMTP_ACCEPT_AUTHORITATIVE_DOMAIN_SENDER))
-          || mayUse(session.authenticatedAs(), sender.get());
+          || switch (principal.kind()) {
+            case USER -> mayUse(principal.name(), sender.get());
+            case PARTNER -> inDomain(sender.get().domainLower(), principal.name());
+            default -> false;
+          };
     } else {
       allowed = authoritative ? held.contains(ExtendedRight.SMTP_ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)
           : held.contains(ExtendedRight.SMTP_ACCEPT_ANY_SENDER);
@@ -78,6 +130,10 @@ final class ConnectorPolicy {
    * ms-Exch-SMTP-Accept-Any-Recipient.
    */
   HookResult rcptTo(SessionInfo session, RcptTo rcpt) {
+    return rcptTo(principal(session), rcpt);
+  }
+
+  HookResult rcptTo(SessionPrincipal principal, RcptTo rcpt) {
     Optional<SmtpAddress> address = SmtpAddress.tryParse(recipientAddress(rcpt));
     if (address.isEmpty()) {
       return HookResult.deny(EdgeReplies.RECIPIENT_NOT_FOUND);
@@ -89,7 +145,7 @@ final class ConnectorPolicy {
     return switch (scope) {
       case LOCAL, INTERNAL_RELAY, EXTERNAL_RELAY -> HookResult.ACCEPT;
       case UNKNOWN_LOCAL -> HookResult.deny(EdgeReplies.RECIPIENT_NOT_FOUND);
-      case EXTERNAL -> rights(session).contains(ExtendedRight.SMTP_ACCEPT_ANY_RECIPIENT)
+      case EXTERNAL -> rights.of(principal).contains(ExtendedRight.SMTP_ACCEPT_ANY_RECIPIENT)
           ? HookResult.ACCEPT : HookResult.deny(EdgeReplies.RELAY_DENIED);
     };
   }
@@ -104,21 +160,11 @@ final class ConnectorPolicy {
 
   /** An authenticated mailbox may send as its own addresses and as the recipients it has Send As on. */
   private boolean mayUse(String identity, SmtpAddress sender) {
-    Optional<Mailbox> mailbox = directory.findMailbox(identity);
-    if (mailbox.isEmpty()) {
-      return false;
-    }
-    Optional<DirectoryEntry> owner = directory.find(sender);
-    if (owner.isPresent() && owner.get().equals(mailbox.get())) {
-      return true;
-    }
-    for (String target : mailbox.get().sendAs()) {
-      Optional<DirectoryEntry> granted = directory.find(target);
-      if (granted.isPresent() && owner.isPresent() && granted.get().equals(owner.get())) {
-        return true;
-      }
-    }
-    return false;
+    return directory.findMailbox(identity).map(m -> m.maySendAs(directory, sender.normalized())).orElse(false);
+  }
+
+  private static boolean inDomain(String domain, String partnerDomain) {
+    return domain.equals(partnerDomain) || domain.endsWith("." + partnerDomain);
   }
 
   private static boolean isPostmaster(SmtpAddress address) {
