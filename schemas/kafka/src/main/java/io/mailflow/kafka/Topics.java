@@ -3,6 +3,7 @@ package io.mailflow.kafka;
 import io.mailflow.kafka.Topic.Kind;
 import io.mailflow.schemas.avro.BodyChunk;
 import io.mailflow.schemas.avro.CategorizedMessage;
+import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.PoisonRecord;
 import io.mailflow.schemas.avro.ProtocolEvent;
@@ -43,13 +44,16 @@ public final class Topics {
   public static final Topic<ProtocolEvent> PROTOCOL =
       Topic.of("mail.protocol.v1", ProtocolEvent.class, Kind.EVENTS);
 
+  /** Admin state (site down, queue suspended ...), compacted: the latest record per key is the state. */
+  public static final Topic<ControlRecord> CONTROL = Topic.of("mail.control.v1", ControlRecord.class, Kind.COMPACTED);
+
   /** Records a stage could not decode or process, with the reason. */
   public static final Topic<PoisonRecord> POISON = Topic.of("mail.poison.v1", PoisonRecord.class, Kind.EVENTS);
 
   /** Every topic mailflow creates at start. */
   public static List<Topic<?>> all() {
     return List.of(SUBMISSION, CATEGORIZED, DELIVERY, RETRY_1M, RETRY_5M, RETRY_15M, RETRY_1H,
-        BODIES, TRACKING, PROTOCOL, POISON);
+        BODIES, TRACKING, PROTOCOL, CONTROL, POISON);
   }
 
   /** The topic of that name, for tools that take a name from the user. */
