@@ -29,6 +29,10 @@
 #   PROTOCOL_LOG=None  Verbose adds the protocol log (mail.protocol.v1 records and the CSV files)
 #   JAR=<repo>/ops/target/mailflow.jar  built (mvn -q -o package -pl ops/cli -am -DskipTests) when missing or
 #                      older than a pom.xml or src/main file; if that build fails an existing jar is used
+# Large-message case (LARGE=1, after the matrix; SIZES=" " runs it alone): LARGE_CLIENTS (50) sessions each send
+# one LARGE_SIZE (30 MB) message at once; reported: msg/s, the edge JVM's peak heap in use (jstat every 250 ms:
+# survivors + eden + old) and its peak RSS (VmHWM). Run it with a small edge heap (JAVA_OPTS=-Xmx256m) to show
+# that the edge streams: buffered whole, 50 x 30 MB would need 1.5 GB.
 # The receive connector allows unlimited connections per source (all load comes from 127.0.0.1; Exchange's
 # default of 20 would refuse the 200-connection cases with 421 4.3.2).
 set -euo pipefail
@@ -37,6 +41,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SIZES=${SIZES:-1024 102400}; CONNS=${CONNS:-20 200}; MODES=${MODES:-reuse session}
 MSGS_1K=${MSGS_1K:-20000}; MSGS_100K=${MSGS_100K:-2000}; WARMUP=${WARMUP:-1000}
 BROKER_OPTS=${BROKER_OPTS:-}
+LARGE=${LARGE:-0}; LARGE_CLIENTS=${LARGE_CLIENTS:-50}; LARGE_SIZE=${LARGE_SIZE:-31457280}
 [ "${LOADGEN:-loadtest}" = loadtest ] || { echo "[$BENCH_NAME] LOADGEN=loadtest only" >&2; exit 2; }
 # shellcheck source=pipeline-relay.sh
 . "$HERE/pipeline-relay.sh"
@@ -168,6 +173,27 @@ edge_case() {
   sed 's/^/  | /' "$LOAD_LOG" >&2
 }
 
+# LARGE_CLIENTS sessions x one LARGE_SIZE message each, all at once; the edge JVM's peak heap and RSS
+large_case() {
+  local js t0 t1 acc heap hwm xmx
+  SIZE=$LARGE_SIZE; SESS=$LARGE_CLIENTS; MSGS=$LARGE_CLIENTS; LOADTEST_ARGS="--messages-per-session 1"
+  wait_quiet
+  jstat -gc "$MF_PID" 250 > "$BASE/jstat.log" 2>/dev/null & js=$!
+  t0=$(now); run_load "$MSGS" "$RUN_TIMEOUT"; t1=$(now)
+  kill "$js" 2>/dev/null || true; wait "$js" 2>/dev/null || true
+  acc=$(awk '/^accepted/{print $2; exit}' "$LOAD_LOG")
+  # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU ... (KB); in use = S0U + S1U + EU + OU
+  heap=$(awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u } END { printf "%.0f", m / 1024 }' "$BASE/jstat.log")
+  hwm=$(awk '/^VmHWM/{printf "%.0f", $2 / 1024}' "/proc/$MF_PID/status")
+  xmx=$(jcmd "$MF_PID" VM.flags 2>/dev/null | tr ' ' '\n' | awk -F= '/^-XX:MaxHeapSize=/{printf "%.0f", $2 / 1048576; exit}')
+  { [ "$LOAD_RC" = 0 ] && [ "${acc:-0}" -ge "$MSGS" ]; } || ANY_INCOMPLETE=1
+  awk -v n="$MSGS" -v acc="${acc:-0}" -v el="${LOAD_ELAPSED:-$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')}" \
+      -v lb="$(label "$SIZE")" -v s="$SESS" -v heap="${heap:-?}" -v hwm="${hwm:-?}" -v xmx="${xmx:-?}" 'BEGIN{
+    printf "%s x %d sessions at once: %d/%d accepted in %.1f s (%.1f msg/s, %.0f MB/s); edge peak heap in use %s MB (max heap %s MB), peak RSS %s MB\n",
+      lb, s, acc, n, el, acc/el, acc*'"$SIZE"'/1048576/el, heap, xmx, hwm }'
+  sed 's/^/  | /' "$LOAD_LOG" >&2
+}
+
 # ---------------------------------------------------------------- main
 need_edge_tools
 ensure_jar
@@ -193,4 +219,5 @@ for r in $(seq 1 "$RUNS"); do
     done
   done
 done
+[ "$LARGE" = 0 ] || large_case
 [ "$ANY_INCOMPLETE" = 0 ]

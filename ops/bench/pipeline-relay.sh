@@ -262,7 +262,7 @@ warm_up() {
 }
 
 # ---------------------------------------------------------------- one run
-label() { case $1 in 1024) echo 1KB;; 10240) echo 10KB;; 102400) echo 100KB;; 1048576) echo 1MB;; *) echo "${1}B";; esac; }
+label() { case $1 in 1024) echo 1KB;; 10240) echo 10KB;; 102400) echo 100KB;; 1048576) echo 1MB;; 31457280) echo 30MB;; *) echo "${1}B";; esac; }
 
 # measure_load - the measured part of a run, shared with delivery-destinations.sh: waits for a quiet
 # host, sends $MSGS messages and waits until the sink has counted $1 of them or $2 seconds passed.
