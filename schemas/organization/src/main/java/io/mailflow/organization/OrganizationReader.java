@@ -52,7 +52,7 @@ final class OrganizationReader {
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
       "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
       "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource",
-      "trustedCertificates");
+      "trustedCertificates", "requireTls");
   static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
   static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
@@ -377,10 +377,15 @@ final class OrganizationReader {
         ReceiveConnector.MessageRateSource.class, ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE);
     List<String> trusted = trustedCertificates(m);
     checkServerAuthentication(m, permissions, auth, implicitTls, trusted);
+    boolean requireTls = m.bool("requireTls", false);
+    if (requireTls && !implicitTls && !auth.contains(AuthMechanism.Tls)) {
+      errors.add(m.child("requireTls"), "requireTls needs authMechanisms Tls (or implicitTls: true): otherwise no "
+          + "session could ever send mail");
+    }
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
         protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants, messageRateLimit,
-        messageRateSource, trusted);
+        messageRateSource, trusted, requireTls);
   }
 
   /** trustedCertificates: PEM files (CA or self-signed certificates), checked now so a bad path has its line. */

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param trustedCertificates PEM files (absolute paths) of the CA or self-signed certificates a client
  *     certificate must chain to; with them (and TLS) the connector asks clients for a certificate during
  *     the handshake: ExchangeServer authentication and domain-secure Partners
+ * @param requireTls Exchange's RequireTLS (default false): no mail transaction before the session runs
+ *     over TLS; MAIL FROM in the clear gets {@code 530 5.7.0 Must issue a STARTTLS command first}
  */
 public record ReceiveConnector(
     String name,
@@ -49,7 +51,8 @@ public record ReceiveConnector(
     List<Permission> permissions,
     int messageRateLimit,
     MessageRateSource messageRateSource,
-    List<String> trustedCertificates) {
+    List<String> trustedCertificates,
+    boolean requireTls) {
 
   /** The value of a count limit written {@code unlimited} in the YAML. */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -78,6 +81,29 @@ public record ReceiveConnector(
     trustedCertificates = trustedCertificates == null ? List.of() : List.copyOf(trustedCertificates);
   }
 
+  /** The connector without RequireTLS (Exchange's default). */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
+      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit,
+      MessageRateSource messageRateSource, List<String> trustedCertificates) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
+        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates, false);
+  }
+
+  /** A copy with RequireTLS on or off. */
+  public ReceiveConnector withRequireTls(boolean require) {
+    return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
+        maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
+        maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
+        trustedCertificates, require);
+  }
+
   /** The connector without trusted client certificates (no certificate-based server authentication). */
   public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
       Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
@@ -98,7 +124,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        files);
+        files, requireTls);
   }
 
   /** Whether the connector asks clients for a TLS certificate: it has trusted certificates and speaks TLS. */
@@ -129,7 +155,8 @@ public record ReceiveConnector(
     return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
-        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source, trustedCertificates);
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source, trustedCertificates,
+        requireTls);
   }
 
   /**

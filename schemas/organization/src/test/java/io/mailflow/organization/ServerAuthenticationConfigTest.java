@@ -49,6 +49,19 @@ class ServerAuthenticationConfigTest {
   }
 
   @Test
+  void requireTlsDefaultsToOffAndNeedsTls() throws Exception {
+    String tls = HEAD + "receiveConnectors:\n  - {name: Strict, bindings: [\"127.0.0.1:2527\"], "
+        + "authMechanisms: [Tls], requireTls: true}\n";
+    assertTrue(OrganizationLoader.parse(tls, "org.yaml").receiveConnectors().get(0).requireTls());
+    assertFalse(OrganizationLoader.parse(HEAD + "receiveConnectors:\n  - {name: Plain, bindings: "
+        + "[\"127.0.0.1:2527\"]}\n", "org.yaml").receiveConnectors().get(0).requireTls(), "Exchange's default");
+    assertEquals(List.of("receiveConnectors[0].requireTls: requireTls needs authMechanisms Tls (or implicitTls: "
+            + "true): otherwise no session could ever send mail"),
+        errorsOf(HEAD + "receiveConnectors:\n  - {name: Strict, bindings: [\"127.0.0.1:2527\"], "
+            + "authMechanisms: [None], requireTls: true}\n"));
+  }
+
+  @Test
   void exchangeServerAuthenticationWithoutTlsOrTrustedCertificatesIsAConfigErrorWithItsLine() throws Exception {
     String yaml = HEAD + "receiveConnectors:\n"
         + "  - name: NoTls\n    bindings: [\"127.0.0.1:1\"]\n    permissionGroups: [ExchangeServers]\n"

@@ -3,6 +3,7 @@ package io.mailflow.edge.server;
 import io.mailflow.edge.protocol.HookResult;
 import io.mailflow.edge.protocol.MailFrom;
 import io.mailflow.edge.protocol.RcptTo;
+import io.mailflow.edge.protocol.Replies;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.ExtendedRight;
@@ -91,6 +92,9 @@ final class ConnectorPolicy {
   }
 
   HookResult mailFrom(SessionInfo session, MailFrom from) {
+    if (connector.requireTls() && !session.tls()) {
+      return HookResult.deny(Replies.STARTTLS_FIRST); // Exchange's RequireTLS: no transaction in the clear
+    }
     return mailFrom(principal(session), from);
   }
 

@@ -117,6 +117,26 @@ class TlsAndAuthIT {
   }
 
   @Test
+  void requireTlsRefusesAMailTransactionInTheClearButNotInsideTls() throws Exception {
+    Organization org = TestOrganization.withPasswords(List.of(TestOrganization.secured(FRONTEND,
+        Set.of(PermissionGroup.AnonymousUsers), Set.of(AuthMechanism.Tls), null, false, 3, TARPIT, List.of())
+        .withRequireTls(true)));
+    SmtpEdge strict = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events,
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
+    try (SmtpTestClient client = new SmtpTestClient(strict.listening(FRONTEND).get(0))) {
+      client.reply();
+      client.command("EHLO client.example");
+      assertEquals("530 5.7.0 Must issue a STARTTLS command first", client.command("MAIL FROM:<carol@example.com>"));
+      client.command("STARTTLS");
+      client.handshake(TRUSTING);
+      client.command("EHLO client.example");
+      assertEquals("250 2.1.0 Sender OK", client.command("MAIL FROM:<carol@example.com>"));
+    } finally {
+      SmtpEdgeIT.result(strict.close());
+    }
+  }
+
+  @Test
   void authenticatedUserRelaysOwnMailAfterStartTls() throws Exception {
     try (SmtpTestClient client = overTls(SUBMISSION)) {
       assertEquals("235 2.7.0 Authentication successful",
