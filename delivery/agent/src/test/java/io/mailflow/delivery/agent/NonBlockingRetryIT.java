@@ -45,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Retries never block: with Exchange's default schedule (1 min before the first retry), a smart host
  * that refuses every session must not hold up mail to a healthy one whose queue shares its partition.
  * A delivery stage that waited out the retry inside its batch would need over a minute; we allow 30 s.
+ * Likewise a smart host that accepts the connection and then says nothing (a stalled peer) must not hold
+ * up the healthy queue while its sessions wait out the reply timeout.
  */
 class NonBlockingRetryIT {
 
@@ -55,12 +57,16 @@ class NonBlockingRetryIT {
   private static Vertx vertx;
   private static ScriptedSmtpServer healthy;
   private static ScriptedSmtpServer dead;
+  private static ScriptedSmtpServer stalled;
   private static DeliveryStage stage;
   private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<DeliveryItem> retries;
   private static String healthyKey;
   private static String deadKey;
+  private static String stalledKey;
+  /** The stage's reply timeout: how long a stalled peer keeps each of its sessions waiting. */
+  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
   @BeforeAll
   static void start() throws Exception {
@@ -70,6 +76,7 @@ class NonBlockingRetryIT {
     healthy = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
     dead = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
         .greeting("421 4.3.2 Service not available, closing transmission channel"));
+    stalled = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script().stallOn("EHLO"));
     Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(), List.of(), List.of(),
         List.of(
             new SendConnector("Healthy", List.of(new SendConnector.AddressSpace("healthy.test", 1)),
@@ -77,6 +84,9 @@ class NonBlockingRetryIT {
                 SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
             new SendConnector("Dead", List.of(new SendConnector.AddressSpace("dead.test", 1)),
                 List.of(new SmartHost("127.0.0.1", dead.port())), dead.port(),
+                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
+            new SendConnector("Stalled", List.of(new SendConnector.AddressSpace("stalled.test", 1)),
+                List.of(new SmartHost("127.0.0.1", stalled.port())), stalled.port(),
                 SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
         List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
     samePartitionKeys(bootstrap);
@@ -84,11 +94,11 @@ class NonBlockingRetryIT {
     retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
     publisher = TopicPublisher.create(bootstrap, "non-blocking-retry-it");
     stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
-        .withSmtp(new SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(5)).setConnectTimeout(Duration.ofSeconds(5)))
+        .withSmtp(new SmtpClientOptions().setReplyTimeout(REPLY_TIMEOUT).setConnectTimeout(Duration.ofSeconds(5)))
         .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
   }
 
-  /** Two next-hop keys that Kafka's default partitioner puts on the same partition of mail.delivery.v1. */
+  /** Next-hop keys that Kafka's default partitioner puts on the same partition of mail.delivery.v1. */
   private static void samePartitionKeys(String bootstrap) {
     int partitions;
     var config = KafkaClientConfig.consumer(bootstrap, "unused", "partition-count");
@@ -98,11 +108,15 @@ class NonBlockingRetryIT {
     }
     healthyKey = "SmartHostConnectorDelivery:healthy.test";
     int target = partition(healthyKey, partitions);
+    deadKey = keyOn(target, partitions, "dead");
+    stalledKey = keyOn(target, partitions, "stalled");
+  }
+
+  private static String keyOn(int target, int partitions, String name) {
     for (int i = 0; i < 1000; i++) {
-      String candidate = "SmartHostConnectorDelivery:dead" + i + ".test";
+      String candidate = "SmartHostConnectorDelivery:" + name + i + ".test";
       if (partition(candidate, partitions) == target) {
-        deadKey = candidate;
-        return;
+        return candidate;
       }
     }
     throw new IllegalStateException("no key found on partition " + target);
@@ -127,6 +141,7 @@ class NonBlockingRetryIT {
     if (healthy != null) {
       healthy.close();
       dead.close();
+      stalled.close();
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -202,5 +217,31 @@ class NonBlockingRetryIT {
       assertTrue(e.getSourceContext().contains("no connection attempted"), e.getSourceContext());
     }
     assertEquals(connectionsBefore, dead.connections(), "no connection while the queue is in Retry");
+  }
+
+  @Test
+  void aStalledDestinationDoesNotHoldUpAHealthyOneOnTheSamePartition() throws Exception {
+    List<String> stalledIds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String d = UUID.randomUUID().toString();
+      stalledIds.add(d);
+      publisher.send(Topics.DELIVERY, stalledKey, item(d, "Stalled", "stalled.test"));
+    }
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).until(() -> stalled.connections() > 0);
+    List<String> healthyIds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String h = UUID.randomUUID().toString();
+      healthyIds.add(h);
+      publisher.send(Topics.DELIVERY, healthyKey, item(h, "Healthy", "healthy.test"));
+    }
+
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> events(healthyIds, "SEND").size() == 10);
+    assertTrue(events(stalledIds, "DEFER").isEmpty(), "the healthy queue was served while the stalled peer's "
+        + "sessions were still waiting out their " + REPLY_TIMEOUT.toSeconds() + " s reply timeout");
+    org.awaitility.Awaitility.await().atMost(HEALTHY_BOUND.plus(REPLY_TIMEOUT)).pollInterval(Duration.ofMillis(50))
+        .until(() -> events(stalledIds, "DEFER").size() == 10);
+    assertTrue(events(stalledIds, "DEFER").stream().allMatch(e -> e.getRecipientStatus().get(0).startsWith(
+        "421 4.4.2 Connection dropped due to TimedOut")), events(stalledIds, "DEFER").toString());
   }
 }
