@@ -68,6 +68,13 @@ final class RetryForwarder implements AutoCloseable {
   private final Queue<String> releaseRequests = new ConcurrentLinkedQueue<>();
   /** Copies forwarded early by a retry-now, skipped when reached in order; forwarder thread only. */
   private final Set<Released> released = new HashSet<>();
+  /**
+   * Retry-now requests of the last {@link #RELEASE_MEMORY}, applied again to partitions assigned later: a
+   * request that arrives before this forwarder owns the partitions (start, rebalance) is not lost.
+   */
+  private final Map<String, Instant> recentReleases = new HashMap<>();
+  private boolean newlyAssigned;
+  private static final Duration RELEASE_MEMORY = Duration.ofMinutes(1);
 
   private record Released(TopicPartition partition, long offset) {}
 
@@ -98,7 +105,9 @@ final class RetryForwarder implements AutoCloseable {
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          newlyAssigned = !partitions.isEmpty();
+        }
       });
       while (running) {
         releaseRequested();
@@ -222,9 +231,16 @@ final class RetryForwarder implements AutoCloseable {
    * reached in order (a crash in between forwards them twice; delivery is at-least-once anyway).
    */
   private void releaseRequested() throws InterruptedException {
+    Instant now = clock.instant();
     Set<String> keys = new HashSet<>();
     for (String k = releaseRequests.poll(); k != null; k = releaseRequests.poll()) {
       keys.add(k);
+      recentReleases.put(k, now);
+    }
+    recentReleases.values().removeIf(at -> at.plus(RELEASE_MEMORY).isBefore(now));
+    if (newlyAssigned) {
+      newlyAssigned = false;
+      keys.addAll(recentReleases.keySet());
     }
     Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
     if (keys.isEmpty() || assigned.isEmpty()) {
