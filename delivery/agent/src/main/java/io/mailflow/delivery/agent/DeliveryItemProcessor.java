@@ -18,6 +18,7 @@ import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.BodyType;
+import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.NextHop;
@@ -65,6 +66,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final TopicPublisher publisher;
   private final RetrySchedule schedule;
   private final NextHopQueues queues;
+  private final QueueStates queueStates;
   private final DsnGenerator dsns;
   private final SiteRelay sites;
   private final BodyChunks chunks;
@@ -72,7 +74,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
 
   DeliveryItemProcessor(Context context, Organization organization, MailboxDeliverer mailboxes,
       SmartHostRelay relay, MxResolver mx, BodyChunks chunks, TopicPublisher publisher, RetrySchedule schedule,
-      Clock clock) {
+      Clock clock, QueueStates queueStates) {
     this.context = context;
     this.chunks = chunks;
     this.organization = organization;
@@ -81,7 +83,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     this.mx = mx;
     this.publisher = publisher;
     this.schedule = schedule;
-    this.queues = new NextHopQueues(schedule);
+    this.queueStates = queueStates;
+    this.queues = queueStates.nextHops();
     this.dsns = new DsnGenerator(organization, clock);
     this.sites = new SiteRelay(organization);
     this.clock = clock;
@@ -122,6 +125,12 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         clock.instant()));
     NextHop nextHop = item.getNextHop();
     String where = "attempt " + (item.getAttempt() + 1) + "; next hop " + key;
+    queueStates.started(key, item);
+    Optional<ControlRecord> suspended = queueStates.suspension(key);
+    if (suspended.isPresent()) {
+      return settle(key, item, queueSuspended(item, where, suspended.get()), content)
+          .onComplete(ar -> queueStates.finished(key));
+    }
     Future<Tried> tried = switch (nextHop.getDeliveryType()) {
       case SmtpDeliveryToMailbox -> mailboxes.deliver(item, content)
           .map(outcomes -> new Tried(new Attempt(DeliveryTracking.STOREDRIVER, null, null, where), outcomes));
@@ -131,7 +140,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case DnsConnectorDelivery -> smartHost(key, item, content, where);
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
-    return tried.recover(e -> bodyTrouble(item, where, origin, e)).compose(t -> settle(key, item, t, content));
+    return tried.recover(e -> bodyTrouble(item, where, origin, e)).compose(t -> settle(key, item, t, content))
+        .onComplete(ar -> queueStates.finished(key));
   }
 
   /**
@@ -251,6 +261,18 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         where.replaceFirst("^attempt \\d+", "queued") + "; no connection attempted"), outcomes, false);
   }
 
+  /** Every recipient deferred, no attempt: an admin suspended the queue (its copies wait, and expire as ever). */
+  private Tried queueSuspended(DeliveryItem item, String where, ControlRecord suspension) {
+    List<DeliveryOutcome> outcomes = new ArrayList<>();
+    for (ResolvedRecipient r : item.getRecipients()) {
+      outcomes.add(new DeliveryOutcome.Transient(r.getAddress(), SmtpReply.of(451, "4.4.0",
+          "Queue suspended by " + suspension.getSetBy()
+              + (suspension.getReason() == null ? "" : ": " + suspension.getReason()))));
+    }
+    return new Tried(new Attempt(DeliveryTracking.SMTP, item.getNextHop().getConnector(), null,
+        where.replaceFirst("^attempt \\d+", "queued") + "; queue suspended; no attempt"), outcomes, false);
+  }
+
   /** Every recipient transient with {@code why}: the copy waits in the queue for code that can deliver it. */
   private Future<Tried> notYet(DeliveryItem item, String where, String why) {
     List<DeliveryOutcome> outcomes = new ArrayList<>();
@@ -281,6 +303,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       }
       outcomes.add(o);
     }
+    queueStates.settled(key, item, outcomes, !retry.isEmpty());
     Attempt attempt = tried.attempt();
     List<Future<?>> durable = new ArrayList<>();
     if (!retry.isEmpty()) {

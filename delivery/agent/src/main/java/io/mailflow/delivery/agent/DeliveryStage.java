@@ -4,12 +4,16 @@ import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
+import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.DeliveryItem;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,6 +59,9 @@ public final class DeliveryStage implements AutoCloseable {
   private final BodyChunks chunks;
   private final TopicPublisher publisher;
   private final Context context;
+  private final ControlView control;
+  /** How long start waits to read the admin state (mail.control.v1) up to its end. */
+  static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
 
   /**
    * Tunables of the stage.
@@ -118,8 +125,9 @@ public final class DeliveryStage implements AutoCloseable {
   }
 
   private DeliveryStage(StageLoop<DeliveryItem> loop, List<RetryForwarder> forwarders, SmartHostRelay relay,
-      MxResolver mx, BodyChunks chunks, TopicPublisher publisher, Context context) {
+      MxResolver mx, BodyChunks chunks, TopicPublisher publisher, Context context, ControlView control) {
     this.loop = loop;
+    this.control = control;
     this.chunks = chunks;
     this.forwarders = forwarders;
     this.relay = relay;
@@ -134,13 +142,20 @@ public final class DeliveryStage implements AutoCloseable {
     return start(vertx, bootstrapServers, organization, mailStoreRoot, Options.defaults());
   }
 
+  /** Starts the stage with its queue metrics in Micrometer's global registry. */
+  public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
+      Path mailStoreRoot, Options options) {
+    return start(vertx, bootstrapServers, organization, mailStoreRoot, options, Metrics.globalRegistry);
+  }
+
   /**
    * Starts consuming mail.delivery.v1. Topics must exist (TopicProvisioner).
    *
    * @param mailStoreRoot the Maildir store root, {@code <data-dir>/mailstore}
+   * @param meters where the queue gauges and counters ({@code mailflow.delivery.queue.*}) are registered
    */
   public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
-      Path mailStoreRoot, Options options) {
+      Path mailStoreRoot, Options options, MeterRegistry meters) {
     Context context = vertx.getOrCreateContext();
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
         "mailflow-" + STAGE_NAME + "-" + organization.serverName());
@@ -151,8 +166,21 @@ public final class DeliveryStage implements AutoCloseable {
     MxResolver mx = new MxResolver(vertx, DNS_QUERY_TIMEOUT);
     BodyChunks chunks = BodyChunks.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-bodies-"
         + organization.serverName(), options.bodyReadTimeout());
+    ControlView control;
+    try {
+      control = ControlView.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-control-"
+          + organization.serverName(), CONTROL_TIMEOUT);
+    } catch (RuntimeException e) {
+      chunks.close();
+      publisher.close();
+      throw e;
+    }
+    QueueStates queueStates = new QueueStates(context, new NextHopQueues(options.retrySchedule()), control::all,
+        publisher, organization.serverName(), meters, Clock.systemUTC());
+    control.onChange(queueStates::controlChanged);
     DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store), relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC());
+        new MailboxDeliverer(store), relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC(),
+        queueStates);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
@@ -160,17 +188,24 @@ public final class DeliveryStage implements AutoCloseable {
         forwarders.add(RetryForwarder.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-"
             + organization.serverName(), delayTopic, publisher, Clock.systemUTC()));
       }
+      List<RetryForwarder> started = List.copyOf(forwarders);
+      control.onChange(r -> {
+        if (r.getKind() == ControlKind.QUEUE && QueueStates.Status.Retry.name().equals(r.getState())) {
+          started.forEach(f -> f.release(r.getTarget()));
+        }
+      });
       loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, processor, publisher,
           options.loop());
     } catch (RuntimeException e) {
       forwarders.forEach(RetryForwarder::close);
+      control.close();
       chunks.close();
       publisher.close();
       throw e;
     }
     log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
         RetryForwarder.GROUP_ID, store.root());
-    return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context);
+    return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context, control);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
@@ -187,6 +222,7 @@ public final class DeliveryStage implements AutoCloseable {
   public void close() {
     loop.close();
     forwarders.forEach(RetryForwarder::close);
+    control.close();
     CompletableFuture<Void> closed = new CompletableFuture<>();
     context.runOnContext(v -> Future.join(relay.close(), mx.close()).onComplete(ar -> closed.complete(null)));
     try {

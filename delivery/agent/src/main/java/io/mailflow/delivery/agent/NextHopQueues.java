@@ -42,6 +42,14 @@ final class NextHopQueues {
     return r;
   }
 
+  /**
+   * An admin's retry-now (Retry-Queue): the queue's next copy attempts a connection at once; the count of
+   * failures is kept, so a further failure waits as long as it would have.
+   */
+  void retryNow(String key) {
+    retrying.computeIfPresent(key, (k, r) -> new Retry(Instant.MIN, r.consecutiveFailures(), r.lastError()));
+  }
+
   /** The next hop answered: the queue is Active again. */
   void connected(String key) {
     retrying.remove(key);

@@ -16,7 +16,10 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +64,19 @@ final class RetryForwarder implements AutoCloseable {
   private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** Next-hop keys an admin asked to retry now (Retry-Queue), from any thread. */
+  private final Queue<String> releaseRequests = new ConcurrentLinkedQueue<>();
+  /** Copies forwarded early by a retry-now, skipped when reached in order; forwarder thread only. */
+  private final Set<Released> released = new HashSet<>();
+  /**
+   * Retry-now requests of the last {@link #RELEASE_MEMORY}, applied again to partitions assigned later: a
+   * request that arrives before this forwarder owns the partitions (start, rebalance) is not lost.
+   */
+  private final Map<String, Instant> recentReleases = new HashMap<>();
+  private boolean newlyAssigned;
+  private static final Duration RELEASE_MEMORY = Duration.ofMinutes(1);
+
+  private record Released(TopicPartition partition, long offset) {}
 
   private RetryForwarder(String bootstrapServers, String clientId, Topic<DeliveryItem> topic,
       TopicPublisher publisher, Clock clock) {
@@ -85,12 +101,16 @@ final class RetryForwarder implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
           pausedUntil.keySet().removeAll(partitions);
+          released.removeIf(r -> partitions.contains(r.partition()));
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          newlyAssigned = !partitions.isEmpty();
+        }
       });
       while (running) {
+        releaseRequested();
         resumeDuePartitions();
         ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout());
         if (!records.isEmpty()) {
@@ -147,6 +167,10 @@ final class RetryForwarder implements AutoCloseable {
     for (TopicPartition partition : records.partitions()) {
       for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
         firstOffsets.putIfAbsent(partition, record.offset());
+        if (released.remove(new Released(partition, record.offset()))) {
+          commits.put(partition, new OffsetAndMetadata(record.offset() + 1)); // a retry-now forwarded it already
+          continue;
+        }
         DeliveryItem item;
         try {
           item = topic.codec().decode(record.value());
@@ -190,6 +214,89 @@ final class RetryForwarder implements AutoCloseable {
             e.getMessage());
       }
     }
+  }
+
+  /**
+   * Retry-now for a queue (any thread): its copies waiting on this topic's partitions owned here are
+   * forwarded at once, ahead of their {@code notBefore} and of the copies of other queues before them.
+   */
+  void release(String nextHopKey) {
+    releaseRequests.add(nextHopKey);
+  }
+
+  /**
+   * Reads the assigned partitions from the current positions to their ends, forwards the waiting copies
+   * of the requested queues, remembers them so they are skipped when reached in order, then seeks back
+   * and pauses again what was paused. Offsets are not committed here: they move when the copies are
+   * reached in order (a crash in between forwards them twice; delivery is at-least-once anyway).
+   */
+  private void releaseRequested() throws InterruptedException {
+    Instant now = clock.instant();
+    Set<String> keys = new HashSet<>();
+    for (String k = releaseRequests.poll(); k != null; k = releaseRequests.poll()) {
+      keys.add(k);
+      recentReleases.put(k, now);
+    }
+    recentReleases.values().removeIf(at -> at.plus(RELEASE_MEMORY).isBefore(now));
+    if (newlyAssigned) {
+      newlyAssigned = false;
+      keys.addAll(recentReleases.keySet());
+    }
+    Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+    if (keys.isEmpty() || assigned.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, Long> start = new HashMap<>();
+    for (TopicPartition p : assigned) {
+      start.put(p, consumer.position(p));
+    }
+    Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
+    Set<TopicPartition> pending = new HashSet<>();
+    start.forEach((p, at) -> {
+      if (at < end.getOrDefault(p, 0L)) {
+        pending.add(p);
+      }
+    });
+    consumer.resume(assigned);
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    List<Released> forwarded = new ArrayList<>();
+    long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(MAX_POLL)) {
+        TopicPartition p = new TopicPartition(record.topic(), record.partition());
+        Released r = new Released(p, record.offset());
+        if (!keys.contains(record.key()) || record.offset() >= end.getOrDefault(p, 0L) || released.contains(r)) {
+          continue;
+        }
+        DeliveryItem item;
+        try {
+          item = topic.codec().decode(record.value());
+        } catch (UndecodableRecordException e) {
+          continue; // parked when reached in order
+        }
+        item.setNotBefore(null);
+        sends.add(publisher.send(Topics.DELIVERY, record.key(), item));
+        forwarded.add(r);
+      }
+      pending.removeIf(p -> !consumer.assignment().contains(p) || consumer.position(p) >= end.get(p));
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+          .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      released.addAll(forwarded);
+      log.info("delivery: retry now for {}: {} copies forwarded early from {}", keys, forwarded.size(), topic.name());
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("delivery: retry now for {} from {} failed; the copies wait for their time: {}", keys, topic.name(),
+          e.toString());
+    }
+    Set<TopicPartition> still = consumer.assignment();
+    start.forEach((p, at) -> {
+      if (still.contains(p)) {
+        consumer.seek(p, at);
+      }
+    });
+    pausedUntil.keySet().retainAll(still);
+    consumer.pause(pausedUntil.keySet());
   }
 
   private CompletableFuture<?> park(ConsumerRecord<String, byte[]> record, String reason) {
