@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +159,7 @@ public final class DsnBuilder {
       if (r.remoteMta() != null && !r.remoteMta().isBlank()) {
         sb.append(HeaderLines.field("Remote-MTA", "dns; " + r.remoteMta()));
       }
-      sb.append(HeaderLines.field("Diagnostic-Code", "smtp; " + r.reply()));
+      sb.append(HeaderLines.field("Diagnostic-Code", "smtp; " + r.reply().line()));
     }
     return sb.toString();
   }
@@ -175,8 +175,8 @@ public final class DsnBuilder {
     for (DsnRecipient r : recipients) {
       sb.append("\r\n").append(HeaderLines.wrap(r.finalRecipient(), TEXT_WIDTH));
       String said = r.remoteMta() == null || r.remoteMta().isBlank()
-          ? reportingMta + " returned '" + r.reply() + "'"
-          : "Remote Server at " + r.remoteMta() + " returned '" + r.reply() + "'";
+          ? reportingMta + " returned '" + r.reply().line() + "'"
+          : "Remote Server at " + r.remoteMta() + " returned '" + r.reply().line() + "'";
       sb.append(HeaderLines.wrap(said, TEXT_WIDTH));
     }
     return sb.toString();

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 /** DsnAction - the RFC 3464 Action a DSN reports for one recipient (the ones mailflow generates). */
 public enum DsnAction {
