@@ -67,7 +67,7 @@ public final class RecipientResolver {
       walk.resolve(recipient.address(), new Branch(recipient.address(), null, null, recipient.orcpt(),
           recipient.dsnNotify(), null));
     }
-    return new ResolvedRecipients(walk.deliverable, walk.events);
+    return new ResolvedRecipients(walk.deliverable, walk.events, walk.failed);
   }
 
   /** What a recipient inherits from the way it was reached. */
@@ -90,6 +90,7 @@ public final class RecipientResolver {
   private final class Walk {
     final List<Resolution> deliverable = new ArrayList<>();
     final List<ResolutionEvent> events = new ArrayList<>();
+    final List<FailedRecipient> failed = new ArrayList<>();
     final Set<String> delivered = new HashSet<>();
     final Set<String> followed = new HashSet<>(); // groups expanded, contacts redirected
     final Set<String> forwarded = new HashSet<>(); // forwarding mailboxes done
@@ -103,6 +104,8 @@ public final class RecipientResolver {
       if (entry.isEmpty()) {
         if (accepted.isPresent() && accepted.get().type() == DomainType.Authoritative) {
           events.add(new ResolutionEvent("FAIL", List.of(address), List.of(RECIPIENT_NOT_FOUND), branch.expandedFrom()));
+          failed.add(new FailedRecipient(address, branch.sender(), branch.orcpt(), branch.dsnNotify(),
+              RECIPIENT_NOT_FOUND));
           return;
         }
         deliver(address, Resolution.Kind.EXTERNAL, null, branch);
