@@ -30,6 +30,7 @@ class FailedRecipientsTest {
           - { name: Team, primarySmtpAddress: team@contoso.test, members: [bob@contoso.test, gone@contoso.test] }
           - { name: Managed, primarySmtpAddress: managed@contoso.test, members: [lost@contoso.test],
               managedBy: [bob@contoso.test], reportToManagerEnabled: true, reportToOriginatorEnabled: false }
+          - { name: Outer, primarySmtpAddress: outer@contoso.test, members: [team@contoso.test] }
         """, "failed.yaml"));
     resolver = new RecipientResolver(new AddressBook() {
       @Override
@@ -71,5 +72,14 @@ class FailedRecipientsTest {
     ResolvedRecipients resolved = resolver.resolve(List.of("managed@contoso.test"));
     assertEquals(List.of(new FailedRecipient("lost@contoso.test", "bob@contoso.test", null, List.of(),
         RecipientResolver.RECIPIENT_NOT_FOUND)), resolved.failed());
+  }
+
+  @Test
+  void aGroupReachedWithNotifySuccessIsRecordedAsExpandedOnceNotItsNestedGroups() {
+    ResolvedRecipients resolved = resolver.resolveEnvelope(List.of(
+        new EnvelopeRecipient("outer@contoso.test", "rfc822;outer@contoso.test", List.of(Notify.SUCCESS))));
+    assertEquals(List.of(new ExpandedGroup("outer@contoso.test", null, "rfc822;outer@contoso.test",
+        List.of(Notify.SUCCESS))), resolved.expanded(), "members inherit NOTIFY without SUCCESS (NEVER here)");
+    assertEquals(List.of(), resolver.resolve(List.of("outer@contoso.test")).expanded());
   }
 }

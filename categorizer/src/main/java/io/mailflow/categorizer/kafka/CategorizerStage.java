@@ -2,6 +2,7 @@ package io.mailflow.categorizer.kafka;
 
 import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.EnvelopeRecipient;
+import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
 import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
@@ -92,6 +93,7 @@ public final class CategorizerStage implements AutoCloseable {
     String internalId = internalMessageId(envelope.getNetworkMessageId(), 0);
     List<ResolutionEvent> events = new ArrayList<>();
     List<FailedRecipient> failed = new ArrayList<>();
+    List<ExpandedGroup> expanded = new ArrayList<>();
     EnvelopeLimits.Copies copies;
     Optional<String> refused = sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
         head(message.getBody()));
@@ -110,6 +112,7 @@ public final class CategorizerStage implements AutoCloseable {
             .forEach(r -> failed.add(FailedRecipient.of(r, EnvelopeLimits.TOO_MANY_RECIPIENTS)));
       } else {
         failed.addAll(resolved.failed());
+        expanded.addAll(resolved.expanded());
       }
     }
     List<CompletableFuture<?>> acks = new ArrayList<>();
@@ -123,7 +126,7 @@ public final class CategorizerStage implements AutoCloseable {
               .build()));
     }
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.
-    for (NonDeliveryReports.Report report : ndrs.forFailures(message, internalId, failed)) {
+    for (NonDeliveryReports.Report report : ndrs.reports(message, internalId, failed, expanded)) {
       acks.add(publisher.send(Topics.SUBMISSION, report.message().getEnvelope().getNetworkMessageId(),
           report.message()));
       for (var event : report.events()) {

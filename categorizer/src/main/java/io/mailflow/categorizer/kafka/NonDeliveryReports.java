@@ -1,5 +1,6 @@
 package io.mailflow.categorizer.kafka;
 
+import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
 import io.mailflow.categorizer.Notify;
 import io.mailflow.dsn.DiagnosticReply;
@@ -30,6 +31,9 @@ import java.util.Set;
  * report-to address (the sender; a group reporting to its manager sends its members' reports there),
  * submitted to mail.submission.v1 from {@code <>} like delivery's, with the DSN tracking events both ways.
  *
+ * <p>A group expanded for a recipient whose NOTIFY has SUCCESS is reported in the same report with Action
+ * {@code expanded} (RFC 3461 6.2.7.3).
+ *
  * <p>Rules as delivery's: none about a message from {@code <>} (nor for a group reporting to nobody), only
  * recipients whose NOTIFY asks for failures (no NOTIFY means FAILURE), RET/ENVID/ORCPT honoured. The
  * report's network message id is derived from the message and the recipients, so a submission processed
@@ -57,14 +61,21 @@ final class NonDeliveryReports {
    * @param internalMessageId the id the FAIL events carry, for the event about the original
    */
   List<Report> forFailures(SubmittedMessage message, String internalMessageId, List<FailedRecipient> failed) {
+    return reports(message, internalMessageId, failed, List.of());
+  }
+
+  /** The reports about {@code failed} recipients and {@code expanded} groups, one per report-to address. */
+  List<Report> reports(SubmittedMessage message, String internalMessageId, List<FailedRecipient> failed,
+      List<ExpandedGroup> expanded) {
     Envelope original = message.getEnvelope();
     Map<String, List<DsnRecipient>> byReportTo = new LinkedHashMap<>();
     for (FailedRecipient recipient : failed) {
-      String reportTo = recipient.sender() == null ? original.getSender() : recipient.sender();
-      if (DsnPolicy.allows(reportTo, notifyOn(recipient.dsnNotify()), DsnAction.FAILED)) {
-        byReportTo.computeIfAbsent(reportTo, k -> new ArrayList<>()).add(new DsnRecipient(recipient.address(),
-            recipient.orcpt(), DsnAction.FAILED, DiagnosticReply.parse(recipient.status()), null));
-      }
+      add(byReportTo, original, recipient.sender(), recipient.dsnNotify(), new DsnRecipient(recipient.address(),
+          recipient.orcpt(), DsnAction.FAILED, DiagnosticReply.parse(recipient.status()), null));
+    }
+    for (ExpandedGroup group : expanded) {
+      add(byReportTo, original, group.sender(), group.dsnNotify(), new DsnRecipient(group.address(),
+          group.orcpt(), DsnAction.EXPANDED, DiagnosticReply.parse(ExpandedGroup.EXPANDED), null));
     }
     List<Report> reports = new ArrayList<>();
     byte[] content = CategorizerStage.head(message.getBody());
@@ -84,6 +95,14 @@ final class NonDeliveryReports {
     return reports;
   }
 
+  private static void add(Map<String, List<DsnRecipient>> byReportTo, Envelope original, String sender,
+      List<Notify> notify, DsnRecipient recipient) {
+    String reportTo = sender == null ? original.getSender() : sender;
+    if (DsnPolicy.allows(reportTo, notifyOn(notify), recipient.action())) {
+      byReportTo.computeIfAbsent(reportTo, k -> new ArrayList<>()).add(recipient);
+    }
+  }
+
   private Report report(Envelope original, String internalMessageId, List<DsnRecipient> reported,
       DsnSubmission.Submitted submitted) {
     Envelope dsn = submitted.message().getEnvelope();
@@ -96,7 +115,8 @@ final class NonDeliveryReports {
         .setInternalMessageId(internalMessageId)
         .setReference(dsn.getNetworkMessageId())
         .setRelatedRecipientAddress(reportTo)
-        .setSourceContext("non-delivery report " + submitted.dsn().messageId() + " to " + reportTo)
+        .setSourceContext((reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
+            ? "non-delivery report " : "delivery status notification ") + submitted.dsn().messageId() + " to " + reportTo)
         .build();
     TrackingEvent aboutDsn = TrackingEvents.about(dsn, organization.serverName(), SOURCE, "DSN",
             List.of(reportTo), List.of())

@@ -375,4 +375,23 @@ class CategorizerStageIT {
       assertEquals("defects 0", parsed.get(0));
     }
   }
+
+  @Test
+  void groupRecipientAskingNotifySuccessGetsAnExpandedDsn() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<SubmittedMessage> submissions = TopicReader.fromEnd(bootstrap, Topics.SUBMISSION)) {
+      SubmittedMessage message = submitted(id, List.of(Recipient.newBuilder()
+          .setAddress("team@contoso.test").setNotify(List.of(DsnNotify.SUCCESS, DsnNotify.FAILURE)).build()));
+      message.setBody(new InlineBody(ByteBuffer.wrap("Subject: hello team\r\n\r\nhi\r\n".getBytes())));
+      publisher.send(Topics.SUBMISSION, id, message).get();
+
+      List<String> parsed = PythonDsnParser.parse(content(ndrAbout(id, tracking, submissions)), dir);
+      assertEquals("subject Expanded: hello team", parsed.get(3));
+      assertEquals(List.of("recipient rfc822; team@contoso.test | None | expanded | 2.1.5 | None | smtp; 250 2.1.5"
+          + " RESOLVER.GRP.Expanded; distribution list expanded"),
+          parsed.stream().filter(l -> l.startsWith("recipient ")).toList());
+    }
+  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.categorizer.EnvelopeLimits;
+import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
 import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
@@ -158,5 +159,29 @@ class NonDeliveryReportsTest {
     String dsn = text(NDRS.forFailures(large, "i-1", List.of(notFound("ghost@contoso.test", null, List.of())))
         .get(0).message());
     assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), dsn);
+  }
+
+  @Test
+  void aGroupExpandedForNotifySuccessIsReportedExpandedAlongsideTheFailures() {
+    List<NonDeliveryReports.Report> reports = NDRS.reports(message("carol@example.com"), "i-1",
+        List.of(notFound("ghost@contoso.test", null, List.of(Notify.FAILURE))),
+        List.of(new ExpandedGroup("team@contoso.test", null, "rfc822;team@contoso.test",
+            List.of(Notify.SUCCESS, Notify.FAILURE))));
+    assertEquals(1, reports.size());
+    String dsn = text(reports.get(0).message());
+    assertTrue(dsn.contains("Final-Recipient: rfc822; team@contoso.test\r\nOriginal-Recipient: rfc822;"
+        + " team@contoso.test\r\nAction: expanded\r\nStatus: 2.1.5\r\nDiagnostic-Code: smtp; 250 2.1.5"
+        + " RESOLVER.GRP.Expanded; distribution list\r\n expanded\r\n"), dsn);
+    assertTrue(dsn.contains("Action: failed"), dsn);
+    assertTrue(dsn.contains("Subject: Undeliverable: plans"), "a failure names the report: " + dsn);
+  }
+
+  @Test
+  void anExpansionAloneIsAnExpandedReportAndNeedsSuccess() {
+    ExpandedGroup asked = new ExpandedGroup("team@contoso.test", null, null, List.of(Notify.SUCCESS));
+    String dsn = text(NDRS.reports(message("carol@example.com"), "i-1", List.of(), List.of(asked)).get(0).message());
+    assertTrue(dsn.contains("Subject: Expanded: plans"), dsn);
+    assertEquals(List.of(), NDRS.reports(message("carol@example.com"), "i-1", List.of(),
+        List.of(new ExpandedGroup("team@contoso.test", null, null, List.of(Notify.FAILURE)))));
   }
 }

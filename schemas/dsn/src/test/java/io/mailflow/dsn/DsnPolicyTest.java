@@ -59,4 +59,11 @@ class DsnPolicyTest {
     assertThrows(NullPointerException.class, () -> DsnPolicy.allows(SENDER, null, DsnAction.FAILED));
     assertThrows(NullPointerException.class, () -> DsnPolicy.allows(SENDER, Set.of(), null));
   }
+
+  @Test
+  void anExpandedGroupIsReportedOnlyWhenSuccessWasAsked() {
+    assertTrue(DsnPolicy.allows(SENDER, Set.of(NotifyOn.SUCCESS), DsnAction.EXPANDED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(), DsnAction.EXPANDED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.FAILURE, NotifyOn.DELAY), DsnAction.EXPANDED));
+  }
 }
