@@ -67,7 +67,7 @@ public final class RecipientResolver {
       walk.resolve(recipient.address(), new Branch(recipient.address(), null, null, recipient.orcpt(),
           recipient.dsnNotify(), null));
     }
-    return new ResolvedRecipients(walk.deliverable, walk.events);
+    return new ResolvedRecipients(walk.deliverable, walk.events, walk.failed, walk.expanded);
   }
 
   /** What a recipient inherits from the way it was reached. */
@@ -90,6 +90,8 @@ public final class RecipientResolver {
   private final class Walk {
     final List<Resolution> deliverable = new ArrayList<>();
     final List<ResolutionEvent> events = new ArrayList<>();
+    final List<FailedRecipient> failed = new ArrayList<>();
+    final List<ExpandedGroup> expanded = new ArrayList<>();
     final Set<String> delivered = new HashSet<>();
     final Set<String> followed = new HashSet<>(); // groups expanded, contacts redirected
     final Set<String> forwarded = new HashSet<>(); // forwarding mailboxes done
@@ -103,6 +105,8 @@ public final class RecipientResolver {
       if (entry.isEmpty()) {
         if (accepted.isPresent() && accepted.get().type() == DomainType.Authoritative) {
           events.add(new ResolutionEvent("FAIL", List.of(address), List.of(RECIPIENT_NOT_FOUND), branch.expandedFrom()));
+          failed.add(new FailedRecipient(address, branch.sender(), branch.orcpt(), branch.dsnNotify(),
+              RECIPIENT_NOT_FOUND));
           return;
         }
         deliver(address, Resolution.Kind.EXTERNAL, null, branch);
@@ -169,6 +173,9 @@ public final class RecipientResolver {
         return; // already expanded in this message: a nested loop or the group named twice
       }
       events.add(new ResolutionEvent("EXPAND", group.members(), List.of(), groupAddress));
+      if (branch.dsnNotify().contains(Notify.SUCCESS)) { // RFC 3461 6.2.7.3: the group answers SUCCESS itself
+        expanded.add(new ExpandedGroup(groupAddress, branch.sender(), branch.orcpt(), branch.dsnNotify()));
+      }
       Branch members = branch.expandedBy(group, reportsTo(group));
       for (String member : group.members()) {
         resolve(member, members);

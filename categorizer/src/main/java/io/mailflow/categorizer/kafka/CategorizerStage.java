@@ -2,6 +2,8 @@ package io.mailflow.categorizer.kafka;
 
 import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.EnvelopeRecipient;
+import io.mailflow.categorizer.ExpandedGroup;
+import io.mailflow.categorizer.FailedRecipient;
 import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
 import io.mailflow.categorizer.Resolution;
@@ -26,6 +28,7 @@ import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,8 +47,9 @@ import java.util.concurrent.CompletionStage;
  * forwards puts the forwarded recipients in a copy of their own), each cut per ExpansionSizeLimit
  * recipients; all are keyed by the network message id, each with its own internal id. A message over
  * MaxRecipientEnvelopeLimit yields no copy and a FAIL event ({@code 5.5.3}); so does an authenticated
- * submission whose From:/Sender: the submitter may not send as ({@code 5.7.60}). Its offset is
- * committed only after the copies and tracking events are acknowledged; a replayed submission yields the
+ * submission whose From:/Sender: the submitter may not send as ({@code 5.7.60}). Failed recipients are
+ * reported to the sender in a non-delivery report ({@link NonDeliveryReports}) on mail.submission.v1. Its
+ * offset is committed only after the copies, reports and tracking events are acknowledged; a replayed submission yields the
  * same internal message ids, so downstream de-duplication sees the same copies.
  */
 public final class CategorizerStage implements AutoCloseable {
@@ -56,6 +60,7 @@ public final class CategorizerStage implements AutoCloseable {
   private final RecipientResolver resolver;
   private final EnvelopeLimits limits;
   private final SendAsCheck sendAs;
+  private final NonDeliveryReports ndrs;
   private final TopicPublisher publisher;
   private final StageLoop<SubmittedMessage> loop;
 
@@ -65,6 +70,7 @@ public final class CategorizerStage implements AutoCloseable {
     this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
     this.sendAs = new SendAsCheck(directory, organization.receiveConnectors());
+    this.ndrs = new NonDeliveryReports(organization, Clock.systemUTC());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName());
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
@@ -86,18 +92,28 @@ public final class CategorizerStage implements AutoCloseable {
     }
     String internalId = internalMessageId(envelope.getNetworkMessageId(), 0);
     List<ResolutionEvent> events = new ArrayList<>();
+    List<FailedRecipient> failed = new ArrayList<>();
+    List<ExpandedGroup> expanded = new ArrayList<>();
     EnvelopeLimits.Copies copies;
     Optional<String> refused = sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
         head(message.getBody()));
     if (refused.isPresent()) {
       events.add(new ResolutionEvent("FAIL", distinct(addresses),
           distinct(addresses).stream().map(a -> SendAsCheck.DENIED).toList(), null));
+      distinctRecipients(envelopeRecipients).forEach(r -> failed.add(FailedRecipient.of(r, SendAsCheck.DENIED)));
       copies = new EnvelopeLimits.Copies(List.of(), Optional.empty());
     } else {
       ResolvedRecipients resolved = resolver.resolveEnvelope(envelopeRecipients);
       copies = limits.apply(addresses, resolved);
       events.addAll(resolved.events());
       copies.failure().ifPresent(events::add);
+      if (copies.failure().isPresent()) { // the whole message failed: that is the one thing to report
+        distinctRecipients(envelopeRecipients)
+            .forEach(r -> failed.add(FailedRecipient.of(r, EnvelopeLimits.TOO_MANY_RECIPIENTS)));
+      } else {
+        failed.addAll(resolved.failed());
+        expanded.addAll(resolved.expanded());
+      }
     }
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (ResolutionEvent event : events) {
@@ -108,6 +124,14 @@ public final class CategorizerStage implements AutoCloseable {
               .setRelatedRecipientAddress(event.related())
               .setReference(origin.toString())
               .build()));
+    }
+    // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.
+    for (NonDeliveryReports.Report report : ndrs.reports(message, internalId, failed, expanded)) {
+      acks.add(publisher.send(Topics.SUBMISSION, report.message().getEnvelope().getNetworkMessageId(),
+          report.message()));
+      for (var event : report.events()) {
+        acks.add(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event));
+      }
     }
     for (int copy = 0; copy < copies.copies().size(); copy++) {
       List<ResolvedRecipient> recipients = new ArrayList<>();
@@ -142,6 +166,11 @@ public final class CategorizerStage implements AutoCloseable {
     byte[] data = new byte[view.remaining()];
     view.get(data);
     return data;
+  }
+
+  private static List<EnvelopeRecipient> distinctRecipients(List<EnvelopeRecipient> recipients) {
+    Set<String> seen = new LinkedHashSet<>();
+    return recipients.stream().filter(r -> seen.add(r.address().toLowerCase(Locale.ROOT))).toList();
   }
 
   private static List<String> distinct(List<String> addresses) {

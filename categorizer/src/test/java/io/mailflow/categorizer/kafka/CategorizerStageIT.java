@@ -1,6 +1,7 @@
 package io.mailflow.categorizer.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.SendAsCheck;
@@ -35,6 +36,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CategorizerStageIT {
   private static String bootstrap;
@@ -243,5 +245,153 @@ class CategorizerStageIT {
   @Test
   void sameSubmissionProcessedTwiceNamesTheSameCopy() {
     assertEquals(CategorizerStage.internalMessageId("n-1", 0), CategorizerStage.internalMessageId("n-1", 0));
+  }
+
+  // ---- non-delivery reports (issue 4) ----
+
+  @TempDir java.nio.file.Path dir;
+
+  /** The NDR the categorizer wrote about message {@code id}: found through its DSN tracking event. */
+  private static SubmittedMessage ndrAbout(String id, TopicReader<TrackingEvent> tracking,
+      TopicReader<SubmittedMessage> submissions) {
+    TrackingEvent dsn = tracking.await(e -> e.getNetworkMessageId().equals(id) && e.getEventId().equals("DSN"), 1,
+        Duration.ofSeconds(30)).get(0);
+    assertEquals("DSN", dsn.getSource());
+    return submissions.await(m -> m.getEnvelope().getNetworkMessageId().equals(dsn.getReference()), 1,
+        Duration.ofSeconds(30)).get(0);
+  }
+
+  /** No DSN event about {@code id} within a while after its FAIL event (the FAIL proves it was processed). */
+  private static void assertNoNdr(String id, TopicReader<TrackingEvent> tracking) {
+    List<TrackingEvent> events = tracking.await(e -> e.getNetworkMessageId().equals(id), 2, Duration.ofSeconds(3));
+    assertEquals("FAIL", events.get(0).getEventId());
+    assertEquals(1, events.size(), "no DSN event: " + events);
+  }
+
+  private static byte[] content(SubmittedMessage message) {
+    ByteBuffer data = ((InlineBody) message.getBody()).getData().duplicate();
+    byte[] bytes = new byte[data.remaining()];
+    data.get(bytes);
+    return bytes;
+  }
+
+  @Test
+  void unknownAuthoritativeRecipientGetsA511NdrFromTheNullSenderThatPythonReads() throws Exception {
+    String id = UUID.randomUUID().toString();
+    SubmittedMessage message = submitted(id, List.of(
+        Recipient.newBuilder().setAddress("ghost@contoso.test").setOrcpt("rfc822;ghost@contoso.test").build(),
+        Recipient.newBuilder().setAddress("alice@contoso.test").build()));
+    message.setBody(new InlineBody(ByteBuffer.wrap("From: carol@example.com\r\nSubject: hello team\r\n\r\nhi\r\n"
+        .getBytes())));
+    message.getEnvelope().setEnvId("team-1");
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<SubmittedMessage> submissions = TopicReader.fromEnd(bootstrap, Topics.SUBMISSION)) {
+      publisher.send(Topics.SUBMISSION, id, message).get();
+
+      SubmittedMessage ndr = ndrAbout(id, tracking, submissions);
+      assertEquals("", ndr.getEnvelope().getSender());
+      assertEquals(List.of("carol@example.com"),
+          ndr.getRecipients().stream().map(Recipient::getAddress).toList());
+      List<String> parsed = PythonDsnParser.parse(content(ndr), dir);
+      assertEquals(List.of(
+          "defects 0",
+          "from postmaster@contoso.test",
+          "to carol@example.com",
+          "subject Undeliverable: hello team",
+          "report-type delivery-status",
+          "types multipart/report text/plain message/delivery-status text/plain text/plain text/rfc822-headers",
+          "reporting-mta dns; EX01.contoso.test",
+          "envelope-id team-1",
+          "recipient rfc822; ghost@contoso.test | rfc822; ghost@contoso.test | failed | 5.1.1 | None | smtp; 550"
+              + " 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found"), parsed);
+    }
+  }
+
+  @Test
+  void unknownRecipientWithNotifyNeverGetsNoNdr() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, List.of(Recipient.newBuilder()
+          .setAddress("ghost@contoso.test").setNotify(List.of(DsnNotify.NEVER)).build()))).get();
+      assertNoNdr(id, tracking);
+    }
+  }
+
+  @Test
+  void unknownRecipientOfAMessageFromTheNullSenderGetsNoNdr() throws Exception {
+    String id = UUID.randomUUID().toString();
+    SubmittedMessage message = submitted(id, recipients("ghost@contoso.test"));
+    message.getEnvelope().setSender("");
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      publisher.send(Topics.SUBMISSION, id, message).get();
+      assertNoNdr(id, tracking);
+    }
+  }
+
+  @Test
+  void messageOverTheRecipientEnvelopeLimitGetsOne553NdrForEveryEnvelopeRecipient() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<SubmittedMessage> submissions = TopicReader.fromEnd(bootstrap, Topics.SUBMISSION)) {
+      publisher.send(Topics.SUBMISSION, id,
+          submitted(id, recipients("team@contoso.test", "x@example.org", "y@example.org", "ghost@contoso.test")))
+          .get();
+
+      List<String> recipientLines = PythonDsnParser.parse(content(ndrAbout(id, tracking, submissions)), dir)
+          .stream().filter(l -> l.startsWith("recipient ")).toList();
+      assertEquals(4, recipientLines.size(), recipientLines.toString());
+      assertEquals("recipient rfc822; team@contoso.test | None | failed | 5.5.3 | None | smtp; 550 5.5.3"
+          + " RESOLVER.ADR.RecipLimit; too many recipients", recipientLines.get(0));
+      assertTrue(recipientLines.stream().allMatch(l -> l.contains("| 5.5.3 |")), "the 5.1.1 is not reported: "
+          + "the message failed as a whole");
+    }
+  }
+
+  @Test
+  void sendAsViolationGetsA5760NdrToTheSender() throws Exception {
+    String id = UUID.randomUUID().toString();
+    SubmittedMessage message = submitted(id, recipients("bob@contoso.test", "x@example.org"));
+    message.getEnvelope().setAuthenticatedAs("alice@contoso.test");
+    message.getEnvelope().setReceiveConnector("Client Frontend EX01");
+    message.setBody(new InlineBody(ByteBuffer.wrap("From: Bob <bob@contoso.test>\r\n\r\nhi\r\n".getBytes())));
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<SubmittedMessage> submissions = TopicReader.fromEnd(bootstrap, Topics.SUBMISSION)) {
+      publisher.send(Topics.SUBMISSION, id, message).get();
+
+      SubmittedMessage ndr = ndrAbout(id, tracking, submissions);
+      assertEquals("carol@example.com", ndr.getRecipients().get(0).getAddress());
+      List<String> parsed = PythonDsnParser.parse(content(ndr), dir);
+      assertEquals(List.of(
+          "recipient rfc822; bob@contoso.test | None | failed | 5.7.60 | None | smtp; 550 5.7.60 SMTP; Client does"
+              + " not have permissions to send as this sender",
+          "recipient rfc822; x@example.org | None | failed | 5.7.60 | None | smtp; 550 5.7.60 SMTP; Client does"
+              + " not have permissions to send as this sender"),
+          parsed.stream().filter(l -> l.startsWith("recipient ")).toList());
+      assertEquals("defects 0", parsed.get(0));
+    }
+  }
+
+  @Test
+  void groupRecipientAskingNotifySuccessGetsAnExpandedDsn() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING);
+        TopicReader<SubmittedMessage> submissions = TopicReader.fromEnd(bootstrap, Topics.SUBMISSION)) {
+      SubmittedMessage message = submitted(id, List.of(Recipient.newBuilder()
+          .setAddress("team@contoso.test").setNotify(List.of(DsnNotify.SUCCESS, DsnNotify.FAILURE)).build()));
+      message.setBody(new InlineBody(ByteBuffer.wrap("Subject: hello team\r\n\r\nhi\r\n".getBytes())));
+      publisher.send(Topics.SUBMISSION, id, message).get();
+
+      List<String> parsed = PythonDsnParser.parse(content(ndrAbout(id, tracking, submissions)), dir);
+      assertEquals("subject Expanded: hello team", parsed.get(3));
+      assertEquals(List.of("recipient rfc822; team@contoso.test | None | expanded | 2.1.5 | None | smtp; 250 2.1.5"
+          + " RESOLVER.GRP.Expanded; distribution list expanded"),
+          parsed.stream().filter(l -> l.startsWith("recipient ")).toList());
+    }
   }
 }

@@ -2,39 +2,30 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.core.DeliveryOutcome;
-import io.mailflow.delivery.core.dsn.Dsn;
-import io.mailflow.delivery.core.dsn.DsnAction;
-import io.mailflow.delivery.core.dsn.DsnBuilder;
-import io.mailflow.delivery.core.dsn.DsnPolicy;
-import io.mailflow.delivery.core.dsn.DsnRecipient;
-import io.mailflow.delivery.core.dsn.NotifyOn;
-import io.mailflow.delivery.core.dsn.OriginalMessage;
+import io.mailflow.dsn.Dsn;
+import io.mailflow.dsn.DsnAction;
+import io.mailflow.dsn.DsnBuilder;
+import io.mailflow.dsn.DsnPolicy;
+import io.mailflow.dsn.DsnRecipient;
+import io.mailflow.dsn.NotifyOn;
+import io.mailflow.dsn.submission.DsnSubmission;
 import io.mailflow.kafka.TrackingEvents;
-import io.mailflow.organization.AcceptedDomain;
 import io.mailflow.organization.Organization;
-import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.DeliveryItem;
-import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.Envelope;
-import io.mailflow.schemas.avro.InlineBody;
-import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * DsnGenerator - turns the recipients of one copy that failed for good into one non-delivery report
- * (RFC 3464, built by delivery/core's {@link DsnBuilder}) submitted to mail.submission.v1 from
+ * (RFC 3464, built and wrapped by schemas/dsn's {@link DsnSubmission}) submitted to mail.submission.v1 from
  * {@code <>} to the original sender, so it flows through the pipeline like any message; plus the DSN
  * tracking events that link the two messages.
  *
@@ -46,18 +37,20 @@ import java.util.UUID;
 final class DsnGenerator {
 
   /** The receive connector a DSN's envelope names: it was made here, not received. */
-  static final String RECEIVE_CONNECTOR = "mailflow DSN";
+  static final String RECEIVE_CONNECTOR = DsnSubmission.RECEIVE_CONNECTOR;
   static final String SOURCE = "DSN";
 
   private final Organization organization;
+  private final DsnSubmission submission;
   private final DsnBuilder builder;
   private final String reportingMta;
   private final Clock clock;
 
   DsnGenerator(Organization organization, Clock clock) {
     this.organization = organization;
-    this.reportingMta = serverFqdn(organization);
-    this.builder = new DsnBuilder(reportingMta, "postmaster@" + postmasterDomain(organization, reportingMta));
+    this.submission = new DsnSubmission(organization);
+    this.reportingMta = submission.reportingMta();
+    this.builder = submission.builder();
     this.clock = clock;
   }
 
@@ -101,32 +94,11 @@ final class DsnGenerator {
     }
     Instant now = clock.instant();
     String networkMessageId = dsnNetworkMessageId(item, reported);
-    Dsn dsn = builder.build(
-        new OriginalMessage(original.getSender(), original.getEnvId(), original.getReceivedAt(),
-            original.getDsnRet() == null ? null : OriginalMessage.Return.valueOf(original.getDsnRet().name()),
-            content.head(), !content.inline()),
-        reported,
-        new DsnBuilder.Stamp(now, "<" + networkMessageId + "@" + reportingMta + ">",
-            "mailflow-dsn-" + networkMessageId));
-    Envelope envelope = Envelope.newBuilder()
-        .setNetworkMessageId(networkMessageId)
-        .setReceivedAt(now)
-        .setReceivingServer(organization.serverName())
-        .setReceiveConnector(RECEIVE_CONNECTOR)
-        .setSessionId("")
-        .setClientIp("")
-        .setClientHostname(reportingMta)
-        .setSender(dsn.envelopeSender())
-        .setMessageIdHeader(dsn.messageId())
-        .setSubject(dsn.subject())
-        .setSize(dsn.content().length)
-        .setBodyType(isAscii(dsn.content()) ? BodyType.SEVEN_BIT : BodyType.EIGHT_BIT_MIME)
-        .build();
-    SubmittedMessage message = SubmittedMessage.newBuilder()
-        .setEnvelope(envelope)
-        .setRecipients(List.of(Recipient.newBuilder().setAddress(dsn.recipient()).build()))
-        .setBody(new InlineBody(ByteBuffer.wrap(dsn.content())))
-        .build();
+    DsnSubmission.Submitted submitted = submission.submit(
+        DsnSubmission.original(original, content.head(), !content.inline()), reported, networkMessageId, now);
+    Dsn dsn = submitted.dsn();
+    SubmittedMessage message = submitted.message();
+    Envelope envelope = message.getEnvelope();
     List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
     List<String> statuses = reported.stream().map(r -> r.reply().toString()).toList();
     // Exchange's report link, both ways: the original names its DSN, the DSN names what it reports on.
@@ -147,42 +119,14 @@ final class DsnGenerator {
 
   /** This server's FQDN: the server name if it has a dot, else the name under the default domain. */
   static String serverFqdn(Organization organization) {
-    String name = organization.serverName();
-    if (name.contains(".") || organization.acceptedDomains().isEmpty()) {
-      return name;
-    }
-    return name + "." + bareDomain(organization.defaultDomain());
-  }
-
-  private static String postmasterDomain(Organization organization, String fqdn) {
-    return organization.acceptedDomains().isEmpty() ? fqdn : bareDomain(organization.defaultDomain());
-  }
-
-  private static String bareDomain(AcceptedDomain domain) {
-    String name = domain.domainName();
-    return name.startsWith("*.") ? name.substring(2) : name;
+    return DsnSubmission.serverFqdn(organization);
   }
 
   private static Set<NotifyOn> notify(ResolvedRecipient recipient) {
-    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
-    for (DsnNotify n : recipient.getNotify()) {
-      set.add(NotifyOn.valueOf(n.name()));
-    }
-    return set;
+    return DsnSubmission.notify(recipient.getNotify());
   }
 
   private static String dsnNetworkMessageId(DeliveryItem item, List<DsnRecipient> reported) {
-    StringBuilder name = new StringBuilder("dsn:").append(item.getInternalMessageId());
-    reported.forEach(r -> name.append(':').append(r.finalRecipient()));
-    return UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8)).toString();
-  }
-
-  private static boolean isAscii(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) {
-        return false;
-      }
-    }
-    return true;
+    return DsnSubmission.networkMessageId(item.getInternalMessageId(), reported);
   }
 }

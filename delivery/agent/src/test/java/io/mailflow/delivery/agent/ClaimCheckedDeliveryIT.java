@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.delivery.core.dsn.DsnBuilder;
+import io.mailflow.dsn.DsnBuilder;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;

@@ -1,5 +1,6 @@
 package io.mailflow.delivery.core;
 
+import io.mailflow.dsn.DiagnosticReply;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  * @param enhancedStatus e.g. {@code 5.1.1}; empty when the server did not send one
  * @param lines text of each reply line (at least one, possibly empty)
  */
-public record SmtpReply(int code, String enhancedStatus, List<String> lines) {
+public record SmtpReply(int code, String enhancedStatus, List<String> lines) implements DiagnosticReply {
 
   // RFC 3463: class "." subject "." detail, class 2/4/5, subject and detail up to three digits.
   private static final Pattern ENHANCED_STATUS = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");

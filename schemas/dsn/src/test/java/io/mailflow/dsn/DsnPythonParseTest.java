@@ -1,10 +1,8 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.delivery.core.SmtpReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,10 +46,10 @@ class DsnPythonParseTest {
             DsnGoldenTest.eml("02-expired-full")),
         List.of(
             new DsnRecipient("carol@tailspin.test", "rfc822;carol@tailspin.test", DsnAction.FAILED,
-                RetrySchedule.exchangeDefaults().expiredReply(SmtpReply.of(421, "4.4.2",
+                DsnGoldenTest.expiredReply(DiagnosticReply.of(421, "4.4.2",
                     "Connection dropped due to TimedOut after many many words so that the field is folded")), null),
             new DsnRecipient("dave@tailspin.test", null, DsnAction.FAILED,
-                SmtpReply.of(550, "5.1.1", "User unknown"), "mx.tailspin.test")),
+                DiagnosticReply.of(550, "5.1.1", "User unknown"), "mx.tailspin.test")),
         DsnBuilder.Stamp.fresh(DsnGoldenTest.ARRIVED, "EX01.contoso.test"));
     List<String> out = python(dsn.content());
     assertEquals(List.of(
@@ -82,7 +80,7 @@ class DsnPythonParseTest {
         new OriginalMessage("alice@fabrikam.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
             DsnGoldenTest.eml("04-utf8-subject")),
         List.of(new DsnRecipient("frank@tailspin.test", null, DsnAction.FAILED,
-            SmtpReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
+            DiagnosticReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
         DsnBuilder.Stamp.fresh(DsnGoldenTest.ARRIVED, "EX01.contoso.test"));
     List<String> out = python(dsn.content());
     assertEquals("subject Undeliverable: Résumé für François", out.get(1));

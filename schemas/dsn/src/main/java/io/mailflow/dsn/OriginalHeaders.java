@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

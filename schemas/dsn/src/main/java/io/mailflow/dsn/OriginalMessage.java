@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.time.Instant;
 import java.util.Objects;

@@ -1,6 +1,5 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
-import io.mailflow.delivery.core.SmtpReply;
 import java.util.Objects;
 
 /**
@@ -14,7 +13,7 @@ import java.util.Objects;
  * @param remoteMta the host that gave the reply, or null when none did (mailbox store, expiry without a
  *     connection): then no Remote-MTA field
  */
-public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action, SmtpReply reply,
+public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action, DiagnosticReply reply,
     String remoteMta) {
 
   public DsnRecipient {

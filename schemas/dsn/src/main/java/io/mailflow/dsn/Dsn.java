@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 /**
  * Dsn - a delivery status notification ready to submit: it is sent from the null sender ({@code <>})

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +159,7 @@ public final class DsnBuilder {
       if (r.remoteMta() != null && !r.remoteMta().isBlank()) {
         sb.append(HeaderLines.field("Remote-MTA", "dns; " + r.remoteMta()));
       }
-      sb.append(HeaderLines.field("Diagnostic-Code", "smtp; " + r.reply()));
+      sb.append(HeaderLines.field("Diagnostic-Code", "smtp; " + r.reply().line()));
     }
     return sb.toString();
   }
@@ -170,13 +170,15 @@ public final class DsnBuilder {
     section(sb, recipients, DsnAction.FAILED, "Delivery has failed to these recipients or groups:");
     section(sb, recipients, DsnAction.DELAYED, "Delivery is delayed to these recipients or groups:");
     section(sb, recipients, DsnAction.DELIVERED, "Your message has been delivered to the following recipients:");
+    section(sb, recipients, DsnAction.EXPANDED,
+        "These groups received your message and passed it on to their members:");
     sb.append("\r\nDiagnostic information for administrators:\r\n\r\n")
         .append(HeaderLines.wrap("Generating server: " + reportingMta, TEXT_WIDTH));
     for (DsnRecipient r : recipients) {
       sb.append("\r\n").append(HeaderLines.wrap(r.finalRecipient(), TEXT_WIDTH));
       String said = r.remoteMta() == null || r.remoteMta().isBlank()
-          ? reportingMta + " returned '" + r.reply() + "'"
-          : "Remote Server at " + r.remoteMta() + " returned '" + r.reply() + "'";
+          ? reportingMta + " returned '" + r.reply().line() + "'"
+          : "Remote Server at " + r.remoteMta() + " returned '" + r.reply().line() + "'";
       sb.append(HeaderLines.wrap(said, TEXT_WIDTH));
     }
     return sb.toString();
@@ -202,7 +204,7 @@ public final class DsnBuilder {
 
   /** What the sender can do about it, by status (Exchange's texts for the common cases). */
   private static Optional<String> explanation(DsnRecipient r) {
-    if (r.action() == DsnAction.DELIVERED) {
+    if (r.action() == DsnAction.DELIVERED || r.action() == DsnAction.EXPANDED) {
       return Optional.empty();
     }
     if (r.action() == DsnAction.DELAYED) {
@@ -216,6 +218,10 @@ public final class DsnBuilder {
           + " message later, or contact the recipient directly.";
       case "5.3.4", "5.2.3" -> "This message is too large for the recipient's email system. Please try to"
           + " resend a smaller message.";
+      case "5.5.3" -> "Your message has too many recipients. Please split the recipients into smaller groups"
+          + " and send the message to each group.";
+      case "5.7.60" -> "You don't have permission to send as the sender shown in this message. Please send it"
+          + " from your own address, or ask your email admin for Send As permission.";
       case "4.4.7" -> "The message couldn't be delivered in the time allowed: the recipient's email system"
           + " didn't accept it before the message expired. Please try to resend the message later. If the"
           + " problem continues, please contact your helpdesk.";
@@ -231,6 +237,9 @@ public final class DsnBuilder {
     }
     if (recipients.stream().anyMatch(r -> r.action() == DsnAction.DELAYED)) {
       return "Delivery delayed: ";
+    }
+    if (recipients.stream().allMatch(r -> r.action() == DsnAction.EXPANDED)) {
+      return "Expanded: ";
     }
     return "Delivered: ";
   }

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 /** Xtext - decodes RFC 3461 xtext ({@code +XX} hex escapes), as ENVID and ORCPT arrive in SMTP. */
 final class Xtext {

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.delivery.core.SmtpReply;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ class DsnBuilderTest {
   private static final Instant NOW = Instant.parse("2026-11-24T20:00:05Z");
   private static final byte[] MESSAGE = "From: a@x.test\r\nSubject: Hi\r\n\r\nbody\r\n".getBytes(UTF_8);
   private static final DsnRecipient REFUSED = new DsnRecipient("bob@x.test", null, DsnAction.FAILED,
-      SmtpReply.of(550, "5.1.1", "User unknown"), "mx.x.test");
+      DiagnosticReply.of(550, "5.1.1", "User unknown"), "mx.x.test");
 
   private static String build(OriginalMessage original, DsnRecipient... recipients) {
     return new String(DsnGoldenTest.BUILDER.build(original, List.of(recipients), DsnGoldenTest.STAMP).content(),
@@ -54,17 +53,17 @@ class DsnBuilderTest {
   void statusComesFromTheEnhancedCodeThenTheTextThenTheReplyClass() {
     assertEquals("5.1.1", REFUSED.status());
     assertEquals("4.4.7", new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired"), null).status());
+        DiagnosticReply.of(550, "", "4.4.7 QUEUE.Expired; message expired"), null).status());
     assertEquals("5.0.0", new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        SmtpReply.of(554, "", "Transaction failed"), null).status());
+        DiagnosticReply.of(554, "", "Transaction failed"), null).status());
     assertEquals("2.0.0", new DsnRecipient("b@x.test", null, DsnAction.DELIVERED,
-        SmtpReply.of(250, "", "OK"), null).status());
+        DiagnosticReply.of(250, "", "OK"), null).status());
   }
 
   @Test
   void injectedLineBreaksInRepliesAndAddressesCannotStartNewFields() {
     DsnRecipient sneaky = new DsnRecipient("bob@x.test\r\nBcc: eve@evil.test", null, DsnAction.FAILED,
-        SmtpReply.of(550, "5.0.0", "no\r\nAction: delivered"), null);
+        DiagnosticReply.of(550, "5.0.0", "no\r\nAction: delivered"), null);
     String dsn = build(original("a@x.test\r\nBcc: eve@evil.test", "Subject: x\r\n\tBcc: y\r\n\r\n".getBytes(UTF_8)),
         sneaky);
     assertFalse(dsn.contains("\r\nBcc:"), dsn);
@@ -75,7 +74,7 @@ class DsnBuilderTest {
   void aLongWordlessDiagnosticStillKeepsLinesUnder998Octets() {
     String word = "x".repeat(3000);
     String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        SmtpReply.of(550, "5.0.0", word), null));
+        DiagnosticReply.of(550, "5.0.0", word), null));
     for (String line : dsn.split("\r\n")) {
       assertTrue(line.length() <= 998, "line of " + line.length() + " octets");
     }
@@ -96,10 +95,10 @@ class DsnBuilderTest {
   @Test
   void malformedOrcptIsLeftOutAndXtextIsDecoded() {
     String dsn = build(original("a@x.test", MESSAGE),
-        new DsnRecipient("b@x.test", "no-semicolon", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"), null),
-        new DsnRecipient("c@x.test", "rfc822;c+2Bd+3De@x.test", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"),
+        new DsnRecipient("b@x.test", "no-semicolon", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"), null),
+        new DsnRecipient("c@x.test", "rfc822;c+2Bd+3De@x.test", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"),
             null),
-        new DsnRecipient("d@x.test", "rfc822;d+0Ae@x.test", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"),
+        new DsnRecipient("d@x.test", "rfc822;d+0Ae@x.test", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"),
             null));
     assertFalse(dsn.contains("no-semicolon"));
     assertTrue(dsn.contains("Original-Recipient: rfc822; c+d=e@x.test\r\n"), dsn);
@@ -132,7 +131,7 @@ class DsnBuilderTest {
     assertTrue(boundary.getMessage().contains("boundary"), boundary.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new DsnBuilder.Stamp(NOW, "<a@x>", "b".repeat(71)));
     assertThrows(IllegalArgumentException.class, () -> new DsnRecipient(" ", null, DsnAction.FAILED,
-        SmtpReply.of(550, "5.1.1", "no"), null));
+        DiagnosticReply.of(550, "5.1.1", "no"), null));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import java.util.Objects;
 import java.util.Set;
@@ -27,7 +27,7 @@ public final class DsnPolicy {
     return switch (action) {
       case FAILED -> notify.isEmpty() || notify.contains(NotifyOn.FAILURE);
       case DELAYED -> notify.isEmpty() || notify.contains(NotifyOn.DELAY);
-      case DELIVERED -> notify.contains(NotifyOn.SUCCESS);
+      case DELIVERED, EXPANDED -> notify.contains(NotifyOn.SUCCESS);
     };
   }
 }

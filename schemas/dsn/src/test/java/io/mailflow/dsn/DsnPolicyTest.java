@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core.dsn;
+package io.mailflow.dsn;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,5 +58,12 @@ class DsnPolicyTest {
   void missingNotifyOrActionIsAnError() {
     assertThrows(NullPointerException.class, () -> DsnPolicy.allows(SENDER, null, DsnAction.FAILED));
     assertThrows(NullPointerException.class, () -> DsnPolicy.allows(SENDER, Set.of(), null));
+  }
+
+  @Test
+  void anExpandedGroupIsReportedOnlyWhenSuccessWasAsked() {
+    assertTrue(DsnPolicy.allows(SENDER, Set.of(NotifyOn.SUCCESS), DsnAction.EXPANDED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(), DsnAction.EXPANDED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.FAILURE, NotifyOn.DELAY), DsnAction.EXPANDED));
   }
 }

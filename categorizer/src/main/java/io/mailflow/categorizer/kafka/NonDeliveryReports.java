@@ -1,0 +1,134 @@
+package io.mailflow.categorizer.kafka;
+
+import io.mailflow.categorizer.ExpandedGroup;
+import io.mailflow.categorizer.FailedRecipient;
+import io.mailflow.categorizer.Notify;
+import io.mailflow.dsn.DiagnosticReply;
+import io.mailflow.dsn.DsnAction;
+import io.mailflow.dsn.DsnPolicy;
+import io.mailflow.dsn.DsnRecipient;
+import io.mailflow.dsn.NotifyOn;
+import io.mailflow.dsn.OriginalMessage;
+import io.mailflow.dsn.submission.DsnSubmission;
+import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.organization.Organization;
+import io.mailflow.schemas.avro.BodyReference;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * NonDeliveryReports - the categorizer's NDRs: the recipients of one submitted message that it failed
+ * (5.1.1 not found, 5.5.3 too many recipients, 5.7.60 send-as) reported in one RFC 3464 report per
+ * report-to address (the sender; a group reporting to its manager sends its members' reports there),
+ * submitted to mail.submission.v1 from {@code <>} like delivery's, with the DSN tracking events both ways.
+ *
+ * <p>A group expanded for a recipient whose NOTIFY has SUCCESS is reported in the same report with Action
+ * {@code expanded} (RFC 3461 6.2.7.3).
+ *
+ * <p>Rules as delivery's: none about a message from {@code <>} (nor for a group reporting to nobody), only
+ * recipients whose NOTIFY asks for failures (no NOTIFY means FAILURE), RET/ENVID/ORCPT honoured. The
+ * report's network message id is derived from the message and the recipients, so a submission processed
+ * twice yields the same report.
+ */
+final class NonDeliveryReports {
+  static final String SOURCE = "DSN";
+
+  private final Organization organization;
+  private final DsnSubmission submission;
+  private final Clock clock;
+
+  NonDeliveryReports(Organization organization, Clock clock) {
+    this.organization = organization;
+    this.submission = new DsnSubmission(organization);
+    this.clock = clock;
+  }
+
+  /** One report submission and its tracking events. */
+  record Report(SubmittedMessage message, List<TrackingEvent> events) {}
+
+  /**
+   * The reports about {@code failed}, none if nobody may be told.
+   *
+   * @param internalMessageId the id the FAIL events carry, for the event about the original
+   */
+  List<Report> forFailures(SubmittedMessage message, String internalMessageId, List<FailedRecipient> failed) {
+    return reports(message, internalMessageId, failed, List.of());
+  }
+
+  /** The reports about {@code failed} recipients and {@code expanded} groups, one per report-to address. */
+  List<Report> reports(SubmittedMessage message, String internalMessageId, List<FailedRecipient> failed,
+      List<ExpandedGroup> expanded) {
+    Envelope original = message.getEnvelope();
+    Map<String, List<DsnRecipient>> byReportTo = new LinkedHashMap<>();
+    for (FailedRecipient recipient : failed) {
+      add(byReportTo, original, recipient.sender(), recipient.dsnNotify(), new DsnRecipient(recipient.address(),
+          recipient.orcpt(), DsnAction.FAILED, DiagnosticReply.parse(recipient.status()), null));
+    }
+    for (ExpandedGroup group : expanded) {
+      add(byReportTo, original, group.sender(), group.dsnNotify(), new DsnRecipient(group.address(),
+          group.orcpt(), DsnAction.EXPANDED, DiagnosticReply.parse(ExpandedGroup.EXPANDED), null));
+    }
+    List<Report> reports = new ArrayList<>();
+    byte[] content = CategorizerStage.head(message.getBody());
+    boolean headersOnly = message.getBody() instanceof BodyReference;
+    Instant now = clock.instant();
+    byReportTo.forEach((reportTo, reported) -> {
+      // ENVID and RET are the originator's: a manager's report is about a new delivery (RFC 3461 6.2.7.2).
+      boolean originator = reportTo.equals(original.getSender());
+      OriginalMessage about = new OriginalMessage(reportTo, originator ? original.getEnvId() : null,
+          original.getReceivedAt(), originator ? DsnSubmission.ret(original.getDsnRet()) : null, content,
+          headersOnly);
+      String id = DsnSubmission.networkMessageId(
+          "categorizer:" + original.getNetworkMessageId() + ":" + reportTo, reported);
+      reports.add(report(original, internalMessageId, reported,
+          submission.submit(about, reported, id, now)));
+    });
+    return reports;
+  }
+
+  private static void add(Map<String, List<DsnRecipient>> byReportTo, Envelope original, String sender,
+      List<Notify> notify, DsnRecipient recipient) {
+    String reportTo = sender == null ? original.getSender() : sender;
+    if (DsnPolicy.allows(reportTo, notifyOn(notify), recipient.action())) {
+      byReportTo.computeIfAbsent(reportTo, k -> new ArrayList<>()).add(recipient);
+    }
+  }
+
+  private Report report(Envelope original, String internalMessageId, List<DsnRecipient> reported,
+      DsnSubmission.Submitted submitted) {
+    Envelope dsn = submitted.message().getEnvelope();
+    List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
+    List<String> statuses = reported.stream().map(r -> r.reply().line()).toList();
+    String reportTo = submitted.dsn().recipient();
+    // Exchange's report link, both ways: the original names its DSN, the DSN names what it reports on.
+    TrackingEvent aboutOriginal = TrackingEvents.about(original, organization.serverName(), SOURCE, "DSN",
+            addresses, statuses)
+        .setInternalMessageId(internalMessageId)
+        .setReference(dsn.getNetworkMessageId())
+        .setRelatedRecipientAddress(reportTo)
+        .setSourceContext((reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
+            ? "non-delivery report " : "delivery status notification ") + submitted.dsn().messageId() + " to " + reportTo)
+        .build();
+    TrackingEvent aboutDsn = TrackingEvents.about(dsn, organization.serverName(), SOURCE, "DSN",
+            List.of(reportTo), List.of())
+        .setReference(original.getNetworkMessageId())
+        .setSourceContext("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
+        .build();
+    return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
+  }
+
+  private static Set<NotifyOn> notifyOn(List<Notify> notify) {
+    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
+    notify.forEach(n -> set.add(NotifyOn.valueOf(n.name())));
+    return set;
+  }
+}
