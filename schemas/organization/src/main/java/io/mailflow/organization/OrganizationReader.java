@@ -66,7 +66,7 @@ final class OrganizationReader {
   static final List<String> SITE_KEYS = List.of("name", "hubSite");
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
   static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
-  static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
+  static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag", "lmtp");
   static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
       "passwordHash", "sendAs", "forwardingAddress", "forwardingSmtpAddress", "deliverToMailboxAndForward");
   static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members", "managedBy",
@@ -798,7 +798,13 @@ final class OrganizationReader {
     }
     active = active == null ? copies.get(0) : active.strip(); // the first activation preference is mounted
     String dag = m.text("dag", null);
-    return new MailboxDatabase(name, copies, active, dag == null || dag.isBlank() ? null : dag.strip());
+    // lmtp: the same forms as a smart host ("host", "host:port", "[IPv6]:port", {host, port}); port 24
+    MailboxDatabase.LmtpEndpoint lmtp = null;
+    if (m.node("lmtp") != null) {
+      SmartHost at = smartHost(m.node("lmtp"), m.child("lmtp"), MailboxDatabase.DEFAULT_LMTP_PORT);
+      lmtp = new MailboxDatabase.LmtpEndpoint(at.host(), at.port());
+    }
+    return new MailboxDatabase(name, copies, active, dag == null || dag.isBlank() ? null : dag.strip(), lmtp);
   }
 
   // ---- recipients --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
+import io.mailflow.delivery.agent.lmtp.LmtpStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.kafka.StageLoop;
@@ -152,7 +153,9 @@ public final class DeliveryStage implements AutoCloseable {
     BodyChunks chunks = BodyChunks.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-bodies-"
         + organization.serverName(), options.bodyReadTimeout());
     DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store), relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC());
+        new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
+            .setHeloName(organization.serverName())), organization), // LMTP connections idle out; Vert.x closes the client
+        relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC());
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
