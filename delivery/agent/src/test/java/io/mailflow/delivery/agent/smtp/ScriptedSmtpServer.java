@@ -62,6 +62,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Answer STARTTLS with 220 and then plaintext junk instead of a handshake: a broken TLS stack. */
     boolean brokenTls;
 
+    /** LMTP (RFC 2033): LHLO, and after the dot one reply per accepted recipient (default "250 2.0.0 <rcpt> Saved"). */
+    boolean lmtp;
+    final Map<String, String> lmtpEnd = new HashMap<>();
+    /** LMTP: close after this many per-recipient replies after the dot (-1: never). */
+    int dropAfterLmtpReplies = -1;
+
+    public Script lmtp() { lmtp = true; return this; }
+    public Script lmtpEnd(String address, String reply) { lmtpEnd.put(address.toLowerCase(Locale.ROOT), reply); return this; }
+    public Script dropAfterLmtpReplies(int n) { dropAfterLmtpReplies = n; return this; }
     public Script tls(TestCertificate v) { tls = v; return this; }
     public Script brokenTls() { brokenTls = true; return this; }
     public Script startTls(String reply) { startTls = reply; return this; }
@@ -161,6 +170,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private ByteArrayOutputStream message;
     private int mails;
     private boolean secure;
+    private final List<String> accepted = new ArrayList<>();
     private String authUser;
     private int loginStep;
     private String loginUser;
@@ -201,11 +211,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return;
       }
       switch (verb) {
-        case "EHLO" -> reply(ehloReply());
+        case "EHLO" -> reply(script.lmtp ? "500 5.5.1 Unknown command (this is LMTP)" : ehloReply());
+        case "LHLO" -> reply(script.lmtp ? ehloReply() : "500 5.5.1 Unknown command");
         case "STAR" -> startTls();
         case "AUTH" -> auth(line);
         case "HELO" -> reply(script.helo);
         case "MAIL" -> {
+          accepted.clear();
           mailSecurity.add((secure ? "tls" : "plain") + (authUser != null ? "+auth" : ""));
           if (script.requireAuth && authUser == null) {
             hold("530 5.7.1 Client was not authenticated");
@@ -219,6 +231,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
           hold(script.mail);
         }
         case "RSET" -> {
+          accepted.clear();
           reply(script.rset);
           if (script.goodbyeAfterRset != null) {
             reply(script.goodbyeAfterRset);
@@ -229,7 +242,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         case "RCPT" -> {
           String address = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>')).toLowerCase(Locale.ROOT);
           String once = script.rcptOnce.remove(address);
-          hold(once != null ? once : script.rcpt.getOrDefault(address, script.defaultRcpt));
+          String answer = once != null ? once : script.rcpt.getOrDefault(address, script.defaultRcpt);
+          if (answer.startsWith("2")) {
+            accepted.add(address);
+          }
+          hold(answer);
         }
         case "DATA" -> {
           if (script.data.startsWith("354")) {
@@ -325,7 +342,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
       if (buffer.length() == 1 && buffer.getByte(0) == '.') {
         inData = false;
         messages.add(message.toByteArray());
-        send(script.end);
+        if (!script.lmtp) {
+          send(script.end);
+          return;
+        }
+        int n = 0;
+        for (String rcpt : accepted) {
+          if (n++ == script.dropAfterLmtpReplies) {
+            stalled = true;
+            socket.close();
+            return;
+          }
+          send(script.lmtpEnd.getOrDefault(rcpt, "250 2.0.0 <" + rcpt + "> Saved"));
+        }
+        accepted.clear();
         return;
       }
       message.writeBytes(buffer.getBytes());
