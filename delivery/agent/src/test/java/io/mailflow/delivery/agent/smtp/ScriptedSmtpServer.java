@@ -265,6 +265,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private String ehloReply() {
+      if (!script.ehlo.get(0).startsWith("250")) { // a refused EHLO stays as scripted
+        return String.join("\r\n", script.ehlo);
+      }
       List<String> lines = new ArrayList<>();
       for (String l : script.ehlo) {
         lines.add("250-" + l.substring(4));
