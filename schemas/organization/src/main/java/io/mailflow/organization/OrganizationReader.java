@@ -58,13 +58,15 @@ final class OrganizationReader {
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
   static final int MAX_TARPIT_SECONDS = 600; // Exchange: 00:00:00 to 00:10:00
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
-      "maxMessageSize", "sourceTransportServers", "fqdn", "dnsServer");
+      "maxMessageSize", "sourceTransportServers", "fqdn", "dnsServer", "requireTls", "tlsAuthLevel", "tlsDomain",
+      "trustedCertificates", "smartHostAuthMechanism", "authenticationCredential");
+  static final List<String> CREDENTIAL_KEYS = List.of("username", "passwordFile");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
   static final List<String> SITE_KEYS = List.of("name", "hubSite");
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
   static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
-  static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag");
+  static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag", "lmtp");
   static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
       "passwordHash", "sendAs", "forwardingAddress", "forwardingSmtpAddress", "deliverToMailboxAndForward");
   static final List<String> GROUP_KEYS = List.of("name", "primarySmtpAddress", "members", "managedBy",
@@ -597,7 +599,75 @@ final class OrganizationReader {
       dnsServer = new SendConnector.DnsServer(dns.host(), dns.port());
     }
     return new SendConnector(name, spaces, smartHosts, port, maxMessageSize, sources == null ? List.of() : sources,
-        fqdn, dnsServer);
+        fqdn, dnsServer, sendSecurity(m, !smartHosts.isEmpty()));
+  }
+
+  /** RequireTLS, TlsAuthLevel, TlsDomain, trusted CAs, SmartHostAuthMechanism and its credential (Exchange's rules). */
+  private SendConnector.Security sendSecurity(YamlMapping m, boolean smartHosts) {
+    boolean requireTls = m.bool("requireTls", false);
+    SendConnector.TlsAuthLevel level = m.choice("tlsAuthLevel", SendConnector.TlsAuthLevel.class, null);
+    if (level != null && !requireTls) {
+      errors.add(m.child("tlsAuthLevel"), "needs requireTls: true (as in Exchange); opportunistic TLS checks no certificate");
+    }
+    level = level == null ? SendConnector.TlsAuthLevel.EncryptionOnly : level;
+    String tlsDomain = m.text("tlsDomain", null);
+    if (level == SendConnector.TlsAuthLevel.DomainValidation && (tlsDomain == null || tlsDomain.isBlank())) {
+      errors.add(m.child("tlsDomain"), "required with tlsAuthLevel DomainValidation: the domain the certificate must name");
+    } else if (tlsDomain != null && level != SendConnector.TlsAuthLevel.DomainValidation) {
+      errors.add(m.child("tlsDomain"), "only with tlsAuthLevel DomainValidation");
+    }
+    if (tlsDomain != null && !tlsDomain.isBlank() && !SmtpAddress.isHostName(tlsDomain.strip())) {
+      errors.add(m.child("tlsDomain"), "'" + tlsDomain + "' is not a domain name");
+    }
+    List<String> trusted = trustedCertificates(m);
+    if (!trusted.isEmpty() && level == SendConnector.TlsAuthLevel.EncryptionOnly) {
+      errors.add(m.child("trustedCertificates"),
+          "only with tlsAuthLevel CertificateValidation or DomainValidation: EncryptionOnly checks no certificate");
+    }
+    SendConnector.SmartHostAuthMechanism auth = m.choice("smartHostAuthMechanism",
+        SendConnector.SmartHostAuthMechanism.class, SendConnector.SmartHostAuthMechanism.None);
+    SendConnector.Credential credential = null;
+    Node credentialNode = m.node("authenticationCredential");
+    if (auth != SendConnector.SmartHostAuthMechanism.None) {
+      if (!smartHosts) {
+        errors.add(m.child("smartHostAuthMechanism"), auth + " authenticates to smart hosts: the connector has none");
+      }
+      if (credentialNode == null) {
+        errors.add(m.child("authenticationCredential"), "required with smartHostAuthMechanism " + auth
+            + ": {username, passwordFile}");
+      } else {
+        credential = credential(credentialNode, m.child("authenticationCredential"));
+      }
+    } else if (credentialNode != null) {
+      errors.add(m.child("authenticationCredential"), "only with smartHostAuthMechanism BasicAuth or BasicAuthRequireTLS");
+    }
+    return new SendConnector.Security(requireTls, level, tlsDomain == null ? null : tlsDomain.strip(), trusted,
+        auth, credential);
+  }
+
+  /** {username, passwordFile}: the password stays out of the YAML; the file is read now (first line). */
+  private SendConnector.Credential credential(Node node, String path) {
+    YamlMapping c = YamlMapping.of(node, path, errors, CREDENTIAL_KEYS);
+    String username = c.requiredText("username");
+    String file = c.requiredText("passwordFile");
+    if (file == null || file.isEmpty()) {
+      return null;
+    }
+    Path resolved = baseDir.resolve(file).toAbsolutePath().normalize();
+    String password;
+    try {
+      String text = java.nio.file.Files.readString(resolved, java.nio.charset.StandardCharsets.UTF_8);
+      int end = text.indexOf('\n');
+      password = (end < 0 ? text : text.substring(0, end)).replace("\r", "");
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      errors.add(c.child("passwordFile"), "cannot read " + resolved + ": " + e.getClass().getSimpleName());
+      return null;
+    }
+    if (password.isEmpty()) {
+      errors.add(c.child("passwordFile"), resolved + " is empty: its first line is the password");
+      return null;
+    }
+    return new SendConnector.Credential(username, resolved.toString(), password);
   }
 
   /** "*", "contoso.com", "*.contoso.com", Exchange's "SMTP:contoso.com;10", or {domain, cost}. */
@@ -733,7 +803,13 @@ final class OrganizationReader {
     }
     active = active == null ? copies.get(0) : active.strip(); // the first activation preference is mounted
     String dag = m.text("dag", null);
-    return new MailboxDatabase(name, copies, active, dag == null || dag.isBlank() ? null : dag.strip());
+    // lmtp: the same forms as a smart host ("host", "host:port", "[IPv6]:port", {host, port}); port 24
+    MailboxDatabase.LmtpEndpoint lmtp = null;
+    if (m.node("lmtp") != null) {
+      SmartHost at = smartHost(m.node("lmtp"), m.child("lmtp"), MailboxDatabase.DEFAULT_LMTP_PORT);
+      lmtp = new MailboxDatabase.LmtpEndpoint(at.host(), at.port());
+    }
+    return new MailboxDatabase(name, copies, active, dag == null || dag.isBlank() ? null : dag.strip(), lmtp);
   }
 
   // ---- recipients --------------------------------------------------------------------------------

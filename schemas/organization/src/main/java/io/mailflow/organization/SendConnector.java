@@ -14,6 +14,8 @@ import java.util.List;
  * @param fqdn name in HELO/EHLO
  * @param dnsServer the DNS server for MX lookups when there are no smart hosts; null: the system resolver
  *     (/etc/resolv.conf)
+ * @param security STARTTLS and smart-host AUTH settings (Exchange's RequireTLS, TlsAuthLevel, TlsDomain,
+ *     SmartHostAuthMechanism, AuthenticationCredential)
  */
 public record SendConnector(
     String name,
@@ -23,7 +25,8 @@ public record SendConnector(
     long maxMessageSize,
     List<String> sourceTransportServers,
     String fqdn,
-    DnsServer dnsServer) {
+    DnsServer dnsServer,
+    Security security) {
 
   public static final int DEFAULT_PORT = 25;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 35L * 1024 * 1024;
@@ -34,6 +37,13 @@ public record SendConnector(
   public SendConnector(String name, List<AddressSpace> addressSpaces, List<SmartHost> smartHosts, int port,
       long maxMessageSize, List<String> sourceTransportServers, String fqdn) {
     this(name, addressSpaces, smartHosts, port, maxMessageSize, sourceTransportServers, fqdn, null);
+  }
+
+  /** Opportunistic TLS and no AUTH (Exchange's defaults). */
+  public SendConnector(String name, List<AddressSpace> addressSpaces, List<SmartHost> smartHosts, int port,
+      long maxMessageSize, List<String> sourceTransportServers, String fqdn, DnsServer dnsServer) {
+    this(name, addressSpaces, smartHosts, port, maxMessageSize, sourceTransportServers, fqdn, dnsServer,
+        Security.DEFAULT);
   }
 
   public SendConnector {
@@ -54,6 +64,40 @@ public record SendConnector(
     @Override
     public String toString() {
       return host + ":" + port;
+    }
+  }
+
+  /** Exchange's TlsAuthLevel: what a required TLS session's certificate must prove. */
+  public enum TlsAuthLevel { EncryptionOnly, CertificateValidation, DomainValidation }
+
+  /** Exchange's SmartHostAuthMechanism values mailflow supports. */
+  public enum SmartHostAuthMechanism { None, BasicAuth, BasicAuthRequireTLS }
+
+  /** A smart host login; the password is read from {@code passwordFile} at load time and never printed. */
+  public record Credential(String username, String passwordFile, String password) {
+    @Override
+    public String toString() {
+      return "Credential[username=" + username + ", passwordFile=" + passwordFile + "]";
+    }
+  }
+
+  /**
+   * STARTTLS and AUTH for this connector.
+   *
+   * @param requireTls never send in plaintext (Exchange RequireTLS, default false: opportunistic TLS)
+   * @param tlsAuthLevel with requireTls: EncryptionOnly (the default), CertificateValidation, DomainValidation
+   * @param tlsDomain the domain the certificate must name, for DomainValidation
+   * @param trustedCertificates absolute paths of PEM CA files; empty: the JVM's trust store
+   * @param smartHostAuthMechanism None, BasicAuth or BasicAuthRequireTLS
+   * @param credential the login for BasicAuth*, else null
+   */
+  public record Security(boolean requireTls, TlsAuthLevel tlsAuthLevel, String tlsDomain,
+      List<String> trustedCertificates, SmartHostAuthMechanism smartHostAuthMechanism, Credential credential) {
+    public static final Security DEFAULT =
+        new Security(false, TlsAuthLevel.EncryptionOnly, null, List.of(), SmartHostAuthMechanism.None, null);
+
+    public Security {
+      trustedCertificates = List.copyOf(trustedCertificates);
     }
   }
 

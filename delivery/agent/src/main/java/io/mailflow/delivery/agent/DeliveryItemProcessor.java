@@ -234,7 +234,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     }
     // The bytes decide, not the BODY= the client declared: ASCII declared 8BITMIME still relays to a 7-bit host.
     OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content);
-    return relay.relay(hosts, heloName, message).map(relayed -> {
+    return relay.relay(hosts, heloName, SmartHostRelay.security(organization, connectorId), message).map(relayed -> {
       if (relayed.result().tryAnotherHost()) {
         // every smart host failed before taking anything: the queue waits, its other copies with it
         queues.connectionFailed(key, clock.instant(), relayed.result().outcomes().get(0).reply());

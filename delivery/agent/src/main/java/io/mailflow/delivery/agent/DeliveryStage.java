@@ -2,6 +2,7 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
+import io.mailflow.delivery.agent.lmtp.LmtpStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.kafka.ControlView;
@@ -179,8 +180,9 @@ public final class DeliveryStage implements AutoCloseable {
         publisher, organization.serverName(), meters, Clock.systemUTC());
     control.onChange(queueStates::controlChanged);
     DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store), relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC(),
-        queueStates);
+        new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
+            .setHeloName(organization.serverName())), organization), // LMTP connections idle out; Vert.x closes the client
+        relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC(), queueStates);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {

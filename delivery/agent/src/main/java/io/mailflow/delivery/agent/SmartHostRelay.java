@@ -4,6 +4,8 @@ import io.mailflow.delivery.agent.smtp.OutboundMessage;
 import io.mailflow.delivery.agent.smtp.SendResult;
 import io.mailflow.delivery.agent.smtp.SmtpClient;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.delivery.agent.smtp.SmartHostAuth;
+import io.mailflow.delivery.agent.smtp.TlsPolicy;
 import io.mailflow.organization.SendConnector;
 import io.mailflow.organization.SendConnector.SmartHost;
 import io.vertx.core.Future;
@@ -26,7 +28,7 @@ final class SmartHostRelay {
   private final Vertx vertx;
   private final SmtpClientOptions template;
   private final DestinationLimiter limiter;
-  private final Map<String, SmtpClient> clientsByHeloName = new HashMap<>();
+  private final Map<ClientKey, SmtpClient> clientsByHeloName = new HashMap<>();
 
   SmartHostRelay(Vertx vertx, SmtpClientOptions template, DestinationLimiter limiter) {
     this.vertx = vertx;
@@ -41,17 +43,63 @@ final class SmartHostRelay {
     if (connector.smartHosts().isEmpty()) {
       throw new IllegalArgumentException("send connector '" + connector.name() + "' has no smart hosts");
     }
-    return relay(connector.smartHosts(), heloName, message);
+    return relay(connector.smartHosts(), heloName, connector.security(), message);
   }
 
-  /** Through {@code hosts} in order, with the same failover rule (also other servers' endpoints: SiteRelay). */
+  /** Through {@code hosts} in order, opportunistic TLS, no AUTH. */
   Future<Relayed> relay(List<SmartHost> hosts, String heloName, OutboundMessage message) {
+    return relay(hosts, heloName, SendConnector.Security.DEFAULT, message);
+  }
+
+  /**
+   * The STARTTLS/AUTH settings of the send connector {@code connectorId} names in {@code organization};
+   * the defaults (opportunistic TLS, no AUTH) for the intra-organization connector or an unknown name.
+   */
+  static SendConnector.Security security(io.mailflow.organization.Organization organization, String connectorId) {
+    for (SendConnector c : organization.sendConnectors()) {
+      if (c.name().equals(connectorId)) {
+        return c.security();
+      }
+    }
+    return SendConnector.Security.DEFAULT;
+  }
+
+  /**
+   * Through {@code hosts} in order, with the same failover rule (also other servers' endpoints: SiteRelay
+   * and MX hosts), using the connector's STARTTLS and AUTH settings ({@code security}).
+   */
+  Future<Relayed> relay(List<SmartHost> hosts, String heloName, SendConnector.Security security,
+      OutboundMessage message) {
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("no hosts to relay to");
     }
-    SmtpClient client = clientsByHeloName.computeIfAbsent(heloName,
-        name -> SmtpClient.create(vertx, new SmtpClientOptions(template).setHeloName(name)));
+    // one client (connection cache) per HELO name and security setting: a kept connection carries its TLS/AUTH state
+    SmtpClient client = clientsByHeloName.computeIfAbsent(new ClientKey(heloName, security),
+        key -> SmtpClient.create(vertx, new SmtpClientOptions(template).setHeloName(heloName)
+            .setTls(tlsPolicy(security)).setAuth(auth(security))));
     return tryFrom(0, hosts, client, message, new ArrayList<>());
+  }
+
+  private record ClientKey(String heloName, SendConnector.Security security) {}
+
+  private static TlsPolicy tlsPolicy(SendConnector.Security s) {
+    if (!s.requireTls()) {
+      return TlsPolicy.OPPORTUNISTIC;
+    }
+    TlsPolicy.AuthLevel level = switch (s.tlsAuthLevel()) {
+      case EncryptionOnly -> TlsPolicy.AuthLevel.ENCRYPTION_ONLY;
+      case CertificateValidation -> TlsPolicy.AuthLevel.CERTIFICATE_VALIDATION;
+      case DomainValidation -> TlsPolicy.AuthLevel.DOMAIN_VALIDATION;
+    };
+    return TlsPolicy.required(level, s.tlsDomain(), s.trustedCertificates());
+  }
+
+  private static SmartHostAuth auth(SendConnector.Security s) {
+    return switch (s.smartHostAuthMechanism()) {
+      case None -> SmartHostAuth.NONE;
+      case BasicAuth -> SmartHostAuth.basic(s.credential().username(), s.credential().password(), false);
+      case BasicAuthRequireTLS -> SmartHostAuth.basic(s.credential().username(), s.credential().password(), true);
+    };
   }
 
   private Future<Relayed> tryFrom(int index, List<SmartHost> hosts, SmtpClient client, OutboundMessage message,

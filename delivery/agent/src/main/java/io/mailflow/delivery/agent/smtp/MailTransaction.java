@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MailTransaction - one message on an open SMTP session: MAIL FROM, RCPT TO per recipient, DATA, and
+ * MailTransaction - one message on an open SMTP (or LMTP) session: MAIL FROM, RCPT TO per recipient, DATA, and
  * the reply after the final dot, turned into one {@link DeliveryOutcome} per recipient.
  *
  * <p>Who decides what: the remote's RCPT reply decides a refused recipient; the reply after the final
  * dot decides every accepted one; a refused MAIL FROM decides them all. A session that breaks leaves
- * recipients the remote had not refused transient, with the failure as their reply.
+ * recipients the remote had not refused transient, with the failure as their reply. Over LMTP each
+ * accepted recipient is decided by its own reply after the final dot (RFC 2033), so one message can be
+ * delivered to some, deferred for some and refused for others.
  */
 final class MailTransaction {
 
@@ -32,6 +34,8 @@ final class MailTransaction {
   private final OutboundMessage message;
   private final List<String> recipients;
   private final SmtpReply[] rcptReplies;
+  /** LMTP: the reply after the final dot for each accepted recipient (RFC 2033 4.2), as they arrive. */
+  private final SmtpReply[] dataReplies;
   private final int number;
   private boolean transactionStarted;
   private SmtpReply mailReply;
@@ -47,6 +51,7 @@ final class MailTransaction {
     this.message = message;
     this.recipients = message.recipients();
     this.rcptReplies = new SmtpReply[recipients.size()];
+    this.dataReplies = new SmtpReply[recipients.size()];
     this.number = number;
   }
 
@@ -194,6 +199,13 @@ final class MailTransaction {
       if (transferred.succeeded()) {
         connection.nowAwaiting("the reply after the final dot");
       }
+      if (options.isLmtp()) {
+        return end.compose(first -> lmtpReplies(first, 0)).map(last -> {
+          finalReply = last;
+          clean = true;
+          return decideEach();
+        });
+      }
       return end.map(reply -> {
         finalReply = reply;
         clean = true;
@@ -227,6 +239,37 @@ final class MailTransaction {
             }
           });
     });
+  }
+
+  /**
+   * RFC 2033 4.2: after the final dot an LMTP server answers once for every recipient it accepted, in
+   * RCPT order; {@code reply} is the one for the first accepted recipient from {@code from} on.
+   */
+  private Future<SmtpReply> lmtpReplies(SmtpReply reply, int from) {
+    int i = from;
+    while (!rcptReplies[i].isPositive()) {
+      i++;
+    }
+    dataReplies[i] = reply;
+    for (int next = i + 1; next < recipients.size(); next++) {
+      if (rcptReplies[next].isPositive()) {
+        int at = next;
+        connection.nowAwaiting("the reply after the final dot");
+        return connection.readReply("the reply after the final dot for " + recipients.get(next))
+            .compose(r -> lmtpReplies(r, at));
+      }
+    }
+    return Future.succeededFuture(reply);
+  }
+
+  /** LMTP: refused recipients by their RCPT reply, accepted ones by their own reply after the dot. */
+  private List<DeliveryOutcome> decideEach() {
+    List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
+    for (int i = 0; i < recipients.size(); i++) {
+      SmtpReply rcpt = rcptReplies[i];
+      outcomes.add(ReplyClassifier.classify(recipients.get(i), rcpt.isPositive() ? dataReplies[i] : rcpt));
+    }
+    return outcomes;
   }
 
   // RFC 2920 3.1: if DATA was accepted although no recipient was, the client sends the lone dot.
@@ -275,6 +318,10 @@ final class MailTransaction {
     List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
     for (int i = 0; i < recipients.size(); i++) {
       SmtpReply rcpt = rcptReplies[i];
+      if (dataReplies[i] != null) { // LMTP: this recipient's fate was settled before the break
+        outcomes.add(ReplyClassifier.classify(recipients.get(i), dataReplies[i]));
+        continue;
+      }
       outcomes.add(rcpt != null && !rcpt.isPositive()
           ? ReplyClassifier.classify(recipients.get(i), rcpt)
           : ReplyClassifier.classify(recipients.get(i), failure));

@@ -52,6 +52,9 @@ public final class SmtpClientOptions {
   private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
   private int maxReplyLineLength = DEFAULT_MAX_REPLY_LINE_LENGTH;
   private boolean pipelining = DEFAULT_PIPELINING;
+  private TlsPolicy tls = TlsPolicy.OPPORTUNISTIC;
+  private SmartHostAuth auth = SmartHostAuth.NONE;
+  private boolean lmtp;
 
   public SmtpClientOptions() {}
 
@@ -64,6 +67,42 @@ public final class SmtpClientOptions {
     this.maxMessagesPerConnection = other.maxMessagesPerConnection;
     this.idleTimeout = other.idleTimeout;
     this.maxConnectionsPerDestination = other.maxConnectionsPerDestination;
+    this.tls = other.tls;
+    this.auth = other.auth;
+    this.lmtp = other.lmtp;
+  }
+
+  /** STARTTLS use: {@link TlsPolicy#OPPORTUNISTIC} unless the send connector requires TLS. */
+  public TlsPolicy getTls() {
+    return tls;
+  }
+
+  public SmtpClientOptions setTls(TlsPolicy tls) {
+    this.tls = Objects.requireNonNull(tls, "tls");
+    return this;
+  }
+
+  /** AUTH to the remote: {@link SmartHostAuth#NONE} unless the send connector has a SmartHostAuthMechanism. */
+  public SmartHostAuth getAuth() {
+    return auth;
+  }
+
+  public SmtpClientOptions setAuth(SmartHostAuth auth) {
+    this.auth = Objects.requireNonNull(auth, "auth");
+    return this;
+  }
+
+  /**
+   * LMTP (RFC 2033) instead of SMTP: LHLO instead of EHLO, and after the final dot one reply per accepted
+   * recipient. No STARTTLS or AUTH (a mailbox store on a trusted network), no HELO fallback.
+   */
+  public boolean isLmtp() {
+    return lmtp;
+  }
+
+  public SmtpClientOptions setLmtp(boolean lmtp) {
+    this.lmtp = lmtp;
+    return this;
   }
 
   public int getMaxMessagesPerConnection() {

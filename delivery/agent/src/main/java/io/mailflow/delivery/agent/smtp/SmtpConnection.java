@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +157,29 @@ final class SmtpConnection {
     if (head != null) {
       head.phase = phase;
     }
+  }
+
+  /**
+   * Starts TLS on this connection, after the server's 220 to STARTTLS; fails when the handshake or the
+   * certificate check fails. Replies read afterwards come through TLS.
+   */
+  Future<Void> upgradeToTls(ClientSSLOptions ssl, String serverName) {
+    lastPhase = "TLS negotiation";
+    return socket.upgradeToSsl(ssl, serverName);
+  }
+
+  /** The server's certificate chain, leaf first (empty before TLS). */
+  java.util.List<java.security.cert.Certificate> peerCertificates() {
+    try {
+      return socket.peerCertificates();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return java.util.List.of();
+    }
+  }
+
+  /** True once TLS is on. */
+  boolean encrypted() {
+    return socket.isSsl();
   }
 
   /** Says QUIT, waits briefly for the goodbye, and closes; never fails. */

@@ -49,12 +49,16 @@ final class VertxSmtpClient implements SmtpClient {
       Destination destination = destinations.computeIfAbsent(endpoint, Destination::new);
       return destination.acquire().compose(idle -> idle != null
           ? transact(destination, host, port, idle, message)
-          : fresh(destination, host, port, message));
+          : fresh(destination, host, port, message, false));
     });
   }
 
-  /** A new connection for {@code message}; the caller holds a connection slot of {@code destination}. */
-  private Future<SendResult> fresh(Destination destination, String host, int port, OutboundMessage message) {
+  /**
+   * A new connection for {@code message}; the caller holds a connection slot of {@code destination}.
+   * {@code withoutTls}: the plaintext retry after an opportunistic TLS handshake failed on this host.
+   */
+  private Future<SendResult> fresh(Destination destination, String host, int port, OutboundMessage message,
+      boolean withoutTls) {
     String endpoint = destination.endpoint;
     return netClient.connect(port, host).transform(connected -> {
       if (connected.failed()) {
@@ -65,12 +69,15 @@ final class VertxSmtpClient implements SmtpClient {
             message, new ConnectionFailure(Kind.CONNECT_FAILED, endpoint, "connect", detail)));
       }
       SmtpSession session = new SmtpSession(new SmtpConnection(vertx, connected.result(), endpoint,
-          options.getReplyTimeout(), options.getMaxReplyLineLength()), options);
+          options.getReplyTimeout(), options.getMaxReplyLineLength()), options, host, withoutTls);
       return session.open().transform(opened -> {
         if (opened.succeeded()) {
           return transact(destination, host, port, session, message);
         }
         session.quit();
+        if (session.tlsNegotiationFailed() && !options.getTls().required() && !withoutTls) {
+          return fresh(destination, host, port, message, true); // opportunistic: same host, no TLS, same slot
+        }
         destination.closed();
         if (opened.cause() instanceof SessionFailedException failed) {
           return Future.succeededFuture(MailTransaction.failedBeforeTransaction(endpoint, session.capabilities(),
@@ -87,7 +94,7 @@ final class VertxSmtpClient implements SmtpClient {
     return transaction.run().transform(ran -> {
       if (ran.succeeded() && transaction.staleConnection()) {
         session.quit(); // the server had closed it while idle: its slot passes to a new connection
-        return fresh(destination, host, port, message);
+        return fresh(destination, host, port, message, false);
       }
       keepOrClose(destination, session, transaction);
       return ran.succeeded() ? Future.succeededFuture(ran.result()) : Future.failedFuture(ran.cause());

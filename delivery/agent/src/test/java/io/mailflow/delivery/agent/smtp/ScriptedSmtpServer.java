@@ -49,6 +49,34 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** After answering RSET, say this and close: a server timing out an idle client (null: never). */
     String goodbyeAfterRset;
 
+    /** Offer STARTTLS with this certificate (before TLS only, as RFC 3207 asks). */
+    TestCertificate tls;
+    String startTls = "220 2.0.0 SMTP server ready";
+    /** Offer AUTH with these mechanisms and accept this user and password (null: no AUTH). */
+    String authMechanisms;
+    String authUser;
+    String authPassword;
+    /** Refuse MAIL until AUTH succeeded (530 5.7.1), as a smart host that requires it does. */
+    boolean requireAuth;
+
+    /** Answer STARTTLS with 220 and then plaintext junk instead of a handshake: a broken TLS stack. */
+    boolean brokenTls;
+
+    /** LMTP (RFC 2033): LHLO, and after the dot one reply per accepted recipient (default "250 2.0.0 <rcpt> Saved"). */
+    boolean lmtp;
+    final Map<String, String> lmtpEnd = new HashMap<>();
+    /** LMTP: close after this many per-recipient replies after the dot (-1: never). */
+    int dropAfterLmtpReplies = -1;
+
+    public Script lmtp() { lmtp = true; return this; }
+    public Script lmtpEnd(String address, String reply) { lmtpEnd.put(address.toLowerCase(Locale.ROOT), reply); return this; }
+    public Script dropAfterLmtpReplies(int n) { dropAfterLmtpReplies = n; return this; }
+    public Script tls(TestCertificate v) { tls = v; return this; }
+    public Script brokenTls() { brokenTls = true; return this; }
+    public Script startTls(String reply) { startTls = reply; return this; }
+    public Script auth(String mechanisms, String user, String password) {
+      authMechanisms = mechanisms; authUser = user; authPassword = password; requireAuth = true; return this;
+    }
     public Script greeting(String v) { greeting = v; return this; }
     public Script ehlo(List<String> v) { ehlo = v; return this; }
     public Script ehloRefused(String v) { ehlo = List.of(v); return this; }
@@ -73,6 +101,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
   final List<String> commands = new CopyOnWriteArrayList<>();
   public final List<byte[]> messages = new CopyOnWriteArrayList<>();
   final List<String> closed = new CopyOnWriteArrayList<>();
+  /** For each MAIL received: "tls" or "plain", then "+auth" when the session had authenticated. */
+  final List<String> mailSecurity = new CopyOnWriteArrayList<>();
+  /** Users that authenticated, one entry per successful AUTH. */
+  final List<String> authenticated = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger openNow = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger mostOpen = new java.util.concurrent.atomic.AtomicInteger();
@@ -95,7 +127,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
   private ScriptedSmtpServer(Vertx vertx, Script script) {
     this.vertx = vertx;
     this.script = script;
-    this.server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0));
+    NetServerOptions options = new NetServerOptions().setHost("127.0.0.1").setPort(0);
+    if (script.tls != null) { // keys for STARTTLS; the listener itself is plaintext
+      options.setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(script.tls.keyStore().toString())
+          .setPassword(script.tls.password()));
+    }
+    this.server = vertx.createNetServer(options);
     server.connectHandler(this::session);
   }
 
@@ -132,6 +169,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private int dataLines;
     private ByteArrayOutputStream message;
     private int mails;
+    private boolean secure;
+    private final List<String> accepted = new ArrayList<>();
+    private String authUser;
+    private int loginStep;
+    private String loginUser;
 
     Session(NetSocket socket) {
       this.socket = socket;
@@ -159,15 +201,28 @@ public final class ScriptedSmtpServer implements AutoCloseable {
       }
       String line = buffer.toString(StandardCharsets.UTF_8);
       commands.add(line);
+      if (loginStep > 0) {
+        loginLine(line);
+        return;
+      }
       String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase(Locale.ROOT);
       if (verb.equals(script.stallOn)) {
         stalled = true;
         return;
       }
       switch (verb) {
-        case "EHLO" -> reply(String.join("\r\n", script.ehlo));
+        case "EHLO" -> reply(script.lmtp ? "500 5.5.1 Unknown command (this is LMTP)" : ehloReply());
+        case "LHLO" -> reply(script.lmtp ? ehloReply() : "500 5.5.1 Unknown command");
+        case "STAR" -> startTls();
+        case "AUTH" -> auth(line);
         case "HELO" -> reply(script.helo);
         case "MAIL" -> {
+          accepted.clear();
+          mailSecurity.add((secure ? "tls" : "plain") + (authUser != null ? "+auth" : ""));
+          if (script.requireAuth && authUser == null) {
+            hold("530 5.7.1 Client was not authenticated");
+            return;
+          }
           if (++mails == script.dropOnMail) {
             stalled = true;
             socket.close();
@@ -176,6 +231,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
           hold(script.mail);
         }
         case "RSET" -> {
+          accepted.clear();
           reply(script.rset);
           if (script.goodbyeAfterRset != null) {
             reply(script.goodbyeAfterRset);
@@ -186,7 +242,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         case "RCPT" -> {
           String address = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>')).toLowerCase(Locale.ROOT);
           String once = script.rcptOnce.remove(address);
-          hold(once != null ? once : script.rcpt.getOrDefault(address, script.defaultRcpt));
+          String answer = once != null ? once : script.rcpt.getOrDefault(address, script.defaultRcpt);
+          if (answer.startsWith("2")) {
+            accepted.add(address);
+          }
+          hold(answer);
         }
         case "DATA" -> {
           if (script.data.startsWith("354")) {
@@ -204,11 +264,101 @@ public final class ScriptedSmtpServer implements AutoCloseable {
       }
     }
 
+    private String ehloReply() {
+      if (!script.ehlo.get(0).startsWith("250")) { // a refused EHLO stays as scripted
+        return String.join("\r\n", script.ehlo);
+      }
+      List<String> lines = new ArrayList<>();
+      for (String l : script.ehlo) {
+        lines.add("250-" + l.substring(4));
+      }
+      if (script.tls != null && !secure) {
+        lines.add("250-STARTTLS");
+      }
+      if (script.authMechanisms != null) {
+        lines.add("250-AUTH " + script.authMechanisms);
+      }
+      String last = lines.remove(lines.size() - 1);
+      lines.add("250 " + last.substring(4));
+      return String.join("\r\n", lines);
+    }
+
+    private void startTls() {
+      if (script.tls == null || secure) {
+        reply("500 5.5.2 Command not recognized");
+        return;
+      }
+      if (!script.startTls.startsWith("220")) {
+        reply(script.startTls);
+        return;
+      }
+      if (script.brokenTls) {
+        reply(script.startTls);
+        socket.write("this is not a TLS server hello\r\n");
+        return;
+      }
+      secure = true;
+      authUser = null;
+      // the 220 and the switch to TLS together, so no byte of the client's hello is read as a command
+      socket.upgradeToSsl(Buffer.buffer(script.startTls + "\r\n")).onFailure(e -> socket.close());
+    }
+
+    private void auth(String line) {
+      String[] words = line.split(" ");
+      String mechanism = words.length > 1 ? words[1].toUpperCase(Locale.ROOT) : "";
+      if (script.authMechanisms == null || !script.authMechanisms.contains(mechanism)) {
+        reply("504 5.7.4 Unrecognized authentication type");
+      } else if (mechanism.equals("PLAIN") && words.length > 2) {
+        String[] parts = new String(java.util.Base64.getDecoder().decode(words[2]), StandardCharsets.UTF_8).split("\0", -1);
+        check(parts.length == 3 ? parts[1] : "", parts.length == 3 ? parts[2] : "");
+      } else if (mechanism.equals("LOGIN")) {
+        loginStep = 1;
+        reply("334 VXNlcm5hbWU6");
+      } else {
+        reply("501 5.5.4 Syntax error");
+      }
+    }
+
+    private void loginLine(String line) {
+      String decoded = new String(java.util.Base64.getDecoder().decode(line), StandardCharsets.UTF_8);
+      if (loginStep == 1) {
+        loginUser = decoded;
+        loginStep = 2;
+        reply("334 UGFzc3dvcmQ6");
+      } else {
+        loginStep = 0;
+        check(loginUser, decoded);
+      }
+    }
+
+    private void check(String user, String password) {
+      if (user.equals(script.authUser) && password.equals(script.authPassword)) {
+        authUser = user;
+        authenticated.add(user);
+        reply("235 2.7.0 Authentication successful");
+      } else {
+        reply("535 5.7.3 Authentication unsuccessful");
+      }
+    }
+
     private void dataLine(Buffer buffer) {
       if (buffer.length() == 1 && buffer.getByte(0) == '.') {
         inData = false;
         messages.add(message.toByteArray());
-        send(script.end);
+        if (!script.lmtp) {
+          send(script.end);
+          return;
+        }
+        int n = 0;
+        for (String rcpt : accepted) {
+          if (n++ == script.dropAfterLmtpReplies) {
+            stalled = true;
+            socket.close();
+            return;
+          }
+          send(script.lmtpEnd.getOrDefault(rcpt, "250 2.0.0 <" + rcpt + "> Saved"));
+        }
+        accepted.clear();
         return;
       }
       message.writeBytes(buffer.getBytes());
