@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     description = "Exchange-style mail transport on Apache Kafka.",
     subcommands = {RunCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
         RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
-        RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class,
+        SiteCommand.class})
 public final class Mailflow {
   /** Exit code for a configuration the user must fix. */
   static final int EXIT_CONFIG = 2;
