@@ -4,7 +4,13 @@ import io.mailflow.organization.Organization;
 import io.mailflow.organization.Quantities;
 import io.mailflow.organization.Server;
 import io.mailflow.organization.Site;
+import io.mailflow.kafka.ControlView;
+import io.mailflow.schemas.avro.ControlRecord;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +27,9 @@ final class RouteCommand {
 
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = "Resolve recipients and route them as the categorizer and routing stages would, and print"
-          + " the path with costs, why alternatives lost and the next-hop key. Needs no Kafka.")
+          + " the path with costs, why alternatives lost and the next-hop key. Needs no Kafka unless --bootstrap.")
   static final class Explain implements Callable<Integer> {
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
     @Spec CommandSpec spec;
 
     @Mixin OrganizationOption organization;
@@ -43,15 +50,36 @@ final class RouteCommand {
         description = "A site that is down (repeatable): mail queues at the point of failure")
     List<String> downSites = List.of();
 
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+        description = "Also read the sites taken down at run time (`mailflow site down`) from this Kafka")
+    String bootstrap;
+
     @Override
     public Integer call() throws Exception {
       Organization org = organization.load();
       long bytes = messageSize();
-      for (String down : downSites) {
-        site(org, down, "--down-site");
+      List<String> down = new ArrayList<>();
+      for (String name : downSites) {
+        down.add(site(org, name, "--down-site").name());
+      }
+      Map<String, ControlRecord> control = Map.of();
+      if (bootstrap != null) {
+        try (ControlView view = ControlView.start(bootstrap, "mailflow-route-explain", KAFKA_TIMEOUT)) {
+          control = view.all();
+        }
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      for (Site site : org.sites()) {
+        Optional<String> why = SiteCommand.downReason(site, control);
+        if (why.isPresent()) {
+          out.println("site " + site.name() + " is down (" + why.get() + ")");
+          down.add(site.name());
+        } else if (down.contains(site.name())) {
+          out.println("site " + site.name() + " is down (--down-site)");
+        }
       }
       Organization seen = fromSite == null ? org : fromServerIn(org, site(org, fromSite, "--from-site"));
-      new RouteExplanation(seen, downSites).print(recipients, bytes, spec.commandLine().getOut());
+      new RouteExplanation(seen, down).print(recipients, bytes, out);
       return 0;
     }
 

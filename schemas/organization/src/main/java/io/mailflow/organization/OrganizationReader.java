@@ -63,7 +63,7 @@ final class OrganizationReader {
   static final List<String> CREDENTIAL_KEYS = List.of("username", "passwordFile");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
-  static final List<String> SITE_KEYS = List.of("name", "hubSite");
+  static final List<String> SITE_KEYS = List.of("name", "hubSite", "down");
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
   static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
   static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag", "lmtp");
@@ -765,7 +765,7 @@ final class OrganizationReader {
 
   private Site site(Node node, String path) {
     YamlMapping m = YamlMapping.of(node, path, errors, SITE_KEYS);
-    return new Site(m.requiredText("name"), m.bool("hubSite", false));
+    return new Site(m.requiredText("name"), m.bool("hubSite", false), m.bool("down", false));
   }
 
   private SiteLink siteLink(Node node, String path) {

@@ -76,6 +76,14 @@ class OrganizationLoaderTest {
   }
 
   @Test
+  void aSiteMayBeConfiguredDown() throws Exception {
+    Organization org = parse("serverName: EX07\nsiteName: Branch\nacceptedDomains: [contoso.test]\n"
+        + "sites: [{name: Branch}, {name: Far, down: true}]\n"
+        + "mailboxes: [{name: Alice, primarySmtpAddress: alice@contoso.test}]\n");
+    assertEquals(List.of(new Site("Branch", false, false), new Site("Far", false, true)), org.sites());
+  }
+
+  @Test
   void siteNameDefaultsToActiveDirectorysFirstSiteAndKafkaToOneBrokerSettings() throws Exception {
     Organization org = parse(MINIMAL);
     assertEquals("Default-First-Site-Name", org.siteName());

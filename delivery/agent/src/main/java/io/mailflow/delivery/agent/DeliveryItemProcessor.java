@@ -138,6 +138,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       case SmtpRelayToRemoteAdSite, SmtpRelayToDag, SmtpRelayToConnectorSourceServers ->
           siteRelay(key, item, content, where);
       case DnsConnectorDelivery -> smartHost(key, item, content, where);
+      case Unreachable -> new UnreachableQueue(context, publisher, schedule, clock, organization.serverName())
+          .handle(item).map(o -> new Tried(new Attempt(UnreachableQueue.SOURCE, null, null, where), o));
       default -> notYet(item, where, "delivery type " + nextHop.getDeliveryType() + " not implemented yet");
     };
     return tried.recover(e -> bodyTrouble(item, where, origin, e)).compose(t -> settle(key, item, t, content))

@@ -117,12 +117,17 @@ public final class Router {
     why.line("from: server " + organization.serverName() + " in site " + localSite
         + "; message size class " + sizeClasses.describe(key.sizeClass()));
     if (!graph.downSites().isEmpty()) {
-      why.line("down sites: " + String.join(", ", graph.downSites()));
+      why.line("down sites: " + String.join(", ", graph.downSites().stream().sorted(AlphanumericOrder.NAMES)
+          .map(s -> configuredDown(s) ? s + " (configured down)" : s).toList()));
     }
     if (key.destination() instanceof RoutingDestination.Database database) {
       return toDatabase(database, size, why);
     }
     return toDomain((RoutingDestination.ExternalDomain) key.destination(), size, why);
+  }
+
+  private boolean configuredDown(String site) {
+    return organization.sites().stream().anyMatch(s -> s.down() && s.name().equalsIgnoreCase(site));
   }
 
   private RouteDecision toDatabase(RoutingDestination.Database destination, long size, Explanation why) {

@@ -89,7 +89,13 @@ public final class SiteGraph {
     this.linkSizeLimits = Set.copyOf(limits);
     this.down = new boolean[this.sites.size()];
     Set<String> downNames = new LinkedHashSet<>();
-    for (String name : downSiteNames) {
+    Set<String> configuredDown = new LinkedHashSet<>();
+    for (Site site : sites) {
+      if (site.down()) {
+        configuredDown.add(site.name()); // sites[].down: the config's own down sites join the caller's
+      }
+    }
+    for (String name : concat(configuredDown, downSiteNames)) {
       Integer i = indexByName.get(key(name));
       if (i == null) {
         throw new IllegalArgumentException("down site '" + name + "' is not a site of the organization; sites are "
@@ -101,14 +107,20 @@ public final class SiteGraph {
     this.downSites = Set.copyOf(downNames);
   }
 
-  /** A graph where every site is up. */
+  private static List<String> concat(Collection<String> a, Collection<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** A graph where only the sites configured {@code down} are down. */
   public static SiteGraph of(List<Site> sites, List<SiteLink> links) {
     return new SiteGraph(sites, links, Set.of());
   }
 
   /**
    * @param downSites sites that cannot receive mail now (names matched case-insensitively); each must
-   *     be one of {@code sites}
+   *     be one of {@code sites}. Sites configured {@code down} are down as well.
    * @throws IllegalArgumentException naming the site or link at fault: duplicate or blank site names,
    *     links with fewer than two sites, unknown sites or a cost outside 1-99,999
    */

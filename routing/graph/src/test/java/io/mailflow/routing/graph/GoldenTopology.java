@@ -35,7 +35,7 @@ final class GoldenTopology {
         KafkaTopics.defaults(),
         List.of(), List.of(),
         list(in, "sendConnectors").stream().map(GoldenTopology::connector).toList(),
-        list(in, "sites").stream().map(s -> new Site(text(s, "name"), bool(s, "hubSite"))).toList(),
+        list(in, "sites").stream().map(s -> new Site(text(s, "name"), bool(s, "hubSite"), bool(s, "down"))).toList(),
         list(in, "siteLinks").stream().map(GoldenTopology::link).toList(),
         list(in, "servers").stream().map(s -> new Server(text(s, "name"), text(s, "site"))).toList(),
         list(in, "databases").stream().map(GoldenTopology::database).toList(),

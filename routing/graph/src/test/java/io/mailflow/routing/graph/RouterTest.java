@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class RouterTest {
 
   /** B is linked to C through A and through a dearer D; Partner takes at most 10 MB. */
-  private static final Organization ORG = GoldenTopology.parse("""
+  private static final String ORG_YAML = """
       serverName: EX-B
       siteName: B
       sites: [{name: A, hubSite: true}, {name: B}, {name: C}, {name: D}]
@@ -29,7 +29,8 @@ class RouterTest {
       sendConnectors:
         - {name: Partner, addressSpaces: ["contoso.com;1"], maxMessageSize: 10MB}
         - {name: Internet, addressSpaces: ["*;1"]}
-      """);
+      """;
+  private static final Organization ORG = GoldenTopology.parse(ORG_YAML);
 
   private static final RoutingDestination DB_C = RoutingDestination.database("DB-C");
   private static final RoutingDestination CONTOSO = RoutingDestination.externalDomain("contoso.com");
@@ -78,6 +79,17 @@ class RouterTest {
     assertTrue(decision.explanation().contains("down sites: C"), decision.explain());
     assertTrue(decision.explanation().contains("site C is down: the message queues in A (point of failure)"),
         decision.explain());
+  }
+
+  @Test
+  void aSiteConfiguredDownQueuesAtThePointOfFailureLikeOneTakenDownAtRunTime() {
+    Organization configured = GoldenTopology.parse(ORG_YAML.replace("{name: C}", "{name: C, down: true}"));
+    RouteDecision decision = Router.create(configured).route(DB_C, 1);
+    assertEquals("A", decision.path().orElseThrow().queueSite());
+    assertTrue(decision.explanation().contains("down sites: C (configured down)"), decision.explain());
+    Router both = Router.create(configured, Set.of("A"));
+    assertEquals(Set.of("A", "C"), both.siteGraph().downSites());
+    assertNotEquals(Router.create(ORG).topologyVersion(), Router.create(configured).topologyVersion());
   }
 
   @Test

@@ -1,0 +1,187 @@
+package io.mailflow.cli;
+
+import io.mailflow.kafka.ControlView;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Topics;
+import io.mailflow.organization.Organization;
+import io.mailflow.organization.Site;
+import io.mailflow.schemas.avro.ControlKind;
+import io.mailflow.schemas.avro.ControlRecord;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * SiteCommand - `mailflow site down|up|list`: take a site down at run time, bring it back, and show
+ * every site's state. A setting is a SITE record on the compacted mail.control.v1 that every routing
+ * instance reads ({@link ControlView}): Down takes the site down whatever the config says; `site up`
+ * clears the run-time setting (state Cleared), so the config's {@code sites[].down} decides again.
+ */
+@Command(name = "site", mixinStandardHelpOptions = true,
+    description = "Take sites down or bring them back up at run time (routing queues at the point of failure).",
+    subcommands = {SiteCommand.Down.class, SiteCommand.Up.class, SiteCommand.ListSites.class})
+final class SiteCommand {
+  static final String DOWN = "Down";
+
+  /** Options every site subcommand shares: the organization (to check names) and Kafka. */
+  static final class Target {
+    @Mixin OrganizationOption organization;
+
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:" + RunCommand.DEFAULT_KAFKA_PORT,
+        description = "Kafka bootstrap servers (default: the broker of `mailflow run`, ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--kafka-timeout", defaultValue = "15", paramLabel = "SECONDS",
+        description = "Give up when Kafka does not answer within this many seconds (default: ${DEFAULT-VALUE}).")
+    long kafkaTimeoutSeconds;
+
+    Duration timeout() {
+      if (kafkaTimeoutSeconds <= 0) {
+        throw new CliFailure("--kafka-timeout must be a positive number of seconds, not " + kafkaTimeoutSeconds);
+      }
+      return Duration.ofSeconds(kafkaTimeoutSeconds);
+    }
+  }
+
+  @Command(name = "down", mixinStandardHelpOptions = true,
+      description = "Take a site down: mail toward it queues at the closest reachable site before it.")
+  static final class Down implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Target target;
+
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site (as in sites[].name)")
+    String site;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, shown by `site list` and `route explain`")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+      Site known = site(spec, target.organization.load(), site);
+      ControlRecord record = record(known.name(), DOWN, reason);
+      write(target, record);
+      spec.commandLine().getOut().println("site " + known.name() + ": Down (set by " + record.getSetBy()
+          + (reason == null ? "" : ": " + reason) + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "up", mixinStandardHelpOptions = true,
+      description = "Clear a run-time Down: the site is up again unless the config says sites[].down.")
+  static final class Up implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Target target;
+
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site (as in sites[].name)")
+    String site;
+
+    @Override
+    public Integer call() throws Exception {
+      Site known = site(spec, target.organization.load(), site);
+      write(target, record(known.name(), ControlView.CLEARED, null));
+      spec.commandLine().getOut().println("site " + known.name() + ": run-time setting cleared; "
+          + (known.down() ? "still Down by the configuration (sites[].down: true)" : "Up"));
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Every site with its state and where it comes from (config or admin, who, when, why).")
+  static final class ListSites implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Target target;
+
+    @Override
+    public Integer call() throws Exception {
+      Organization org = target.organization.load();
+      Duration timeout = target.timeout();
+      try (ControlView view = ControlView.start(target.bootstrap, "mailflow-site-list", timeout)) {
+        print(org, view.all(), spec.commandLine().getOut());
+      }
+      return 0;
+    }
+  }
+
+  /** One line per site, in config order: name, Up or Down, and why it is down. */
+  static void print(Organization org, Map<String, ControlRecord> control, PrintWriter out) {
+    for (String line : lines(org, control)) {
+      out.println(line);
+    }
+    out.flush();
+  }
+
+  static List<String> lines(Organization org, Map<String, ControlRecord> control) {
+    int width = org.sites().stream().mapToInt(s -> s.name().length()).max().orElse(4);
+    List<String> lines = new ArrayList<>();
+    for (Site site : org.sites()) {
+      String pad = " ".repeat(width - site.name().length() + 2);
+      lines.add(site.name() + pad + downReason(site, control).map(why -> "Down  " + why).orElse("Up"));
+    }
+    return lines;
+  }
+
+  /** Why a site is down (admin first: it names who and when), or empty when it is up. */
+  static Optional<String> downReason(Site site, Map<String, ControlRecord> control) {
+    ControlRecord admin = control.get(ControlView.key(ControlKind.SITE, site.name()));
+    if (admin != null && DOWN.equalsIgnoreCase(admin.getState())) {
+      return Optional.of("admin: " + describe(admin) + (site.down() ? "; also configured down" : ""));
+    }
+    return site.down() ? Optional.of("config: sites[].down") : Optional.empty();
+  }
+
+  static String describe(ControlRecord record) {
+    return "set by " + record.getSetBy() + " at " + record.getSetAt()
+        + (record.getReason() == null ? "" : ", reason: " + record.getReason());
+  }
+
+  /** The site of that name (case-insensitive), or a usage error listing the sites there are. */
+  static Site site(CommandSpec spec, Organization org, String name) {
+    return org.sites().stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst()
+        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--site: no site named '" + name
+            + "' (known: " + String.join(", ", org.sites().stream().map(Site::name).toList()) + ")"));
+  }
+
+  private static ControlRecord record(String site, String state, String reason) {
+    return ControlRecord.newBuilder().setKind(ControlKind.SITE).setTarget(site).setState(state).setReason(reason)
+        .setSetBy(System.getProperty("user.name", "unknown") + "@" + hostName()).setSetAt(Instant.now()).build();
+  }
+
+  private static void write(Target target, ControlRecord record) {
+    Duration timeout = target.timeout();
+    try (TopicPublisher publisher = TopicPublisher.create(target.bootstrap, "mailflow-site")) {
+      publisher.send(Topics.CONTROL, ControlView.key(ControlKind.SITE, record.getTarget()), record)
+          .get(timeout.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliFailure("interrupted while writing to " + Topics.CONTROL.name(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new CliFailure("cannot write to " + Topics.CONTROL.name() + " at " + target.bootstrap + " within "
+          + timeout.toSeconds() + " s: " + cause, cause);
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}
