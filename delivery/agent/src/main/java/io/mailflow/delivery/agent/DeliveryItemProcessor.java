@@ -66,6 +66,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final RetrySchedule schedule;
   private final NextHopQueues queues;
   private final DsnGenerator dsns;
+  private final DeliveryNotices notices;
   private final SiteRelay sites;
   private final BodyChunks chunks;
   private final Clock clock;
@@ -83,6 +84,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     this.schedule = schedule;
     this.queues = new NextHopQueues(schedule);
     this.dsns = new DsnGenerator(organization, clock);
+    this.notices = new DeliveryNotices(dsns, schedule);
     this.sites = new SiteRelay(organization);
     this.clock = clock;
   }
@@ -293,7 +295,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       }
       Topic<DeliveryItem> delayTopic = RetryTopics.forDelay(Duration.between(now, due));
       DeliveryItem again = DeliveryItem.newBuilder(item).setRecipients(retry).setAttempt(attempts)
-          .setNotBefore(due).build();
+          .setNotBefore(due).setDelayNotified(notices.delayNotified(item, now)).build();
       attempt = new Attempt(attempt.source(), attempt.connectorId(), attempt.remoteHost(),
           attempt.context() + "; deferred to " + delayTopic.name() + " until " + due);
       durable.add(acked(publisher.send(delayTopic, key, again)));
@@ -308,6 +310,15 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
       }
     });
+    // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS): DeliveryNotices
+    for (DsnGenerator.Generated notice : notices.after(item, outcomes, content,
+        DeliveryTracking.STOREDRIVER.equals(attempt.source()), attempt.remoteHost(), now)) {
+      SubmittedMessage report = notice.message();
+      durable.add(acked(publisher.send(Topics.SUBMISSION, report.getEnvelope().getNetworkMessageId(), report)));
+      for (TrackingEvent event : notice.events()) {
+        durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
+      }
+    }
     return Future.all(durable).mapEmpty();
   }
 

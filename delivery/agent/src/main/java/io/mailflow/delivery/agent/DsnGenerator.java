@@ -145,6 +145,66 @@ final class DsnGenerator {
     return Optional.of(new Generated(message, List.of(aboutOriginal, aboutDsn)));
   }
 
+  /**
+   * A delay or success notice ({@link DeliveryNotices} picks the recipients and their actions): the same
+   * report, envelope and two-way tracking link as a non-delivery report. Its network message id is derived
+   * from the copy, {@code kind} and the recipients, so a copy processed twice yields the same id.
+   *
+   * @param reported the recipients to report, each with its action (delayed, delivered, relayed)
+   * @param kind what the notice is, for the id and the tracking text: "delay notification", "delivery report"
+   */
+  Optional<Generated> forNotice(DeliveryItem item, List<DsnRecipient> reported, MessageSource content, String kind) {
+    if (reported.isEmpty()) {
+      return Optional.empty();
+    }
+    Envelope original = item.getEnvelope();
+    Instant now = clock.instant();
+    StringBuilder name = new StringBuilder(kind).append(':').append(item.getInternalMessageId());
+    reported.forEach(r -> name.append(':').append(r.finalRecipient()));
+    String networkMessageId = UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8)).toString();
+    Dsn dsn = builder.build(
+        new OriginalMessage(original.getSender(), original.getEnvId(), original.getReceivedAt(),
+            original.getDsnRet() == null ? null : OriginalMessage.Return.valueOf(original.getDsnRet().name()),
+            content.head(), !content.inline()),
+        reported,
+        new DsnBuilder.Stamp(now, "<" + networkMessageId + "@" + reportingMta + ">",
+            "mailflow-dsn-" + networkMessageId));
+    Envelope envelope = Envelope.newBuilder()
+        .setNetworkMessageId(networkMessageId)
+        .setReceivedAt(now)
+        .setReceivingServer(organization.serverName())
+        .setReceiveConnector(RECEIVE_CONNECTOR)
+        .setSessionId("")
+        .setClientIp("")
+        .setClientHostname(reportingMta)
+        .setSender(dsn.envelopeSender())
+        .setMessageIdHeader(dsn.messageId())
+        .setSubject(dsn.subject())
+        .setSize(dsn.content().length)
+        .setBodyType(isAscii(dsn.content()) ? BodyType.SEVEN_BIT : BodyType.EIGHT_BIT_MIME)
+        .build();
+    SubmittedMessage message = SubmittedMessage.newBuilder()
+        .setEnvelope(envelope)
+        .setRecipients(List.of(Recipient.newBuilder().setAddress(dsn.recipient()).build()))
+        .setBody(new InlineBody(ByteBuffer.wrap(dsn.content())))
+        .build();
+    List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
+    List<String> statuses = reported.stream().map(r -> r.action().field() + " " + r.reply()).toList();
+    TrackingEvent aboutOriginal = TrackingEvents.about(original, organization.serverName(), SOURCE, "DSN",
+            addresses, statuses)
+        .setInternalMessageId(item.getInternalMessageId())
+        .setReference(networkMessageId)
+        .setRelatedRecipientAddress(original.getSender())
+        .setSourceContext(kind + " " + dsn.messageId() + " to " + original.getSender())
+        .build();
+    TrackingEvent aboutDsn = TrackingEvents.about(envelope, organization.serverName(), SOURCE, "DSN",
+            List.of(dsn.recipient()), List.of())
+        .setReference(original.getNetworkMessageId())
+        .setSourceContext(kind + " on " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
+        .build();
+    return Optional.of(new Generated(message, List.of(aboutOriginal, aboutDsn)));
+  }
+
   /** This server's FQDN: the server name if it has a dot, else the name under the default domain. */
   static String serverFqdn(Organization organization) {
     String name = organization.serverName();

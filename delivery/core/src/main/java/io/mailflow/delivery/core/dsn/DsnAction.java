@@ -7,7 +7,12 @@ public enum DsnAction {
   /** Still trying; the sender hears that it is taking long. */
   DELAYED("delayed"),
   /** Delivered (reported only when NOTIFY=SUCCESS asked for it). */
-  DELIVERED("delivered");
+  DELIVERED("delivered"),
+  /**
+   * Handed to a server that will not report on it (no DSN extension, or NOTIFY not passed on): the last
+   * word the sender will get (reported only when NOTIFY=SUCCESS asked for it).
+   */
+  RELAYED("relayed");
 
   private final String field;
 
@@ -15,7 +20,7 @@ public enum DsnAction {
     this.field = field;
   }
 
-  /** The value of the Action field: {@code failed}, {@code delayed}, {@code delivered}. */
+  /** The value of the Action field: {@code failed}, {@code delayed}, {@code delivered}, {@code relayed}. */
   public String field() {
     return field;
   }

@@ -170,6 +170,8 @@ public final class DsnBuilder {
     section(sb, recipients, DsnAction.FAILED, "Delivery has failed to these recipients or groups:");
     section(sb, recipients, DsnAction.DELAYED, "Delivery is delayed to these recipients or groups:");
     section(sb, recipients, DsnAction.DELIVERED, "Your message has been delivered to the following recipients:");
+    section(sb, recipients, DsnAction.RELAYED, "Delivery to these recipients or groups is complete, but no delivery"
+        + " notification was sent by the destination server:");
     sb.append("\r\nDiagnostic information for administrators:\r\n\r\n")
         .append(HeaderLines.wrap("Generating server: " + reportingMta, TEXT_WIDTH));
     for (DsnRecipient r : recipients) {
@@ -202,7 +204,7 @@ public final class DsnBuilder {
 
   /** What the sender can do about it, by status (Exchange's texts for the common cases). */
   private static Optional<String> explanation(DsnRecipient r) {
-    if (r.action() == DsnAction.DELIVERED) {
+    if (r.action() == DsnAction.DELIVERED || r.action() == DsnAction.RELAYED) {
       return Optional.empty();
     }
     if (r.action() == DsnAction.DELAYED) {
@@ -231,6 +233,9 @@ public final class DsnBuilder {
     }
     if (recipients.stream().anyMatch(r -> r.action() == DsnAction.DELAYED)) {
       return "Delivery delayed: ";
+    }
+    if (recipients.stream().anyMatch(r -> r.action() == DsnAction.RELAYED)) {
+      return "Relayed: ";
     }
     return "Delivered: ";
   }
