@@ -329,7 +329,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    */
   private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
       MessageSource content, String remoteHost) {
-    if (item.getReplayOf() != null) {
+    if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null) {
       return Optional.empty(); // a replayed copy (Safety Net resubmit): the original already reported its fate
     }
     try {

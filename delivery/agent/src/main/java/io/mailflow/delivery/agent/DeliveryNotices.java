@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A delay DSN goes out once per copy: the deferred copy carries {@code delayNotified}, set on the first
  * settle past the threshold whether or not a recipient's NOTIFY allowed the notice. None about a message
- * from {@code <>} ({@link DsnPolicy}) and none about a replayed copy (the original already reported).
+ * from {@code <>} ({@link DsnPolicy}) and none about a replayed copy or message ({@code replayOf} on the copy or
+ * its envelope: the original already reported).
  */
 final class DeliveryNotices {
 
@@ -59,7 +60,7 @@ final class DeliveryNotices {
   List<DsnGenerator.Generated> after(DeliveryItem item, List<DeliveryOutcome> outcomes, MessageSource content,
       boolean mailbox, String remoteHost, Instant now) {
     List<DsnGenerator.Generated> notices = new ArrayList<>(2);
-    if (item.getReplayOf() != null) {
+    if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null) {
       return notices; // Safety Net resubmit: the original already told the sender
     }
     boolean delayDue = !item.getDelayNotified()

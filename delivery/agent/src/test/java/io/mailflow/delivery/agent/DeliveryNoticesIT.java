@@ -20,6 +20,7 @@ import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.DsnNotify;
+import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
@@ -63,7 +64,8 @@ class DeliveryNoticesIT {
     smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
         .rcpt("slow@fabrikam.test", "451 4.7.1 Try again later")
         .rcpt("slow-too@fabrikam.test", "451 4.7.1 Try again later")
-        .rcptOnce("once@fabrikam.test", "451 4.7.1 Greylisted"));
+        .rcptOnce("once@fabrikam.test", "451 4.7.1 Greylisted")
+        .rcpt("refused@fabrikam.test", "550 5.1.1 User unknown"));
     Organization org = new Organization("EX01", "Default-Site", KafkaTopics.defaults(),
         List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
         List.of(new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
@@ -206,5 +208,23 @@ class DeliveryNoticesIT {
 
     assertEquals(List.of(), submissions.matching(m -> body(m).contains(never)));
     assertEquals(List.of(), submissions.matching(m -> body(m).contains(replayed)));
+  }
+
+  @Test
+  void aMessageReplayedFromTheSubmissionQueueGetsNoDsnWhenItFails() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    DeliveryItem copy = item(nmid, "fay@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound",
+        Instant.now(), external("refused@fabrikam.test", null));
+    // routing's copy of a submission `mailflow replay --topic submission` re-published: the mark is on the envelope
+    DeliveryItem marked = DeliveryItem.newBuilder(copy)
+        .setEnvelope(Envelope.newBuilder(copy.getEnvelope()).setReplayOf("mail.submission.v1-1@3").build()).build();
+    publish(marked);
+    awaitEvents(nmid, "FAIL", 1);
+    String control = UUID.randomUUID().toString();
+    publish(item(control, "fay@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", Instant.now(),
+        external("refused@fabrikam.test", null)));
+    submissions.await(m -> about(m, control, "Undeliverable:"), 1, WAIT);
+
+    assertEquals(List.of(), submissions.matching(m -> body(m).contains(nmid)));
   }
 }
