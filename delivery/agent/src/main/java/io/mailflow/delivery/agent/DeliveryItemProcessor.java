@@ -110,8 +110,15 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     return done;
   }
 
-  /** What an attempt achieved; {@code attempted} is false when the queue's Retry state skipped it. */
-  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted) {
+  /**
+   * What an attempt achieved; {@code attempted} is false when the queue's Retry state skipped it;
+   * {@code dsnPassedOn}: the remote offered DSN and got our NOTIFY/ORCPT, so it reports success, not us.
+   */
+  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted, boolean dsnPassedOn) {
+    Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted) {
+      this(attempt, outcomes, attempted, false);
+    }
+
     Tried(Attempt attempt, List<DeliveryOutcome> outcomes) {
       this(attempt, outcomes, true);
     }
@@ -225,7 +232,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       addresses.add(r.getAddress());
     }
     // The bytes decide, not the BODY= the client declared: ASCII declared 8BITMIME still relays to a 7-bit host.
-    OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content);
+    OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content)
+        .withDsn(DeliveryNotices.passOn(item));
     return relay.relay(hosts, heloName, message).map(relayed -> {
       if (relayed.result().tryAnotherHost()) {
         // every smart host failed before taking anything: the queue waits, its other copies with it
@@ -237,7 +245,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
       String detail = where + "; tried " + String.join(", ", relayed.endpointsTried())
           + relayed.result().finalReply().map(r -> "; remote said " + r).orElse("");
-      return new Tried(new Attempt(DeliveryTracking.SMTP, connectorId, host, detail), relayed.result().outcomes());
+      return new Tried(new Attempt(DeliveryTracking.SMTP, connectorId, host, detail), relayed.result().outcomes(),
+          true, relayed.result().capabilities().dsn());
     });
   }
 
@@ -312,7 +321,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     });
     // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS): DeliveryNotices
     for (DsnGenerator.Generated notice : notices.after(item, outcomes, content,
-        DeliveryTracking.STOREDRIVER.equals(attempt.source()), attempt.remoteHost(), now)) {
+        DeliveryTracking.STOREDRIVER.equals(attempt.source()), tried.dsnPassedOn(), attempt.remoteHost(), now)) {
       SubmittedMessage report = notice.message();
       durable.add(acked(publisher.send(Topics.SUBMISSION, report.getEnvelope().getNetworkMessageId(), report)));
       for (TrackingEvent event : notice.events()) {

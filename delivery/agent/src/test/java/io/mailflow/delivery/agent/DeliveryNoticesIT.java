@@ -51,6 +51,7 @@ class DeliveryNoticesIT {
   @TempDir static Path dataDir;
   private static Vertx vertx;
   private static ScriptedSmtpServer smartHost;
+  private static ScriptedSmtpServer dsnAware;
   private static DeliveryStage stage;
   private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
@@ -66,10 +67,16 @@ class DeliveryNoticesIT {
         .rcpt("slow-too@fabrikam.test", "451 4.7.1 Try again later")
         .rcptOnce("once@fabrikam.test", "451 4.7.1 Greylisted")
         .rcpt("refused@fabrikam.test", "550 5.1.1 User unknown"));
+    dsnAware = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+        .ehlo(List.of("250-dsn.test Hello", "250-PIPELINING", "250-DSN", "250 ENHANCEDSTATUSCODES"))
+        .rcpt("refused@dsn.test", "550 5.1.1 User unknown"));
     Organization org = new Organization("EX01", "Default-Site", KafkaTopics.defaults(),
         List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
         List.of(new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
             List.of(new SmartHost("127.0.0.1", smartHost.port())), smartHost.port(),
+            SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
+            new SendConnector("DsnAware", List.of(new SendConnector.AddressSpace("dsn.test", 1)),
+            List.of(new SmartHost("127.0.0.1", dsnAware.port())), dsnAware.port(),
             SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
         List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
     tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
@@ -92,6 +99,9 @@ class DeliveryNoticesIT {
     }
     if (smartHost != null) {
       smartHost.close();
+    }
+    if (dsnAware != null) {
+      dsnAware.close();
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -187,6 +197,33 @@ class DeliveryNoticesIT {
     List<String> parsed = PythonDsn.parse(body(dsn).getBytes(UTF_8), dataDir);
     assertEquals("recipient rfc822; henry@fabrikam.test | relayed | 2.6.0 | dns; 127.0.0.1",
         parsed.get(parsed.size() - 1));
+    assertEquals(List.of("RCPT TO:<henry@fabrikam.test>"), smartHost.commandsStartingWith("RCPT TO:<HENRY@"),
+        "no NOTIFY for a server that does not offer DSN");
+  }
+
+  @Test
+  void aServerOfferingDsnGetsNotifyOrcptRetAndEnvidAndWeSendNoSuccessDsn() throws Exception {
+    String nmid = UUID.randomUUID().toString();
+    DeliveryItem copy = item(nmid, "gina@contoso.test", DeliveryType.SmartHostConnectorDelivery, "DsnAware",
+        Instant.now(), notifying(external("ivy@dsn.test", "rfc822;ivy+2Bx@dsn.test"), DsnNotify.SUCCESS,
+            DsnNotify.FAILURE), external("jon@dsn.test", null));
+    publish(DeliveryItem.newBuilder(copy).setEnvelope(Envelope.newBuilder(copy.getEnvelope())
+        .setDsnRet(io.mailflow.schemas.avro.DsnRet.HDRS).build()).build());
+    awaitEvents(nmid, "SEND", 1);
+    // the same queue: once the control's failure DSN is there, a success DSN about the first would be too
+    String control = UUID.randomUUID().toString();
+    publish(item(control, "gina@contoso.test", DeliveryType.SmartHostConnectorDelivery, "DsnAware", Instant.now(),
+        external("refused@dsn.test", null)));
+    submissions.await(m -> about(m, control, "Undeliverable:"), 1, WAIT);
+
+    assertEquals(List.of(), submissions.matching(m -> body(m).contains(nmid)), "the next hop reports, not us");
+    assertTrue(dsnAware.commandsStartingWith("MAIL").stream()
+        .anyMatch(c -> c.endsWith(" RET=HDRS ENVID=ENV-" + nmid)), dsnAware.commandsStartingWith("MAIL").toString());
+    assertTrue(dsnAware.commandsStartingWith("RCPT").contains(
+        "RCPT TO:<ivy@dsn.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;ivy+2Bx@dsn.test"),
+        dsnAware.commandsStartingWith("RCPT").toString());
+    assertTrue(dsnAware.commandsStartingWith("RCPT").contains("RCPT TO:<jon@dsn.test>"),
+        "no NOTIFY given, none passed on: " + dsnAware.commandsStartingWith("RCPT"));
   }
 
   @Test
