@@ -66,7 +66,8 @@ final class Node implements AutoCloseable {
     }
     if (roles.contains(Role.DELIVERY)) {
       Path mailStore = dataDir.resolve("mailstore");
-      DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore);
+      DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
+          DeliveryStage.Options.defaults().withTransportService(org.transportService()));
       started.push(delivery);
       watch(delivery.stopped());
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());

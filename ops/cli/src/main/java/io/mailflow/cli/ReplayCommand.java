@@ -1,12 +1,16 @@
 package io.mailflow.cli;
 
 import io.mailflow.kafka.RecordOrigin;
+import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.TrackingEvents;
 import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -17,25 +21,36 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * ReplayCommand - `mailflow replay`: Safety Net resubmission. Reads the delivery queues
- * (mail.delivery.v1, retained past delivery) for a time range without a consumer group, and puts the
- * selected copies back on the same queue under the same next-hop key, marked {@code replayOf} so delivery
- * sends no DSN about them; mailbox duplicates are absorbed by the store. One RESUBMIT tracking event
- * (source SAFETYNET, as Exchange writes for Safety Net resubmits) per copy.
+ * ReplayCommand - `mailflow replay`: Safety Net resubmission. Reads a retained topic without a consumer
+ * group, for a time range or an offset range of one partition, and puts the selected records back:
+ * <ul>
+ *   <li>{@code --topic delivery} (default): copies of the delivery queues (mail.delivery.v1) go back on the same
+ *       queue under the same next-hop key, marked {@code replayOf};</li>
+ *   <li>{@code --topic submission}: accepted messages (mail.submission.v1) go back on the submission queue under
+ *       their network message id, the envelope marked {@code replayOf}, so the categorizer and routing run
+ *       again (a changed directory or route applies).</li>
+ * </ul>
+ * No DSN is sent about a replayed record; mailbox duplicates are absorbed by the store (same network message
+ * id). One RESUBMIT tracking event (source SAFETYNET, as Exchange writes for Safety Net resubmits) per record.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Re-submit delivery-queue copies of a time range (Safety Net resubmit).",
+    description = {"Re-submit retained delivery-queue copies or submissions of a time or offset range "
+        + "(Safety Net resubmit).",
         "TIME: an ISO-8601 instant (2026-11-22T10:00:00Z), a local date-time (2026-11-22T10:00), now, "
             + "or relative (-90s, -30m, -2h, -1d)."})
 final class ReplayCommand implements Callable<Integer> {
@@ -46,12 +61,28 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "TIME", description = "Start of the range (inclusive).")
+  /** The topics replay reads. */
+  enum ReplayTopic { delivery, submission }
+
+  @Option(names = "--topic", defaultValue = "delivery", paramLabel = "TOPIC",
+      description = "delivery (mail.delivery.v1, the default: copies go back to their queue) or submission "
+          + "(mail.submission.v1: the whole pipeline runs again).")
+  ReplayTopic topic;
+
+  @Option(names = "--from", paramLabel = "TIME", description = "Start of the time range (inclusive).")
   String from;
 
-  @Option(names = "--to", defaultValue = "now", paramLabel = "TIME",
-      description = "End of the range (inclusive; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--to", paramLabel = "TIME", description = "End of the time range (inclusive; default: now).")
   String to;
+
+  @Option(names = "--partition", paramLabel = "P", description = "Offset range: the partition.")
+  Integer partition;
+
+  @Option(names = "--from-offset", paramLabel = "A", description = "Offset range: the first offset (inclusive).")
+  Long fromOffset;
+
+  @Option(names = "--to-offset", paramLabel = "B", description = "Offset range: the last offset (inclusive).")
+  Long toOffset;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Filter filter = new Filter();
@@ -65,7 +96,7 @@ final class ReplayCommand implements Callable<Integer> {
     String domain;
 
     @Option(names = "--next-hop", paramLabel = "KEY",
-        description = "Only this delivery queue (its next-hop key, e.g. SmtpDeliveryToMailbox/DB01).")
+        description = "Only this delivery queue (its next-hop key, e.g. SmtpDeliveryToMailbox/DB01); --topic delivery.")
     String nextHop;
   }
 
@@ -83,57 +114,122 @@ final class ReplayCommand implements Callable<Integer> {
   /** Overridable by tests; the machine's clock and zone otherwise. */
   Clock clock = Clock.systemDefaultZone();
 
+  /**
+   * What one topic's records are to replay: how to select, mark and describe them.
+   *
+   * @param pick the record narrowed to the selected recipients, or empty
+   * @param marked the record as re-published, with {@code replayOf} = where the original was
+   */
+  private record Replayed<V extends SpecificRecord>(Topic<V> topic, BiFunction<String, V, Optional<V>> pick,
+      BiFunction<V, String, V> marked, Function<V, Envelope> envelope, Function<V, String> internalMessageId,
+      Function<V, List<String>> recipients) {}
+
   @Override
   public Integer call() {
-    Instant start = ReplayTime.parse("--from", from, clock, clock.getZone());
-    Instant end = ReplayTime.parse("--to", to, clock, clock.getZone());
-    if (start.isAfter(end)) {
-      throw new CliFailure("--from " + start + " is after --to " + end + ": nothing to replay");
+    boolean byTime = from != null || to != null;
+    boolean byOffset = partition != null || fromOffset != null || toOffset != null;
+    if (byTime && byOffset) {
+      throw usage("--from/--to select by time and --partition/--from-offset/--to-offset by offset: use one");
+    }
+    if (!byTime && !byOffset) {
+      throw usage("give a time range (--from TIME [--to TIME]) or an offset range "
+          + "(--partition P --from-offset A --to-offset B)");
+    }
+    if (byTime && from == null) {
+      throw usage("--to needs --from");
+    }
+    if (byOffset && (partition == null || fromOffset == null || toOffset == null)) {
+      throw usage("--partition, --from-offset and --to-offset go together");
+    }
+    if (topic == ReplayTopic.submission && filter.nextHop != null) {
+      throw usage("--next-hop selects a delivery queue; mail.submission.v1 has no next hop yet "
+          + "(use --recipient or --domain, or --topic delivery)");
     }
     if (kafkaTimeoutSeconds <= 0) {
       throw new CliFailure("--kafka-timeout must be a positive number of seconds, not " + kafkaTimeoutSeconds);
     }
+    ReplaySelection selection = new ReplaySelection(filter.recipient, filter.domain, filter.nextHop);
+    if (topic == ReplayTopic.submission) {
+      return replay(new Replayed<SubmittedMessage>(Topics.SUBMISSION, selection::pick,
+          (m, where) -> SubmittedMessage.newBuilder(m)
+              .setEnvelope(Envelope.newBuilder(m.getEnvelope()).setReplayOf(where).build()).build(),
+          SubmittedMessage::getEnvelope, m -> null,
+          m -> m.getRecipients().stream().map(Recipient::getAddress).toList()), byTime);
+    }
+    return replay(new Replayed<DeliveryItem>(Topics.DELIVERY, selection::pick,
+        (item, where) -> DeliveryItem.newBuilder(item).setReplayOf(where).setAttempt(0).setNotBefore(null)
+            .setDelayNotified(false).build(),
+        DeliveryItem::getEnvelope, DeliveryItem::getInternalMessageId,
+        item -> item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList()), byTime);
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private <V extends SpecificRecord> int replay(Replayed<V> replayed, boolean byTime) {
+    Instant start = null;
+    Instant end = null;
+    String window;
+    if (byTime) {
+      start = ReplayTime.parse("--from", from, clock, clock.getZone());
+      end = ReplayTime.parse("--to", to == null ? "now" : to, clock, clock.getZone());
+      if (start.isAfter(end)) {
+        throw new CliFailure("--from " + start + " is after --to " + end + ": nothing to replay");
+      }
+      window = "--from " + start + " --to " + end;
+    } else {
+      if (partition < 0 || fromOffset < 0 || toOffset < 0) {
+        throw new CliFailure("--partition, --from-offset and --to-offset must not be negative, got " + partition
+            + ", " + fromOffset + ", " + toOffset);
+      }
+      if (fromOffset > toOffset) {
+        throw new CliFailure("--from-offset " + fromOffset + " is after --to-offset " + toOffset
+            + ": nothing to replay");
+      }
+      window = "--partition " + partition + " --from-offset " + fromOffset + " --to-offset " + toOffset;
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ReplaySelection selection = new ReplaySelection(filter.recipient, filter.domain, filter.nextHop);
-    String window = "--from " + start + " --to " + end;
+    Topic<V> topic = replayed.topic();
     long matched = 0;
     long resubmitted = 0;
-    try (TopicReader<DeliveryItem> reader = TopicReader.between(bootstrap, Topics.DELIVERY, start, end,
-            Duration.ofSeconds(kafkaTimeoutSeconds));
+    try (TopicReader<V> reader = open(topic, start, end);
         TopicPublisher publisher = dryRun ? null : TopicPublisher.create(bootstrap, "mailflow-replay")) {
       String server = serverName();
       long idleLimit = TimeUnit.SECONDS.toNanos(Math.max(30, kafkaTimeoutSeconds * 2));
       long lastRecord = System.nanoTime();
       while (!reader.finished()) {
         if (System.nanoTime() - lastRecord > idleLimit) {
-          throw new CliFailure("reading " + Topics.DELIVERY.name() + " at " + bootstrap + " stalled; "
+          throw new CliFailure("reading " + topic.name() + " at " + bootstrap + " stalled; "
               + resubmitted + " resubmitted of " + matched + " matched so far");
         }
-        List<TopicReader.Entry<DeliveryItem>> entries = reader.poll(Duration.ofMillis(200));
+        List<TopicReader.Entry<V>> entries = reader.poll(Duration.ofMillis(200));
         if (!entries.isEmpty()) {
           lastRecord = System.nanoTime();
         }
-        for (TopicReader.Entry<DeliveryItem> entry : entries) {
+        for (TopicReader.Entry<V> entry : entries) {
           if (!entry.decoded()) {
             err.println("mailflow: skipping " + entry.origin() + ": " + entry.error().getMessage());
             continue;
           }
           Instant stamped = Instant.ofEpochMilli(entry.origin().timestamp());
-          if (stamped.isBefore(start) || stamped.isAfter(end)) {
+          if (byTime && (stamped.isBefore(start) || stamped.isAfter(end))) {
             continue; // producer timestamps need not grow with offsets
           }
-          Optional<DeliveryItem> copy = selection.pick(entry.key(), entry.value());
+          Optional<V> copy = replayed.pick().apply(entry.key(), entry.value());
           if (copy.isEmpty()) {
             continue;
           }
           matched++;
           if (publisher != null) {
-            resubmit(publisher, server, entry.key(), copy.get(), entry.origin(), window);
+            resubmit(publisher, server, entry.key(), replayed, copy.get(), entry.origin(), window);
             resubmitted++;
           }
-          out.println(line(stamped, entry.key(), copy.get(), entry.origin(),
-              dryRun ? "would resubmit" : "resubmitted"));
+          out.println(stamped + " " + where(entry.origin()) + " " + entry.key() + " "
+              + replayed.envelope().apply(copy.get()).getNetworkMessageId() + " "
+              + String.join(",", replayed.recipients().apply(copy.get())) + " "
+              + (dryRun ? "would resubmit" : "resubmitted"));
           out.flush();
         }
       }
@@ -143,18 +239,33 @@ final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The copy back on its queue, then its RESUBMIT event; both acknowledged before the next record. */
-  private void resubmit(TopicPublisher publisher, String server, String key, DeliveryItem item,
+  private <V extends SpecificRecord> TopicReader<V> open(Topic<V> topic, Instant start,
+      Instant end) {
+    Duration timeout = Duration.ofSeconds(kafkaTimeoutSeconds);
+    if (start != null) {
+      return TopicReader.between(bootstrap, topic, start, end, timeout);
+    }
+    try {
+      return TopicReader.offsets(bootstrap, topic, partition, fromOffset, toOffset, timeout);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), e); // no such partition, or offsets retention removed
+    }
+  }
+
+  /** The record back on its topic, then its RESUBMIT event; both acknowledged before the next record. */
+  private <V extends SpecificRecord> void resubmit(TopicPublisher publisher, String server, String key, Replayed<V> replayed, V record,
       RecordOrigin origin, String window) {
     String where = where(origin);
-    DeliveryItem copy = DeliveryItem.newBuilder(item).setReplayOf(where).setAttempt(0).setNotBefore(null).build();
-    await(publisher.send(Topics.DELIVERY, key, copy), Topics.DELIVERY.name());
-    TrackingEvent event = TrackingEvents.about(item.getEnvelope(), server, SOURCE, EVENT,
-            item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
-        .setInternalMessageId(item.getInternalMessageId())
-        .setSourceContext("mailflow replay " + window + "; copy of " + where + "; next hop " + key)
+    V copy = replayed.marked().apply(record, where);
+    await(publisher.send(replayed.topic(), key, copy), replayed.topic().name());
+    Envelope envelope = replayed.envelope().apply(record);
+    TrackingEvent event = TrackingEvents.about(envelope, server, SOURCE, EVENT,
+            replayed.recipients().apply(record), List.of())
+        .setInternalMessageId(replayed.internalMessageId().apply(record))
+        .setSourceContext("mailflow replay " + window + "; copy of " + where + "; "
+            + (replayed.topic() == Topics.DELIVERY ? "next hop " : "submission ") + key)
         .build();
-    await(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event), Topics.TRACKING.name());
+    await(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(), event), Topics.TRACKING.name());
   }
 
   private void await(java.util.concurrent.CompletableFuture<?> ack, String topic) {
@@ -171,11 +282,6 @@ final class ReplayCommand implements Callable<Integer> {
 
   static String where(RecordOrigin origin) {
     return origin.topic() + "-" + origin.partition() + "@" + origin.offset();
-  }
-
-  private static String line(Instant stamped, String key, DeliveryItem item, RecordOrigin origin, String what) {
-    return stamped + " " + where(origin) + " " + key + " " + item.getEnvelope().getNetworkMessageId() + " "
-        + String.join(",", item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList()) + " " + what;
   }
 
   /** The host writing the RESUBMIT events (Exchange: the server that resubmits). */

@@ -1,6 +1,8 @@
 package io.mailflow.cli;
 
 import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.Recipient;
+import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * ReplaySelection - which delivery-queue records `mailflow replay` re-submits, and for which recipients:
+ * ReplaySelection - which delivery-queue (or submission) records `mailflow replay` re-submits, and for which recipients:
  * all, one recipient address, one recipient domain, or one next-hop key (the record key). Copies that an
  * earlier replay made are never picked (replaying a window twice would otherwise double them), and a
  * recipient of one routed copy is picked once per run even when the copy sits in the queue several
@@ -31,19 +33,13 @@ final class ReplaySelection {
 
   /** The copy to re-submit for this record, with only its selected recipients; empty if none. */
   Optional<DeliveryItem> pick(String key, DeliveryItem item) {
-    if (item.getReplayOf() != null || (nextHop != null && !nextHop.equals(key))) {
+    if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null
+        || (nextHop != null && !nextHop.equals(key))) {
       return Optional.empty();
     }
     List<ResolvedRecipient> chosen = new ArrayList<>();
     for (ResolvedRecipient r : item.getRecipients()) {
-      String address = lower(r.getAddress());
-      if (recipient != null && !recipient.equals(address)) {
-        continue;
-      }
-      if (domain != null && !address.endsWith("@" + domain)) {
-        continue;
-      }
-      if (picked.add(item.getInternalMessageId() + "\n" + address)) {
+      if (selects(r.getAddress()) && picked.add(item.getInternalMessageId() + "\n" + lower(r.getAddress()))) {
         chosen.add(r);
       }
     }
@@ -51,6 +47,33 @@ final class ReplaySelection {
       return Optional.empty();
     }
     return Optional.of(DeliveryItem.newBuilder(item).setRecipients(chosen).build());
+  }
+
+  /**
+   * The submission to re-submit for this record of mail.submission.v1 (the categorizer runs again), with only
+   * its selected envelope recipients; empty if none, or if an earlier replay wrote it. A next-hop filter
+   * selects nothing here: a submission has no next hop yet (the command refuses the combination).
+   */
+  Optional<SubmittedMessage> pick(String key, SubmittedMessage message) {
+    if (message.getEnvelope().getReplayOf() != null || nextHop != null) {
+      return Optional.empty();
+    }
+    List<Recipient> chosen = new ArrayList<>();
+    for (Recipient r : message.getRecipients()) {
+      if (selects(r.getAddress())
+          && picked.add(message.getEnvelope().getNetworkMessageId() + "\n" + lower(r.getAddress()))) {
+        chosen.add(r);
+      }
+    }
+    if (chosen.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(SubmittedMessage.newBuilder(message).setRecipients(chosen).build());
+  }
+
+  private boolean selects(String address) {
+    String a = lower(address);
+    return (recipient == null || recipient.equals(a)) && (domain == null || a.endsWith("@" + domain));
   }
 
   private static String lower(String s) {

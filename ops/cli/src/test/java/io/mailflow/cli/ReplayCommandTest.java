@@ -59,9 +59,51 @@ class ReplayCommandTest {
   }
 
   @Test
-  void fromIsRequired() {
-    Outcome outcome = mailflow("replay", "--to", "now");
+  void aTimeOrAnOffsetRangeIsRequired() {
+    Outcome outcome = mailflow("replay");
     assertEquals(2, outcome.exit());
-    assertTrue(outcome.err().contains("Missing required option: '--from=TIME'"), outcome.err());
+    assertTrue(outcome.err().contains("give a time range (--from TIME [--to TIME]) or an offset range "
+        + "(--partition P --from-offset A --to-offset B)"), outcome.err());
+    Outcome toAlone = mailflow("replay", "--to", "now");
+    assertEquals(2, toAlone.exit());
+    assertTrue(toAlone.err().contains("--to needs --from"), toAlone.err());
+  }
+
+  @Test
+  void timesAndOffsetsAtOnceAreAUsageError() {
+    Outcome outcome = mailflow("replay", "--from", "-1h", "--partition", "0", "--from-offset", "1", "--to-offset", "2");
+    assertEquals(2, outcome.exit());
+    assertTrue(outcome.err().contains("--from/--to select by time and --partition/--from-offset/--to-offset by "
+        + "offset: use one"), outcome.err());
+  }
+
+  @Test
+  void anIncompleteOffsetRangeIsAUsageError() {
+    Outcome outcome = mailflow("replay", "--partition", "0", "--from-offset", "5");
+    assertEquals(2, outcome.exit());
+    assertTrue(outcome.err().contains("--partition, --from-offset and --to-offset go together"), outcome.err());
+  }
+
+  @Test
+  void fromOffsetAfterToOffsetIsOneLine() {
+    assertOneLine(mailflow("replay", "--partition", "0", "--from-offset", "9", "--to-offset", "3"),
+        "mailflow: --from-offset 9 is after --to-offset 3: nothing to replay");
+    assertOneLine(mailflow("replay", "--partition", "-1", "--from-offset", "0", "--to-offset", "3"),
+        "mailflow: --partition, --from-offset and --to-offset must not be negative");
+  }
+
+  @Test
+  void aNextHopFilterOnTheSubmissionTopicIsAUsageError() {
+    Outcome outcome = mailflow("replay", "--topic", "submission", "--from", "-1h", "--next-hop", "X");
+    assertEquals(2, outcome.exit());
+    assertTrue(outcome.err().contains("--next-hop selects a delivery queue; mail.submission.v1 has no next hop"),
+        outcome.err());
+  }
+
+  @Test
+  void anUnknownTopicIsAUsageErrorListingTheChoices() {
+    Outcome outcome = mailflow("replay", "--topic", "bodies", "--from", "-1h");
+    assertEquals(2, outcome.exit());
+    assertTrue(outcome.err().contains("delivery, submission"), outcome.err());
   }
 }

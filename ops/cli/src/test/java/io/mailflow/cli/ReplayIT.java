@@ -151,6 +151,81 @@ class ReplayIT {
     assertEquals(1, MailflowRunIT.messages(dataDir, "bob@contoso.test", subject).size());
   }
 
+  /** Where the record of {@code topic} about {@code nmid} written since {@code since} is. */
+  private static <V extends SpecificRecord> io.mailflow.kafka.RecordOrigin origin(Topic<V> topic, Instant since,
+      Predicate<V> match) {
+    try (TopicReader<V> reader = TopicReader.between(bootstrap, topic, since, Instant.now(), Duration.ofSeconds(15))) {
+      for (int polls = 0; polls < 600 && !reader.finished(); polls++) {
+        for (TopicReader.Entry<V> e : reader.poll(Duration.ofMillis(100))) {
+          if (e.decoded() && match.test(e.value())) {
+            return e.origin();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no matching record on " + topic.name());
+  }
+
+  @Test
+  void aSubmissionReplayedByOffsetRunsThePipelineAgainAndIsAbsorbedByTheStore() throws Exception {
+    Instant before = Instant.now().minusSeconds(2);
+    String subject = "submission replay " + UUID.randomUUID();
+    String nmid = deliverOne("bob@contoso.test", subject);
+    io.mailflow.kafka.RecordOrigin submitted = origin(Topics.SUBMISSION, before,
+        m -> nmid.equals(m.getEnvelope().getNetworkMessageId()));
+
+    try (TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      Outcome replay = mailflow("replay", "--topic", "submission", "--partition", "" + submitted.partition(),
+          "--from-offset", "" + submitted.offset(), "--to-offset", "" + submitted.offset(), "--bootstrap", bootstrap);
+
+      assertEquals(0, replay.exit(), replay.err());
+      List<String> lines = replay.out().lines().toList();
+      assertEquals(2, lines.size(), replay.out());
+      assertTrue(lines.get(0).matches("\\S+ mail\\.submission\\.v1-" + submitted.partition() + "@" + submitted.offset()
+          + " " + nmid + " " + nmid + " bob@contoso\\.test resubmitted"), lines.get(0));
+      assertEquals("1 matched, 1 resubmitted", lines.get(1));
+
+      List<TrackingEvent> events = tracking.await(e -> nmid.equals(e.getNetworkMessageId())
+          && ("RESUBMIT".equals(e.getEventId()) || "DELIVER".equals(e.getEventId())), 2, WAIT);
+      TrackingEvent resubmit = events.stream().filter(e -> "RESUBMIT".equals(e.getEventId())).findFirst()
+          .orElseThrow(() -> new AssertionError("no RESUBMIT event in " + events));
+      assertTrue(resubmit.getSourceContext().startsWith("mailflow replay --partition " + submitted.partition()
+          + " --from-offset " + submitted.offset()), resubmit.getSourceContext());
+      TrackingEvent absorbed = events.stream().filter(e -> "DELIVER".equals(e.getEventId())).findFirst()
+          .orElseThrow(() -> new AssertionError("no DELIVER event for the re-categorized copy in " + events));
+      assertTrue(absorbed.getRecipientStatus().toString().contains("Duplicate"), absorbed.getRecipientStatus().toString());
+    }
+    assertEquals(1, MailflowRunIT.messages(dataDir, "bob@contoso.test", subject).size(), "still once in the mailbox");
+    List<DeliveryItem> copies = written(Topics.DELIVERY, before, i -> nmid.equals(i.getEnvelope().getNetworkMessageId()));
+    assertEquals(2, copies.size(), "the first routed copy and the one the categorizer and routing made again");
+    assertEquals("mail.submission.v1-" + submitted.partition() + "@" + submitted.offset(),
+        copies.get(1).getEnvelope().getReplayOf(), "the envelope's mark travelled through the pipeline");
+
+    Outcome again = mailflow("replay", "--topic", "submission", "--from", before.toString(), "--recipient",
+        "bob@contoso.test", "--bootstrap", bootstrap, "--dry-run");
+    assertEquals(List.of("mail.submission.v1-" + submitted.partition() + "@" + submitted.offset()),
+        again.out().lines().filter(l -> l.contains(" " + nmid + " ")).map(l -> l.split(" ")[1]).toList(),
+        "only the original submission matches; the replayed one is not replayed again: " + again.out());
+  }
+
+  @Test
+  void anOffsetRangeOfAPartitionTheTopicLacksIsOneLine() {
+    Outcome outcome = mailflow("replay", "--partition", "99", "--from-offset", "0", "--to-offset", "5",
+        "--bootstrap", bootstrap);
+    assertEquals(1, outcome.exit());
+    assertTrue(outcome.err().startsWith("mailflow: topic mail.delivery.v1 has no partition 99 (it has partitions 0-"),
+        outcome.err());
+    assertEquals("", outcome.out());
+  }
+
+  @Test
+  void anOffsetRangePastTheEndResubmitsNothing() {
+    Outcome outcome = mailflow("replay", "--partition", "0", "--from-offset", "1000000", "--to-offset", "1000005",
+        "--bootstrap", bootstrap);
+    assertEquals(0, outcome.exit(), outcome.err());
+    assertEquals("0 matched, 0 resubmitted" + System.lineSeparator(), outcome.out());
+  }
+
   @Test
   void aNextHopFilterThatMatchesNoQueueResubmitsNothing() {
     Outcome outcome = mailflow("replay", "--from", "-1h", "--next-hop", "SmartHostConnectorDelivery/127.0.0.1:2626/Nowhere",

@@ -12,7 +12,13 @@ public enum DsnAction {
    * A group (alias) was expanded into its members and the message went on to them; reported only when
    * NOTIFY=SUCCESS asked for it (RFC 3461 6.2.7.3); the members inherit NOTIFY without SUCCESS.
    */
-  EXPANDED("expanded");
+  EXPANDED("expanded"),
+
+  /**
+   * Handed to a server that will not report on it (no DSN extension, or NOTIFY not passed on): the last
+   * word the sender will get (reported only when NOTIFY=SUCCESS asked for it).
+   */
+  RELAYED("relayed");
 
   private final String field;
 
@@ -20,7 +26,7 @@ public enum DsnAction {
     this.field = field;
   }
 
-  /** The value of the Action field: {@code failed}, {@code delayed}, {@code delivered}. */
+  /** The value of the Action field: {@code failed}, {@code delayed}, {@code delivered}, {@code relayed}. */
   public String field() {
     return field;
   }

@@ -172,6 +172,8 @@ public final class DsnBuilder {
     section(sb, recipients, DsnAction.DELIVERED, "Your message has been delivered to the following recipients:");
     section(sb, recipients, DsnAction.EXPANDED,
         "These groups received your message and passed it on to their members:");
+    section(sb, recipients, DsnAction.RELAYED, "Delivery to these recipients or groups is complete, but no delivery"
+        + " notification was sent by the destination server:");
     sb.append("\r\nDiagnostic information for administrators:\r\n\r\n")
         .append(HeaderLines.wrap("Generating server: " + reportingMta, TEXT_WIDTH));
     for (DsnRecipient r : recipients) {
@@ -204,7 +206,7 @@ public final class DsnBuilder {
 
   /** What the sender can do about it, by status (Exchange's texts for the common cases). */
   private static Optional<String> explanation(DsnRecipient r) {
-    if (r.action() == DsnAction.DELIVERED || r.action() == DsnAction.EXPANDED) {
+    if (r.action() == DsnAction.DELIVERED || r.action() == DsnAction.EXPANDED || r.action() == DsnAction.RELAYED) {
       return Optional.empty();
     }
     if (r.action() == DsnAction.DELAYED) {
@@ -240,6 +242,9 @@ public final class DsnBuilder {
     }
     if (recipients.stream().allMatch(r -> r.action() == DsnAction.EXPANDED)) {
       return "Expanded: ";
+    }
+    if (recipients.stream().anyMatch(r -> r.action() == DsnAction.RELAYED)) {
+      return "Relayed: ";
     }
     return "Delivered: ";
   }

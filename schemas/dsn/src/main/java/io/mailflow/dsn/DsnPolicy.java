@@ -27,7 +27,7 @@ public final class DsnPolicy {
     return switch (action) {
       case FAILED -> notify.isEmpty() || notify.contains(NotifyOn.FAILURE);
       case DELAYED -> notify.isEmpty() || notify.contains(NotifyOn.DELAY);
-      case DELIVERED, EXPANDED -> notify.contains(NotifyOn.SUCCESS);
+      case DELIVERED, EXPANDED, RELAYED -> notify.contains(NotifyOn.SUCCESS);
     };
   }
 }

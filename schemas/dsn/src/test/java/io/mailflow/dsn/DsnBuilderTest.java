@@ -61,6 +61,25 @@ class DsnBuilderTest {
   }
 
   @Test
+  void aRelayedRecipientIsReportedWithActionRelayedAndExchangesWording() {
+    String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.RELAYED,
+        DiagnosticReply.of(250, "2.6.0", "Queued"), "mx.x.test"));
+    assertTrue(dsn.contains("Subject: Relayed: Hi\r\n"), dsn);
+    assertTrue(dsn.contains("Delivery to these recipients or groups is complete, but no delivery notification was"
+        + " sent by the destination server:"), dsn);
+    assertTrue(dsn.contains("Action: relayed\r\nStatus: 2.6.0\r\nRemote-MTA: dns; mx.x.test\r\n"), dsn);
+  }
+
+  @Test
+  void aDelayedRecipientIsReportedAsDelayedWithTheRetryPromise() {
+    String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.DELAYED,
+        DiagnosticReply.of(451, "4.4.0", "Queue in Retry"), null));
+    assertTrue(dsn.contains("Subject: Delivery delayed: Hi\r\n"), dsn);
+    assertTrue(dsn.contains("This message hasn't been delivered yet."), dsn);
+    assertTrue(dsn.contains("Action: delayed\r\nStatus: 4.4.0\r\n"), dsn);
+  }
+
+  @Test
   void injectedLineBreaksInRepliesAndAddressesCannotStartNewFields() {
     DsnRecipient sneaky = new DsnRecipient("bob@x.test\r\nBcc: eve@evil.test", null, DsnAction.FAILED,
         DiagnosticReply.of(550, "5.0.0", "no\r\nAction: delivered"), null);

@@ -49,6 +49,13 @@ class DsnPolicyTest {
   }
 
   @Test
+  void aRelayedDsnLikeADeliveredOneNeedsNotifySuccess() {
+    assertTrue(DsnPolicy.allows(SENDER, Set.of(NotifyOn.SUCCESS), DsnAction.RELAYED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(), DsnAction.RELAYED));
+    assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.FAILURE, NotifyOn.DELAY), DsnAction.RELAYED));
+  }
+
+  @Test
   void delayDsnNeedsDelayWhenNotifyIsGiven() {
     assertTrue(DsnPolicy.allows(SENDER, Set.of(NotifyOn.DELAY), DsnAction.DELAYED));
     assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.FAILURE), DsnAction.DELAYED));

@@ -34,13 +34,21 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
   }
 
   private TopicReader(String bootstrapServers, Topic<V> topic, boolean fromBeginning, Duration timeout) {
-    this(bootstrapServers, topic, fromBeginning ? Start.BEGINNING : Start.END, null, null, timeout);
+    this(bootstrapServers, topic, fromBeginning ? Start.BEGINNING : Start.END, null, null, null, timeout);
   }
 
-  private enum Start { BEGINNING, END, RANGE }
+  private enum Start { BEGINNING, END, RANGE, OFFSETS }
+
+  /** Offsets {@code from}..{@code to} (inclusive) of one partition. */
+  private record OffsetRange(int partition, long from, long to) {}
 
   private TopicReader(String bootstrapServers, Topic<V> topic, Start start, Instant from, Instant to,
       Duration timeout) {
+    this(bootstrapServers, topic, start, from, to, null, timeout);
+  }
+
+  private TopicReader(String bootstrapServers, Topic<V> topic, Start start, Instant from, Instant to,
+      OffsetRange offsets, Duration timeout) {
     this.topic = topic;
     Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", "mailflow-reader");
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -64,6 +72,8 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
       } else if (start == Start.END) {
         consumer.seekToEnd(assigned);
         assigned.forEach(consumer::position); // fix the end now, not at the first poll
+      } else if (start == Start.OFFSETS) {
+        seekToOffsets(assigned, offsets);
       } else {
         seekToRange(assigned, from, to);
       }
@@ -102,6 +112,49 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
       }
     }
     consumer.assign(active); // partitions with nothing in range are never polled
+  }
+
+  /**
+   * One partition from {@code range.from} to {@code range.to}, never past the end it had when the reader was
+   * created. Offsets before the oldest record retention kept are an error, not silently skipped.
+   */
+  private void seekToOffsets(List<TopicPartition> partitions, OffsetRange range) {
+    TopicPartition p = new TopicPartition(topic.name(), range.partition());
+    if (!partitions.contains(p)) {
+      throw new IllegalArgumentException("topic " + topic.name() + " has no partition " + range.partition()
+          + " (it has partitions 0-" + (partitions.size() - 1) + ")");
+    }
+    long first = consumer.beginningOffsets(List.of(p)).get(p);
+    long end = consumer.endOffsets(List.of(p)).get(p);
+    if (range.from() < first) {
+      throw new IllegalArgumentException(topic.name() + "-" + range.partition() + " offset " + range.from()
+          + " is no longer retained: the partition holds offsets " + first + "-" + (end - 1)
+          + (first == end ? " (empty)" : ""));
+    }
+    long stop = Math.min(range.to() + 1, end);
+    stopAt.put(p, stop);
+    if (range.from() < stop) {
+      consumer.assign(List.of(p));
+      consumer.seek(p, range.from());
+    } else {
+      consumer.assign(List.of());
+    }
+  }
+
+  /**
+   * A reader of the offsets {@code fromOffset}..{@code toOffset} (inclusive) of one partition, bounded by the
+   * partition's end at creation; {@link #finished()} says when all is read. Throws
+   * {@link IllegalArgumentException} for a partition the topic does not have or a {@code fromOffset} that
+   * retention removed, {@link KafkaUnavailableException} when Kafka does not answer within {@code timeout}.
+   */
+  public static <V extends SpecificRecord> TopicReader<V> offsets(String bootstrapServers, Topic<V> topic,
+      int partition, long fromOffset, long toOffset, Duration timeout) {
+    if (partition < 0 || fromOffset < 0 || toOffset < fromOffset) {
+      throw new IllegalArgumentException("partition " + partition + ", offsets " + fromOffset + "-" + toOffset
+          + ": need partition >= 0 and 0 <= from-offset <= to-offset");
+    }
+    return new TopicReader<>(bootstrapServers, topic, Start.OFFSETS, null, null,
+        new OffsetRange(partition, fromOffset, toOffset), timeout);
   }
 
   /**

@@ -75,7 +75,11 @@ final class OrganizationReader {
   static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit",
       "tlsReceiveDomainSecureList");
   static final List<String> TRANSPORT_SERVICE_KEYS = List.of("receiveProtocolLogPath",
-      "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge");
+      "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge",
+      "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
+      "delayNotificationTimeout");
+  /** Exchange's DelayNotificationTimeout range: 00:00:01 to 30.00:00:00. */
+  static final long MAX_DELAY_NOTIFICATION_SECONDS = Duration.ofDays(30).toSeconds();
   /** Exchange's EnhancedTimeSpan limit for log ages: 24855.03:14:07 (Int32.MaxValue seconds). */
   static final long MAX_LOG_AGE_SECONDS = Integer.MAX_VALUE;
 
@@ -257,7 +261,17 @@ final class OrganizationReader {
         TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_DIRECTORY_SIZE, 1, Long.MAX_VALUE, Long.MAX_VALUE);
     Duration maxAge = Duration.ofSeconds(m.seconds("receiveProtocolLogMaxAge",
         TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_AGE.toSeconds(), 0, MAX_LOG_AGE_SECONDS));
-    return new TransportService(logPath, maxFile, maxDirectory, maxAge);
+    // outbound limits and the delay DSN (Exchange's Set-TransportService; wired into delivery by the node)
+    int maxOutbound = (int) m.number("maxOutboundConnections", TransportService.DEFAULT_MAX_OUTBOUND_CONNECTIONS, 1,
+        Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    int maxPerDomain = (int) m.number("maxPerDomainOutboundConnections",
+        TransportService.DEFAULT_MAX_PER_DOMAIN_OUTBOUND_CONNECTIONS, 1, Integer.MAX_VALUE, (long) Integer.MAX_VALUE);
+    int maxMessages = (int) m.number("smtpMaxMessagesPerConnection",
+        TransportService.DEFAULT_SMTP_MAX_MESSAGES_PER_CONNECTION, 1, Integer.MAX_VALUE, null);
+    Duration delayNotification = Duration.ofSeconds(m.seconds("delayNotificationTimeout",
+        TransportService.DEFAULT_DELAY_NOTIFICATION_TIMEOUT.toSeconds(), 1, MAX_DELAY_NOTIFICATION_SECONDS));
+    return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
+        delayNotification);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {

@@ -59,6 +59,11 @@ final class OrganizationValidator {
         && !java.nio.file.Files.isDirectory(path)) {
       errors.add("transportService.receiveProtocolLogPath", path + " exists and is not a directory");
     }
+    if (service.maxPerDomainOutboundConnections() > service.maxOutboundConnections()) {
+      errors.add("transportService.maxPerDomainOutboundConnections", "maxPerDomainOutboundConnections ("
+          + service.maxPerDomainOutboundConnections() + ") must not exceed maxOutboundConnections ("
+          + service.maxOutboundConnections() + ")");
+    }
   }
 
   // ---- extended rights and Send As (who a grant names must exist) ---------------------------------

@@ -15,15 +15,32 @@ import java.time.Duration;
  *     together exceed this ({@code Long.MAX_VALUE}: unlimited)
  * @param receiveProtocolLogMaxAge log files last written longer ago than this are deleted ({@code ZERO}: kept
  *     whatever their age, as Exchange's 00:00:00)
+ * @param maxOutboundConnections SMTP connections delivery has open at once, all destinations together
+ *     (Exchange MaxOutboundConnections, 1000; {@code Integer.MAX_VALUE}: unlimited)
+ * @param maxPerDomainOutboundConnections SMTP connections to one destination host at once (Exchange
+ *     MaxPerDomainOutboundConnections, 20; {@code Integer.MAX_VALUE}: unlimited)
+ * @param smtpMaxMessagesPerConnection messages sent over one connection before it is closed and a new one
+ *     opened (Exchange SmtpMaxMessagesPerConnection, 20)
+ * @param delayNotificationTimeout how long a message waits undelivered before its sender gets a delay DSN
+ *     (Exchange DelayNotificationTimeout, 4 hours)
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
-    long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge) {
+    long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+    int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_DIRECTORY_SIZE = 250L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxAge: 30.00:00:00. */
   public static final Duration DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_AGE = Duration.ofDays(30);
+  /** Exchange 2019's MaxOutboundConnections: 1000. */
+  public static final int DEFAULT_MAX_OUTBOUND_CONNECTIONS = 1000;
+  /** Exchange 2019's MaxPerDomainOutboundConnections: 20. */
+  public static final int DEFAULT_MAX_PER_DOMAIN_OUTBOUND_CONNECTIONS = 20;
+  /** Exchange 2019's SmtpMaxMessagesPerConnection: 20. */
+  public static final int DEFAULT_SMTP_MAX_MESSAGES_PER_CONNECTION = 20;
+  /** Exchange 2019's DelayNotificationTimeout: 04:00:00. */
+  public static final Duration DEFAULT_DELAY_NOTIFICATION_TIMEOUT = Duration.ofHours(4);
 
   public TransportService {
     if (receiveProtocolLogMaxFileSize < 1 || receiveProtocolLogMaxDirectorySize < 1) {
@@ -35,6 +52,23 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
       throw new IllegalArgumentException("transportService: receiveProtocolLogMaxAge must be 0 or more, got "
           + receiveProtocolLogMaxAge);
     }
+    if (maxOutboundConnections < 1 || maxPerDomainOutboundConnections < 1 || smtpMaxMessagesPerConnection < 1) {
+      throw new IllegalArgumentException("transportService: outbound limits must be at least 1, got "
+          + "maxOutboundConnections " + maxOutboundConnections + ", maxPerDomainOutboundConnections "
+          + maxPerDomainOutboundConnections + ", smtpMaxMessagesPerConnection " + smtpMaxMessagesPerConnection);
+    }
+    if (delayNotificationTimeout == null || delayNotificationTimeout.isNegative() || delayNotificationTimeout.isZero()) {
+      throw new IllegalArgumentException("transportService: delayNotificationTimeout must be positive, got "
+          + delayNotificationTimeout);
+    }
+  }
+
+  /** Protocol-log settings with Exchange's outbound limits and delay notification timeout. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, DEFAULT_MAX_OUTBOUND_CONNECTIONS, DEFAULT_MAX_PER_DOMAIN_OUTBOUND_CONNECTIONS,
+        DEFAULT_SMTP_MAX_MESSAGES_PER_CONNECTION, DEFAULT_DELAY_NOTIFICATION_TIMEOUT);
   }
 
   public static TransportService defaults() {

@@ -70,9 +70,63 @@ class TransportServiceConfigTest {
         "transportService.receiveProtocolLogMaxAge: expected a duration such as 30s, 10m, 1h, 00:10:00 or a number "
             + "of seconds, got '-1d'",
         "transportService: unknown key 'receiveProtocolLogMaxSize'; allowed keys: receiveProtocolLogPath, "
-            + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge"), e.errors());
+            + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, "
+            + "maxOutboundConnections, maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, "
+            + "delayNotificationTimeout"), e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
+  }
+
+  @Test
+  void outboundLimitsAndDelayNotificationDefaultToExchanges() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE, "test.yaml").transportService();
+    assertEquals(1000, service.maxOutboundConnections());
+    assertEquals(20, service.maxPerDomainOutboundConnections());
+    assertEquals(20, service.smtpMaxMessagesPerConnection());
+    assertEquals(Duration.ofHours(4), service.delayNotificationTimeout());
+  }
+
+  @Test
+  void outboundLimitsAndDelayNotificationAreReadInExchangesNotations() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE + "transportService:\n"
+        + "  maxOutboundConnections: unlimited\n"
+        + "  maxPerDomainOutboundConnections: 5\n"
+        + "  smtpMaxMessagesPerConnection: 1\n"
+        + "  delayNotificationTimeout: 01:30:00\n", "test.yaml").transportService();
+    assertEquals(Integer.MAX_VALUE, service.maxOutboundConnections());
+    assertEquals(5, service.maxPerDomainOutboundConnections());
+    assertEquals(1, service.smtpMaxMessagesPerConnection());
+    assertEquals(Duration.ofMinutes(90), service.delayNotificationTimeout());
+  }
+
+  @Test
+  void badOutboundLimitsAreRefusedNamingFileLineAndPath() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  maxOutboundConnections: 0\n"
+        + "  maxPerDomainOutboundConnections: many\n"
+        + "  smtpMaxMessagesPerConnection: unlimited\n"
+        + "  delayNotificationTimeout: 31.00:00:00\n", "test.yaml"));
+    assertEquals(4, e.errors().size(), e.errors().toString());
+    assertTrue(e.errors().get(0).startsWith("transportService.maxOutboundConnections: 0 out of range"), e.errors()
+        .toString());
+    assertTrue(e.errors().get(1).startsWith("transportService.maxPerDomainOutboundConnections: "), e.errors()
+        .toString());
+    assertTrue(e.errors().get(2).startsWith("transportService.smtpMaxMessagesPerConnection: "), e.errors()
+        .toString());
+    assertTrue(e.errors().get(3).startsWith("transportService.delayNotificationTimeout: "), e.errors().toString());
+    assertTrue(e.getMessage().contains("test.yaml:4: transportService.maxOutboundConnections"), e.getMessage());
+    assertTrue(e.getMessage().contains("test.yaml:7: transportService.delayNotificationTimeout"), e.getMessage());
+  }
+
+  @Test
+  void aPerDomainLimitAboveTheTotalIsRefusedAsExchangeDoes() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n  maxOutboundConnections: 10\n  maxPerDomainOutboundConnections: 20\n",
+        "test.yaml"));
+    assertEquals(List.of("transportService.maxPerDomainOutboundConnections: maxPerDomainOutboundConnections (20) "
+        + "must not exceed maxOutboundConnections (10)"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:5: "), e.getMessage());
   }
 
   @Test

@@ -68,6 +68,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
   private final NextHopQueues queues;
   private final QueueStates queueStates;
   private final DsnGenerator dsns;
+  private final DeliveryNotices notices;
   private final SiteRelay sites;
   private final BodyChunks chunks;
   private final Clock clock;
@@ -86,6 +87,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     this.queueStates = queueStates;
     this.queues = queueStates.nextHops();
     this.dsns = new DsnGenerator(organization, clock);
+    this.notices = new DeliveryNotices(dsns, schedule);
     this.sites = new SiteRelay(organization);
     this.clock = clock;
   }
@@ -111,8 +113,15 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     return done;
   }
 
-  /** What an attempt achieved; {@code attempted} is false when the queue's Retry state skipped it. */
-  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted) {
+  /**
+   * What an attempt achieved; {@code attempted} is false when the queue's Retry state skipped it;
+   * {@code dsnPassedOn}: the remote offered DSN and got our NOTIFY/ORCPT, so it reports success, not us.
+   */
+  private record Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted, boolean dsnPassedOn) {
+    Tried(Attempt attempt, List<DeliveryOutcome> outcomes, boolean attempted) {
+      this(attempt, outcomes, attempted, false);
+    }
+
     Tried(Attempt attempt, List<DeliveryOutcome> outcomes) {
       this(attempt, outcomes, true);
     }
@@ -235,7 +244,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       addresses.add(r.getAddress());
     }
     // The bytes decide, not the BODY= the client declared: ASCII declared 8BITMIME still relays to a 7-bit host.
-    OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content);
+    OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), addresses, content)
+        .withDsn(DeliveryNotices.passOn(item));
     return relay.relay(hosts, heloName, SmartHostRelay.security(organization, connectorId), message).map(relayed -> {
       if (relayed.result().tryAnotherHost()) {
         // every smart host failed before taking anything: the queue waits, its other copies with it
@@ -247,7 +257,8 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
       String detail = where + "; tried " + String.join(", ", relayed.endpointsTried())
           + relayed.result().finalReply().map(r -> "; remote said " + r).orElse("");
-      return new Tried(new Attempt(DeliveryTracking.SMTP, connectorId, host, detail), relayed.result().outcomes());
+      return new Tried(new Attempt(DeliveryTracking.SMTP, connectorId, host, detail), relayed.result().outcomes(),
+          true, relayed.result().capabilities().dsn());
     });
   }
 
@@ -318,7 +329,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       }
       Topic<DeliveryItem> delayTopic = RetryTopics.forDelay(Duration.between(now, due));
       DeliveryItem again = DeliveryItem.newBuilder(item).setRecipients(retry).setAttempt(attempts)
-          .setNotBefore(due).build();
+          .setNotBefore(due).setDelayNotified(notices.delayNotified(item, now)).build();
       attempt = new Attempt(attempt.source(), attempt.connectorId(), attempt.remoteHost(),
           attempt.context() + "; deferred to " + delayTopic.name() + " until " + due);
       durable.add(acked(publisher.send(delayTopic, key, again)));
@@ -333,6 +344,15 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
         durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
       }
     });
+    // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS): DeliveryNotices
+    for (DsnGenerator.Generated notice : notices.after(item, outcomes, content,
+        DeliveryTracking.STOREDRIVER.equals(attempt.source()), tried.dsnPassedOn(), attempt.remoteHost(), now)) {
+      SubmittedMessage report = notice.message();
+      durable.add(acked(publisher.send(Topics.SUBMISSION, report.getEnvelope().getNetworkMessageId(), report)));
+      for (TrackingEvent event : notice.events()) {
+        durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
+      }
+    }
     return Future.all(durable).mapEmpty();
   }
 
@@ -343,7 +363,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
    */
   private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
       MessageSource content, String remoteHost) {
-    if (item.getReplayOf() != null) {
+    if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null) {
       return Optional.empty(); // a replayed copy (Safety Net resubmit): the original already reported its fate
     }
     try {

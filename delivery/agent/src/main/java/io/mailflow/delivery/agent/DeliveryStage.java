@@ -4,6 +4,7 @@ import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.agent.lmtp.LmtpStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.organization.TransportService;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.StageLoop;
@@ -123,6 +124,17 @@ public final class DeliveryStage implements AutoCloseable {
     public Options withLoop(StageLoop.Options options) {
       return new Options(retrySchedule, smtp, maxConnectionsPerDestination, options, bodyReadTimeout);
     }
+
+    /**
+     * The node's Set-TransportService settings: MaxOutboundConnections, MaxPerDomainOutboundConnections,
+     * SmtpMaxMessagesPerConnection and DelayNotificationTimeout (organization {@code transportService}).
+     */
+    public Options withTransportService(TransportService service) {
+      return new Options(retrySchedule.withDelayNotificationTimeout(service.delayNotificationTimeout()),
+          new SmtpClientOptions(smtp).setMaxOutboundConnections(service.maxOutboundConnections())
+              .setMaxMessagesPerConnection(service.smtpMaxMessagesPerConnection()),
+          service.maxPerDomainOutboundConnections(), loop, bodyReadTimeout);
+    }
   }
 
   private DeliveryStage(StageLoop<DeliveryItem> loop, List<RetryForwarder> forwarders, SmartHostRelay relay,
@@ -163,7 +175,7 @@ public final class DeliveryStage implements AutoCloseable {
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
-        new DestinationLimiter(options.maxConnectionsPerDestination()));
+        new DestinationLimiter(options.maxConnectionsPerDestination(), options.smtp().getMaxOutboundConnections()));
     MxResolver mx = new MxResolver(vertx, DNS_QUERY_TIMEOUT);
     BodyChunks chunks = BodyChunks.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-bodies-"
         + organization.serverName(), options.bodyReadTimeout());

@@ -18,7 +18,11 @@ final class DestinationLimiter {
   /** Exchange's MaxPerDomainOutboundConnections default. */
   static final int DEFAULT_MAX_PER_DESTINATION = 20;
 
+  private static final String ALL = "*";
+
   private final int maxPerDestination;
+  /** Exchange's MaxOutboundConnections, all destinations together (one key); null: no such cap. */
+  private final DestinationLimiter total;
   private final Map<String, Integer> active = new HashMap<>();
   private final Map<String, ArrayDeque<Promise<Void>>> waiting = new HashMap<>();
 
@@ -27,10 +31,31 @@ final class DestinationLimiter {
       throw new IllegalArgumentException("maxPerDestination must be at least 1, got " + maxPerDestination);
     }
     this.maxPerDestination = maxPerDestination;
+    this.total = null;
+  }
+
+  /**
+   * At most {@code maxPerDestination} to one destination and {@code maxOutboundConnections} to all of them
+   * together. A send holds its destination's slot while it waits for one of the total, never the reverse,
+   * so waiting cannot go round in a circle.
+   */
+  DestinationLimiter(int maxPerDestination, int maxOutboundConnections) {
+    if (maxPerDestination < 1) {
+      throw new IllegalArgumentException("maxPerDestination must be at least 1, got " + maxPerDestination);
+    }
+    if (maxOutboundConnections < 1) {
+      throw new IllegalArgumentException("maxOutboundConnections must be at least 1, got " + maxOutboundConnections);
+    }
+    this.maxPerDestination = maxPerDestination;
+    this.total = new DestinationLimiter(maxOutboundConnections);
   }
 
   /** Completes when {@code destination} has a free slot; pair with {@link #release}. */
   Future<Void> acquire(String destination) {
+    return total == null ? slot(destination) : slot(destination).compose(v -> total.acquire(ALL));
+  }
+
+  private Future<Void> slot(String destination) {
     int now = active.getOrDefault(destination, 0);
     if (now < maxPerDestination) {
       active.put(destination, now + 1);
@@ -43,6 +68,9 @@ final class DestinationLimiter {
 
   /** Frees a slot, handing it straight to the next waiter if there is one. */
   void release(String destination) {
+    if (total != null) {
+      total.release(ALL);
+    }
     ArrayDeque<Promise<Void>> queue = waiting.get(destination);
     if (queue != null && !queue.isEmpty()) {
       Promise<Void> next = queue.poll();

@@ -4,7 +4,6 @@ import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.dsn.Dsn;
 import io.mailflow.dsn.DsnAction;
-import io.mailflow.dsn.DsnBuilder;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
 import io.mailflow.dsn.NotifyOn;
@@ -16,12 +15,13 @@ import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * DsnGenerator - turns the recipients of one copy that failed for good into one non-delivery report
@@ -42,15 +42,11 @@ final class DsnGenerator {
 
   private final Organization organization;
   private final DsnSubmission submission;
-  private final DsnBuilder builder;
-  private final String reportingMta;
   private final Clock clock;
 
   DsnGenerator(Organization organization, Clock clock) {
     this.organization = organization;
     this.submission = new DsnSubmission(organization);
-    this.reportingMta = submission.reportingMta();
-    this.builder = submission.builder();
     this.clock = clock;
   }
 
@@ -92,29 +88,56 @@ final class DsnGenerator {
     if (reported.isEmpty()) {
       return Optional.empty();
     }
-    Instant now = clock.instant();
-    String networkMessageId = dsnNetworkMessageId(item, reported);
+    List<String> statuses = reported.stream().map(r -> r.reply().toString()).toList();
+    return Optional.of(generated(item, reported, content, dsnNetworkMessageId(item, reported), statuses,
+        "non-delivery report", "reports"));
+  }
+
+  /**
+   * A delay or success notice ({@link DeliveryNotices} picks the recipients and their actions): the same
+   * report, envelope and two-way tracking link as a non-delivery report. Its network message id is derived
+   * from the copy, {@code kind} and the recipients, so a copy processed twice yields the same id.
+   *
+   * @param reported the recipients to report, each with its action (delayed, delivered, relayed)
+   * @param kind what the notice is, for the id and the tracking text: "delay notification", "delivery report"
+   */
+  Optional<Generated> forNotice(DeliveryItem item, List<DsnRecipient> reported, MessageSource content, String kind) {
+    if (reported.isEmpty()) {
+      return Optional.empty();
+    }
+    StringBuilder name = new StringBuilder(kind).append(':').append(item.getInternalMessageId());
+    reported.forEach(r -> name.append(':').append(r.finalRecipient()));
+    String networkMessageId = UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8)).toString();
+    List<String> statuses = reported.stream().map(r -> r.action().field() + " " + r.reply()).toList();
+    return Optional.of(generated(item, reported, content, networkMessageId, statuses, kind, kind + " on"));
+  }
+
+  /**
+   * The report as a submission from {@code <>} and Exchange's report link in tracking, both ways: the
+   * original names its DSN, the DSN names what it reports on.
+   */
+  private Generated generated(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
+      String networkMessageId, List<String> statuses, String kind, String reportsOn) {
+    Envelope original = item.getEnvelope();
     DsnSubmission.Submitted submitted = submission.submit(
-        DsnSubmission.original(original, content.head(), !content.inline()), reported, networkMessageId, now);
+        DsnSubmission.original(original, content.head(), !content.inline()), reported, networkMessageId,
+        clock.instant());
     Dsn dsn = submitted.dsn();
     SubmittedMessage message = submitted.message();
-    Envelope envelope = message.getEnvelope();
     List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
-    List<String> statuses = reported.stream().map(r -> r.reply().toString()).toList();
-    // Exchange's report link, both ways: the original names its DSN, the DSN names what it reports on.
     TrackingEvent aboutOriginal = TrackingEvents.about(original, organization.serverName(), SOURCE, "DSN",
             addresses, statuses)
         .setInternalMessageId(item.getInternalMessageId())
         .setReference(networkMessageId)
         .setRelatedRecipientAddress(original.getSender())
-        .setSourceContext("non-delivery report " + dsn.messageId() + " to " + original.getSender())
+        .setSourceContext(kind + " " + dsn.messageId() + " to " + original.getSender())
         .build();
-    TrackingEvent aboutDsn = TrackingEvents.about(envelope, organization.serverName(), SOURCE, "DSN",
+    TrackingEvent aboutDsn = TrackingEvents.about(message.getEnvelope(), organization.serverName(), SOURCE, "DSN",
             List.of(dsn.recipient()), List.of())
         .setReference(original.getNetworkMessageId())
-        .setSourceContext("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
+        .setSourceContext(reportsOn + " " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
         .build();
-    return Optional.of(new Generated(message, List.of(aboutOriginal, aboutDsn)));
+    return new Generated(message, List.of(aboutOriginal, aboutDsn));
   }
 
   /** This server's FQDN: the server name if it has a dot, else the name under the default domain. */

@@ -10,11 +10,14 @@ import io.vertx.core.dns.DnsClient;
 import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.dns.DnsException;
 import io.vertx.core.dns.DnsResponseCode;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * MxResolver - turns a recipient domain into the addresses to connect to, in MX preference order, with
@@ -24,16 +27,35 @@ import java.util.Map;
  *
  * <p>One DNS client per server; without a configured server, Vert.x's default, which reads the system
  * resolver from /etc/resolv.conf.
+ *
+ * <p>Answers are cached ({@link DnsAnswerCache}, per DNS server, domain and port): a route for the smallest TTL
+ * of its MX records, at most {@link #MAX_TTL} (Vert.x does not expose the TTLs of A/AAAA answers, so no route
+ * outlives that cap), {@link #UNKNOWN_TTL} for an implicit MX (no MX record, hence no TTL); NXDOMAIN, null MX
+ * and a domain without any address for {@link #NEGATIVE_TTL} (RFC 2308 negative caching, without the SOA's
+ * minimum, which Vert.x does not expose either). A server failure or timeout is never cached.
  */
 final class MxResolver {
 
   private final Vertx vertx;
   private final Duration queryTimeout;
   private final Map<String, DnsClient> clients = new HashMap<>();
+  private final DnsAnswerCache<Resolution> cache;
+
+  /** The longest a resolved route is kept, whatever its MX TTL says. */
+  static final Duration MAX_TTL = Duration.ofMinutes(5);
+  /** How long a route without MX records (no TTL to go by) is kept. */
+  static final Duration UNKNOWN_TTL = Duration.ofMinutes(1);
+  /** How long NXDOMAIN, a null MX or a domain without addresses is kept. */
+  static final Duration NEGATIVE_TTL = Duration.ofMinutes(5);
 
   MxResolver(Vertx vertx, Duration queryTimeout) {
+    this(vertx, queryTimeout, Clock.systemUTC(), DnsAnswerCache.DEFAULT_MAX_ENTRIES);
+  }
+
+  MxResolver(Vertx vertx, Duration queryTimeout, Clock clock, int maxCachedAnswers) {
     this.vertx = vertx;
     this.queryTimeout = queryTimeout;
+    this.cache = new DnsAnswerCache<>(clock, maxCachedAnswers);
   }
 
   /** Where to connect, in order, with the MX host names for the tracking context; or why nowhere. */
@@ -43,18 +65,43 @@ final class MxResolver {
     }
   }
 
-  /** Resolves {@code domain}; never fails: DNS errors become a {@link DnsFailure}. */
+  /**
+   * Resolves {@code domain}; never fails: DNS errors become a {@link DnsFailure}. Call on the stage's context
+   * (the answer cache is confined to it).
+   */
   Future<Resolution> resolve(String domain, DnsServer server, int port) {
+    String key = (server == null ? "" : server.toString()) + "|" + domain.toLowerCase(Locale.ROOT) + "|" + port;
+    Optional<Resolution> cached = cache.get(key);
+    if (cached.isPresent()) {
+      return Future.succeededFuture(cached.get());
+    }
     DnsClient dns = client(server);
+    long[] ttl = {-1}; // smallest MX TTL in seconds; -1: none seen
     return dns.resolveMX(domain)
-        .map(records -> MxRoute.of(domain, records.stream()
-            .map(r -> new MxRoute.MxRecord(r.priority(), r.name() == null ? "" : r.name())).toList()))
+        .map(records -> {
+          records.forEach(r -> ttl[0] = ttl[0] < 0 ? r.ttl() : Math.min(ttl[0], r.ttl()));
+          return MxRoute.of(domain, records.stream()
+              .map(r -> new MxRoute.MxRecord(r.priority(), r.name() == null ? "" : r.name())).toList());
+        })
         .compose(route -> {
           if (route.nullMx()) {
             return Future.succeededFuture(Resolution.failed(new DnsFailure(DnsFailure.Kind.NULL_MX, domain, "")));
           }
           return addresses(dns, route, port, domain);
-        }, e -> Future.succeededFuture(Resolution.failed(failure(e, domain))));
+        }, e -> Future.succeededFuture(Resolution.failed(failure(e, domain))))
+        .onSuccess(resolution -> cache.put(key, resolution, lifetime(resolution, ttl[0])));
+  }
+
+  /** How long {@code resolution} may be cached; zero when it must not be. */
+  private static Duration lifetime(Resolution resolution, long mxTtlSeconds) {
+    if (resolution.failure() != null) {
+      return resolution.failure().permanent() ? NEGATIVE_TTL : Duration.ZERO;
+    }
+    if (mxTtlSeconds < 0) {
+      return UNKNOWN_TTL;
+    }
+    Duration ttl = Duration.ofSeconds(mxTtlSeconds);
+    return ttl.compareTo(MAX_TTL) > 0 ? MAX_TTL : ttl;
   }
 
   private Future<Resolution> addresses(DnsClient dns, MxRoute route, int port, String domain) {

@@ -110,7 +110,8 @@ class DnsRoutingStageIT {
 
   /** The DSN the stage submitted about {@code nmid}: the one whose body names the original Message-ID. */
   private static SubmittedMessage awaitDsnAbout(String nmid) {
-    return submissions.await(m -> body(m).contains("In-Reply-To: <" + nmid + "@contoso.test>"), 1, WAIT).get(0);
+    return submissions.await(m -> body(m).contains("In-Reply-To: <" + nmid + "@contoso.test>")
+        && m.getEnvelope().getSubject().startsWith("Undeliverable:"), 1, WAIT).get(0);
   }
 
   @Test

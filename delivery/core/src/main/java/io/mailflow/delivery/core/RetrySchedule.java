@@ -60,6 +60,13 @@ public record RetrySchedule(
         DEFAULT_DELAY_NOTIFICATION_TIMEOUT, DEFAULT_MESSAGE_EXPIRATION_TIMEOUT);
   }
 
+  /** The same schedule with another DelayNotificationTimeout (Set-TransportService). */
+  public RetrySchedule withDelayNotificationTimeout(Duration timeout) {
+    return new RetrySchedule(glitchRetryCount, glitchRetryInterval, transientFailureRetryCount,
+        transientFailureRetryInterval, messageRetryInterval, outboundConnectionFailureRetryInterval, timeout,
+        messageExpirationTimeout);
+  }
+
   /** How long to wait before the next attempt, after {@code failedAttempts} (at least 1) failures. */
   public Duration delayAfter(int failedAttempts) {
     if (failedAttempts < 1) {

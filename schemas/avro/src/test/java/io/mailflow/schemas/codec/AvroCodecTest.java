@@ -101,6 +101,31 @@ class AvroCodecTest {
   }
 
   @Test
+  void deliveryItemWrittenBeforeDelayNotifiedExistedDecodesAsNotYetNotified() throws Exception {
+    Schema v4;
+    try (InputStream in = getClass().getResourceAsStream("/io/mailflow/schemas/history/DeliveryItem-v4.avsc")) {
+      v4 = new Schema.Parser().parse(in);
+    }
+    DeliveryItem item = DeliveryItem.newBuilder().setEnvelope(envelope()).setInternalMessageId("iid-1")
+        .setNextHop(NextHop.newBuilder().setDeliveryType(DeliveryType.SmtpDeliveryToMailbox)
+            .setNextHopDomain("db01").build())
+        .setRecipients(List.of(ResolvedRecipient.newBuilder().setAddress("alice@contoso.test")
+            .setOriginalAddress("alice@contoso.test").setType(RecipientType.MAILBOX).build()))
+        .setBody(new InlineBody(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII))))
+        .setAttempt(3).setReplayOf("mail.delivery.v1-1@9").build();
+    // v4 is the current schema without its last field, so the record written under v4 is what v4 wrote.
+    ByteBuffer written = new BinaryMessageEncoder<DeliveryItem>(SpecificData.getForClass(DeliveryItem.class), v4)
+        .encode(item);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    DeliveryItem decoded = AvroCodec.of(DeliveryItem.class).decode(bytes);
+
+    assertEquals(false, decoded.getDelayNotified());
+    assertEquals(item, decoded);
+  }
+
+  @Test
   void recordFromAnOlderWriterDecodesWithDefaultsForNewFields() throws Exception {
     Schema v0;
     try (InputStream in = getClass().getResourceAsStream("/TrackingEvent-v0.avsc")) {

@@ -117,10 +117,18 @@ final class MailTransaction {
     if (message.eightBit()) {
       mailFrom.append(" BODY=8BITMIME");
     }
+    if (passesDsnOn()) {
+      mailFrom.append(message.dsn().mailParameters()); // RFC 3461: the next hop reports, not us
+    }
     transactionStarted = true;
     return options.isPipelining() && capabilities.pipelining()
         ? pipelinedEnvelope(mailFrom.toString())
         : sequentialEnvelope(mailFrom.toString());
+  }
+
+  /** RET/ENVID/NOTIFY/ORCPT go out only to a server that offers DSN (RFC 3461 4.1). */
+  private boolean passesDsnOn() {
+    return message.dsn() != null && capabilities.dsn();
   }
 
   private Future<SmtpReply> mail(String mailFrom) {
@@ -161,7 +169,8 @@ final class MailTransaction {
 
   private Future<SmtpReply> rcpt(int index) {
     String recipient = recipients.get(index);
-    return connection.command("RCPT TO:<" + recipient + ">", "RCPT TO:<" + recipient + ">")
+    String parameters = passesDsnOn() ? message.dsn().rcptParameters(index) : "";
+    return connection.command("RCPT TO:<" + recipient + ">" + parameters, "RCPT TO:<" + recipient + ">")
         .onSuccess(reply -> rcptReplies[index] = reply);
   }
 

@@ -12,8 +12,14 @@ import java.util.Objects;
  * @param recipients forward paths without brackets, at least one
  * @param content the whole message, headers and body: inline, or a claim-checked body streamed chunk by chunk
  * @param eightBit true when the message needs 8BITMIME (any byte above 127)
+ * @param dsn the RFC 3461 parameters to pass on when the server offers DSN, or null
  */
-public record OutboundMessage(String sender, List<String> recipients, MessageSource content, boolean eightBit) {
+public record OutboundMessage(String sender, List<String> recipients, MessageSource content, boolean eightBit,
+    DsnRequest dsn) {
+
+  public OutboundMessage(String sender, List<String> recipients, MessageSource content, boolean eightBit) {
+    this(sender, recipients, content, eightBit, null);
+  }
 
   public OutboundMessage {
     Objects.requireNonNull(sender, "sender (use \"\" for the null sender)");
@@ -40,6 +46,11 @@ public record OutboundMessage(String sender, List<String> recipients, MessageSou
   /** A message whose 8-bitness is what {@code content} says ({@link MessageSource#eightBit()}). */
   public static OutboundMessage of(String sender, List<String> recipients, MessageSource content) {
     return new OutboundMessage(sender, recipients, content, content.eightBit());
+  }
+
+  /** The same message with RFC 3461 parameters to pass on to a server that offers DSN. */
+  public OutboundMessage withDsn(DsnRequest request) {
+    return new OutboundMessage(sender, recipients, content, eightBit, request);
   }
 
   /** Size in octets as announced with SIZE= (RFC 1870: the message as it will be sent). */

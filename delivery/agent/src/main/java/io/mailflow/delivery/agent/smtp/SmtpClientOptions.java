@@ -44,10 +44,17 @@ public final class SmtpClientOptions {
   /** Exchange's MaxPerDomainOutboundConnections: connections open to one host:port at once, in use or idle. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_DESTINATION = 20;
 
+  /**
+   * Exchange's MaxOutboundConnections: SMTP sessions delivery runs at once, all destinations together. The
+   * delivery stage enforces it (its DestinationLimiter); the client itself does not.
+   */
+  public static final int DEFAULT_MAX_OUTBOUND_CONNECTIONS = 1000;
+
   private String heloName = "localhost";
   private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
   private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   private int maxConnectionsPerDestination = DEFAULT_MAX_CONNECTIONS_PER_DESTINATION;
+  private int maxOutboundConnections = DEFAULT_MAX_OUTBOUND_CONNECTIONS;
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
   private int maxReplyLineLength = DEFAULT_MAX_REPLY_LINE_LENGTH;
@@ -70,6 +77,7 @@ public final class SmtpClientOptions {
     this.tls = other.tls;
     this.auth = other.auth;
     this.lmtp = other.lmtp;
+    this.maxOutboundConnections = other.maxOutboundConnections;
   }
 
   /** STARTTLS use: {@link TlsPolicy#OPPORTUNISTIC} unless the send connector requires TLS. */
@@ -102,6 +110,18 @@ public final class SmtpClientOptions {
 
   public SmtpClientOptions setLmtp(boolean lmtp) {
     this.lmtp = lmtp;
+    return this;
+  }
+
+  public int getMaxOutboundConnections() {
+    return maxOutboundConnections;
+  }
+
+  public SmtpClientOptions setMaxOutboundConnections(int maxOutboundConnections) {
+    if (maxOutboundConnections < 1) {
+      throw new IllegalArgumentException("maxOutboundConnections must be at least 1, got " + maxOutboundConnections);
+    }
+    this.maxOutboundConnections = maxOutboundConnections;
     return this;
   }
 
