@@ -68,6 +68,9 @@ final class NonDeliveryReports {
   List<Report> reports(SubmittedMessage message, String internalMessageId, List<FailedRecipient> failed,
       List<ExpandedGroup> expanded) {
     Envelope original = message.getEnvelope();
+    if (original.getReplayOf() != null) {
+      return List.of(); // a replayed submission (Safety Net): the original already reported its fate
+    }
     Map<String, List<DsnRecipient>> byReportTo = new LinkedHashMap<>();
     for (FailedRecipient recipient : failed) {
       add(byReportTo, original, recipient.sender(), recipient.dsnNotify(), new DsnRecipient(recipient.address(),

@@ -117,6 +117,14 @@ class NonDeliveryReportsTest {
   }
 
   @Test
+  void aReplayedSubmissionGetsNoReport() {
+    SubmittedMessage replayed = message("carol@example.com");
+    replayed.getEnvelope().setReplayOf("mail.submission.v1-0@42");
+    assertEquals(List.of(), NDRS.forFailures(replayed, "i-1", List.of(notFound("ghost@contoso.test", null, List.of()))),
+        "the original submission already reported its fate");
+  }
+
+  @Test
   void aGroupReportingToItsManagerSendsItsMembersFailuresThereWithoutTheOriginatorsEnvid() {
     List<NonDeliveryReports.Report> reports = NDRS.forFailures(message("carol@example.com"), "i-1", List.of(
         notFound("ghost@contoso.test", null, List.of()),

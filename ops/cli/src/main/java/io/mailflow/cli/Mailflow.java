@@ -24,6 +24,7 @@ public final class Mailflow {
 
   public static void main(String[] args) {
     LogFile.configure(args);
+    io.mailflow.schemas.codec.AvroCodec.trustGeneratedClasses();
     System.exit(commandLine().execute(args));
   }
 

@@ -26,6 +26,15 @@ public final class AvroCodec<T extends SpecificRecord> {
     TrustedPackages.install();
   }
 
+  /**
+   * Trusts our generated classes now. Avro checks them not only when decoding: a builder that fills an
+   * unset field with its enum default does too. Codecs do this when first used; a process that may
+   * build records before it touches a codec (the command line) calls this first.
+   */
+  public static void trustGeneratedClasses() {
+    TrustedPackages.install();
+  }
+
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
