@@ -2,7 +2,6 @@ package io.mailflow.cli;
 
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.KafkaUnavailableException;
-import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.ControlKind;
@@ -10,17 +9,13 @@ import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.QueueState;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,36 +33,10 @@ import picocli.CommandLine.Model.CommandSpec;
         QueueCommand.List.class})
 final class QueueCommand {
 
-  /** Options every queue command takes. */
-  static final class Kafka {
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:" + RunCommand.DEFAULT_KAFKA_PORT,
-        description = "Kafka bootstrap servers (default: the broker of `mailflow run`, ${DEFAULT-VALUE})")
-    String bootstrap;
-
-    @Option(names = "--kafka-timeout", defaultValue = "15", paramLabel = "SECONDS",
-        description = "Give up when Kafka does not answer within this many seconds (default: ${DEFAULT-VALUE}).")
-    long kafkaTimeoutSeconds;
-
-    Duration timeout() {
-      if (kafkaTimeoutSeconds <= 0) {
-        throw new CliFailure("--kafka-timeout must be a positive number of seconds, not " + kafkaTimeoutSeconds);
-      }
-      return Duration.ofSeconds(kafkaTimeoutSeconds);
-    }
-
-    ControlView control() {
-      try {
-        return ControlView.start(bootstrap, "mailflow-queue-cli", timeout());
-      } catch (KafkaUnavailableException e) {
-        throw new CliFailure(e.getMessage(), e);
-      }
-    }
-  }
-
   /** A command that writes one control record for a queue. */
   abstract static class Action implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Kafka kafka;
+    @Mixin KafkaOption kafka;
 
     @Option(names = "--next-hop", required = true, paramLabel = "KEY",
         description = "The queue: its next-hop key, the record key of mail.delivery.v1 (see `mailflow queue list`).")
@@ -88,22 +57,10 @@ final class QueueCommand {
       if (nextHop.isBlank()) {
         throw new CliFailure("--next-hop must name a queue (a next-hop key), not an empty string");
       }
-      try (ControlView view = kafka.control()) {
+      try (ControlView view = kafka.control("mailflow-queue-cli")) {
         check(view.get(ControlKind.QUEUE, nextHop));
       }
-      ControlRecord record = ControlRecord.newBuilder().setKind(ControlKind.QUEUE).setTarget(nextHop)
-          .setState(state()).setReason(reason).setSetBy(who()).setSetAt(Instant.now()).build();
-      try (TopicPublisher publisher = TopicPublisher.create(kafka.bootstrap, "mailflow-queue-cli")) {
-        publisher.send(Topics.CONTROL, ControlView.key(ControlKind.QUEUE, nextHop), record)
-            .get(kafka.timeout().toSeconds(), TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliFailure("interrupted while writing to " + Topics.CONTROL.name(), e);
-      } catch (ExecutionException | TimeoutException e) {
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        throw new CliFailure("cannot write to " + Topics.CONTROL.name() + " at " + kafka.bootstrap + ": " + cause,
-            cause);
-      }
+      ControlRecord record = kafka.setControl(ControlKind.QUEUE, nextHop, state(), reason, "mailflow-queue-cli");
       PrintWriter out = spec.commandLine().getOut();
       out.println("queue " + nextHop + " " + done() + " by " + record.getSetBy()
           + (reason == null ? "" : " (" + reason + ")"));
@@ -165,7 +122,7 @@ final class QueueCommand {
       description = "Get-Queue: each queue's latest state per server, from mail.tracking.v1, and its admin setting.")
   static final class List implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Kafka kafka;
+    @Mixin KafkaOption kafka;
 
     @Override
     public Integer call() {
@@ -190,7 +147,7 @@ final class QueueCommand {
         throw new CliFailure(e.getMessage(), e);
       }
       Map<String, ControlRecord> settings;
-      try (ControlView view = kafka.control()) {
+      try (ControlView view = kafka.control("mailflow-queue-cli")) {
         settings = view.all();
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -224,16 +181,5 @@ final class QueueCommand {
       return r == null ? "" : " [admin: " + r.getState() + " by " + r.getSetBy() + " at " + r.getSetAt()
           + (r.getReason() == null ? "" : ": " + r.getReason()) + "]";
     }
-  }
-
-  /** user@host of whoever runs the command. */
-  static String who() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "localhost";
-    }
-    return System.getProperty("user.name", "unknown") + "@" + host;
   }
 }

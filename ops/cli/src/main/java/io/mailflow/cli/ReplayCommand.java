@@ -18,7 +18,6 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -31,6 +30,7 @@ import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -103,13 +103,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print what would be re-submitted; change nothing.")
   boolean dryRun;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:" + RunCommand.DEFAULT_KAFKA_PORT,
-      description = "Kafka bootstrap servers (default: the broker of `mailflow run`, ${DEFAULT-VALUE})")
-  String bootstrap;
-
-  @Option(names = "--kafka-timeout", defaultValue = "15", paramLabel = "SECONDS",
-      description = "Give up when Kafka does not answer within this many seconds (default: ${DEFAULT-VALUE}).")
-  long kafkaTimeoutSeconds;
+  @Mixin KafkaOption kafka;
 
   /** Overridable by tests; the machine's clock and zone otherwise. */
   Clock clock = Clock.systemDefaultZone();
@@ -145,9 +139,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw usage("--next-hop selects a delivery queue; mail.submission.v1 has no next hop yet "
           + "(use --recipient or --domain, or --topic delivery)");
     }
-    if (kafkaTimeoutSeconds <= 0) {
-      throw new CliFailure("--kafka-timeout must be a positive number of seconds, not " + kafkaTimeoutSeconds);
-    }
+    kafka.timeout(); // a bad --kafka-timeout is refused before anything is read
     ReplaySelection selection = new ReplaySelection(filter.recipient, filter.domain, filter.nextHop);
     if (topic == ReplayTopic.submission) {
       return replay(new Replayed<SubmittedMessage>(Topics.SUBMISSION, selection::pick,
@@ -195,13 +187,13 @@ final class ReplayCommand implements Callable<Integer> {
     long matched = 0;
     long resubmitted = 0;
     try (TopicReader<V> reader = open(topic, start, end);
-        TopicPublisher publisher = dryRun ? null : TopicPublisher.create(bootstrap, "mailflow-replay")) {
+        TopicPublisher publisher = dryRun ? null : TopicPublisher.create(kafka.bootstrap, "mailflow-replay")) {
       String server = serverName();
-      long idleLimit = TimeUnit.SECONDS.toNanos(Math.max(30, kafkaTimeoutSeconds * 2));
+      long idleLimit = TimeUnit.SECONDS.toNanos(Math.max(30, kafka.timeout().toSeconds() * 2));
       long lastRecord = System.nanoTime();
       while (!reader.finished()) {
         if (System.nanoTime() - lastRecord > idleLimit) {
-          throw new CliFailure("reading " + topic.name() + " at " + bootstrap + " stalled; "
+          throw new CliFailure("reading " + topic.name() + " at " + kafka.bootstrap + " stalled; "
               + resubmitted + " resubmitted of " + matched + " matched so far");
         }
         List<TopicReader.Entry<V>> entries = reader.poll(Duration.ofMillis(200));
@@ -241,12 +233,12 @@ final class ReplayCommand implements Callable<Integer> {
 
   private <V extends SpecificRecord> TopicReader<V> open(Topic<V> topic, Instant start,
       Instant end) {
-    Duration timeout = Duration.ofSeconds(kafkaTimeoutSeconds);
+    Duration timeout = kafka.timeout();
     if (start != null) {
-      return TopicReader.between(bootstrap, topic, start, end, timeout);
+      return TopicReader.between(kafka.bootstrap, topic, start, end, timeout);
     }
     try {
-      return TopicReader.offsets(bootstrap, topic, partition, fromOffset, toOffset, timeout);
+      return TopicReader.offsets(kafka.bootstrap, topic, partition, fromOffset, toOffset, timeout);
     } catch (IllegalArgumentException e) {
       throw new CliFailure(e.getMessage(), e); // no such partition, or offsets retention removed
     }
@@ -276,7 +268,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw new CliFailure("interrupted while writing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new CliFailure("cannot write to " + topic + " at " + bootstrap + ": " + cause, cause);
+      throw new CliFailure("cannot write to " + topic + " at " + kafka.bootstrap + ": " + cause, cause);
     }
   }
 

@@ -1,25 +1,16 @@
 package io.mailflow.cli;
 
 import io.mailflow.kafka.ControlView;
-import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.Topics;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.Site;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,20 +34,7 @@ final class SiteCommand {
   static final class Target {
     @Mixin OrganizationOption organization;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:" + RunCommand.DEFAULT_KAFKA_PORT,
-        description = "Kafka bootstrap servers (default: the broker of `mailflow run`, ${DEFAULT-VALUE})")
-    String bootstrap;
-
-    @Option(names = "--kafka-timeout", defaultValue = "15", paramLabel = "SECONDS",
-        description = "Give up when Kafka does not answer within this many seconds (default: ${DEFAULT-VALUE}).")
-    long kafkaTimeoutSeconds;
-
-    Duration timeout() {
-      if (kafkaTimeoutSeconds <= 0) {
-        throw new CliFailure("--kafka-timeout must be a positive number of seconds, not " + kafkaTimeoutSeconds);
-      }
-      return Duration.ofSeconds(kafkaTimeoutSeconds);
-    }
+    @Mixin KafkaOption kafka;
   }
 
   @Command(name = "down", mixinStandardHelpOptions = true,
@@ -74,8 +52,7 @@ final class SiteCommand {
     @Override
     public Integer call() throws Exception {
       Site known = site(spec, target.organization.load(), site);
-      ControlRecord record = record(known.name(), DOWN, reason);
-      write(target, record);
+      ControlRecord record = target.kafka.setControl(ControlKind.SITE, known.name(), DOWN, reason, "mailflow-site");
       spec.commandLine().getOut().println("site " + known.name() + ": Down (set by " + record.getSetBy()
           + (reason == null ? "" : ": " + reason) + ")");
       return 0;
@@ -94,7 +71,7 @@ final class SiteCommand {
     @Override
     public Integer call() throws Exception {
       Site known = site(spec, target.organization.load(), site);
-      write(target, record(known.name(), ControlView.CLEARED, null));
+      target.kafka.setControl(ControlKind.SITE, known.name(), ControlView.CLEARED, null, "mailflow-site");
       spec.commandLine().getOut().println("site " + known.name() + ": run-time setting cleared; "
           + (known.down() ? "still Down by the configuration (sites[].down: true)" : "Up"));
       return 0;
@@ -110,8 +87,7 @@ final class SiteCommand {
     @Override
     public Integer call() throws Exception {
       Organization org = target.organization.load();
-      Duration timeout = target.timeout();
-      try (ControlView view = ControlView.start(target.bootstrap, "mailflow-site-list", timeout)) {
+      try (ControlView view = target.kafka.control("mailflow-site-list")) {
         print(org, view.all(), spec.commandLine().getOut());
       }
       return 0;
@@ -155,33 +131,5 @@ final class SiteCommand {
     return org.sites().stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst()
         .orElseThrow(() -> new ParameterException(spec.commandLine(), "--site: no site named '" + name
             + "' (known: " + String.join(", ", org.sites().stream().map(Site::name).toList()) + ")"));
-  }
-
-  private static ControlRecord record(String site, String state, String reason) {
-    return ControlRecord.newBuilder().setKind(ControlKind.SITE).setTarget(site).setState(state).setReason(reason)
-        .setSetBy(System.getProperty("user.name", "unknown") + "@" + hostName()).setSetAt(Instant.now()).build();
-  }
-
-  private static void write(Target target, ControlRecord record) {
-    Duration timeout = target.timeout();
-    try (TopicPublisher publisher = TopicPublisher.create(target.bootstrap, "mailflow-site")) {
-      publisher.send(Topics.CONTROL, ControlView.key(ControlKind.SITE, record.getTarget()), record)
-          .get(timeout.toSeconds(), TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliFailure("interrupted while writing to " + Topics.CONTROL.name(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new CliFailure("cannot write to " + Topics.CONTROL.name() + " at " + target.bootstrap + " within "
-          + timeout.toSeconds() + " s: " + cause, cause);
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 }

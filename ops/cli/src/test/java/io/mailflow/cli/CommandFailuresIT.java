@@ -1,35 +1,21 @@
 package io.mailflow.cli;
 
+import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Bad input at start: one clear line saying what and where, and a non-zero exit, never a stack trace. */
 class CommandFailuresIT {
   @TempDir Path dir;
 
-  private record Outcome(int exit, String out, String err) {}
-
-  private static Outcome mailflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Mailflow.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Outcome(exit, out.toString(), err.toString());
-  }
-
-  private static void assertOneLine(Outcome outcome, String... fragments) {
+  private static void assertOneLine(CliRun outcome, String... fragments) {
     assertEquals(1, outcome.err().lines().count(), "one line on stderr, got:\n" + outcome.err());
     for (String fragment : fragments) {
       assertTrue(outcome.err().contains(fragment), "stderr lacks '" + fragment + "':\n" + outcome.err());
@@ -47,7 +33,7 @@ class CommandFailuresIT {
           - { name: B, bindings: ["127.0.0.1:99999"] }
         """);
 
-    Outcome outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("d").toString());
+    CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("d").toString());
 
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("receiveConnectors[1].bindings[0]: port 99999 out of range"), outcome.err());
@@ -61,7 +47,7 @@ class CommandFailuresIT {
       Path config = dir.resolve("org.yaml");
       Files.writeString(config, MailflowRunIT.organizationYaml(busy.getLocalPort(), 1));
 
-      Outcome outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("d").toString(),
+      CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("d").toString(),
           "--kafka-port", "0");
 
       assertEquals(1, outcome.exit());
@@ -72,7 +58,7 @@ class CommandFailuresIT {
   @Test
   void busyKafkaPortIsOneClearLine() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Outcome outcome = mailflow("run", "--data-dir", dir.resolve("d").toString(),
+      CliRun outcome = mailflow("run", "--data-dir", dir.resolve("d").toString(),
           "--kafka-port", String.valueOf(busy.getLocalPort()));
 
       assertEquals(1, outcome.exit());
@@ -83,7 +69,7 @@ class CommandFailuresIT {
   @Test
   void unreachableKafkaClusterIsOneClearLine() {
     int closed = TestPorts.free();
-    Outcome outcome = mailflow("categorizer", "--bootstrap", "127.0.0.1:" + closed);
+    CliRun outcome = mailflow("categorizer", "--bootstrap", "127.0.0.1:" + closed);
 
     assertEquals(1, outcome.exit());
     assertOneLine(outcome, "cannot reach Kafka at 127.0.0.1:" + closed);

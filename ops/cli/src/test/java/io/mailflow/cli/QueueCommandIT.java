@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +13,12 @@ import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.QueueState;
 import io.mailflow.schemas.avro.TrackingEvent;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** `mailflow queue suspend | resume | retry | list` against a real broker: records written, table read back. */
 class QueueCommandIT {
@@ -33,18 +31,6 @@ class QueueCommandIT {
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
   }
 
-  private record Outcome(int exit, String out, String err) {}
-
-  private static Outcome mailflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Mailflow.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Outcome(exit, out.toString(), err.toString());
-  }
-
   private static ControlRecord setting(String key) {
     try (ControlView view = ControlView.start(bootstrap, "queue-command-it", Duration.ofSeconds(15))) {
       return view.get(ControlKind.QUEUE, key).orElse(null);
@@ -54,22 +40,22 @@ class QueueCommandIT {
   @Test
   void suspendResumeAndRetryWriteControlRecordsAndRetryIsRefusedWhileSuspended() {
     String key = "SmartHostConnectorDelivery:" + UUID.randomUUID() + ".test";
-    Outcome suspended = mailflow("queue", "suspend", "--next-hop", key, "--reason", "peer maintenance",
+    CliRun suspended = mailflow("queue", "suspend", "--next-hop", key, "--reason", "peer maintenance",
         "--bootstrap", bootstrap);
     assertEquals(0, suspended.exit(), suspended.err());
     assertTrue(suspended.out().startsWith("queue " + key + " suspended by "), suspended.out());
     ControlRecord r = setting(key);
     assertEquals("Suspended", r.getState());
     assertEquals("peer maintenance", r.getReason());
-    assertEquals(QueueCommand.who(), r.getSetBy());
+    assertEquals(KafkaOption.who(), r.getSetBy());
 
-    Outcome refused = mailflow("queue", "retry", "--next-hop", key, "--bootstrap", bootstrap);
+    CliRun refused = mailflow("queue", "retry", "--next-hop", key, "--bootstrap", bootstrap);
     assertEquals(1, refused.exit());
-    assertTrue(refused.err().contains("is suspended (by " + QueueCommand.who() + "); resume it first"), refused.err());
+    assertTrue(refused.err().contains("is suspended (by " + KafkaOption.who() + "); resume it first"), refused.err());
 
     assertEquals(0, mailflow("queue", "resume", "--next-hop", key, "--bootstrap", bootstrap).exit());
     assertEquals("Active", setting(key).getState());
-    Outcome retried = mailflow("queue", "retry", "--next-hop", key, "--bootstrap", bootstrap);
+    CliRun retried = mailflow("queue", "retry", "--next-hop", key, "--bootstrap", bootstrap);
     assertEquals(0, retried.exit(), retried.err());
     assertEquals("Retry", setting(key).getState());
   }
@@ -86,7 +72,7 @@ class QueueCommandIT {
     }
     assertEquals(0, mailflow("queue", "suspend", "--next-hop", suspendedOnly, "--bootstrap", bootstrap).exit());
 
-    Outcome list = mailflow("queue", "list", "--bootstrap", bootstrap);
+    CliRun list = mailflow("queue", "list", "--bootstrap", bootstrap);
     assertEquals(0, list.exit(), list.err());
     assertTrue(list.out().startsWith("Identity"), list.out());
     String line = list.out().lines().filter(l -> l.contains(key)).findFirst().orElseThrow();
@@ -98,7 +84,7 @@ class QueueCommandIT {
     assertEquals(1, list.out().lines().filter(l -> l.contains(key)).count(), "the latest state only");
     String admin = list.out().lines().filter(l -> l.contains(suspendedOnly)).findFirst().orElseThrow();
     assertTrue(admin.startsWith("*\\" + suspendedOnly), admin);
-    assertTrue(admin.contains("Suspended") && admin.contains("[admin: Suspended by " + QueueCommand.who()), admin);
+    assertTrue(admin.contains("Suspended") && admin.contains("[admin: Suspended by " + KafkaOption.who()), admin);
   }
 
   private static TrackingEvent state(String key, String status, int count, String lastError, Instant nextRetry) {

@@ -1,28 +1,14 @@
 package io.mailflow.cli;
 
+import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** `mailflow replay` refuses bad input with one clear line and a non-zero exit, before touching Kafka. */
 class ReplayCommandTest {
-  private record Outcome(int exit, String out, String err) {}
-
-  private static Outcome mailflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Mailflow.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Outcome(exit, out.toString(), err.toString());
-  }
-
-  private static void assertOneLine(Outcome outcome, String... fragments) {
+  private static void assertOneLine(CliRun outcome, String... fragments) {
     assertTrue(outcome.exit() != 0, "non-zero exit");
     assertEquals(1, outcome.err().lines().count(), "one line on stderr, got:\n" + outcome.err());
     for (String fragment : fragments) {
@@ -53,25 +39,25 @@ class ReplayCommandTest {
 
   @Test
   void twoFiltersAtOnceAreAUsageError() {
-    Outcome outcome = mailflow("replay", "--from", "-1h", "--recipient", "a@contoso.test", "--domain", "contoso.test");
+    CliRun outcome = mailflow("replay", "--from", "-1h", "--recipient", "a@contoso.test", "--domain", "contoso.test");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("mutually exclusive"), outcome.err());
   }
 
   @Test
   void aTimeOrAnOffsetRangeIsRequired() {
-    Outcome outcome = mailflow("replay");
+    CliRun outcome = mailflow("replay");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("give a time range (--from TIME [--to TIME]) or an offset range "
         + "(--partition P --from-offset A --to-offset B)"), outcome.err());
-    Outcome toAlone = mailflow("replay", "--to", "now");
+    CliRun toAlone = mailflow("replay", "--to", "now");
     assertEquals(2, toAlone.exit());
     assertTrue(toAlone.err().contains("--to needs --from"), toAlone.err());
   }
 
   @Test
   void timesAndOffsetsAtOnceAreAUsageError() {
-    Outcome outcome = mailflow("replay", "--from", "-1h", "--partition", "0", "--from-offset", "1", "--to-offset", "2");
+    CliRun outcome = mailflow("replay", "--from", "-1h", "--partition", "0", "--from-offset", "1", "--to-offset", "2");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("--from/--to select by time and --partition/--from-offset/--to-offset by "
         + "offset: use one"), outcome.err());
@@ -79,7 +65,7 @@ class ReplayCommandTest {
 
   @Test
   void anIncompleteOffsetRangeIsAUsageError() {
-    Outcome outcome = mailflow("replay", "--partition", "0", "--from-offset", "5");
+    CliRun outcome = mailflow("replay", "--partition", "0", "--from-offset", "5");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("--partition, --from-offset and --to-offset go together"), outcome.err());
   }
@@ -94,7 +80,7 @@ class ReplayCommandTest {
 
   @Test
   void aNextHopFilterOnTheSubmissionTopicIsAUsageError() {
-    Outcome outcome = mailflow("replay", "--topic", "submission", "--from", "-1h", "--next-hop", "X");
+    CliRun outcome = mailflow("replay", "--topic", "submission", "--from", "-1h", "--next-hop", "X");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("--next-hop selects a delivery queue; mail.submission.v1 has no next hop"),
         outcome.err());
@@ -102,7 +88,7 @@ class ReplayCommandTest {
 
   @Test
   void anUnknownTopicIsAUsageErrorListingTheChoices() {
-    Outcome outcome = mailflow("replay", "--topic", "bodies", "--from", "-1h");
+    CliRun outcome = mailflow("replay", "--topic", "bodies", "--from", "-1h");
     assertEquals(2, outcome.exit());
     assertTrue(outcome.err().contains("delivery, submission"), outcome.err());
   }

@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * `mailflow replay` against `mailflow run`'s pipeline: a delivered message replayed from the delivery
@@ -53,18 +53,6 @@ class ReplayIT {
     if (running != null) {
       running.close();
     }
-  }
-
-  private record Outcome(int exit, String out, String err) {}
-
-  private static Outcome mailflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Mailflow.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Outcome(exit, out.toString(), err.toString());
   }
 
   /** Every record of {@code topic} written since {@code since} that matches, read to the current end. */
@@ -99,7 +87,7 @@ class ReplayIT {
     String nmid = deliverOne("alice@contoso.test", subject);
 
     try (TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
-      Outcome replay = mailflow("replay", "--from", before.toString(), "--to", "now",
+      CliRun replay = mailflow("replay", "--from", before.toString(), "--to", "now",
           "--recipient", "alice@contoso.test", "--bootstrap", bootstrap);
 
       assertEquals(0, replay.exit(), replay.err());
@@ -127,7 +115,7 @@ class ReplayIT {
     assertEquals(2, copies.size(), "the routed copy and its replay");
     assertTrue(copies.get(1).getReplayOf().matches("mail\\.delivery\\.v1-\\d+@\\d+"), copies.get(1).getReplayOf());
 
-    Outcome again = mailflow("replay", "--from", before.toString(), "--recipient", "alice@contoso.test",
+    CliRun again = mailflow("replay", "--from", before.toString(), "--recipient", "alice@contoso.test",
         "--bootstrap", bootstrap, "--dry-run");
     assertTrue(again.out().endsWith("1 matched, 0 resubmitted (dry run)" + System.lineSeparator()),
         "the earlier replay's copy is not replayed again: " + again.out());
@@ -139,7 +127,7 @@ class ReplayIT {
     String subject = "dry run " + UUID.randomUUID();
     String nmid = deliverOne("bob@contoso.test", subject);
 
-    Outcome dry = mailflow("replay", "--from", before.toString(), "--to", Instant.now().toString(),
+    CliRun dry = mailflow("replay", "--from", before.toString(), "--to", Instant.now().toString(),
         "--domain", "contoso.test", "--dry-run", "--bootstrap", bootstrap);
 
     assertEquals(0, dry.exit(), dry.err());
@@ -175,7 +163,7 @@ class ReplayIT {
         m -> nmid.equals(m.getEnvelope().getNetworkMessageId()));
 
     try (TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
-      Outcome replay = mailflow("replay", "--topic", "submission", "--partition", "" + submitted.partition(),
+      CliRun replay = mailflow("replay", "--topic", "submission", "--partition", "" + submitted.partition(),
           "--from-offset", "" + submitted.offset(), "--to-offset", "" + submitted.offset(), "--bootstrap", bootstrap);
 
       assertEquals(0, replay.exit(), replay.err());
@@ -201,7 +189,7 @@ class ReplayIT {
     assertEquals("mail.submission.v1-" + submitted.partition() + "@" + submitted.offset(),
         copies.get(1).getEnvelope().getReplayOf(), "the envelope's mark travelled through the pipeline");
 
-    Outcome again = mailflow("replay", "--topic", "submission", "--from", before.toString(), "--recipient",
+    CliRun again = mailflow("replay", "--topic", "submission", "--from", before.toString(), "--recipient",
         "bob@contoso.test", "--bootstrap", bootstrap, "--dry-run");
     assertEquals(List.of("mail.submission.v1-" + submitted.partition() + "@" + submitted.offset()),
         again.out().lines().filter(l -> l.contains(" " + nmid + " ")).map(l -> l.split(" ")[1]).toList(),
@@ -210,7 +198,7 @@ class ReplayIT {
 
   @Test
   void anOffsetRangeOfAPartitionTheTopicLacksIsOneLine() {
-    Outcome outcome = mailflow("replay", "--partition", "99", "--from-offset", "0", "--to-offset", "5",
+    CliRun outcome = mailflow("replay", "--partition", "99", "--from-offset", "0", "--to-offset", "5",
         "--bootstrap", bootstrap);
     assertEquals(1, outcome.exit());
     assertTrue(outcome.err().startsWith("mailflow: topic mail.delivery.v1 has no partition 99 (it has partitions 0-"),
@@ -220,7 +208,7 @@ class ReplayIT {
 
   @Test
   void anOffsetRangePastTheEndResubmitsNothing() {
-    Outcome outcome = mailflow("replay", "--partition", "0", "--from-offset", "1000000", "--to-offset", "1000005",
+    CliRun outcome = mailflow("replay", "--partition", "0", "--from-offset", "1000000", "--to-offset", "1000005",
         "--bootstrap", bootstrap);
     assertEquals(0, outcome.exit(), outcome.err());
     assertEquals("0 matched, 0 resubmitted" + System.lineSeparator(), outcome.out());
@@ -228,7 +216,7 @@ class ReplayIT {
 
   @Test
   void aNextHopFilterThatMatchesNoQueueResubmitsNothing() {
-    Outcome outcome = mailflow("replay", "--from", "-1h", "--next-hop", "SmartHostConnectorDelivery/127.0.0.1:2626/Nowhere",
+    CliRun outcome = mailflow("replay", "--from", "-1h", "--next-hop", "SmartHostConnectorDelivery/127.0.0.1:2626/Nowhere",
         "--bootstrap", bootstrap);
 
     assertEquals(0, outcome.exit(), outcome.err());

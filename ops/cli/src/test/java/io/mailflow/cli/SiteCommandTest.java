@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,6 @@ import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `mailflow site` refuses unknown sites before touching Kafka, and lists why each site is down. */
 class SiteCommandTest {
@@ -25,23 +23,11 @@ class SiteCommandTest {
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run mailflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Mailflow.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void anUnknownSiteIsAUsageErrorListingTheSitesThereAre() {
     int closed = TestPorts.free(); // never contacted: the name is checked first
     for (String command : List.of("down", "up")) {
-      Run run = mailflow("site", command, "--site", "Z", "--config", THREE_SITES.toString(),
+      CliRun run = mailflow("site", command, "--site", "Z", "--config", THREE_SITES.toString(),
           "--bootstrap", "127.0.0.1:" + closed);
       assertEquals(2, run.exit(), run.err());
       assertTrue(run.err().contains("--site: no site named 'Z' (known: A, B, C, Empty)"), run.err());
@@ -52,7 +38,7 @@ class SiteCommandTest {
   @Test
   void unreachableKafkaIsOneLineNamingTheTopicAndAddress() {
     int closed = TestPorts.free();
-    Run run = mailflow("site", "down", "--site", "c", "--config", THREE_SITES.toString(),
+    CliRun run = mailflow("site", "down", "--site", "c", "--config", THREE_SITES.toString(),
         "--bootstrap", "127.0.0.1:" + closed, "--kafka-timeout", "2");
     assertEquals(1, run.exit());
     assertTrue(run.err().startsWith("mailflow: cannot write to mail.control.v1 at 127.0.0.1:" + closed), run.err());
@@ -80,7 +66,7 @@ class SiteCommandTest {
   void routeExplainSaysWhichSitesAreDownByConfigAndQueuesBeforeThem() throws Exception {
     Path file = dir.resolve("c-down.yaml");
     Files.writeString(file, Files.readString(THREE_SITES).replace("{ name: C }", "{ name: C, down: true }"));
-    Run run = mailflow("route", "explain", "--config", file.toString(), "--recipient", "carol@contoso.test",
+    CliRun run = mailflow("route", "explain", "--config", file.toString(), "--recipient", "carol@contoso.test",
         "--from-site", "B");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().lines().anyMatch(l -> l.equals("site C is down (config: sites[].down)")), run.out());

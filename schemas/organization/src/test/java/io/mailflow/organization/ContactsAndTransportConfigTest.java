@@ -1,9 +1,10 @@
 package io.mailflow.organization;
 
+import static io.mailflow.organization.TestYaml.errorsOf;
+import static io.mailflow.organization.TestYaml.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -101,17 +102,4 @@ class ContactsAndTransportConfigTest {
     assertEquals(org.transportConfig(), moved.transportConfig());
   }
 
-  private static Organization parse(String yaml) throws OrganizationException {
-    return OrganizationLoader.parse(yaml, "test.yaml");
-  }
-
-  private static List<String> errorsOf(String yaml) {
-    try {
-      Organization org = OrganizationLoader.parse(yaml, "test.yaml");
-      fail("loaded without errors: " + org);
-      return List.of();
-    } catch (OrganizationException e) {
-      return e.errors();
-    }
-  }
 }

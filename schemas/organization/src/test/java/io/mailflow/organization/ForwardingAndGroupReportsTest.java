@@ -1,10 +1,11 @@
 package io.mailflow.organization;
 
+import static io.mailflow.organization.TestYaml.errorsOf;
+import static io.mailflow.organization.TestYaml.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -102,17 +103,4 @@ class ForwardingAndGroupReportsTest {
         .map(DistributionGroup::name).toList());
   }
 
-  private static Organization parse(String yaml) throws OrganizationException {
-    return OrganizationLoader.parse(yaml, "test.yaml");
-  }
-
-  private static List<String> errorsOf(String yaml) {
-    try {
-      Organization org = OrganizationLoader.parse(yaml, "test.yaml");
-      fail("loaded without errors: " + org);
-      return List.of();
-    } catch (OrganizationException e) {
-      return e.errors();
-    }
-  }
 }

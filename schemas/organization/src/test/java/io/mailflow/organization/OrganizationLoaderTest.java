@@ -1,11 +1,12 @@
 package io.mailflow.organization;
 
+import static io.mailflow.organization.TestYaml.errorsOf;
+import static io.mailflow.organization.TestYaml.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mailflow.organization.AcceptedDomain.DomainType;
 import io.mailflow.organization.ReceiveConnector.AuthMechanism;
@@ -404,17 +405,4 @@ class OrganizationLoaderTest {
     assertEquals(List.of("the file is empty; it needs at least serverName and acceptedDomains"), errorsOf(""));
   }
 
-  private static Organization parse(String yaml) throws OrganizationException {
-    return OrganizationLoader.parse(yaml, "test.yaml");
-  }
-
-  private static List<String> errorsOf(String yaml) {
-    try {
-      Organization org = OrganizationLoader.parse(yaml, "test.yaml");
-      fail("loaded without errors: " + org);
-      return List.of();
-    } catch (OrganizationException e) {
-      return e.errors();
-    }
-  }
 }
