@@ -16,6 +16,7 @@
 #   a1    1 KB x MSGS_1K to bench@sink.test (1 destination)
 #   a100  100 KB x MSGS_100K to bench@sink.test (1 destination)
 #   b     1 KB x MSGS_1K round-robin over bench@d1.sink.test .. bench@d50.sink.test (50 destinations)
+#   b100  100 KB x MSGS_100K round-robin over the same 50 destinations
 #   c     1 KB x MSGS_1K alternating bench@sink.test / bench@dead.sink.test; "delivered" is the healthy
 #         half only (MSGS_1K/2 at the sink), compare with a1
 # One figure line per case and run on stdout:
@@ -24,7 +25,7 @@
 # CPU-ms/msg = mailflow JVM CPU over the run / messages sent). An incomplete run prints INCOMPLETE with
 # the partial delivered rate and the script exits 1 after the remaining cases.
 #
-# Env knobs (defaults): CASES="a1 a100 b c"  RUNS=1 (each case RUNS times, c's runs last)
+# Env knobs (defaults): CASES="a1 a100 b b100 c"  RUNS=1 (each case RUNS times, c's runs last)
 #   MSGS_1K=20000 MSGS_100K=2000 SESS=20 DESTS=50  RUN_TIMEOUT=300 (per run; c: RUN_TIMEOUT_C=120)
 #   WARMUP=200 (to all healthy destinations round-robin) QUIET=0 LOADGEN=loadtest (only loadtest: it
 #   takes a recipient list) START_TIMEOUT JAVA_OPTS KEEP PORT_IN PORT_SINK PORT_DEAD (0: free port)
@@ -32,7 +33,7 @@
 set -euo pipefail
 BENCH_NAME=delivery-destinations
 HERE=$(cd "$(dirname "$0")" && pwd)
-CASES=${CASES:-a1 a100 b c}; MSGS_1K=${MSGS_1K:-20000}; MSGS_100K=${MSGS_100K:-2000}; DESTS=${DESTS:-50}
+CASES=${CASES:-a1 a100 b b100 c}; MSGS_1K=${MSGS_1K:-20000}; MSGS_100K=${MSGS_100K:-2000}; DESTS=${DESTS:-50}
 RUN_TIMEOUT_C=${RUN_TIMEOUT_C:-120}; PORT_DEAD=${PORT_DEAD:-0}
 [ "${LOADGEN:-loadtest}" = loadtest ] || { echo "[$BENCH_NAME] LOADGEN=loadtest only (recipient lists)" >&2; exit 2; }
 # shellcheck source=pipeline-relay.sh
@@ -138,11 +139,12 @@ run_case() {
     a1)   SIZE=1024;   MSGS=$MSGS_1K;   RCPT=bench@sink.test; case_run a1 "$MSGS" "$RUN_TIMEOUT" ;;
     a100) SIZE=102400; MSGS=$MSGS_100K; RCPT=bench@sink.test; case_run a100 "$MSGS" "$RUN_TIMEOUT" ;;
     b)    SIZE=1024;   MSGS=$MSGS_1K;   RCPT=$(dest_list);    case_run b "$MSGS" "$RUN_TIMEOUT" ;;
+    b100) SIZE=102400; MSGS=$MSGS_100K; RCPT=$(dest_list);    case_run b100 "$MSGS" "$RUN_TIMEOUT" ;;
     c)    SIZE=1024;   MSGS=$MSGS_1K;   RCPT=bench@sink.test,bench@dead.sink.test
           [ -n "$DEAD_PID" ] || start_dead
           case_run c $(( (MSGS + 1) / 2 )) "$RUN_TIMEOUT_C"
           log "c: delivery connections held open by the blackhole at the end: $(dead_connections)" ;;
-    *) log "unknown case '$1' (a1 a100 b c)"; return 2 ;;
+    *) log "unknown case '$1' (a1 a100 b b100 c)"; return 2 ;;
   esac
 }
 
