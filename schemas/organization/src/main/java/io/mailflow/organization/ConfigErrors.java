@@ -25,6 +25,11 @@ final class ConfigErrors {
     }
   }
 
+  /** True if {@code path} itself is written in the file (not only filled in with its default). */
+  boolean written(String path) {
+    return lines.containsKey(path);
+  }
+
   /** A problem at a path already {@link #seen}, or at its closest enclosing path. */
   void add(String path, String message) {
     errors.add(new ConfigError(path, message, lineOf(path)));

@@ -77,9 +77,21 @@ final class OrganizationReader {
   static final List<String> TRANSPORT_SERVICE_KEYS = List.of("receiveProtocolLogPath",
       "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge",
       "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
-      "delayNotificationTimeout");
+      "delayNotificationTimeout", "transientFailureRetryAttempts", "transientFailureRetryInterval",
+      "outboundConnectionFailureRetryInterval", "messageRetryInterval", "messageExpirationTimeout");
   /** Exchange's DelayNotificationTimeout range: 00:00:01 to 30.00:00:00. */
   static final long MAX_DELAY_NOTIFICATION_SECONDS = Duration.ofDays(30).toSeconds();
+  /** Exchange's TransientFailureRetryAttempts range: 0 to 15. */
+  static final int MAX_TRANSIENT_FAILURE_RETRY_ATTEMPTS = 15;
+  /** Exchange's TransientFailureRetryInterval range: 00:00:01 to 12:00:00. */
+  static final long MAX_TRANSIENT_FAILURE_RETRY_SECONDS = Duration.ofHours(12).toSeconds();
+  /** Exchange's OutboundConnectionFailureRetryInterval range: 00:00:01 to 20.00:00:00. */
+  static final long MAX_OUTBOUND_CONNECTION_FAILURE_RETRY_SECONDS = Duration.ofDays(20).toSeconds();
+  /** Exchange's MessageRetryInterval range: 00:00:01 to 1.00:00:00. */
+  static final long MAX_MESSAGE_RETRY_SECONDS = Duration.ofDays(1).toSeconds();
+  /** Exchange's MessageExpirationTimeout range: 00:00:05 to 90.00:00:00. */
+  static final long MIN_MESSAGE_EXPIRATION_SECONDS = 5;
+  static final long MAX_MESSAGE_EXPIRATION_SECONDS = Duration.ofDays(90).toSeconds();
   /** Exchange's EnhancedTimeSpan limit for log ages: 24855.03:14:07 (Int32.MaxValue seconds). */
   static final long MAX_LOG_AGE_SECONDS = Integer.MAX_VALUE;
 
@@ -270,8 +282,21 @@ final class OrganizationReader {
         TransportService.DEFAULT_SMTP_MAX_MESSAGES_PER_CONNECTION, 1, Integer.MAX_VALUE, null);
     Duration delayNotification = Duration.ofSeconds(m.seconds("delayNotificationTimeout",
         TransportService.DEFAULT_DELAY_NOTIFICATION_TIMEOUT.toSeconds(), 1, MAX_DELAY_NOTIFICATION_SECONDS));
+    // the retry schedule and expiration (Exchange's fixed glitch retries, 4 at 1 min, come before these)
+    int transientAttempts = (int) m.number("transientFailureRetryAttempts",
+        TransportService.DEFAULT_TRANSIENT_FAILURE_RETRY_ATTEMPTS, 0, MAX_TRANSIENT_FAILURE_RETRY_ATTEMPTS, null);
+    Duration transientInterval = Duration.ofSeconds(m.seconds("transientFailureRetryInterval",
+        TransportService.DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL.toSeconds(), 1, MAX_TRANSIENT_FAILURE_RETRY_SECONDS));
+    Duration outboundInterval = Duration.ofSeconds(m.seconds("outboundConnectionFailureRetryInterval",
+        TransportService.DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL.toSeconds(), 1,
+        MAX_OUTBOUND_CONNECTION_FAILURE_RETRY_SECONDS));
+    Duration messageRetry = Duration.ofSeconds(m.seconds("messageRetryInterval",
+        TransportService.DEFAULT_MESSAGE_RETRY_INTERVAL.toSeconds(), 1, MAX_MESSAGE_RETRY_SECONDS));
+    Duration expiration = Duration.ofSeconds(m.seconds("messageExpirationTimeout",
+        TransportService.DEFAULT_MESSAGE_EXPIRATION_TIMEOUT.toSeconds(), MIN_MESSAGE_EXPIRATION_SECONDS,
+        MAX_MESSAGE_EXPIRATION_SECONDS));
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
-        delayNotification);
+        delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {

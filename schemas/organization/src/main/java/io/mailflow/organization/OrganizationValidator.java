@@ -64,6 +64,29 @@ final class OrganizationValidator {
           + service.maxPerDomainOutboundConnections() + ") must not exceed maxOutboundConnections ("
           + service.maxOutboundConnections() + ")");
     }
+    // A retry interval at least as long as the expiration would expire the message before it is retried.
+    retryIntervalBelowExpiration(service, "transientFailureRetryInterval", service.transientFailureRetryInterval());
+    retryIntervalBelowExpiration(service, "outboundConnectionFailureRetryInterval",
+        service.outboundConnectionFailureRetryInterval());
+    retryIntervalBelowExpiration(service, "messageRetryInterval", service.messageRetryInterval());
+  }
+
+  /** Names the interval's line if the file sets it, else the expiration's (the default interval did not move). */
+  private void retryIntervalBelowExpiration(TransportService service, String key, java.time.Duration interval) {
+    if (interval.compareTo(service.messageExpirationTimeout()) >= 0) {
+      String path = errors.written("transportService." + key) ? "transportService." + key
+          : "transportService.messageExpirationTimeout";
+      errors.add(path, key + " (" + timeSpan(interval) + (errors.written("transportService." + key) ? "" : ", the default")
+          + ") must be shorter than messageExpirationTimeout (" + timeSpan(service.messageExpirationTimeout())
+          + "): the message would expire before it is retried");
+    }
+  }
+
+  /** Exchange's time-span notation, [d.]hh:mm:ss, as the keys are written. */
+  private static String timeSpan(java.time.Duration d) {
+    long s = d.toSeconds();
+    String hms = String.format(java.util.Locale.ROOT, "%02d:%02d:%02d", s / 3600 % 24, s / 60 % 60, s % 60);
+    return s >= 86400 ? (s / 86400) + "." + hms : hms;
   }
 
   // ---- extended rights and Send As (who a grant names must exist) ---------------------------------

@@ -23,10 +23,24 @@ import java.time.Duration;
  *     opened (Exchange SmtpMaxMessagesPerConnection, 20)
  * @param delayNotificationTimeout how long a message waits undelivered before its sender gets a delay DSN
  *     (Exchange DelayNotificationTimeout, 4 hours)
+ * @param transientFailureRetryAttempts retries at {@code transientFailureRetryInterval} after Exchange's fixed
+ *     glitch retries (4 at 1 minute, not configurable in Exchange either) before the message retry interval
+ *     takes over (Exchange TransientFailureRetryAttempts, 6, 0-15)
+ * @param transientFailureRetryInterval the wait between those retries (Exchange TransientFailureRetryInterval,
+ *     5 minutes)
+ * @param outboundConnectionFailureRetryInterval how long a queue whose next hop cannot be reached waits after
+ *     the glitch and transient retries (Exchange OutboundConnectionFailureRetryInterval, 10 minutes)
+ * @param messageRetryInterval the wait between later retries of a message (Exchange MessageRetryInterval,
+ *     15 minutes)
+ * @param messageExpirationTimeout how long a message may stay undelivered before it fails with 4.4.7
+ *     (Exchange MessageExpirationTimeout, 2 days)
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
-    int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout) {
+    int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
+    int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
+    Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
+    Duration messageExpirationTimeout) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -41,6 +55,16 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
   public static final int DEFAULT_SMTP_MAX_MESSAGES_PER_CONNECTION = 20;
   /** Exchange 2019's DelayNotificationTimeout: 04:00:00. */
   public static final Duration DEFAULT_DELAY_NOTIFICATION_TIMEOUT = Duration.ofHours(4);
+  /** Exchange 2019's TransientFailureRetryAttempts: 6. */
+  public static final int DEFAULT_TRANSIENT_FAILURE_RETRY_ATTEMPTS = 6;
+  /** Exchange 2019's TransientFailureRetryInterval: 00:05:00. */
+  public static final Duration DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(5);
+  /** Exchange 2019's OutboundConnectionFailureRetryInterval on a Mailbox server: 00:10:00. */
+  public static final Duration DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(10);
+  /** Exchange 2019's MessageRetryInterval: 00:15:00. */
+  public static final Duration DEFAULT_MESSAGE_RETRY_INTERVAL = Duration.ofMinutes(15);
+  /** Exchange 2019's MessageExpirationTimeout: 2.00:00:00. */
+  public static final Duration DEFAULT_MESSAGE_EXPIRATION_TIMEOUT = Duration.ofDays(2);
 
   public TransportService {
     if (receiveProtocolLogMaxFileSize < 1 || receiveProtocolLogMaxDirectorySize < 1) {
@@ -61,6 +85,25 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
       throw new IllegalArgumentException("transportService: delayNotificationTimeout must be positive, got "
           + delayNotificationTimeout);
     }
+    if (transientFailureRetryAttempts < 0) {
+      throw new IllegalArgumentException("transportService: transientFailureRetryAttempts must not be negative, got "
+          + transientFailureRetryAttempts);
+    }
+    requirePositive("transientFailureRetryInterval", transientFailureRetryInterval);
+    requirePositive("outboundConnectionFailureRetryInterval", outboundConnectionFailureRetryInterval);
+    requirePositive("messageRetryInterval", messageRetryInterval);
+    requirePositive("messageExpirationTimeout", messageExpirationTimeout);
+  }
+
+  /** Outbound limits and the delay DSN timeout with Exchange's retry schedule and message expiration. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+      int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
+        smtpMaxMessagesPerConnection, delayNotificationTimeout, DEFAULT_TRANSIENT_FAILURE_RETRY_ATTEMPTS,
+        DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL, DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL,
+        DEFAULT_MESSAGE_RETRY_INTERVAL, DEFAULT_MESSAGE_EXPIRATION_TIMEOUT);
   }
 
   /** Protocol-log settings with Exchange's outbound limits and delay notification timeout. */
@@ -74,6 +117,25 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
   public static TransportService defaults() {
     return new TransportService(null, DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE,
         DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_DIRECTORY_SIZE, DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_AGE);
+  }
+
+  /**
+   * The same settings with another retry schedule and expiration (TransientFailureRetryAttempts,
+   * TransientFailureRetryInterval, OutboundConnectionFailureRetryInterval, MessageRetryInterval,
+   * MessageExpirationTimeout).
+   */
+  public TransportService withRetry(int transientAttempts, Duration transientInterval,
+      Duration outboundConnectionFailureInterval, Duration messageRetry, Duration messageExpiration) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
+        transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration);
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("transportService: " + name + " must be positive, got " + value);
+    }
   }
 
   /** The protocol log directory of a node whose data directory is {@code dataDir}. */

@@ -72,7 +72,8 @@ class TransportServiceConfigTest {
         "transportService: unknown key 'receiveProtocolLogMaxSize'; allowed keys: receiveProtocolLogPath, "
             + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, "
             + "maxOutboundConnections, maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, "
-            + "delayNotificationTimeout"), e.errors());
+            + "delayNotificationTimeout, transientFailureRetryAttempts, transientFailureRetryInterval, "
+            + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout"), e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
   }
@@ -152,5 +153,93 @@ class TransportServiceConfigTest {
   void recordRefusesSizesBelowOneAndNegativeAges() {
     assertThrows(IllegalArgumentException.class, () -> new TransportService(null, 0, 1, Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> new TransportService(null, 1, 1, Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void retryScheduleAndExpirationDefaultToExchanges() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE, "test.yaml").transportService();
+    assertEquals(6, service.transientFailureRetryAttempts());
+    assertEquals(Duration.ofMinutes(5), service.transientFailureRetryInterval());
+    assertEquals(Duration.ofMinutes(10), service.outboundConnectionFailureRetryInterval());
+    assertEquals(Duration.ofMinutes(15), service.messageRetryInterval());
+    assertEquals(Duration.ofDays(2), service.messageExpirationTimeout());
+    assertEquals(service, TransportService.defaults());
+  }
+
+  @Test
+  void retryScheduleAndExpirationAreReadInExchangesNotations() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE + "transportService:\n"
+        + "  transientFailureRetryAttempts: 0\n"
+        + "  transientFailureRetryInterval: 00:00:30\n"
+        + "  outboundConnectionFailureRetryInterval: 20m\n"
+        + "  messageRetryInterval: 00:05:00\n"
+        + "  messageExpirationTimeout: 1.12:00:00\n", "test.yaml").transportService();
+    assertEquals(0, service.transientFailureRetryAttempts());
+    assertEquals(Duration.ofSeconds(30), service.transientFailureRetryInterval());
+    assertEquals(Duration.ofMinutes(20), service.outboundConnectionFailureRetryInterval());
+    assertEquals(Duration.ofMinutes(5), service.messageRetryInterval());
+    assertEquals(Duration.ofHours(36), service.messageExpirationTimeout());
+    assertEquals(15, OrganizationLoader.parse(BASE + "transportService: {transientFailureRetryAttempts: 15, "
+        + "messageExpirationTimeout: 90.00:00:00}\n", "test.yaml").transportService().transientFailureRetryAttempts());
+  }
+
+  @Test
+  void retryValuesOutsideExchangesRangesAreRefusedNamingFileLineAndKey() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  transientFailureRetryAttempts: 16\n"
+        + "  transientFailureRetryInterval: 12:00:01\n"
+        + "  outboundConnectionFailureRetryInterval: 0\n"
+        + "  messageRetryInterval: 1.00:00:01\n"
+        + "  messageExpirationTimeout: 4s\n", "test.yaml"));
+    assertEquals(List.of(
+        "transportService.transientFailureRetryAttempts: 16 out of range (0-15)",
+        "transportService.transientFailureRetryInterval: 12:00:01 (43201 seconds) out of range (1-43200)",
+        "transportService.outboundConnectionFailureRetryInterval: 0 out of range (1-1728000)",
+        "transportService.messageRetryInterval: 1.00:00:01 (86401 seconds) out of range (1-86400)",
+        "transportService.messageExpirationTimeout: 4s (4 seconds) out of range (5-7776000)"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:4: transportService.transientFailureRetryAttempts"), e.getMessage());
+    assertTrue(e.getMessage().contains("test.yaml:8: transportService.messageExpirationTimeout"), e.getMessage());
+    assertTrue(assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService: {messageExpirationTimeout: 91.00:00:00}\n", "test.yaml")).errors().get(0)
+        .startsWith("transportService.messageExpirationTimeout: "));
+    assertTrue(assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService: {transientFailureRetryAttempts: lots}\n", "test.yaml")).errors().get(0)
+        .startsWith("transportService.transientFailureRetryAttempts: "));
+  }
+
+  @Test
+  void aRetryIntervalNotShorterThanTheExpirationIsRefusedAtItsLine() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  messageExpirationTimeout: 02:00:00\n"
+        + "  messageRetryInterval: 02:00:00\n"
+        + "  outboundConnectionFailureRetryInterval: 00:30:00\n", "test.yaml"));
+    assertEquals(List.of("transportService.messageRetryInterval: messageRetryInterval (02:00:00) must be shorter "
+        + "than messageExpirationTimeout (02:00:00): the message would expire before it is retried"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:5: transportService.messageRetryInterval"), e.getMessage());
+  }
+
+  @Test
+  void anExpirationBelowADefaultIntervalIsRefusedAtTheExpirationsLine() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  messageExpirationTimeout: 00:08:00\n"
+        + "  messageRetryInterval: 00:01:00\n", "test.yaml"));
+    assertEquals(List.of("transportService.messageExpirationTimeout: outboundConnectionFailureRetryInterval "
+        + "(00:10:00, the default) must be shorter than messageExpirationTimeout (00:08:00): the message would "
+        + "expire before it is retried"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:4: transportService.messageExpirationTimeout"), e.getMessage());
+  }
+
+  @Test
+  void recordRefusesNegativeAttemptsAndNonPositiveRetryIntervals() {
+    TransportService d = TransportService.defaults();
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> d.withRetry(-1, Duration.ofMinutes(5),
+        Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ofDays(2))).getMessage()
+        .contains("transientFailureRetryAttempts"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> d.withRetry(6, Duration.ofMinutes(5),
+        Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ZERO)).getMessage()
+        .contains("messageExpirationTimeout"));
   }
 }

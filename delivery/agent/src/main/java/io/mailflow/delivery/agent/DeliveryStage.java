@@ -99,7 +99,7 @@ public final class DeliveryStage implements AutoCloseable {
     }
 
     public static Options defaults() {
-      return new Options(RetrySchedule.exchangeDefaults(),
+      return new Options(TransportRetrySchedule.of(TransportService.defaults()),
           new SmtpClientOptions().setReplyTimeout(DEFAULT_STAGE_REPLY_TIMEOUT),
           DestinationLimiter.DEFAULT_MAX_PER_DESTINATION, StageLoop.Options.defaults(),
           BodyChunks.DEFAULT_READ_TIMEOUT);
@@ -127,10 +127,12 @@ public final class DeliveryStage implements AutoCloseable {
 
     /**
      * The node's Set-TransportService settings: MaxOutboundConnections, MaxPerDomainOutboundConnections,
-     * SmtpMaxMessagesPerConnection and DelayNotificationTimeout (organization {@code transportService}).
+     * SmtpMaxMessagesPerConnection, and the retry schedule (TransientFailureRetryAttempts and -Interval,
+     * OutboundConnectionFailureRetryInterval, MessageRetryInterval, DelayNotificationTimeout,
+     * MessageExpirationTimeout) after this schedule's glitch tier (organization {@code transportService}).
      */
     public Options withTransportService(TransportService service) {
-      return new Options(retrySchedule.withDelayNotificationTimeout(service.delayNotificationTimeout()),
+      return new Options(TransportRetrySchedule.of(retrySchedule, service),
           new SmtpClientOptions(smtp).setMaxOutboundConnections(service.maxOutboundConnections())
               .setMaxMessagesPerConnection(service.smtpMaxMessagesPerConnection()),
           service.maxPerDomainOutboundConnections(), loop, bodyReadTimeout);

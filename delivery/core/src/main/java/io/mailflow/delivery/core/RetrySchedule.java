@@ -6,21 +6,26 @@ import java.util.Objects;
 
 /**
  * RetrySchedule - when a message that failed transiently is tried again, when its sender hears of the
- * delay, and when it expires. Defaults are Exchange 2019's (Set-TransportService).
+ * delay, and when it expires (Exchange 2019's Set-TransportService schedule).
  *
  * <p>Attempts are counted as failed attempts so far: after the 1st..{@code glitchRetryCount}-th
  * failure wait {@code glitchRetryInterval}; after the next {@code transientFailureRetryCount} failures
  * wait {@code transientFailureRetryInterval}; after that wait {@code messageRetryInterval}.
  *
- * @param glitchRetryCount Exchange GlitchRetryCount, default 4
- * @param glitchRetryInterval Exchange GlitchRetryInterval, default 1 minute
- * @param transientFailureRetryCount Exchange TransientFailureRetryCount, default 6
- * @param transientFailureRetryInterval Exchange TransientFailureRetryInterval, default 5 minutes
- * @param messageRetryInterval Exchange MessageRetryInterval, default 15 minutes
- * @param outboundConnectionFailureRetryInterval Exchange OutboundConnectionFailureRetryInterval,
- *     default 10 minutes: how long a queue whose next hop cannot be reached waits before trying again
- * @param delayNotificationTimeout Exchange DelayNotificationTimeout, default 4 hours
- * @param messageExpirationTimeout Exchange MessageExpirationTimeout, default 2 days
+ * <p>Only the glitch tier's defaults live here: Exchange does not expose it in Set-TransportService.
+ * The other values are the organization's {@code transportService} settings, whose record
+ * (io.mailflow.organization.TransportService) holds Exchange's defaults; this module stays free of it, so
+ * delivery builds the schedule from those settings ({@link #withExchangeGlitchRetries}).
+ *
+ * @param glitchRetryCount Exchange QueueGlitchRetryCount, fixed at 4
+ * @param glitchRetryInterval Exchange QueueGlitchRetryInterval, fixed at 1 minute
+ * @param transientFailureRetryCount Exchange TransientFailureRetryAttempts (default 6)
+ * @param transientFailureRetryInterval Exchange TransientFailureRetryInterval (default 5 minutes)
+ * @param messageRetryInterval Exchange MessageRetryInterval (default 15 minutes)
+ * @param outboundConnectionFailureRetryInterval Exchange OutboundConnectionFailureRetryInterval
+ *     (default 10 minutes): how long a queue whose next hop cannot be reached waits before trying again
+ * @param delayNotificationTimeout Exchange DelayNotificationTimeout (default 4 hours)
+ * @param messageExpirationTimeout Exchange MessageExpirationTimeout (default 2 days)
  */
 public record RetrySchedule(
     int glitchRetryCount,
@@ -32,14 +37,10 @@ public record RetrySchedule(
     Duration delayNotificationTimeout,
     Duration messageExpirationTimeout) {
 
+  /** Exchange's QueueGlitchRetryCount: 4 (an EdgeTransport.exe.config setting, not Set-TransportService). */
   public static final int DEFAULT_GLITCH_RETRY_COUNT = 4;
+  /** Exchange's QueueGlitchRetryInterval: 1 minute (likewise not configurable here). */
   public static final Duration DEFAULT_GLITCH_RETRY_INTERVAL = Duration.ofMinutes(1);
-  public static final int DEFAULT_TRANSIENT_FAILURE_RETRY_COUNT = 6;
-  public static final Duration DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(5);
-  public static final Duration DEFAULT_MESSAGE_RETRY_INTERVAL = Duration.ofMinutes(15);
-  public static final Duration DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL = Duration.ofMinutes(10);
-  public static final Duration DEFAULT_DELAY_NOTIFICATION_TIMEOUT = Duration.ofHours(4);
-  public static final Duration DEFAULT_MESSAGE_EXPIRATION_TIMEOUT = Duration.ofDays(2);
 
   public RetrySchedule {
     requireNonNegative("glitchRetryCount", glitchRetryCount);
@@ -52,19 +53,31 @@ public record RetrySchedule(
     requirePositive("messageExpirationTimeout", messageExpirationTimeout);
   }
 
-  /** Exchange 2019's defaults. */
-  public static RetrySchedule exchangeDefaults() {
-    return new RetrySchedule(DEFAULT_GLITCH_RETRY_COUNT, DEFAULT_GLITCH_RETRY_INTERVAL,
-        DEFAULT_TRANSIENT_FAILURE_RETRY_COUNT, DEFAULT_TRANSIENT_FAILURE_RETRY_INTERVAL,
-        DEFAULT_MESSAGE_RETRY_INTERVAL, DEFAULT_OUTBOUND_CONNECTION_FAILURE_RETRY_INTERVAL,
-        DEFAULT_DELAY_NOTIFICATION_TIMEOUT, DEFAULT_MESSAGE_EXPIRATION_TIMEOUT);
+  /**
+   * Exchange's fixed glitch tier (4 retries at 1 minute) followed by the Set-TransportService settings given:
+   * TransientFailureRetryAttempts, TransientFailureRetryInterval, MessageRetryInterval,
+   * OutboundConnectionFailureRetryInterval, DelayNotificationTimeout and MessageExpirationTimeout.
+   */
+  public static RetrySchedule withExchangeGlitchRetries(int transientFailureRetryAttempts,
+      Duration transientFailureRetryInterval, Duration messageRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration delayNotificationTimeout,
+      Duration messageExpirationTimeout) {
+    return new RetrySchedule(DEFAULT_GLITCH_RETRY_COUNT, DEFAULT_GLITCH_RETRY_INTERVAL, transientFailureRetryAttempts,
+        transientFailureRetryInterval, messageRetryInterval, outboundConnectionFailureRetryInterval,
+        delayNotificationTimeout, messageExpirationTimeout);
   }
 
-  /** The same schedule with another DelayNotificationTimeout (Set-TransportService). */
-  public RetrySchedule withDelayNotificationTimeout(Duration timeout) {
-    return new RetrySchedule(glitchRetryCount, glitchRetryInterval, transientFailureRetryCount,
-        transientFailureRetryInterval, messageRetryInterval, outboundConnectionFailureRetryInterval, timeout,
-        messageExpirationTimeout);
+  /**
+   * This schedule's glitch tier with other Set-TransportService settings (tests shrink the glitch tier and
+   * keep it while the settings come from an organization).
+   */
+  public RetrySchedule withTransportSettings(int transientFailureRetryAttempts,
+      Duration transientFailureRetryInterval, Duration messageRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration delayNotificationTimeout,
+      Duration messageExpirationTimeout) {
+    return new RetrySchedule(glitchRetryCount, glitchRetryInterval, transientFailureRetryAttempts,
+        transientFailureRetryInterval, messageRetryInterval, outboundConnectionFailureRetryInterval,
+        delayNotificationTimeout, messageExpirationTimeout);
   }
 
   /** How long to wait before the next attempt, after {@code failedAttempts} (at least 1) failures. */
