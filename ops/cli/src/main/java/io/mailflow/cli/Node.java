@@ -60,7 +60,8 @@ final class Node implements AutoCloseable {
   }
 
   private void startRoles(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
-    StageLoop.Options options = StageLoop.Options.defaults();
+    StageLoop.Options options = StageLoop.Options.defaults()
+        .withPoisonThreshold(org.transportService().poisonThreshold());
     if (roles.contains(Role.EDGE) || roles.contains(Role.DELIVERY)) {
       vertx = Vertx.vertx();
     }

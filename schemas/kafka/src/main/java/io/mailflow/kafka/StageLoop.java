@@ -90,6 +90,14 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     public Options withMaxPollRecords(int max) {
       return new Options(poisonThreshold, retryBackoff, processingTimeout, max);
     }
+
+    /** Tries per record before it is parked on mail.poison.v1 (the organization's transportService.poisonThreshold). */
+    public Options withPoisonThreshold(int threshold) {
+      if (threshold < 1) {
+        throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
+      }
+      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords);
+    }
   }
 
   private StageLoop(String stage, String bootstrapServers, String groupId, Topic<V> topic,

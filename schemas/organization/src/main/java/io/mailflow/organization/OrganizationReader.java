@@ -45,6 +45,8 @@ final class OrganizationReader {
       "contacts", "mailUsers", "transportConfig", "transportService");
   /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
   static final String EXTENSION_PREFIX = "x-";
+  /** Beyond ten tries a poison record only delays the records behind it on its partition. */
+  static final int MAX_POISON_THRESHOLD = 10;
   static final List<String> KAFKA_KEYS = List.of("partitions", "replicationFactor");
   static final List<String> ACCEPTED_DOMAIN_KEYS = List.of("domainName", "type", "default", "isDefault");
   static final List<String> RECEIVE_CONNECTOR_KEYS = List.of("name", "bindings", "remoteIpRanges",
@@ -78,7 +80,8 @@ final class OrganizationReader {
       "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge",
       "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
       "delayNotificationTimeout", "transientFailureRetryAttempts", "transientFailureRetryInterval",
-      "outboundConnectionFailureRetryInterval", "messageRetryInterval", "messageExpirationTimeout");
+      "outboundConnectionFailureRetryInterval", "messageRetryInterval", "messageExpirationTimeout",
+      "poisonThreshold");
   /** Exchange's DelayNotificationTimeout range: 00:00:01 to 30.00:00:00. */
   static final long MAX_DELAY_NOTIFICATION_SECONDS = Duration.ofDays(30).toSeconds();
   /** Exchange's TransientFailureRetryAttempts range: 0 to 15. */
@@ -295,8 +298,12 @@ final class OrganizationReader {
     Duration expiration = Duration.ofSeconds(m.seconds("messageExpirationTimeout",
         TransportService.DEFAULT_MESSAGE_EXPIRATION_TIMEOUT.toSeconds(), MIN_MESSAGE_EXPIRATION_SECONDS,
         MAX_MESSAGE_EXPIRATION_SECONDS));
+    // how often a stage tries a record before parking it on mail.poison.v1 (every stage of this node)
+    int poisonThreshold = (int) m.number("poisonThreshold", TransportService.DEFAULT_POISON_THRESHOLD, 1,
+        MAX_POISON_THRESHOLD, null);
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
-        delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration);
+        delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration,
+        poisonThreshold);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {

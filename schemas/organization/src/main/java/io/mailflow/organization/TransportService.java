@@ -40,7 +40,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
     int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
     Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
-    Duration messageExpirationTimeout) {
+    Duration messageExpirationTimeout, int poisonThreshold) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -65,6 +65,11 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
   public static final Duration DEFAULT_MESSAGE_RETRY_INTERVAL = Duration.ofMinutes(15);
   /** Exchange 2019's MessageExpirationTimeout: 2.00:00:00. */
   public static final Duration DEFAULT_MESSAGE_EXPIRATION_TIMEOUT = Duration.ofDays(2);
+  /**
+   * Exchange's poison message threshold (PoisonThreshold in EdgeTransport.exe.config): a message whose
+   * processing failed this often is put aside (here: parked on mail.poison.v1) instead of tried again.
+   */
+  public static final int DEFAULT_POISON_THRESHOLD = 2;
 
   public TransportService {
     if (receiveProtocolLogMaxFileSize < 1 || receiveProtocolLogMaxDirectorySize < 1) {
@@ -93,6 +98,23 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     requirePositive("outboundConnectionFailureRetryInterval", outboundConnectionFailureRetryInterval);
     requirePositive("messageRetryInterval", messageRetryInterval);
     requirePositive("messageExpirationTimeout", messageExpirationTimeout);
+    if (poisonThreshold < 1) {
+      throw new IllegalArgumentException("transportService: poisonThreshold must be at least 1, got " + poisonThreshold);
+    }
+  }
+
+  /** The retry schedule and expiration given, Exchange's poison threshold. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+      int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
+      int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
+      Duration messageExpirationTimeout) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
+        smtpMaxMessagesPerConnection, delayNotificationTimeout, transientFailureRetryAttempts,
+        transientFailureRetryInterval, outboundConnectionFailureRetryInterval, messageRetryInterval,
+        messageExpirationTimeout, DEFAULT_POISON_THRESHOLD);
   }
 
   /** Outbound limits and the delay DSN timeout with Exchange's retry schedule and message expiration. */
@@ -129,7 +151,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
-        transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration);
+        transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold);
   }
 
   private static void requirePositive(String name, Duration value) {

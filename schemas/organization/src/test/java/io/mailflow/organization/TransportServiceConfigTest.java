@@ -73,7 +73,8 @@ class TransportServiceConfigTest {
             + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, "
             + "maxOutboundConnections, maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, "
             + "delayNotificationTimeout, transientFailureRetryAttempts, transientFailureRetryInterval, "
-            + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout"), e.errors());
+            + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout, poisonThreshold"),
+        e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
   }
@@ -181,6 +182,17 @@ class TransportServiceConfigTest {
     assertEquals(Duration.ofHours(36), service.messageExpirationTimeout());
     assertEquals(15, OrganizationLoader.parse(BASE + "transportService: {transientFailureRetryAttempts: 15, "
         + "messageExpirationTimeout: 90.00:00:00}\n", "test.yaml").transportService().transientFailureRetryAttempts());
+  }
+
+  @Test
+  void poisonThresholdDefaultsToExchangesTwoAndIsBounded() throws Exception {
+    assertEquals(2, OrganizationLoader.parse(BASE, "test.yaml").transportService().poisonThreshold());
+    assertEquals(3, OrganizationLoader.parse(BASE + "transportService: {poisonThreshold: 3}\n", "test.yaml")
+        .transportService().poisonThreshold());
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n  poisonThreshold: 0\n", "test.yaml"));
+    assertEquals(List.of("transportService.poisonThreshold: 0 out of range (1-10)"), e.errors());
+    assertTrue(e.getMessage().contains("test.yaml:4: transportService.poisonThreshold"), e.getMessage());
   }
 
   @Test

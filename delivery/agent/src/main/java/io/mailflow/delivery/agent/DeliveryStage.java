@@ -135,7 +135,8 @@ public final class DeliveryStage implements AutoCloseable {
       return new Options(TransportRetrySchedule.of(retrySchedule, service),
           new SmtpClientOptions(smtp).setMaxOutboundConnections(service.maxOutboundConnections())
               .setMaxMessagesPerConnection(service.smtpMaxMessagesPerConnection()),
-          service.maxPerDomainOutboundConnections(), loop, bodyReadTimeout);
+          service.maxPerDomainOutboundConnections(), loop.withPoisonThreshold(service.poisonThreshold()),
+          bodyReadTimeout);
     }
   }
 

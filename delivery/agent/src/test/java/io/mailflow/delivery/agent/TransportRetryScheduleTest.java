@@ -51,4 +51,13 @@ class TransportRetryScheduleTest {
     assertEquals(new RetrySchedule(4, Duration.ofMillis(300), 1, Duration.ofSeconds(2), Duration.ofSeconds(4),
         Duration.ofSeconds(3), Duration.ofHours(4), Duration.ofSeconds(9)), s);
   }
+
+  @Test
+  void theServicesPoisonThresholdGovernsTheStageLoop() throws Exception {
+    TransportService service = OrganizationLoader.parse("serverName: EX01\nacceptedDomains: [contoso.test]\n"
+        + "transportService: {poisonThreshold: 4}\n", "test.yaml").transportService();
+    assertEquals(4, DeliveryStage.Options.defaults().withTransportService(service).loop().poisonThreshold());
+    assertEquals(2, DeliveryStage.Options.defaults().withTransportService(TransportService.defaults()).loop()
+        .poisonThreshold(), "Exchange's threshold");
+  }
 }
