@@ -56,6 +56,9 @@ final class QueueStates {
   private final Context context;
   private final NextHopQueues nextHops;
   private final Supplier<Map<String, ControlRecord>> control;
+  /** The least time between two state events of a queue that only flips between Active and Ready. */
+  static final Duration BUSY_FLIP_INTERVAL = Duration.ofSeconds(1);
+
   private final TopicPublisher publisher;
   private final String serverName;
   private final MeterRegistry meters;
@@ -73,6 +76,10 @@ final class QueueStates {
     String lastError;
     Instant nextRetryTime;
     long timer = -1;
+    /** When the last state event went out, and the status it carried (busy flips are throttled against it). */
+    Instant publishedAt = Instant.MIN;
+    Status publishedStatus;
+    long trailing = -1;
     final Counter delivered;
     final Counter deferredRecipients;
     final Counter failed;
@@ -202,18 +209,37 @@ final class QueueStates {
         update(q);
       });
     }
-    boolean changed = status != q.status || !Objects.equals(lastError, q.lastError)
-        || !Objects.equals(nextRetry, q.nextRetryTime);
+    boolean significant = !Objects.equals(lastError, q.lastError) || !Objects.equals(nextRetry, q.nextRetryTime)
+        || (status != q.status && !(busy(status) && busy(q.status)));
+    boolean flipped = status != q.status;
     q.status = status;
     q.lastError = lastError;
     q.nextRetryTime = nextRetry;
-    if (changed) {
-      publish(q, suspended.map(s -> "suspended by " + s.getSetBy()
-          + (s.getReason() == null ? "" : ": " + s.getReason())).orElse(null));
+    String why = suspended.map(s -> "suspended by " + s.getSetBy()
+        + (s.getReason() == null ? "" : ": " + s.getReason())).orElse(null);
+    if (significant || (flipped && !now.isBefore(q.publishedAt.plus(BUSY_FLIP_INTERVAL)))) {
+      publish(q, why, now);
+    } else if (flipped && q.trailing < 0) {
+      // Active <-> Ready flips with every copy under load: at most one event per interval, then the state
+      // as it is at the interval's end (if it differs from what went out), so the view never stays wrong
+      long delay = Math.max(1, Duration.between(now, q.publishedAt.plus(BUSY_FLIP_INTERVAL)).toMillis());
+      q.trailing = context.owner().setTimer(delay, id -> {
+        q.trailing = -1;
+        if (q.status != q.publishedStatus) {
+          publish(q, why, clock.instant());
+        }
+      });
     }
   }
 
-  private void publish(Queue q, String why) {
+  /** Active and Ready: a working queue between copies, as opposed to Retry or Suspended. */
+  private static boolean busy(Status status) {
+    return status == Status.Active || status == Status.Ready;
+  }
+
+  private void publish(Queue q, String why, Instant now) {
+    q.publishedAt = now;
+    q.publishedStatus = q.status;
     QueueState state = QueueState.newBuilder().setIdentity(q.key).setDeliveryType(q.deliveryType)
         .setNextHopDomain(q.nextHopDomain).setStatus(q.status.name()).setMessageCount(q.messageCount())
         .setLastError(q.lastError).setNextRetryTime(q.nextRetryTime).build();
