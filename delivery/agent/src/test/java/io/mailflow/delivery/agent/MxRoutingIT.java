@@ -48,9 +48,12 @@ class MxRoutingIT {
     dns = dnsmasq.server();
     vertx = Vertx.vertx();
     smtp = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
+    // dnsmasq answers once it is up; each probe asks afresh (a resolver caches negative answers for 5 min)
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      resolver = new MxResolver(vertx, Duration.ofSeconds(2));
+      return resolve("implicit.test").failure() == null;
+    });
     resolver = new MxResolver(vertx, Duration.ofSeconds(2));
-    Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
-        .until(() -> resolve("implicit.test").failure() == null);
   }
 
   @AfterAll
