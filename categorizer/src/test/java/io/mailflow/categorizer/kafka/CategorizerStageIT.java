@@ -3,6 +3,7 @@ package io.mailflow.categorizer.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.dsn.PythonDsn;
 import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.StageLoop;
@@ -293,12 +294,13 @@ class CategorizerStageIT {
       assertEquals("", ndr.getEnvelope().getSender());
       assertEquals(List.of("carol@example.com"),
           ndr.getRecipients().stream().map(Recipient::getAddress).toList());
-      List<String> parsed = PythonDsnParser.parse(content(ndr), dir);
+      List<String> parsed = PythonDsn.parse(content(ndr), dir);
       assertEquals(List.of(
           "defects 0",
           "from postmaster@contoso.test",
           "to carol@example.com",
           "subject Undeliverable: hello team",
+          "auto-submitted auto-replied",
           "report-type delivery-status",
           "types multipart/report text/plain message/delivery-status text/plain text/plain text/rfc822-headers",
           "reporting-mta dns; EX01.contoso.test",
@@ -341,7 +343,7 @@ class CategorizerStageIT {
           submitted(id, recipients("team@contoso.test", "x@example.org", "y@example.org", "ghost@contoso.test")))
           .get();
 
-      List<String> recipientLines = PythonDsnParser.parse(content(ndrAbout(id, tracking, submissions)), dir)
+      List<String> recipientLines = PythonDsn.parse(content(ndrAbout(id, tracking, submissions)), dir)
           .stream().filter(l -> l.startsWith("recipient ")).toList();
       assertEquals(4, recipientLines.size(), recipientLines.toString());
       assertEquals("recipient rfc822; team@contoso.test | None | failed | 5.5.3 | None | smtp; 550 5.5.3"
@@ -365,7 +367,7 @@ class CategorizerStageIT {
 
       SubmittedMessage ndr = ndrAbout(id, tracking, submissions);
       assertEquals("carol@example.com", ndr.getRecipients().get(0).getAddress());
-      List<String> parsed = PythonDsnParser.parse(content(ndr), dir);
+      List<String> parsed = PythonDsn.parse(content(ndr), dir);
       assertEquals(List.of(
           "recipient rfc822; bob@contoso.test | None | failed | 5.7.60 | None | smtp; 550 5.7.60 SMTP; Client does"
               + " not have permissions to send as this sender",
@@ -387,7 +389,7 @@ class CategorizerStageIT {
       message.setBody(new InlineBody(ByteBuffer.wrap("Subject: hello team\r\n\r\nhi\r\n".getBytes())));
       publisher.send(Topics.SUBMISSION, id, message).get();
 
-      List<String> parsed = PythonDsnParser.parse(content(ndrAbout(id, tracking, submissions)), dir);
+      List<String> parsed = PythonDsn.parse(content(ndrAbout(id, tracking, submissions)), dir);
       assertEquals("subject Expanded: hello team", parsed.get(3));
       assertEquals(List.of("recipient rfc822; team@contoso.test | None | expanded | 2.1.5 | None | smtp; 250 2.1.5"
           + " RESOLVER.GRP.Expanded; distribution list expanded"),
