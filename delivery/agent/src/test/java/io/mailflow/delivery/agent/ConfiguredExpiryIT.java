@@ -7,26 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.AcceptedDomain;
-import io.mailflow.organization.KafkaTopics;
-import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
-import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.organization.TransportService;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,52 +33,27 @@ class ConfiguredExpiryIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
   private static ScriptedSmtpServer smartHost;
-  private static DeliveryStage stage;
-  private static TopicPublisher publisher;
+  private static DeliveryRig rig;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<SubmittedMessage> submissions;
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
-        .rcpt("busy@fabrikam.test", "451 4.7.1 Try again later"));
-    Organization org = new Organization("EX01", "Default-Site", KafkaTopics.defaults(),
-        List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
-        List.of(new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
-            List.of(new SmartHost("127.0.0.1", smartHost.port())), smartHost.port(),
-            SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
-    publisher = TopicPublisher.create(bootstrap, "configured-expiry-it");
+    rig = new DeliveryRig("configured-expiry-it");
+    smartHost = rig.smartHost(new ScriptedSmtpServer.Script().rcpt("busy@fabrikam.test", "451 4.7.1 Try again later"));
+    tracking = rig.tracking;
+    submissions = rig.submissions;
     Duration shrunk = Duration.ofMillis(300);
     TransportService service = TransportService.defaults().withRetry(6, shrunk, shrunk, shrunk, EXPIRATION);
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"),
-        FastRetries.options().withTransportService(service));
+    rig.start(DeliveryRig.organization(DeliveryRig.connector("Outbound", "fabrikam.test", smartHost)),
+        dataDir.resolve("mailstore"), FastRetries.options().withTransportService(service));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-      submissions.close();
-    }
-    if (smartHost != null) {
-      smartHost.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      rig.close();
     }
   }
 
@@ -96,9 +61,8 @@ class ConfiguredExpiryIT {
   void aRefusedCopyFailsWith447AfterTheConfiguredExpirationNotTwoDays() throws Exception {
     String nmid = UUID.randomUUID().toString();
     Instant received = Instant.now();
-    publisher.send(Topics.DELIVERY, "SmartHostConnectorDelivery:fabrikam.test", item(nmid, "alice@contoso.test",
-        DeliveryType.SmartHostConnectorDelivery, "Outbound", received, external("busy@fabrikam.test", null)))
-        .get(30, TimeUnit.SECONDS);
+    rig.publish(item(nmid, "alice@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Outbound", received,
+        external("busy@fabrikam.test", null)));
 
     TrackingEvent fail = tracking.await(e -> e.getNetworkMessageId().equals(nmid)
         && e.getEventId().equals("FAIL"), 1, WAIT).get(0);
