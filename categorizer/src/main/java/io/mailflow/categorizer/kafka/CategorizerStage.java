@@ -14,7 +14,9 @@ import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.BodyReference;
@@ -54,9 +56,9 @@ import java.util.concurrent.CompletionStage;
  */
 public final class CategorizerStage implements AutoCloseable {
   public static final String GROUP_ID = "mailflow-categorizer";
-  private static final String SOURCE = "CATEGORIZER";
 
   private final Organization organization;
+  private final Tracking tracking;
   private final RecipientResolver resolver;
   private final EnvelopeLimits limits;
   private final SendAsCheck sendAs;
@@ -66,6 +68,7 @@ public final class CategorizerStage implements AutoCloseable {
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
+    this.tracking = Tracking.of(organization.serverName());
     Directory directory = Directory.of(organization);
     this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
@@ -117,12 +120,12 @@ public final class CategorizerStage implements AutoCloseable {
     }
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (ResolutionEvent event : events) {
-      acks.add(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(),
-          TrackingEvents.about(envelope, organization.serverName(), SOURCE, event.eventId(), event.recipients(),
-                  event.status())
-              .setInternalMessageId(internalId)
-              .setRelatedRecipientAddress(event.related())
-              .setReference(origin.toString())
+      acks.add(publisher.track(
+          tracking.about(envelope, TrackingSource.CATEGORIZER, TrackingEventId.valueOf(event.eventId()))
+              .recipients(event.recipients(), event.status())
+              .internalMessageId(internalId)
+              .relatedRecipient(event.related())
+              .reference(origin.toString())
               .build()));
     }
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.

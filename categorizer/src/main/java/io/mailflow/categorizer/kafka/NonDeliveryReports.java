@@ -10,7 +10,9 @@ import io.mailflow.dsn.DsnRecipient;
 import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.OriginalMessage;
 import io.mailflow.dsn.submission.DsnSubmission;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.Envelope;
@@ -40,7 +42,6 @@ import java.util.Set;
  * twice yields the same report.
  */
 final class NonDeliveryReports {
-  static final String SOURCE = "DSN";
 
   private final Organization organization;
   private final DsnSubmission submission;
@@ -113,18 +114,18 @@ final class NonDeliveryReports {
     List<String> statuses = reported.stream().map(r -> r.reply().line()).toList();
     String reportTo = submitted.dsn().recipient();
     // Exchange's report link, both ways: the original names its DSN, the DSN names what it reports on.
-    TrackingEvent aboutOriginal = TrackingEvents.about(original, organization.serverName(), SOURCE, "DSN",
-            addresses, statuses)
-        .setInternalMessageId(internalMessageId)
-        .setReference(dsn.getNetworkMessageId())
-        .setRelatedRecipientAddress(reportTo)
-        .setSourceContext((reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
+    TrackingEvent aboutOriginal = new Tracking(organization.serverName(), clock).about(original, TrackingSource.DSN, TrackingEventId.DSN)
+        .recipients(addresses, statuses)
+        .internalMessageId(internalMessageId)
+        .reference(dsn.getNetworkMessageId())
+        .relatedRecipient(reportTo)
+        .context((reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
             ? "non-delivery report " : "delivery status notification ") + submitted.dsn().messageId() + " to " + reportTo)
         .build();
-    TrackingEvent aboutDsn = TrackingEvents.about(dsn, organization.serverName(), SOURCE, "DSN",
-            List.of(reportTo), List.of())
-        .setReference(original.getNetworkMessageId())
-        .setSourceContext("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
+    TrackingEvent aboutDsn = new Tracking(organization.serverName(), clock).about(dsn, TrackingSource.DSN, TrackingEventId.DSN)
+        .recipients(List.of(reportTo), List.of())
+        .reference(original.getNetworkMessageId())
+        .context("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
         .build();
     return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
   }

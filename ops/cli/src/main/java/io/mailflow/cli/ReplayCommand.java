@@ -5,7 +5,9 @@ import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.Recipient;
@@ -55,8 +57,8 @@ import picocli.CommandLine.Spec;
             + "or relative (-90s, -30m, -2h, -1d)."})
 final class ReplayCommand implements Callable<Integer> {
   /** Exchange's message-tracking source for a Safety Net resubmit; the event is RESUBMIT. */
-  static final String SOURCE = "SAFETYNET";
-  static final String EVENT = "RESUBMIT";
+  static final TrackingSource SOURCE = TrackingSource.SAFETYNET;
+  static final TrackingEventId EVENT = TrackingEventId.RESUBMIT;
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;
@@ -251,10 +253,10 @@ final class ReplayCommand implements Callable<Integer> {
     V copy = replayed.marked().apply(record, where);
     await(publisher.send(replayed.topic(), key, copy), replayed.topic().name());
     Envelope envelope = replayed.envelope().apply(record);
-    TrackingEvent event = TrackingEvents.about(envelope, server, SOURCE, EVENT,
-            replayed.recipients().apply(record), List.of())
-        .setInternalMessageId(replayed.internalMessageId().apply(record))
-        .setSourceContext("mailflow replay " + window + "; copy of " + where + "; "
+    TrackingEvent event = new Tracking(server, clock).about(envelope, SOURCE, EVENT)
+        .recipients(replayed.recipients().apply(record), List.of())
+        .internalMessageId(replayed.internalMessageId().apply(record))
+        .context("mailflow replay " + window + "; copy of " + where + "; "
             + (replayed.topic() == Topics.DELIVERY ? "next hop " : "submission ") + key)
         .build();
     await(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(), event), Topics.TRACKING.name());

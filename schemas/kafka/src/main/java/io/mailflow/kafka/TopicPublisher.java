@@ -47,6 +47,11 @@ public final class TopicPublisher implements AutoCloseable {
     return sendRaw(topic.name(), key, bytes);
   }
 
+  /** Sends a message-tracking event, keyed by its network message id as mail.tracking.v1 is. */
+  public CompletableFuture<RecordMetadata> track(io.mailflow.schemas.avro.TrackingEvent event) {
+    return send(Topics.TRACKING, event.getNetworkMessageId(), event);
+  }
+
   /** Sends bytes already encoded (replay and poison parking pass records through unchanged). */
   public CompletableFuture<RecordMetadata> sendRaw(String topic, String key, byte[] value) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();

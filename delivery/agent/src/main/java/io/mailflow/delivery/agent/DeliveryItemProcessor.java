@@ -14,6 +14,7 @@ import io.mailflow.kafka.RecordProcessor;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.Tracking;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
 import io.mailflow.schemas.avro.BodyReference;
@@ -334,7 +335,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
           attempt.context() + "; deferred to " + delayTopic.name() + " until " + due);
       durable.add(acked(publisher.send(delayTopic, key, again)));
     }
-    for (TrackingEvent event : DeliveryTracking.events(item, organization.serverName(), attempt, outcomes)) {
+    for (TrackingEvent event : DeliveryTracking.events(item, new Tracking(organization.serverName(), clock), attempt, outcomes)) {
       durable.add(acked(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event)));
     }
     nonDeliveryReport(item, outcomes, content, attempt.remoteHost()).ifPresent(dsn -> {
@@ -346,7 +347,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     });
     // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS): DeliveryNotices
     for (DsnGenerator.Generated notice : notices.after(item, outcomes, content,
-        DeliveryTracking.STOREDRIVER.equals(attempt.source()), tried.dsnPassedOn(), attempt.remoteHost(), now)) {
+        attempt.source() == DeliveryTracking.STOREDRIVER, tried.dsnPassedOn(), attempt.remoteHost(), now)) {
       SubmittedMessage report = notice.message();
       durable.add(acked(publisher.send(Topics.SUBMISSION, report.getEnvelope().getNetworkMessageId(), report)));
       for (TrackingEvent event : notice.events()) {

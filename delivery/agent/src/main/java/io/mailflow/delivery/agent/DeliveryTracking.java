@@ -1,7 +1,9 @@
 package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.util.ArrayList;
@@ -14,27 +16,27 @@ import java.util.List;
  */
 final class DeliveryTracking {
 
-  static final String STOREDRIVER = "STOREDRIVER";
-  static final String SMTP = "SMTP";
+  static final TrackingSource STOREDRIVER = TrackingSource.STOREDRIVER;
+  static final TrackingSource SMTP = TrackingSource.SMTP;
 
   private DeliveryTracking() {}
 
   /** What the attempt was, for the event fields beyond the outcomes. */
-  record Attempt(String source, String connectorId, String remoteHost, String context) {}
+  record Attempt(TrackingSource source, String connectorId, String remoteHost, String context) {}
 
   /** One event per kind of outcome present, in the order delivered, failed, deferred. */
-  static List<TrackingEvent> events(DeliveryItem item, String serverName, Attempt attempt,
+  static List<TrackingEvent> events(DeliveryItem item, Tracking tracking, Attempt attempt,
       List<DeliveryOutcome> outcomes) {
     List<TrackingEvent> events = new ArrayList<>(3);
-    String success = STOREDRIVER.equals(attempt.source()) ? "DELIVER" : "SEND";
-    add(events, item, serverName, attempt, success, outcomes, DeliveryOutcome.Delivered.class);
-    add(events, item, serverName, attempt, "FAIL", outcomes, DeliveryOutcome.Permanent.class);
-    add(events, item, serverName, attempt, "DEFER", outcomes, DeliveryOutcome.Transient.class);
+    TrackingEventId success = attempt.source() == STOREDRIVER ? TrackingEventId.DELIVER : TrackingEventId.SEND;
+    add(events, item, tracking, attempt, success, outcomes, DeliveryOutcome.Delivered.class);
+    add(events, item, tracking, attempt, TrackingEventId.FAIL, outcomes, DeliveryOutcome.Permanent.class);
+    add(events, item, tracking, attempt, TrackingEventId.DEFER, outcomes, DeliveryOutcome.Transient.class);
     return events;
   }
 
-  private static void add(List<TrackingEvent> events, DeliveryItem item, String serverName, Attempt attempt,
-      String eventId, List<DeliveryOutcome> outcomes, Class<? extends DeliveryOutcome> kind) {
+  private static void add(List<TrackingEvent> events, DeliveryItem item, Tracking tracking, Attempt attempt,
+      TrackingEventId eventId, List<DeliveryOutcome> outcomes, Class<? extends DeliveryOutcome> kind) {
     List<String> recipients = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
     for (DeliveryOutcome o : outcomes) {
@@ -46,11 +48,12 @@ final class DeliveryTracking {
     if (recipients.isEmpty()) {
       return;
     }
-    events.add(TrackingEvents.about(item.getEnvelope(), serverName, attempt.source(), eventId, recipients, statuses)
-        .setInternalMessageId(item.getInternalMessageId())
-        .setConnectorId(attempt.connectorId())
-        .setServerIp(attempt.remoteHost())
-        .setSourceContext(attempt.context())
+    events.add(tracking.about(item.getEnvelope(), attempt.source(), eventId)
+        .recipients(recipients, statuses)
+        .internalMessageId(item.getInternalMessageId())
+        .connector(attempt.connectorId())
+        .serverIp(attempt.remoteHost())
+        .context(attempt.context())
         .build());
   }
 }

@@ -8,7 +8,9 @@ import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
 import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.submission.DsnSubmission;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.Envelope;
@@ -38,7 +40,6 @@ final class DsnGenerator {
 
   /** The receive connector a DSN's envelope names: it was made here, not received. */
   static final String RECEIVE_CONNECTOR = DsnSubmission.RECEIVE_CONNECTOR;
-  static final String SOURCE = "DSN";
 
   private final Organization organization;
   private final DsnSubmission submission;
@@ -125,17 +126,17 @@ final class DsnGenerator {
     Dsn dsn = submitted.dsn();
     SubmittedMessage message = submitted.message();
     List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
-    TrackingEvent aboutOriginal = TrackingEvents.about(original, organization.serverName(), SOURCE, "DSN",
-            addresses, statuses)
-        .setInternalMessageId(item.getInternalMessageId())
-        .setReference(networkMessageId)
-        .setRelatedRecipientAddress(original.getSender())
-        .setSourceContext(kind + " " + dsn.messageId() + " to " + original.getSender())
+    TrackingEvent aboutOriginal = new Tracking(organization.serverName(), clock).about(original, TrackingSource.DSN, TrackingEventId.DSN)
+        .recipients(addresses, statuses)
+        .internalMessageId(item.getInternalMessageId())
+        .reference(networkMessageId)
+        .relatedRecipient(original.getSender())
+        .context(kind + " " + dsn.messageId() + " to " + original.getSender())
         .build();
-    TrackingEvent aboutDsn = TrackingEvents.about(message.getEnvelope(), organization.serverName(), SOURCE, "DSN",
-            List.of(dsn.recipient()), List.of())
-        .setReference(original.getNetworkMessageId())
-        .setSourceContext(reportsOn + " " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
+    TrackingEvent aboutDsn = new Tracking(organization.serverName(), clock).about(message.getEnvelope(), TrackingSource.DSN, TrackingEventId.DSN)
+        .recipients(List.of(dsn.recipient()), List.of())
+        .reference(original.getNetworkMessageId())
+        .context(reportsOn + " " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
         .build();
     return new Generated(message, List.of(aboutOriginal, aboutDsn));
   }

@@ -3,6 +3,9 @@ package io.mailflow.delivery.agent;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
@@ -44,8 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class QueueStates {
 
-  static final String SOURCE = "QUEUE";
-  static final String EVENT = "QUEUESTATE";
+  static final TrackingSource SOURCE = TrackingSource.QUEUE;
+  static final TrackingEventId EVENT = TrackingEventId.QUEUESTATE;
   static final String METRIC_PREFIX = "mailflow.delivery.queue.";
 
   /** Exchange's queue status values. */
@@ -243,9 +246,8 @@ final class QueueStates {
     QueueState state = QueueState.newBuilder().setIdentity(q.key).setDeliveryType(q.deliveryType)
         .setNextHopDomain(q.nextHopDomain).setStatus(q.status.name()).setMessageCount(q.messageCount())
         .setLastError(q.lastError).setNextRetryTime(q.nextRetryTime).build();
-    TrackingEvent event = TrackingEvent.newBuilder().setDateTime(clock.instant()).setServerHostname(serverName)
-        .setSource(SOURCE).setEventId(EVENT).setNetworkMessageId("").setSourceContext(why)
-        .setQueue(state).build();
+    TrackingEvent event = new Tracking(serverName, clock).aboutNoMessage(SOURCE, EVENT).context(why).queue(state)
+        .build();
     // Best effort: a lost state event leaves the view one change behind; mail flow does not wait for it.
     publisher.send(Topics.TRACKING, q.key, event).whenComplete((ok, e) -> {
       if (e != null) {

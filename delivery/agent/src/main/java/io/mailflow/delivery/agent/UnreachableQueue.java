@@ -5,7 +5,9 @@ import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.delivery.core.SmtpReply;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.schemas.avro.CategorizedMessage;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.ResolvedRecipient;
@@ -32,8 +34,8 @@ import java.util.List;
 final class UnreachableQueue {
   /** Exchange's status for a recipient routing never found a next hop for. */
   static final SmtpReply NO_NEXT_HOP = SmtpReply.of(550, "5.4.4", "ROUTING.NoNextHop; unable to route");
-  static final String SOURCE = "QUEUE";
-  static final String EVENT = "RESUBMIT";
+  static final TrackingSource SOURCE = TrackingSource.QUEUE;
+  static final TrackingEventId EVENT = TrackingEventId.RESUBMIT;
 
   private final Context context;
   private final TopicPublisher publisher;
@@ -78,10 +80,10 @@ final class UnreachableQueue {
         .setAttempt(item.getAttempt())
         .build();
     String networkMessageId = item.getEnvelope().getNetworkMessageId();
-    var event = TrackingEvents.about(item.getEnvelope(), serverName, SOURCE, EVENT,
-            item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
-        .setInternalMessageId(item.getInternalMessageId())
-        .setSourceContext("Unreachable queue: handed back to routing after attempt " + item.getAttempt())
+    var event = new Tracking(serverName, clock).about(item.getEnvelope(), SOURCE, EVENT)
+        .recipients(item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
+        .internalMessageId(item.getInternalMessageId())
+        .context("Unreachable queue: handed back to routing after attempt " + item.getAttempt())
         .build();
     return Future.all(
             Future.fromCompletionStage(publisher.send(Topics.CATEGORIZED, networkMessageId, again), context),

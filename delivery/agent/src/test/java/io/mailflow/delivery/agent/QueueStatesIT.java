@@ -166,8 +166,8 @@ class QueueStatesIT {
     assertEquals(1, events(nmid, "SEND").size());
     TrackingEvent first = tracking.matching(e -> e.getQueue() != null && e.getQueue().getIdentity().equals(key))
         .get(0);
-    assertEquals(QueueStates.SOURCE, first.getSource());
-    assertEquals(QueueStates.EVENT, first.getEventId());
+    assertEquals(QueueStates.SOURCE.name(), first.getSource());
+    assertEquals(QueueStates.EVENT.name(), first.getEventId());
 
     await().atMost(BOUND).until(() -> counter("delivered", key) == 1.0);
     assertEquals(0.0, counter("deferred", key));

@@ -99,7 +99,7 @@ class UnreachableQueueIT {
     publish(unreachable(nmid, Instant.now(), 2));
 
     TrackingEvent defer = awaitEvent(nmid, "DEFER");
-    assertEquals(UnreachableQueue.SOURCE, defer.getSource());
+    assertEquals(UnreachableQueue.SOURCE.name(), defer.getSource());
     DeliveryItem waiting = delayed.await(i -> i.getEnvelope().getNetworkMessageId().equals(nmid), 1, WAIT).get(0);
     assertEquals(3, waiting.getAttempt());
     assertEquals(DeliveryType.Unreachable, waiting.getNextHop().getDeliveryType());
@@ -120,7 +120,7 @@ class UnreachableQueueIT {
     assertEquals("iid-" + nmid, back.getInternalMessageId());
     assertEquals(3, back.getAttempt(), "routing carries the attempts on, so the schedule continues");
     assertEquals(List.of("bob@nowhere.test"), back.getRecipients().stream().map(ResolvedRecipient::getAddress).toList());
-    TrackingEvent resubmit = awaitEvent(nmid, UnreachableQueue.EVENT);
+    TrackingEvent resubmit = awaitEvent(nmid, UnreachableQueue.EVENT.name());
     assertEquals("QUEUE", resubmit.getSource());
     assertEquals("Unreachable queue: handed back to routing after attempt 3", resubmit.getSourceContext());
   }

@@ -10,7 +10,9 @@ import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionHooks;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SmtpEnvelope;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.ExtendedRight;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
@@ -199,15 +201,15 @@ final class EdgeSessionHooks implements SessionHooks {
   /** Exchange's RECEIVE event of source SMTP for the message just queued. */
   private TrackingEvent receiveEvent(SubmittedMessage record, SessionInfo session, long id, int sequence) {
     List<String> recipients = record.getRecipients().stream().map(r -> r.getAddress()).toList();
-    return TrackingEvents.about(record.getEnvelope(), edge.organization().serverName(), "SMTP", "RECEIVE",
-            recipients, List.of())
-        .setClientIp(session.clientIp())
-        .setClientHostname(session.heloName())
-        .setServerIp(session.serverIp())
-        .setConnectorId(edge.connectorId())
-        .setSourceContext(session.sessionId() + ";" + sessionStart + ";" + sequence)
-        .setInternalMessageId(Long.toString(id))
-        .setDirectionality("Incoming")
+    return new Tracking(edge.organization().serverName(), edge.options().clock())
+        .about(record.getEnvelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE)
+        .recipients(recipients, List.of())
+        .client(session.clientIp(), session.heloName())
+        .serverIp(session.serverIp())
+        .connector(edge.connectorId())
+        .context(session.sessionId() + ";" + sessionStart + ";" + sequence)
+        .internalMessageId(Long.toString(id))
+        .directionality("Incoming")
         .build();
   }
 

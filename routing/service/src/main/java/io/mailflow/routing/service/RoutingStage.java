@@ -5,7 +5,9 @@ import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.TrackingEvents;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.Organization;
 import io.mailflow.routing.graph.NextHopKey;
 import io.mailflow.routing.graph.RouteDecision;
@@ -55,13 +57,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoutingStage implements AutoCloseable {
   public static final String GROUP_ID = "mailflow-routing";
-  private static final String SOURCE = "ROUTING";
   /** The admin state this stage reads: SITE records in this state take a site down. */
   public static final String SITE_DOWN = "Down";
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(RoutingStage.class);
 
   private final Organization organization;
+  private final Tracking tracking;
   private final ControlView control;
   private volatile Router router;
   private volatile Set<String> runTimeDown;
@@ -70,6 +72,7 @@ public final class RoutingStage implements AutoCloseable {
 
   private RoutingStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
+    this.tracking = Tracking.of(organization.serverName());
     this.control = ControlView.start(bootstrapServers, "mailflow-routing-control-" + organization.serverName(),
         CONTROL_TIMEOUT);
     this.runTimeDown = runTimeDownSites(organization, control.all());
@@ -153,13 +156,13 @@ public final class RoutingStage implements AutoCloseable {
           .build();
       acks.add(publisher.send(Topics.DELIVERY, nextHop.asRecordKey(), item));
       List<String> addresses = queue.getValue().stream().map(ResolvedRecipient::getAddress).toList();
-      acks.add(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(),
-          TrackingEvents.about(envelope, organization.serverName(), SOURCE, "TRANSFER", addresses, List.of())
-              .setInternalMessageId(internalId)
-              .setSourceContext("NextHop: " + nextHop.asRecordKey())
-              .setConnectorId(nextHop.connector())
-              .setReference(message.getInternalMessageId())
-              .build()));
+      acks.add(publisher.track(tracking.about(envelope, TrackingSource.ROUTING, TrackingEventId.TRANSFER)
+          .recipients(addresses, List.of())
+          .internalMessageId(internalId)
+          .context("NextHop: " + nextHop.asRecordKey())
+          .connector(nextHop.connector())
+          .reference(message.getInternalMessageId())
+          .build()));
     }
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
   }

@@ -1,0 +1,38 @@
+package io.mailflow.kafka;
+
+/**
+ * TrackingEventId - the event-id field of a message-tracking event: Exchange's values (Get-MessageTrackingLog
+ * -EventId), so a query written for Exchange's logs finds the same events here.
+ *
+ * <p>{@link #QUEUESTATE} is mailflow's own: a delivery queue's Get-Queue state, not a message's step.
+ */
+public enum TrackingEventId {
+  /** A server received the message (SMTP from a client or another server). */
+  RECEIVE,
+  /** The message was handed to transport by a submission source. */
+  SUBMIT,
+  /** A recipient was resolved to another (primary) address. */
+  RESOLVE,
+  /** A distribution group was expanded into its members. */
+  EXPAND,
+  /** A recipient was redirected (forwarding, contact's external address). */
+  REDIRECT,
+  /** Recipients were moved to a bifurcated copy, or the copy handed on to delivery. */
+  TRANSFER,
+  /** Delivered to a mailbox. */
+  DELIVER,
+  /** Sent by SMTP to another server. */
+  SEND,
+  /** Delivery failed for good. */
+  FAIL,
+  /** Delivery was deferred and will be retried. */
+  DEFER,
+  /** A delivery status notification was generated. */
+  DSN,
+  /** The message was resubmitted (Safety Net replay, Unreachable queue hand-back). */
+  RESUBMIT,
+  /** The message was parked as poison. */
+  POISONMESSAGE,
+  /** mailflow's own: a delivery queue's state (source QUEUE). */
+  QUEUESTATE
+}

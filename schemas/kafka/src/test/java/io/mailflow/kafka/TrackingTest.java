@@ -1,0 +1,56 @@
+package io.mailflow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.mailflow.schemas.avro.Envelope;
+import io.mailflow.schemas.avro.QueueState;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrackingTest {
+  private static final Instant NOW = Instant.parse("2026-12-07T10:15:30Z");
+  private final Tracking tracking = new Tracking("EX01", Clock.fixed(NOW, ZoneOffset.UTC));
+
+  private static Envelope envelope() {
+    return Envelope.newBuilder().setNetworkMessageId("nmid-1").setSender("carol@example.com")
+        .setMessageIdHeader("<m1@example.com>").setSubject("hello").setSize(1234)
+        .setReceivedAt(NOW).setReceivingServer("EX01").setSessionId("s1").setClientIp("127.0.0.1")
+        .setReceiveConnector("Default Frontend EX01").setClientHostname("client.example.com").build();
+  }
+
+  @Test
+  void messageEventCarriesTheServerTheClockAndTheEnvelopesFields() {
+    TrackingEvent event = tracking.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE)
+        .recipients(List.of("alice@contoso.test", "bob@contoso.test"), List.of())
+        .internalMessageId("42").connector("Default Frontend EX01").build();
+    assertEquals(NOW, event.getDateTime());
+    assertEquals("EX01", event.getServerHostname());
+    assertEquals("SMTP", event.getSource());
+    assertEquals("RECEIVE", event.getEventId());
+    assertEquals("nmid-1", event.getNetworkMessageId());
+    assertEquals("<m1@example.com>", event.getMessageId());
+    assertEquals("hello", event.getMessageSubject());
+    assertEquals("carol@example.com", event.getSenderAddress());
+    assertEquals("carol@example.com", event.getReturnPath());
+    assertEquals(1234L, event.getTotalBytes());
+    assertEquals(2, event.getRecipientCount());
+    assertEquals("42", event.getInternalMessageId());
+    assertEquals("Default Frontend EX01", event.getConnectorId());
+  }
+
+  @Test
+  void queueEventNamesNoMessage() {
+    QueueState state = QueueState.newBuilder().setIdentity("SmartHost:relay").setStatus("Retry").build();
+    TrackingEvent event = tracking.aboutNoMessage(TrackingSource.QUEUE, TrackingEventId.QUEUESTATE)
+        .context("connection refused").queue(state).build();
+    assertEquals("", event.getNetworkMessageId());
+    assertEquals("QUEUESTATE", event.getEventId());
+    assertEquals("Retry", event.getQueue().getStatus());
+    assertNull(event.getSenderAddress());
+  }
+}
