@@ -7,15 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
 import io.mailflow.dsn.DsnBuilder;
-import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.AcceptedDomain;
-import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Organization;
-import io.mailflow.organization.SendConnector;
-import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
@@ -28,7 +23,6 @@ import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,9 +48,8 @@ class ClaimCheckedDeliveryIT {
   private static final int CHUNK = 256 * 1024;
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
+  private static DeliveryRig rig;
   private static ScriptedSmtpServer smartHost;
-  private static DeliveryStage stage;
   private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<PoisonRecord> poison;
@@ -65,45 +57,26 @@ class ClaimCheckedDeliveryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+    rig = new DeliveryRig("claim-check-it");
+    smartHost = rig.smartHost(new ScriptedSmtpServer.Script()
         .ehlo(List.of("250-sink.test Hello", "250-PIPELINING", "250-SIZE 104857600", "250-8BITMIME",
             "250 ENHANCEDSTATUSCODES"))
         .rcpt("refused@fabrikam.test", "550 5.1.1 User unknown"));
-    Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(),
-        List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
-        List.of(new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
-            List.of(new SmartHost("127.0.0.1", smartHost.port())), smartHost.port(),
-            SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "mf1.contoso.test")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    poison = new TopicTail<>(bootstrap, Topics.POISON);
-    submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
-    publisher = TopicPublisher.create(bootstrap, "claim-check-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options()
+    Organization org = DeliveryRig.organization("MF1",
+        List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)),
+        DeliveryRig.connector("Outbound", "fabrikam.test", "mf1.contoso.test", smartHost));
+    tracking = rig.tracking;
+    poison = rig.tail(Topics.POISON);
+    submissions = rig.submissions;
+    publisher = rig.publisher;
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options()
         .withSmtp(new io.mailflow.delivery.agent.smtp.SmtpClientOptions().setReplyTimeout(Duration.ofSeconds(30))));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-      poison.close();
-      submissions.close();
-    }
-    if (smartHost != null) {
-      smartHost.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      rig.close();
     }
   }
 
@@ -131,8 +104,7 @@ class ClaimCheckedDeliveryIT {
   }
 
   private static void publish(DeliveryItem item) throws Exception {
-    publisher.send(Topics.DELIVERY, item.getNextHop().getDeliveryType() + ":" + item.getNextHop().getNextHopDomain(),
-        item).get(30, TimeUnit.SECONDS);
+    rig.publish(item);
   }
 
   private static ClaimChecks.Stored stored(String nmid, int octets) throws Exception {

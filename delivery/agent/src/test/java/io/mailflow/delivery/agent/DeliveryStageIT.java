@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
 import io.mailflow.organization.SendConnector.SmartHost;
@@ -23,7 +19,6 @@ import io.mailflow.schemas.avro.PoisonRecord;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -48,10 +42,8 @@ class DeliveryStageIT {
       + "Message-ID: <stage@fabrikam.test>\r\n\r\nHello from the stage.\r\n").getBytes(UTF_8);
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
+  private static DeliveryRig rig;
   private static ScriptedSmtpServer smartHost;
-  private static DeliveryStage stage;
-  private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<DeliveryItem> deliveries;
   private static TopicTail<PoisonRecord> poison;
@@ -59,49 +51,27 @@ class DeliveryStageIT {
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+    rig = new DeliveryRig("delivery-it");
+    smartHost = rig.smartHost(new ScriptedSmtpServer.Script()
         .rcpt("refused@fabrikam.test", "550 5.1.1 User unknown")
         .rcptOnce("greylisted@fabrikam.test", "451 4.7.1 Greylisted, try again"));
     int deadPort = ScriptedSmtpServer.closedPort();
-    Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(), List.of(), List.of(),
-        List.of(
-            new SendConnector("Outbound", List.of(new SendConnector.AddressSpace("fabrikam.test", 1)),
-                List.of(new SmartHost("127.0.0.1", smartHost.port())), smartHost.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "mf1.contoso.test"),
-            new SendConnector("Failover", List.of(new SendConnector.AddressSpace("tailspin.test", 1)),
-                List.of(new SmartHost("127.0.0.1", deadPort), new SmartHost("127.0.0.1", smartHost.port())),
-                smartHost.port(), SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    deliveries = new TopicTail<>(bootstrap, Topics.DELIVERY);
-    poison = new TopicTail<>(bootstrap, Topics.POISON);
-    publisher = TopicPublisher.create(bootstrap, "delivery-it");
-    retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
+    Organization org = DeliveryRig.organization("MF1", List.of(),
+        DeliveryRig.connector("Outbound", "fabrikam.test", "mf1.contoso.test", smartHost),
+        new SendConnector("Failover", List.of(new SendConnector.AddressSpace("tailspin.test", 1)),
+            List.of(new SmartHost("127.0.0.1", deadPort), new SmartHost("127.0.0.1", smartHost.port())),
+            smartHost.port(), SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""));
+    tracking = rig.tracking;
+    deliveries = rig.tail(Topics.DELIVERY);
+    poison = rig.tail(Topics.POISON);
+    retries = rig.tail(Topics.RETRY_1M);
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-      deliveries.close();
-      poison.close();
-      retries.close();
-    }
-    if (smartHost != null) {
-      smartHost.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      rig.close();
     }
   }
 
@@ -128,9 +98,7 @@ class DeliveryStageIT {
   }
 
   private static void publish(DeliveryItem item) throws Exception {
-    NextHop hop = item.getNextHop();
-    publisher.send(Topics.DELIVERY, hop.getDeliveryType() + ":" + hop.getNextHopDomain(), item)
-        .get(30, TimeUnit.SECONDS);
+    rig.publish(item);
   }
 
   private static List<TrackingEvent> awaitEvents(String nmid, String eventId, int count) {

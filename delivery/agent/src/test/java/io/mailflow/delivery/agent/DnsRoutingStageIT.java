@@ -8,29 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.AcceptedDomain;
-import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
-import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
-import io.mailflow.schemas.avro.DsnNotify;
-import io.mailflow.schemas.avro.NextHop;
-import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,61 +34,36 @@ class DnsRoutingStageIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir static Path dataDir;
+  private static DeliveryRig rig;
   private static Dnsmasq dnsmasq;
-  private static Vertx vertx;
   private static ScriptedSmtpServer smartHost;
-  private static DeliveryStage stage;
-  private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<SubmittedMessage> submissions;
 
   @BeforeAll
   static void start() throws Exception {
-    dnsmasq = Dnsmasq.startOrSkip(
+    rig = new DeliveryRig("dns-routing-it");
+    dnsmasq = rig.dns(
         "--mx-host=fabrikam.test,mx1.fabrikam.test,10", "--mx-host=fabrikam.test,mx2.fabrikam.test,20",
         "--host-record=mx1.fabrikam.test,127.0.0.2", "--host-record=mx2.fabrikam.test,127.0.0.1");
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    smartHost = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
-    Organization org = new Organization("EX01", "Default-Site", KafkaTopics.defaults(),
-        List.of(new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true)), List.of(),
-        List.of(new SendConnector("MxOut", List.of(new SendConnector.AddressSpace("*", 1)), List.of(),
-            smartHost.port(), SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "", dnsmasq.server())),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
-    publisher = TopicPublisher.create(bootstrap, "dns-routing-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
+    smartHost = rig.smartHost(new ScriptedSmtpServer.Script());
+    Organization org = DeliveryRig.organization(
+        new SendConnector("MxOut", List.of(new SendConnector.AddressSpace("*", 1)), List.of(),
+            smartHost.port(), SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "", dnsmasq.server()));
+    tracking = rig.tracking;
+    submissions = rig.submissions;
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-      submissions.close();
-    }
-    if (smartHost != null) {
-      smartHost.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    if (dnsmasq != null) {
-      dnsmasq.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   private static void publish(DeliveryItem item) throws Exception {
-    NextHop hop = item.getNextHop();
-    publisher.send(Topics.DELIVERY, hop.getDeliveryType() + ":" + hop.getNextHopDomain(), item)
-        .get(30, TimeUnit.SECONDS);
+    rig.publish(item);
   }
 
   private static TrackingEvent awaitEvent(String nmid, String eventId) {

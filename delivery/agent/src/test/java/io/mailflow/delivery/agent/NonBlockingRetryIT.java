@@ -8,14 +8,9 @@ import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
-import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Organization;
-import io.mailflow.organization.SendConnector;
-import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.Envelope;
@@ -24,7 +19,6 @@ import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -54,11 +47,10 @@ class NonBlockingRetryIT {
   private static final byte[] MESSAGE = "From: a@contoso.test\r\nSubject: retry\r\n\r\nHi.\r\n".getBytes(UTF_8);
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
+  private static DeliveryRig rig;
   private static ScriptedSmtpServer healthy;
   private static ScriptedSmtpServer dead;
   private static ScriptedSmtpServer stalled;
-  private static DeliveryStage stage;
   private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<DeliveryItem> retries;
@@ -70,30 +62,20 @@ class NonBlockingRetryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    healthy = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
-    dead = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+    rig = new DeliveryRig("non-blocking-retry-it");
+    healthy = rig.smartHost(new ScriptedSmtpServer.Script());
+    dead = rig.smartHost(new ScriptedSmtpServer.Script()
         .greeting("421 4.3.2 Service not available, closing transmission channel"));
-    stalled = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script().stallOn("EHLO"));
-    Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(), List.of(), List.of(),
-        List.of(
-            new SendConnector("Healthy", List.of(new SendConnector.AddressSpace("healthy.test", 1)),
-                List.of(new SmartHost("127.0.0.1", healthy.port())), healthy.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
-            new SendConnector("Dead", List.of(new SendConnector.AddressSpace("dead.test", 1)),
-                List.of(new SmartHost("127.0.0.1", dead.port())), dead.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
-            new SendConnector("Stalled", List.of(new SendConnector.AddressSpace("stalled.test", 1)),
-                List.of(new SmartHost("127.0.0.1", stalled.port())), stalled.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    samePartitionKeys(bootstrap);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    retries = new TopicTail<>(bootstrap, Topics.RETRY_1M);
-    publisher = TopicPublisher.create(bootstrap, "non-blocking-retry-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
+    stalled = rig.smartHost(new ScriptedSmtpServer.Script().stallOn("EHLO"));
+    Organization org = DeliveryRig.organization("MF1", List.of(),
+        DeliveryRig.connector("Healthy", "healthy.test", healthy),
+        DeliveryRig.connector("Dead", "dead.test", dead),
+        DeliveryRig.connector("Stalled", "stalled.test", stalled));
+    samePartitionKeys(rig.bootstrap);
+    tracking = rig.tracking;
+    retries = rig.tail(Topics.RETRY_1M);
+    publisher = rig.publisher;
+    rig.start(org, dataDir.resolve("mailstore"), DeliveryStage.Options.defaults()
         .withSmtp(new SmtpClientOptions().setReplyTimeout(REPLY_TIMEOUT).setConnectTimeout(Duration.ofSeconds(5)))
         .withLoop(StageLoop.Options.defaults().withRetryBackoff(Duration.ofMillis(100))));
   }
@@ -128,25 +110,13 @@ class NonBlockingRetryIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-      // its copies wait a real minute on mail.retry.1m.v1; later classes retry every 300 ms
-      FastRetries.emptyDelayTopics(SharedKafka.bootstrapServers());
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-      retries.close();
-    }
-    if (healthy != null) {
-      healthy.close();
-      dead.close();
-      stalled.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      try {
+        rig.close();
+      } finally {
+        // its copies wait a real minute on mail.retry.1m.v1; later classes retry every 300 ms
+        FastRetries.emptyDelayTopics(rig.bootstrap);
+      }
     }
   }
 

@@ -8,14 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
 import io.mailflow.kafka.ControlView;
-import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.KafkaTopics;
 import io.mailflow.organization.Organization;
-import io.mailflow.organization.SendConnector;
-import io.mailflow.organization.SendConnector.SmartHost;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
@@ -28,7 +23,6 @@ import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,54 +45,32 @@ class QueueStatesIT {
   private static final byte[] MESSAGE = "From: a@contoso.test\r\nSubject: q\r\n\r\nHi.\r\n".getBytes(UTF_8);
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
+  private static DeliveryRig rig;
   private static ScriptedSmtpServer healthy;
   private static ScriptedSmtpServer refusing;
-  private static DeliveryStage stage;
   private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
   private static final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    FastRetries.emptyDelayTopics(bootstrap); // the suspended copy's round trips must not queue behind others'
-    vertx = Vertx.vertx();
-    healthy = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script());
-    refusing = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+    rig = new DeliveryRig("queue-states-it");
+    FastRetries.emptyDelayTopics(rig.bootstrap); // the suspended copy's round trips must not queue behind others'
+    healthy = rig.smartHost(new ScriptedSmtpServer.Script());
+    refusing = rig.smartHost(new ScriptedSmtpServer.Script()
         .greeting("421 4.3.2 Service not available, closing transmission channel"));
-    Organization org = new Organization("MF1", "Default-Site", KafkaTopics.defaults(), List.of(), List.of(),
-        List.of(
-            new SendConnector("Healthy", List.of(new SendConnector.AddressSpace("healthy.test", 1)),
-                List.of(new SmartHost("127.0.0.1", healthy.port())), healthy.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), ""),
-            new SendConnector("Refusing", List.of(new SendConnector.AddressSpace("refusing.test", 1)),
-                List.of(new SmartHost("127.0.0.1", refusing.port())), refusing.port(),
-                SendConnector.DEFAULT_MAX_MESSAGE_SIZE, List.of(), "")),
-        List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null);
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    publisher = TopicPublisher.create(bootstrap, "queue-states-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options(), meters);
+    Organization org = DeliveryRig.organization("MF1", List.of(),
+        DeliveryRig.connector("Healthy", "healthy.test", healthy),
+        DeliveryRig.connector("Refusing", "refusing.test", refusing));
+    tracking = rig.tracking;
+    publisher = rig.publisher;
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options(), meters);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-    }
-    if (healthy != null) {
-      healthy.close();
-      refusing.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      rig.close();
     }
   }
 

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer;
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.DeliveryItem;
@@ -19,14 +15,12 @@ import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,18 +37,14 @@ class SiteRelayIT {
   private static final byte[] MESSAGE = ("From: carol@fabrikam.test\r\nTo: bob@contoso.test\r\nSubject: site\r\n"
       + "\r\nAcross sites.\r\n").getBytes(UTF_8);
 
-  private static Vertx vertx;
+  private static DeliveryRig rig;
   private static ScriptedSmtpServer ex03;
-  private static DeliveryStage stage;
-  private static TopicPublisher publisher;
   private static TopicTail<TrackingEvent> tracking;
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
-    ex03 = ScriptedSmtpServer.start(vertx, new ScriptedSmtpServer.Script()
+    rig = new DeliveryRig("site-relay-it");
+    ex03 = rig.smartHost(new ScriptedSmtpServer.Script()
         .rcpt("nobody@contoso.test", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"));
     // EX02 (first in site B) listens nowhere: the relay must fail over to EX03
     Organization org = OrganizationLoader.parse("""
@@ -71,27 +61,14 @@ class SiteRelayIT {
           - {name: DB01, copies: [EX01]}
           - {name: DB02, copies: [EX03, EX02], dag: DAG1}
         """.formatted(ScriptedSmtpServer.closedPort(), ScriptedSmtpServer.closedPort(), ex03.port()), "site-relay.yaml");
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    publisher = TopicPublisher.create(bootstrap, "site-relay-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
+    tracking = rig.tracking;
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
-    }
-    if (publisher != null) {
-      publisher.close();
-    }
-    if (tracking != null) {
-      tracking.close();
-    }
-    if (ex03 != null) {
-      ex03.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (rig != null) {
+      rig.close();
     }
   }
 
@@ -159,8 +136,7 @@ class SiteRelayIT {
 
   private static void publish(DeliveryItem item) throws Exception {
     NextHop hop = item.getNextHop();
-    publisher.send(Topics.DELIVERY, hop.getDeliveryType() + "/" + hop.getNextHopDomain(), item)
-        .get(30, TimeUnit.SECONDS);
+    rig.publish(hop.getDeliveryType() + "/" + hop.getNextHopDomain(), item);
   }
 
   private static List<TrackingEvent> awaitEvents(String nmid, String eventId, int count) {

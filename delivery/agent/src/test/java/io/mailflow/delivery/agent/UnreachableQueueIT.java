@@ -6,10 +6,7 @@ import static io.mailflow.delivery.agent.ReportedItems.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.CategorizedMessage;
@@ -18,13 +15,11 @@ import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +35,7 @@ class UnreachableQueueIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir static Path dataDir;
-  private static Vertx vertx;
-  private static DeliveryStage stage;
-  private static TopicPublisher publisher;
+  private static DeliveryRig rig;
   private static TopicTail<TrackingEvent> tracking;
   private static TopicTail<SubmittedMessage> submissions;
   private static TopicTail<CategorizedMessage> categorized;
@@ -50,30 +43,21 @@ class UnreachableQueueIT {
 
   @BeforeAll
   static void start() throws Exception {
-    String bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
+    rig = new DeliveryRig("unreachable-it");
     Organization org = OrganizationLoader.parse("serverName: EX01\n"
         + "acceptedDomains: [ { domainName: contoso.test, type: Authoritative, default: true } ]\n", "unreachable-it");
-    tracking = new TopicTail<>(bootstrap, Topics.TRACKING);
-    submissions = new TopicTail<>(bootstrap, Topics.SUBMISSION);
-    categorized = new TopicTail<>(bootstrap, Topics.CATEGORIZED);
-    delayed = new TopicTail<>(bootstrap, Topics.RETRY_1M);
-    publisher = TopicPublisher.create(bootstrap, "unreachable-it");
-    stage = DeliveryStage.start(vertx, bootstrap, org, dataDir.resolve("mailstore"), FastRetries.options());
+    tracking = rig.tracking;
+    submissions = rig.submissions;
+    categorized = rig.tail(Topics.CATEGORIZED);
+    delayed = rig.tail(Topics.RETRY_1M);
+    rig.start(org, dataDir.resolve("mailstore"), FastRetries.options());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (stage != null) {
-      stage.close();
+    if (rig != null) {
+      rig.close();
     }
-    publisher.close();
-    tracking.close();
-    submissions.close();
-    categorized.close();
-    delayed.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** As routing writes it: Unreachable, notBefore = when routed. */
@@ -85,7 +69,7 @@ class UnreachableQueueIT {
   }
 
   private static void publish(DeliveryItem item) throws Exception {
-    publisher.send(Topics.DELIVERY, "Unreachable/Unreachable Domain", item).get(30, TimeUnit.SECONDS);
+    rig.publish("Unreachable/Unreachable Domain", item);
   }
 
   private static TrackingEvent awaitEvent(String nmid, String eventId) {

@@ -7,45 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.Binding;
 import io.mailflow.schemas.avro.ProtocolEvent;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Several receive connectors on one binding: one socket, the connector chosen per connection by remote IP. */
 class ConnectorSelectionIT {
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private SmtpEdge edge;
   private RecordingEvents events;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    SmtpEdgeIT.result(vertx.close());
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    if (edge != null) {
-      SmtpEdgeIT.result(edge.close());
-    }
-  }
 
   /** A port the OS just handed out and released: two connectors must name the same fixed binding. */
   static int freePort() throws IOException {
@@ -55,9 +34,8 @@ class ConnectorSelectionIT {
   }
 
   private void start(List<ReceiveConnector> connectors) throws Exception {
-    Organization org = TestOrganization.with(connectors);
     events = new RecordingEvents();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), new RecordingPublisher(), events));
+    edge = rig.start(TestOrganization.with(connectors), new RecordingPublisher(), events);
   }
 
   @Test
@@ -110,8 +88,8 @@ class ConnectorSelectionIT {
         tls.connectionTimeoutSeconds(), tls.connectionInactivityTimeoutSeconds(), tls.protocolLoggingLevel(),
         TestTls.certificate(), true, 3, Duration.ZERO, List.of());
     Organization org = TestOrganization.with(List.of(plain, tls));
-    ExecutionException e = assertThrows(ExecutionException.class, () -> SmtpEdgeIT.result(SmtpEdge.start(vertx, org,
-        Directory.of(org), new RecordingPublisher(), EdgeEvents.NONE)));
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> rig.start(org, new RecordingPublisher(), EdgeEvents.NONE));
     assertInstanceOf(EdgeStartException.class, e.getCause());
     assertEquals("receive connectors 'Plain' and 'Tls' share binding " + shared + " but only one has implicitTls: "
         + "one listening socket serves both, so give them the same TLS settings or other bindings",

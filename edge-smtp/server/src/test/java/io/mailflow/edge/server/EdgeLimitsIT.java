@@ -6,24 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.ExtendedRight;
-import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.AuthMechanism;
 import io.mailflow.organization.ReceiveConnector.Binding;
 import io.mailflow.organization.ReceiveConnector.MessageRateSource;
 import io.mailflow.organization.ReceiveConnector.Permission;
 import io.mailflow.organization.ReceiveConnector.PermissionGroup;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connection limits, message rate limits and the header firewall on real sockets. */
 class EdgeLimitsIT {
@@ -32,36 +27,18 @@ class EdgeLimitsIT {
       + "has exceeded a limit, closing transmission channel";
   private static final String OVER_RATE =
       "421 4.4.2 Message submission rate for this client has exceeded the configured limit";
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private SmtpEdge edge;
   private RecordingPublisher publisher;
 
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    SmtpEdgeIT.result(vertx.close());
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    if (edge != null) {
-      SmtpEdgeIT.result(edge.close());
-    }
-  }
-
   private SmtpTestClient start(ReceiveConnector connector) throws Exception {
-    Organization org = TestOrganization.withPasswords(List.of(connector));
     publisher = new RecordingPublisher();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, EdgeEvents.NONE));
+    edge = rig.start(TestOrganization.withPasswords(List.of(connector)), publisher, EdgeEvents.NONE);
     return null;
   }
 
   private SmtpTestClient connect(String from) throws IOException {
-    return SmtpTestClient.from(from, edge.listening().get(0));
+    return rig.client(from, edge, "Limited");
   }
 
   private static ReceiveConnector limits(int maxInbound, int perSource, int maxHeaderSize, int rate,
@@ -209,7 +186,7 @@ class EdgeLimitsIT {
     assertFalse(stripped.toLowerCase().contains("x-mailflow-route"), stripped);
     assertTrue(stripped.contains("Subject: test"), stripped);
 
-    close();
+    rig.close(edge);
     start(anonymous(100, 20, 262_144, ReceiveConnector.UNLIMITED)); // AnonymousUsers holds the right
     try (SmtpTestClient client = connect("127.0.0.1")) {
       client.reply();

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.Directory;
-import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.ProtocolEvent;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
-import io.vertx.core.Vertx;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -26,9 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole walking skeleton: a real client (Angus Mail) sends through the edge, whose 250 means
@@ -37,26 +32,12 @@ import org.junit.jupiter.api.Test;
 class KafkaEdgeIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static String bootstrap;
-  private static Vertx vertx;
-  private static KafkaEdgeWiring wiring;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.onKafka("edge-it");
   private static SmtpEdge edge;
 
   @BeforeAll
   static void start() throws Exception {
-    bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 1, (short) 1, WAIT);
-    vertx = Vertx.vertx();
-    wiring = KafkaEdgeWiring.create(bootstrap, "edge-it");
-    Organization org = TestOrganization.standard();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), wiring.events()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
-    wiring.close();
-    SmtpEdgeIT.result(vertx.close());
+    edge = rig.start(TestOrganization.standard());
   }
 
   private static Session mailSession() {
@@ -81,10 +62,7 @@ class KafkaEdgeIT {
     Transport.send(message);
     String messageId = message.getMessageID();
 
-    SubmittedMessage submitted;
-    try (TopicReader<SubmittedMessage> reader = TopicReader.fromBeginning(bootstrap, Topics.SUBMISSION)) {
-      submitted = reader.await(m -> subject.equals(m.getEnvelope().getSubject()), 1, WAIT).get(0);
-    }
+    SubmittedMessage submitted = rig.submitted(m -> subject.equals(m.getEnvelope().getSubject()), WAIT);
     assertEquals("sender@fabrikam.example", submitted.getEnvelope().getSender());
     assertEquals(messageId, submitted.getEnvelope().getMessageIdHeader());
     assertEquals("client.fabrikam.example", submitted.getEnvelope().getClientHostname());
@@ -95,7 +73,7 @@ class KafkaEdgeIT {
     assertTrue(body.contains("Hello from Angus Mail."), body);
 
     String networkMessageId = submitted.getEnvelope().getNetworkMessageId();
-    try (TopicReader<TrackingEvent> reader = TopicReader.fromBeginning(bootstrap, Topics.TRACKING)) {
+    try (TopicReader<TrackingEvent> reader = TopicReader.fromBeginning(rig.bootstrap(), Topics.TRACKING)) {
       TrackingEvent receive = reader.await(t -> t.getNetworkMessageId().equals(networkMessageId), 1, WAIT).get(0);
       assertEquals("RECEIVE", receive.getEventId());
       assertEquals("SMTP", receive.getSource());
@@ -103,7 +81,7 @@ class KafkaEdgeIT {
       assertEquals(2, receive.getRecipientCount());
     }
     String sessionId = submitted.getEnvelope().getSessionId();
-    try (TopicReader<ProtocolEvent> reader = TopicReader.fromBeginning(bootstrap, Topics.PROTOCOL)) {
+    try (TopicReader<ProtocolEvent> reader = TopicReader.fromBeginning(rig.bootstrap(), Topics.PROTOCOL)) {
       List<ProtocolEvent> lines = reader.await(p -> p.getSessionId().equals(sessionId) && p.getEvent().equals("-"),
           1, WAIT);
       assertEquals("Local", lines.get(0).getContext()); // Angus sends QUIT; the server closes after 221

@@ -6,24 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.kafka.KafkaClientConfig;
-import io.mailflow.kafka.TopicProvisioner;
-import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
-import io.mailflow.kafka.embedded.SharedKafka;
-import io.mailflow.organization.Directory;
-import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.BodyChunk;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.SubmittedMessage;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -33,9 +25,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Large messages on a real (embedded) broker: their bodies stream to mail.bodies.v1 while they
@@ -47,28 +39,14 @@ class LargeBodyIT {
   private static final String SMALL = "Small Frontend EX01";
   private static final int THIRTY_MB = 30 * 1024 * 1024;
 
-  private static String bootstrap;
-  private static Vertx vertx;
-  private static KafkaEdgeWiring wiring;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.onKafka("edge-large-body-it");
   private static SmtpEdge edge;
 
   @BeforeAll
   static void start() throws Exception {
-    bootstrap = SharedKafka.bootstrapServers();
-    TopicProvisioner.ensureTopics(bootstrap, 1, (short) 1, WAIT);
-    vertx = Vertx.vertx();
-    wiring = KafkaEdgeWiring.create(bootstrap, "edge-large-body-it");
-    Organization org = TestOrganization.with(List.of(
+    edge = rig.start(TestOrganization.with(List.of(
         TestOrganization.anonymous(BIG, 36L * 1024 * 1024, 3, 300),
-        TestOrganization.anonymous(SMALL, 2 * 1024 * 1024, 3, 300)));
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), wiring.events()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
-    wiring.close();
-    SmtpEdgeIT.result(vertx.close());
+        TestOrganization.anonymous(SMALL, 2 * 1024 * 1024, 3, 300))));
   }
 
   /** A message of about {@code size} octets: a few header fields, then 78-octet lines. */
@@ -93,8 +71,7 @@ class LargeBodyIT {
   }
 
   private static SmtpTestClient transaction(String connector) throws Exception {
-    InetSocketAddress address = edge.listening(connector).get(0);
-    SmtpTestClient client = new SmtpTestClient(address);
+    SmtpTestClient client = rig.client(edge, connector);
     client.socketTimeout(60_000);
     client.reply();
     client.command("EHLO client.fabrikam.example");
@@ -104,14 +81,12 @@ class LargeBodyIT {
   }
 
   private static SubmittedMessage submitted(String subject) {
-    try (TopicReader<SubmittedMessage> reader = TopicReader.fromBeginning(bootstrap, Topics.SUBMISSION)) {
-      return reader.await(m -> subject.equals(m.getEnvelope().getSubject()), 1, WAIT).get(0);
-    }
+    return rig.submitted(m -> subject.equals(m.getEnvelope().getSubject()), WAIT);
   }
 
   /** The whole message a reference stands for, read from mail.bodies.v1 at its partition and offsets. */
   static byte[] read(BodyReference ref) throws Exception {
-    Map<String, Object> config = new HashMap<>(KafkaClientConfig.consumer(bootstrap, null, "large-body-reader"));
+    Map<String, Object> config = new HashMap<>(KafkaClientConfig.consumer(rig.bootstrap(), null, "large-body-reader"));
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     whole.writeBytes(bytes(ref.getHead()));
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -242,16 +217,9 @@ class LargeBodyIT {
       assertTrue(client.command(".").startsWith("250 2.6.0"));
     }
     // the marker was queued after the others ended: once it is there, none of them can follow
-    List<String> subjects = new ArrayList<>();
-    try (TopicReader<SubmittedMessage> reader = TopicReader.fromBeginning(bootstrap, Topics.SUBMISSION)) {
-      for (int polls = 0; !subjects.contains(marker) && polls < 300; polls++) {
-        reader.poll(Duration.ofMillis(200)).forEach(e -> {
-          if (e.decoded()) {
-            subjects.add(String.valueOf(e.value().getEnvelope().getSubject()));
-          }
-        });
-      }
-    }
+    rig.submitted(m -> marker.equals(m.getEnvelope().getSubject()), WAIT);
+    List<String> subjects = rig.submissions(m -> true).stream()
+        .map(m -> String.valueOf(m.getEnvelope().getSubject())).toList();
     assertTrue(subjects.contains(marker));
     assertTrue(!subjects.contains(oversize) && !subjects.contains(reset) && !subjects.contains(dropped), subjects.toString());
   }

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.Server;
 import io.mailflow.schemas.avro.SubmittedMessage;
-import io.vertx.core.Vertx;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The edge keeps another server's network message id only when the session holds AcceptRoutingHeaders
@@ -24,27 +20,9 @@ class OrganizationRelayIT {
   private static final String ID = "0b6f2c1e-8f7a-4d3e-9a41-5f1e2d3c4b5a";
   private static final String MESSAGE = "X-MS-Exchange-Organization-Network-Message-Id: " + ID + "\r\n"
       + "X-MS-Exchange-Organization-AuthAs: Internal\r\nSubject: relayed\r\nMessage-ID: <r1@ex02>\r\n\r\nbody\r\n.";
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
 
   private RecordingPublisher publisher;
-  private SmtpEdge edge;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    SmtpEdgeIT.result(vertx.close());
-  }
-
-  @AfterEach
-  void closeEdge() throws Exception {
-    if (edge != null) {
-      SmtpEdgeIT.result(edge.close());
-    }
-  }
 
   /** The standard test organization; with {@code serverAddress} EX02 is a server at that address. */
   private SubmittedMessage relay(String serverAddress) throws Exception {
@@ -54,9 +32,8 @@ class OrganizationRelayIT {
         List.of(base.servers().get(0), new Server("EX02", base.siteName(), new Server.SmtpEndpoint(serverAddress, 25))),
         base.databases(), base.mailboxes(), base.groups(), base.contacts(), base.mailUsers(), base.transportConfig());
     publisher = new RecordingPublisher();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, new RecordingEvents(),
-        EdgeOptions.defaults()));
-    try (SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0))) {
+    SmtpEdge edge = rig.start(org, publisher, new RecordingEvents(), EdgeOptions.defaults());
+    try (SmtpTestClient client = rig.client(edge, TestOrganization.FRONTEND)) {
       client.reply();
       client.command("EHLO ex02.contoso.test");
       client.command("MAIL FROM:<a@contoso.test>");

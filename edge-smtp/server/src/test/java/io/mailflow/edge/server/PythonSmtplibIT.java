@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
-import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.DsnRet;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
-import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Python's smtplib (standard library, on every fresh machine) against the edge: every extension the
@@ -30,31 +27,19 @@ class PythonSmtplibIT {
   private static final String RATE_LIMITED = "Rate Limited EX01";
   private static final String SIZE_REFUSED = "552 5.3.4 Message size exceeds fixed maximum message size";
 
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private static RecordingPublisher publisher;
   private static SmtpEdge edge;
 
   @BeforeAll
   static void start() throws Exception {
     ClientProcess.require("python3");
-    vertx = Vertx.vertx();
     publisher = new RecordingPublisher();
     List<ReceiveConnector> connectors = new ArrayList<>(TlsAndAuthIT.organization().receiveConnectors());
     connectors.add(TestOrganization.anonymous(RATE_LIMITED, 10_000, 3, 300)
         .withMessageRate(1, ReceiveConnector.MessageRateSource.IPAddress));
-    Organization org = TestOrganization.withPasswords(connectors);
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, new RecordingEvents(),
-        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (edge != null) {
-      SmtpEdgeIT.result(edge.close());
-    }
-    if (vertx != null) {
-      SmtpEdgeIT.result(vertx.close());
-    }
+    edge = rig.start(TestOrganization.withPasswords(connectors), publisher, new RecordingEvents(),
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate()));
   }
 
   /** Runs one case of smtplib_cases.py against {@code connector}; it must exit 0. Returns what it printed. */

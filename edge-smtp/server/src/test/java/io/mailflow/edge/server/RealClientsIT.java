@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
-import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
-import io.vertx.core.Vertx;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -23,9 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,29 +33,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ops/ci/install-test-peers.sh installs them). Python's smtplib: PythonSmtplibIT.
  */
 class RealClientsIT {
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private static RecordingPublisher publisher;
   private static SmtpEdge edge;
   private static InetSocketAddress submission;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
     publisher = new RecordingPublisher();
-    Organization org = TlsAndAuthIT.organization();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, new RecordingEvents(),
-        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
+    edge = rig.start(TlsAndAuthIT.organization(), publisher, new RecordingEvents(),
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate()));
     submission = edge.listening(TlsAndAuthIT.SUBMISSION).get(0);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (edge != null) {
-      SmtpEdgeIT.result(edge.close());
-    }
-    if (vertx != null) {
-      SmtpEdgeIT.result(vertx.close());
-    }
   }
 
   private static Session angus(boolean trustTestCertificate) {

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.AuthMechanism;
@@ -12,7 +11,6 @@ import io.mailflow.organization.ReceiveConnector.PermissionGroup;
 import io.mailflow.organization.Server;
 import io.mailflow.organization.TransportConfig;
 import io.mailflow.schemas.avro.ProtocolEvent;
-import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.KeyFactory;
@@ -28,11 +26,9 @@ import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Server authentication on real TLS sockets: a client certificate naming a server of the organization
@@ -45,19 +41,9 @@ class ServerAuthenticationIT {
   static final String SECURED = "Externally Secured EX01";
   static final String OUTSIDE = "someone@external.example";
 
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private RecordingEvents events;
   private SmtpEdge edge;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    SmtpEdgeIT.result(vertx.close());
-  }
 
   static Organization organization() {
     List<String> trusted = List.of(TestTls.resource("tls/clients/ca.pem").toString());
@@ -81,14 +67,8 @@ class ServerAuthenticationIT {
   @BeforeEach
   void start() throws Exception {
     events = new RecordingEvents();
-    Organization org = organization();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), new RecordingPublisher(), events,
-        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
+    edge = rig.start(organization(), new RecordingPublisher(), events,
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate()));
   }
 
   /** A TLS client trusting the test server certificate and presenting {@code name}.pem (null: no certificate). */
@@ -123,7 +103,7 @@ class ServerAuthenticationIT {
 
   /** STARTTLS presenting {@code certificate}, then EHLO inside TLS. */
   private SmtpTestClient overTls(String certificate) throws Exception {
-    SmtpTestClient client = new SmtpTestClient(edge.listening(SERVERS).get(0));
+    SmtpTestClient client = rig.client(edge, SERVERS);
     client.reply();
     client.command("EHLO ex02.contoso.test");
     assertEquals("220 2.0.0 SMTP server ready", client.command("STARTTLS"));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.schemas.avro.BodyType;
@@ -20,7 +19,6 @@ import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -34,54 +32,35 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The edge on real sockets with an in-memory Submission queue (the Kafka path is KafkaEdgeIT). */
 class SmtpEdgeIT {
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
 
   private RecordingPublisher publisher;
   private RecordingEvents events;
   private SmtpEdge edge;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    result(vertx.close());
-  }
 
   @BeforeEach
   void startEdge() throws Exception {
     start(TestOrganization.standard(), EdgeOptions.defaults());
   }
 
-  @AfterEach
-  void closeEdge() throws Exception {
-    if (edge != null) {
-      result(edge.close());
-    }
-  }
-
   private void start(Organization org, EdgeOptions options) throws Exception {
     if (edge != null) {
-      result(edge.close());
+      rig.close(edge);
     }
     publisher = new RecordingPublisher();
     events = new RecordingEvents();
-    edge = result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events, options));
+    edge = rig.start(org, publisher, events, options);
   }
 
   private SmtpTestClient connect(String connector) throws IOException {
-    return new SmtpTestClient(edge.listening(connector).get(0));
+    return rig.client(edge, connector);
   }
 
   /** Connects to the anonymous frontend and greets. */
@@ -415,7 +394,7 @@ class SmtpEdgeIT {
           java.util.Set.of(io.mailflow.organization.ReceiveConnector.PermissionGroup.AnonymousUsers), port,
           10_000, 3, 300)));
       ExecutionException failure = assertThrows(ExecutionException.class,
-          () -> result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events)));
+          () -> rig.start(org, publisher, events));
       assertTrue(failure.getCause() instanceof EdgeStartException);
       assertEquals("receive connector 'Default Frontend EX01': cannot bind 127.0.0.1:" + port + ": address in use",
           failure.getCause().getMessage());
@@ -425,8 +404,7 @@ class SmtpEdgeIT {
   @Test
   void closeStopsListening() throws Exception {
     InetSocketAddress address = edge.listening(TestOrganization.FRONTEND).get(0);
-    result(edge.close());
-    edge = null;
+    rig.close(edge);
     // Vert.x completes close() a moment before the acceptor socket is gone: poll, do not assume
     await().atMost(Duration.ofSeconds(5)).until(() -> refuses(address));
   }

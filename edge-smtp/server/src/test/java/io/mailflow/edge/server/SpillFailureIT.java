@@ -5,45 +5,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
-import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.BodyReference;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The edge's spill path against an in-memory body store whose answers the test decides. */
 class SpillFailureIT {
-  private Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private RecordingPublisher publisher;
   private RecordingEvents events;
   private SmtpEdge edge;
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
     publisher = new RecordingPublisher();
     events = new RecordingEvents();
-    Organization org = TestOrganization.with(List.of(
-        TestOrganization.anonymous(TestOrganization.FRONTEND, 8 * 1024 * 1024, 3, 300)));
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
-    SmtpEdgeIT.result(vertx.close());
+    edge = rig.start(TestOrganization.with(List.of(
+        TestOrganization.anonymous(TestOrganization.FRONTEND, 8 * 1024 * 1024, 3, 300))), publisher, events);
   }
 
   private SmtpTestClient transaction() throws Exception {
-    SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0));
+    SmtpTestClient client = rig.client(edge, TestOrganization.FRONTEND);
     client.reply();
     client.command("EHLO client.fabrikam.example");
     client.command("MAIL FROM:<sender@fabrikam.example>");

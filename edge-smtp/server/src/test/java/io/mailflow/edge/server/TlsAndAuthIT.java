@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.AuthMechanism;
 import io.mailflow.organization.ReceiveConnector.PermissionGroup;
 import io.mailflow.schemas.avro.ProtocolEvent;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,11 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** STARTTLS, implicit TLS and SMTP AUTH against the directory, on real sockets. */
 class TlsAndAuthIT {
@@ -37,20 +33,10 @@ class TlsAndAuthIT {
   static final Duration TARPIT = Duration.ofMillis(400);
   private static final SSLContext TRUSTING = TestTls.clientContext();
 
-  private static Vertx vertx;
+  @RegisterExtension static final EdgeRig rig = EdgeRig.inMemory();
   private RecordingPublisher publisher;
   private RecordingEvents events;
   private SmtpEdge edge;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeVertx() throws Exception {
-    SmtpEdgeIT.result(vertx.close());
-  }
 
   /** The demo's shape: anonymous frontend with STARTTLS, submission with AUTH after TLS, implicit-TLS submission. */
   static Organization organization() {
@@ -68,18 +54,12 @@ class TlsAndAuthIT {
   void start() throws Exception {
     publisher = new RecordingPublisher();
     events = new RecordingEvents();
-    Organization org = organization();
-    edge = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events,
-        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    SmtpEdgeIT.result(edge.close());
+    edge = rig.start(organization(), publisher, events,
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate()));
   }
 
   private SmtpTestClient connect(String connector) throws IOException {
-    SmtpTestClient client = new SmtpTestClient(edge.listening(connector).get(0));
+    SmtpTestClient client = rig.client(edge, connector);
     client.reply();
     return client;
   }
@@ -121,9 +101,9 @@ class TlsAndAuthIT {
     Organization org = TestOrganization.withPasswords(List.of(TestOrganization.secured(FRONTEND,
         Set.of(PermissionGroup.AnonymousUsers), Set.of(AuthMechanism.Tls), null, false, 3, TARPIT, List.of())
         .withRequireTls(true)));
-    SmtpEdge strict = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events,
-        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate())));
-    try (SmtpTestClient client = new SmtpTestClient(strict.listening(FRONTEND).get(0))) {
+    SmtpEdge strict = rig.start(org, publisher, events,
+        EdgeOptions.defaults().withDefaultCertificate(TestTls.certificate()));
+    try (SmtpTestClient client = rig.client(strict, FRONTEND)) {
       client.reply();
       client.command("EHLO client.example");
       assertEquals("530 5.7.0 Must issue a STARTTLS command first", client.command("MAIL FROM:<carol@example.com>"));
@@ -131,8 +111,6 @@ class TlsAndAuthIT {
       client.handshake(TRUSTING);
       client.command("EHLO client.example");
       assertEquals("250 2.1.0 Sender OK", client.command("MAIL FROM:<carol@example.com>"));
-    } finally {
-      SmtpEdgeIT.result(strict.close());
     }
   }
 
@@ -253,8 +231,8 @@ class TlsAndAuthIT {
   @Test
   void requiringTlsForAuthWithoutAnyCertificateIsAStartError() {
     Organization org = organization();
-    ExecutionException failure = assertThrows(ExecutionException.class, () -> SmtpEdgeIT.result(
-        SmtpEdge.start(vertx, org, Directory.of(org), publisher, events, EdgeOptions.defaults())));
+    ExecutionException failure = assertThrows(ExecutionException.class,
+        () -> rig.start(org, publisher, events, EdgeOptions.defaults()));
     assertEquals("receive connector 'Client Frontend EX01': authMechanisms BasicAuthRequireTLS needs a TLS certificate, "
         + "or no client could ever authenticate: give the connector certificate: {certFile: ..., keyFile: ...}",
         failure.getCause().getMessage());
@@ -264,12 +242,10 @@ class TlsAndAuthIT {
   void connectorWithTlsButNoCertificateAtAllOffersNoStartTls() throws Exception {
     Organization org = TestOrganization.withPasswords(List.of(TestOrganization.secured(FRONTEND,
         Set.of(PermissionGroup.AnonymousUsers), Set.of(AuthMechanism.Tls), null, false, 3, TARPIT, List.of())));
-    SmtpEdge plain = SmtpEdgeIT.result(SmtpEdge.start(vertx, org, Directory.of(org), publisher, events));
-    try (SmtpTestClient client = new SmtpTestClient(plain.listening(FRONTEND).get(0))) {
+    SmtpEdge plain = rig.start(org, publisher, events);
+    try (SmtpTestClient client = rig.client(plain, FRONTEND)) {
       client.reply();
       assertFalse(client.command("EHLO client.example").contains("STARTTLS"));
-    } finally {
-      SmtpEdgeIT.result(plain.close());
     }
   }
 
