@@ -4,14 +4,19 @@ import io.mailflow.schemas.codec.UndecodableRecordException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +51,12 @@ import org.slf4j.LoggerFactory;
  *       behind it going on meanwhile;
  *   <li>fatal — anything else from the consumer stops the loop; {@link #stopped()} fails with it.
  * </ul>
+ *
+ * <p>Optional {@link Hooks}: records may carry a due time ({@link Hooks#dueAt}). A record not yet due
+ * is not handed to the processor; the loop seeks its partition back to it and pauses that partition
+ * until then, so the records behind it wait in order while other partitions flow and nothing sleeps.
+ * {@link #positions()} tells another thread where each assigned partition stands (to read ahead of the
+ * loop), and {@link Hooks#onAssigned} when partitions arrive.
  */
 public final class StageLoop<V extends SpecificRecord> implements AutoCloseable {
   /** Exchange's poison message threshold: a record that fails twice is parked. */
@@ -73,6 +84,11 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final Options options;
   private final Map<TopicPartition, Deque<InFlight>> windows = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
+  private final Hooks<V> hooks;
+  /** Partitions paused because their next record is not due yet, with when it is; loop thread only. */
+  private final Map<TopicPartition, Instant> heldUntil = new HashMap<>();
+  /** Work handed to the loop thread by other threads (it owns the consumer). */
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -100,19 +116,48 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     }
   }
 
+  /**
+   * What a loop may do beyond a plain stage; {@link #none()} is a plain stage.
+   *
+   * @param clientId the Kafka client id; null: {@code <groupId>-<stage>}
+   * @param dueAt when a record may be processed; null, or a null or past answer: now
+   * @param onAssigned called on the loop thread with partitions newly assigned to this member
+   */
+  public record Hooks<V>(String clientId, Function<? super V, Instant> dueAt,
+      Consumer<Collection<TopicPartition>> onAssigned) {
+    public static <V> Hooks<V> none() {
+      return new Hooks<>(null, null, null);
+    }
+
+    public Hooks<V> withClientId(String id) {
+      return new Hooks<>(id, dueAt, onAssigned);
+    }
+
+    /** Holds each partition at its first record not yet due, until it is (see the class comment). */
+    public Hooks<V> withDueTime(Function<? super V, Instant> due) {
+      return new Hooks<>(clientId, due, onAssigned);
+    }
+
+    public Hooks<V> withOnAssigned(Consumer<Collection<TopicPartition>> listener) {
+      return new Hooks<>(clientId, dueAt, listener);
+    }
+  }
+
   private StageLoop(String stage, String bootstrapServers, String groupId, Topic<V> topic,
-      RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options) {
+      RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options, Hooks<V> hooks) {
     this.stage = stage;
+    this.hooks = hooks;
     this.topic = topic;
     this.processor = processor;
     this.poisonPublisher = poisonPublisher;
     this.options = options;
-    Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, groupId, groupId + "-" + stage);
+    Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, groupId,
+        hooks.clientId() != null ? hooks.clientId() : groupId + "-" + stage);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, options.maxPollRecords());
     // A batch may wait up to processingTimeout for remote servers; stay in the group meanwhile.
     config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) options.processingTimeout().toMillis() + 60_000);
     this.consumer = new KafkaConsumer<>(config);
-    this.thread = new Thread(this::run, "stage-" + stage);
+    this.thread = new Thread(this::run, "stage-" + stage + (hooks.clientId() != null ? "-" + topic.name() : ""));
   }
 
   /**
@@ -122,9 +167,36 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
    */
   public static <V extends SpecificRecord> StageLoop<V> start(String stage, String bootstrapServers, String groupId,
       Topic<V> topic, RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options) {
-    StageLoop<V> loop = new StageLoop<>(stage, bootstrapServers, groupId, topic, processor, poisonPublisher, options);
+    return start(stage, bootstrapServers, groupId, topic, processor, poisonPublisher, options, Hooks.none());
+  }
+
+  /** As {@link #start(String, String, String, Topic, RecordProcessor, TopicPublisher, Options)}, with {@code hooks}. */
+  public static <V extends SpecificRecord> StageLoop<V> start(String stage, String bootstrapServers, String groupId,
+      Topic<V> topic, RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options, Hooks<V> hooks) {
+    StageLoop<V> loop = new StageLoop<>(stage, bootstrapServers, groupId, topic, processor, poisonPublisher, options,
+        hooks);
     loop.thread.start();
     return loop;
+  }
+
+  /**
+   * Where each partition assigned to this member stands: the offset of the next record the processor
+   * has not been handed (for a held partition, the record not yet due). Answered by the loop thread;
+   * fails if the loop has stopped.
+   */
+  public CompletableFuture<Map<TopicPartition, Long>> positions() {
+    CompletableFuture<Map<TopicPartition, Long>> answer = new CompletableFuture<>();
+    tasks.add(() -> {
+      Map<TopicPartition, Long> at = new HashMap<>();
+      for (TopicPartition p : consumer.assignment()) {
+        at.put(p, consumer.position(p));
+      }
+      answer.complete(Map.copyOf(at));
+    });
+    if (stopped.isDone()) {
+      answer.completeExceptionally(new IllegalStateException("stage " + stage + " has stopped"));
+    }
+    return answer;
   }
 
   /** Completes when the loop has ended: normally after {@link #close()}, exceptionally on a fatal error. */
@@ -136,11 +208,19 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     try {
       consumer.subscribe(List.of(topic.name()), new Rebalance());
       while (running) {
+        runTasks();
+        releaseDue();
         // While records are in flight, come back quickly to commit what finished and retry what failed.
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(inFlight() > 0 ? 10 : 200));
-        for (ConsumerRecord<String, byte[]> record : records) {
-          windows.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayDeque<>())
-              .addLast(new InFlight(record));
+        ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout());
+        for (TopicPartition partition : records.partitions()) {
+          for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+            InFlight next = new InFlight(record);
+            if (heldFor(partition, next)) {
+              break; // the rest of this partition's batch is read again once it is due
+            }
+            next.start();
+            windows.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(next);
+          }
         }
         settle();
         applyBackPressure();
@@ -159,6 +239,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       stopped.completeExceptionally(
           new IllegalStateException("stage " + stage + " stopped consuming " + topic.name() + ": " + e.getMessage(), e));
     } finally {
+      tasks.clear();
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
@@ -171,6 +252,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final class InFlight {
     final ConsumerRecord<String, byte[]> record;
     final long bytes;
+    V value; // decoded once, when a due time was asked of it
     CompletableFuture<?> outcome;
     long startedNanos;
     long retryAtNanos; // non-zero while a failed record waits for its backoff
@@ -180,17 +262,72 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     InFlight(ConsumerRecord<String, byte[]> record) {
       this.record = record;
       this.bytes = record.value() == null ? 0 : record.value().length;
-      start();
     }
 
     void start() {
-      outcome = process(record);
+      outcome = process(this);
       startedNanos = System.nanoTime();
       retryAtNanos = 0;
     }
 
     boolean succeeded() {
       return retryAtNanos == 0 && outcome.isDone() && !outcome.isCompletedExceptionally();
+    }
+  }
+
+  private Duration pollTimeout() {
+    long millis = inFlight() > 0 ? 10 : 200;
+    Instant now = Instant.now();
+    for (Instant due : heldUntil.values()) {
+      millis = Math.max(0, Math.min(millis, Duration.between(now, due).toMillis()));
+    }
+    return Duration.ofMillis(millis);
+  }
+
+  private void runTasks() {
+    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+      task.run();
+    }
+  }
+
+  /**
+   * True if {@code f}'s record is not due yet: its partition is sought back to it and paused until then.
+   * An undecodable record is due (the processor's path parks it).
+   */
+  private boolean heldFor(TopicPartition partition, InFlight f) {
+    if (hooks.dueAt() == null) {
+      return false;
+    }
+    try {
+      f.value = topic.codec().decode(f.record.value());
+    } catch (UndecodableRecordException e) {
+      return false;
+    }
+    Instant due = hooks.dueAt().apply(f.value);
+    if (due == null || !due.isAfter(Instant.now())) {
+      return false;
+    }
+    consumer.seek(partition, f.record.offset());
+    consumer.pause(List.of(partition));
+    heldUntil.put(partition, due);
+    return true;
+  }
+
+  /** Resumes held partitions whose record has come due (unless back pressure holds them too). */
+  private void releaseDue() {
+    Instant now = Instant.now();
+    List<TopicPartition> due = new ArrayList<>();
+    heldUntil.entrySet().removeIf(e -> {
+      if (now.isBefore(e.getValue())) {
+        return false;
+      }
+      if (!paused.contains(e.getKey())) {
+        due.add(e.getKey());
+      }
+      return true;
+    });
+    if (!due.isEmpty()) {
+      consumer.resume(due);
     }
   }
 
@@ -277,7 +414,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       if (full && paused.add(partition)) {
         consumer.pause(List.of(partition));
       } else if (!full && count < MAX_IN_FLIGHT_RECORDS / 2 && bytes < MAX_IN_FLIGHT_BYTES / 2
-          && paused.remove(partition)) {
+          && paused.remove(partition) && !heldUntil.containsKey(partition)) {
         consumer.resume(List.of(partition));
       }
     }
@@ -303,12 +440,16 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       partitions.forEach(p -> {
         windows.remove(p);
         paused.remove(p);
+        heldUntil.remove(p);
       });
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       // nothing is in flight for newly assigned partitions
+      if (hooks.onAssigned() != null && !partitions.isEmpty()) {
+        hooks.onAssigned().accept(partitions);
+      }
     }
 
     @Override
@@ -316,15 +457,18 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       partitions.forEach(p -> {
         windows.remove(p);
         paused.remove(p);
+        heldUntil.remove(p);
       });
     }
   }
 
-  private CompletableFuture<?> process(ConsumerRecord<String, byte[]> record) {
+  private CompletableFuture<?> process(InFlight f) {
+    ConsumerRecord<String, byte[]> record = f.record;
     RecordOrigin origin = new RecordOrigin(record.topic(), record.partition(), record.offset(), record.timestamp());
     V value;
     try {
-      value = topic.codec().decode(record.value());
+      value = f.value != null ? f.value : topic.codec().decode(record.value());
+      f.value = null; // a retry decodes afresh: the processor may have changed this one
     } catch (UndecodableRecordException e) {
       log.warn("stage {}: parking undecodable record {}: {}", stage, origin, e.getMessage());
       return park(record, e.getMessage());

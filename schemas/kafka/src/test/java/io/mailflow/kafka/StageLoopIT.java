@@ -8,6 +8,7 @@ import io.mailflow.schemas.avro.PoisonRecord;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -188,6 +190,50 @@ class StageLoopIT {
             return CompletableFuture.completedFuture(null);
           }, publisher, FAST)) {
         awaitTrue(() -> seen.containsKey("second"), "the abandoned record is read again by the group");
+      }
+    }
+  }
+
+  @Test
+  void aRecordNotYetDueHoldsItsPartitionInOrderWhileOtherPartitionsFlow() throws Exception {
+    String run = UUID.randomUUID().toString();
+    List<String> processed = new CopyOnWriteArrayList<>();
+    Map<String, Long> processedAt = new ConcurrentHashMap<>();
+    Instant due = Instant.now().plusMillis(2000);
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run);
+        KafkaProducer<String, byte[]> raw = new KafkaProducer<>(KafkaClientConfig.producer(bootstrap, "raw-" + run))) {
+      TrackingEvent held = event(run + "/held");
+      held.setDateTime(due); // this test's due time: the event's date
+      long heldOffset = raw.send(new ProducerRecord<>(Topics.TRACKING.name(), 0, run,
+          Topics.TRACKING.codec().encode(held))).get().offset();
+      raw.send(new ProducerRecord<>(Topics.TRACKING.name(), 0, run, Topics.TRACKING.codec().encode(event(run + "/behind"))))
+          .get();
+      raw.send(new ProducerRecord<>(Topics.TRACKING.name(), 1, run, Topics.TRACKING.codec().encode(event(run + "/other"))))
+          .get();
+      List<Collection<TopicPartition>> assigned = new CopyOnWriteArrayList<>();
+
+      try (StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, "group-" + run, Topics.TRACKING,
+          (key, value, origin) -> {
+            if (run.equals(key)) {
+              processed.add(value.getNetworkMessageId());
+              processedAt.put(value.getNetworkMessageId(), System.currentTimeMillis());
+            }
+            return CompletableFuture.completedFuture(null);
+          }, publisher, FAST, StageLoop.Hooks.<TrackingEvent>none()
+              .withDueTime(v -> v.getNetworkMessageId().startsWith(run) ? v.getDateTime() : null)
+              .withOnAssigned(assigned::add))) {
+        awaitTrue(() -> processed.contains(run + "/other"), "the other partition flowed");
+        assertTrue(Instant.now().isBefore(due), "the test was too slow to see the hold");
+        assertEquals(List.of(run + "/other"), processed, "nothing of the held partition before it is due");
+        Map<TopicPartition, Long> positions = loop.positions().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(heldOffset, positions.get(new TopicPartition(Topics.TRACKING.name(), 0)),
+            "the held partition stands at the record not yet due");
+        assertTrue(!assigned.isEmpty() && assigned.get(0).contains(new TopicPartition(Topics.TRACKING.name(), 0)),
+            "onAssigned named the partitions: " + assigned);
+
+        awaitTrue(() -> processed.contains(run + "/behind"), "the held partition went on once due");
+        assertEquals(List.of(run + "/other", run + "/held", run + "/behind"), processed, "in order");
+        assertTrue(processedAt.get(run + "/held") >= due.toEpochMilli(), "held until due");
       }
     }
   }

@@ -203,7 +203,7 @@ public final class DeliveryStage implements AutoCloseable {
     try {
       for (Topic<DeliveryItem> delayTopic : RetryTopics.ALL) {
         forwarders.add(RetryForwarder.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-"
-            + organization.serverName(), delayTopic, publisher, Clock.systemUTC()));
+            + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC()));
       }
       List<RetryForwarder> started = List.copyOf(forwarders);
       control.onChange(r -> {
@@ -221,7 +221,7 @@ public final class DeliveryStage implements AutoCloseable {
       throw e;
     }
     log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
-        RetryForwarder.GROUP_ID, store.root());
+        RetryForwarder.groupId(STAGE_NAME), store.root());
     return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context, control);
   }
 

@@ -1,6 +1,12 @@
 package io.mailflow.delivery.agent.maildir;
 
+import io.mailflow.delivery.agent.body.BodyUnavailableException;
 import io.mailflow.delivery.agent.body.ContentStream;
+import io.mailflow.delivery.agent.store.DeliveredMarkers;
+import io.mailflow.delivery.agent.store.MailboxCopy;
+import io.mailflow.delivery.agent.store.MailboxStore;
+import io.mailflow.delivery.core.DeliveryOutcome;
+import io.mailflow.delivery.core.SmtpReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,11 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -39,11 +44,16 @@ import java.util.function.Supplier;
  * in the user's mail client. A crash between the rename and the marker can still store a message
  * twice; never zero times. Markers are not yet expired (they should live as long as the Safety Net).
  *
+ * <p>As a {@link MailboxStore}, a copy becomes one file per recipient, each recipient with its own
+ * outcome: delivered (or a duplicate absorbed), or transient when the store cannot take it (disk full,
+ * permissions, a root that is absent or not writable, an address that is no file name). It has no
+ * directory of users, so it never refuses a recipient for good.
+ *
  * <p>All file I/O runs on Vert.x worker threads, never on an event loop. A message is written piece by
  * piece as its {@link io.mailflow.delivery.agent.body.MessageSource} hands them out, so a claim-checked
  * body is never held whole in memory.
  */
-public final class MaildirStore {
+public final class MaildirStore implements MailboxStore {
 
   /** The marker directory's name, beside each mailbox's {@code Maildir/}. */
   public static final String DELIVERED_MARKERS = ".mailflow-delivered";
@@ -111,6 +121,71 @@ public final class MaildirStore {
             ? Future.succeededFuture(begun.duplicate())
             : write(begun.file(), delivery.message().open())
                 .compose(file -> vertx.executeBlocking(() -> commit(file, mailbox, marker), false))));
+  }
+
+  /**
+   * One outcome per recipient of {@code copy}, in order. An inline message goes to all mailboxes at once;
+   * a claim-checked one to one mailbox after another, each reading the body again, so a copy has at most
+   * a couple of chunks in memory however many mailboxes it has. Fails with the
+   * {@link BodyUnavailableException} if the body cannot be read: that is the body's fault, not the store's.
+   */
+  @Override
+  public Future<List<DeliveryOutcome>> deliver(MailboxCopy copy) {
+    List<Future<DeliveryOutcome>> each = new ArrayList<>();
+    Future<?> previous = Future.succeededFuture();
+    for (String recipient : copy.recipients()) {
+      Future<DeliveryOutcome> outcome = copy.content().inline()
+          ? deliverOne(copy, recipient)
+          : previous.transform(ar -> ar.failed() ? Future.failedFuture(ar.cause()) : deliverOne(copy, recipient));
+      each.add(outcome);
+      previous = outcome;
+    }
+    return Future.join(each).transform(joined -> {
+      List<DeliveryOutcome> outcomes = new ArrayList<>(each.size());
+      for (Future<DeliveryOutcome> f : each) {
+        if (f.failed()) {
+          return Future.failedFuture(f.cause());
+        }
+        outcomes.add(f.result());
+      }
+      return Future.succeededFuture(outcomes);
+    });
+  }
+
+  private Future<DeliveryOutcome> deliverOne(MailboxCopy copy, String address) {
+    Future<DeliveryOutcome> outcome;
+    try {
+      MailboxDelivery delivery = new MailboxDelivery(copy.database(), address, copy.networkMessageId(),
+          copy.sender(), copy.content());
+      outcome = deliver(delivery).map(result -> delivered(address, result));
+    } catch (IllegalArgumentException e) {
+      outcome = Future.failedFuture(e);
+    }
+    return outcome.recover(e -> e instanceof BodyUnavailableException
+        ? Future.failedFuture(e)
+        : Future.succeededFuture(storeFailure(address, copy.database(), e)));
+  }
+
+  private static DeliveryOutcome delivered(String address, Result result) {
+    if (result instanceof Result.Duplicate dup) {
+      return new DeliveryOutcome.Delivered(address, SmtpReply.of(250, "2.0.0",
+          "Duplicate delivery absorbed; first delivered as " + dup.firstDeliveredAs()));
+    }
+    return new DeliveryOutcome.Delivered(address, SmtpReply.of(250, "2.0.0",
+        "Delivered to mailbox as " + result.path().getFileName()));
+  }
+
+  private static DeliveryOutcome storeFailure(String address, String database, Throwable e) {
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof IllegalArgumentException) {
+      return new DeliveryOutcome.Transient(address, SmtpReply.of(451, "4.3.5",
+          "Mailbox store cannot take this recipient in database " + database + ": " + detail));
+    }
+    if (detail.contains("No space left")) {
+      return new DeliveryOutcome.Transient(address, SmtpReply.of(452, "4.3.1",
+          "Insufficient system storage in the mailbox store: " + detail));
+    }
+    return new DeliveryOutcome.Transient(address, SmtpReply.of(451, "4.3.0", "Mailbox store error: " + detail));
   }
 
   /** Deliveries of one message to one mailbox run one after another, so the marker check sees the earlier one. */
@@ -238,25 +313,7 @@ public final class MaildirStore {
 
   /** The marker's file name: the network message id, escaped to a safe name; hashed if very long. */
   static String markerName(String networkMessageId) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : networkMessageId.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-          || (c == '.' && sb.length() > 0)) {
-        sb.append(c);
-      } else {
-        sb.append('%').append(String.format("%02X", (int) c));
-      }
-    }
-    if (sb.length() <= 200) {
-      return sb.toString();
-    }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(networkMessageId.getBytes(StandardCharsets.UTF_8));
-      return "sha256-" + HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JRE", e);
-    }
+    return DeliveredMarkers.fileName(networkMessageId);
   }
 
   // A rename is durable only once its directory is on disk (Linux: fsync the directory).
