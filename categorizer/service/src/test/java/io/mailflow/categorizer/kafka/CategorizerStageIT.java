@@ -172,6 +172,26 @@ class CategorizerStageIT {
   }
 
   @Test
+  void mailboxNamedDirectlyAndThroughAGroupIsDeliveredOnceAndTrackedAsDuplicateExpand() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED);
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("alice@contoso.test", "team@contoso.test")))
+          .get();
+
+      List<CategorizedMessage> copies =
+          categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
+      TrackingEvent duplicate = tracking.await(e -> e.getNetworkMessageId().equals(id)
+          && e.getEventId().equals("DUPLICATEEXPAND"), 1, Duration.ofSeconds(30)).get(0);
+      assertEquals(List.of("alice@contoso.test", "bob@contoso.test"),
+          copies.get(0).getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), "alice once");
+      assertEquals(List.of("alice@contoso.test"), duplicate.getRecipientAddress());
+      assertEquals("team@contoso.test", duplicate.getRelatedRecipientAddress());
+    }
+  }
+
+  @Test
   void messageOverTheRecipientEnvelopeLimitFailsWith553AndYieldsNoCopy() throws Exception {
     String id = UUID.randomUUID().toString();
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
