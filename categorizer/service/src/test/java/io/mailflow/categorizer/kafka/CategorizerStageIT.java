@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.dsn.PythonDsn;
 import io.mailflow.categorizer.EnvelopeLimits;
+import io.mailflow.categorizer.ResolutionEventId;
 import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
@@ -188,6 +189,13 @@ class CategorizerStageIT {
           copies.get(0).getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), "alice once");
       assertEquals(List.of("alice@contoso.test"), duplicate.getRecipientAddress());
       assertEquals("team@contoso.test", duplicate.getRelatedRecipientAddress());
+    }
+  }
+
+  @Test
+  void everyResolutionStepIsTrackedUnderExchangesEventIdOfTheSameName() {
+    for (ResolutionEventId id : ResolutionEventId.values()) {
+      assertEquals(id.name(), CategorizerStage.trackingEventId(id).name());
     }
   }
 
