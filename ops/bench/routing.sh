@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # routing.sh -- in-process benchmarks of the routing core and the categorizer (no Kafka, no network).
 #
-#   routing/graph  RoutingBenchmark    decisions/s on a generated SITES-site / LINKS-link topology:
-#                                      uncached (every decision computed), cached (the per-topology memo:
-#                                      a map lookup), and cached on all cores
-#   categorizer    ExpansionBenchmark  resolving one message to a 5,000-member nested group (3 levels,
-#                                      with duplicates and a loop): expansions/s and recipients/s
+#   routing/graph    RoutingBenchmark    decisions/s on a generated SITES-site / LINKS-link topology:
+#                                        uncached (every decision computed), cached (the per-topology memo:
+#                                        a map lookup), and cached on all cores
+#   categorizer/core ExpansionBenchmark  resolving one message to a 5,000-member nested group (3 levels,
+#                                        with duplicates and a loop): expansions/s and recipients/s
 #
 # Prints one figure line per measurement on stdout; the machine (nproc, CPU model, date, java) on
 # stderr first. Both harnesses are test-scope mains (not tests: nothing asserts on time), compiled
@@ -30,7 +30,7 @@ echo "machine: nproc=$(nproc) cpu='$(lscpu 2>/dev/null | sed -n 's/^Model name: 
   "date=$(date -u +%Y-%m-%dT%H:%MZ) java='$(java -version 2>&1 | head -1)'" >&2
 
 cd "$ROOT"
-mvn -q $MVN_OFFLINE test-compile -pl routing/graph,categorizer >&2
+mvn -q $MVN_OFFLINE test-compile -pl routing/graph,categorizer/core >&2
 
 classpath() { # module dir -> its test classpath
   (cd "$1" && mvn -q $MVN_OFFLINE dependency:build-classpath -Dmdep.includeScope=test \
@@ -42,5 +42,5 @@ classpath() { # module dir -> its test classpath
 java $JAVA_OPTS -cp "$(classpath routing/graph)" io.mailflow.routing.graph.RoutingBenchmark \
   "$SITES" "$LINKS" "$SECONDS_PER_FIGURE"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$(classpath categorizer)" io.mailflow.categorizer.ExpansionBenchmark \
+java $JAVA_OPTS -cp "$(classpath categorizer/core)" io.mailflow.categorizer.ExpansionBenchmark \
   "$PER_TEAM" "$SECONDS_PER_FIGURE"

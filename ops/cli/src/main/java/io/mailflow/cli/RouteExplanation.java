@@ -75,11 +75,10 @@ final class RouteExplanation {
   private static String describe(ResolutionEvent event) {
     String recipients = String.join(", ", event.recipients());
     return switch (event.eventId()) {
-      case "EXPAND" -> event.related() + " -> " + recipients;
-      case "RESOLVE", "REDIRECT" -> event.related() + " -> " + recipients;
-      case "DUPLICATEEXPAND" -> recipients + " (again, through " + event.related() + ": delivered once)";
-      case "FAIL" -> recipients + ": " + String.join("; ", event.status().stream().distinct().toList());
-      default -> recipients;
+      case EXPAND -> event.related() + " -> " + recipients;
+      case RESOLVE, REDIRECT -> event.related() + " -> " + recipients;
+      case DUPLICATEEXPAND -> recipients + " (again, through " + event.related() + ": delivered once)";
+      case FAIL -> recipients + ": " + String.join("; ", event.status().stream().distinct().toList());
     };
   }
 }

@@ -15,6 +15,8 @@ public enum TrackingEventId {
   RESOLVE,
   /** A distribution group was expanded into its members. */
   EXPAND,
+  /** A recipient reached again through another group: delivered once, the repeat logged. */
+  DUPLICATEEXPAND,
   /** A recipient was redirected (forwarding, contact's external address). */
   REDIRECT,
   /** Recipients were moved to a bifurcated copy, or the copy handed on to delivery. */

@@ -34,15 +34,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DeliveryStage - the delivery role: consumes mail.delivery.v1 (consumer group {@value #GROUP_ID}) and
- * delivers each copy to its next hop: mailbox copies into the Maildir store, smart-host copies over
- * SMTP to the send connector's smart hosts in order. Writes DELIVER/SEND/FAIL/DEFER tracking events;
+ * delivers each copy to its next hop: mailbox copies into the Maildir store (or a database's LMTP store),
+ * smart-host copies over SMTP to the send connector's smart hosts in order, DNS-connector copies to the
+ * domain's MX hosts, copies for another site, DAG or connector source server to those servers
+ * ({@link SiteRelay}), unroutable ones to the Unreachable queue. Writes DELIVER/SEND/FAIL/DEFER tracking events;
  * offsets are committed only after the copy is stored or the remote said 250 and those events are
  * acknowledged (at-least-once; the Maildir store absorbs repeats).
  *
  * <p>Transient failures go to the delay topics (mail.retry.*.v1), and one {@link RetryForwarder} per
  * delay topic brings them back when due: nothing waits inside the stage loop. Recipients that fail for
- * good are reported to the sender in one DSN per copy, submitted to mail.submission.v1. Does not (yet,
- * issue 5): LMTP, STARTTLS/AUTH, delay DSNs. Claim-checked bodies are read from mail.bodies.v1 chunk by
+ * good are reported to the sender in one DSN per copy, submitted to mail.submission.v1; delay and success
+ * DSNs are {@link DeliveryNotices}'. SMTP sessions use STARTTLS and AUTH as the send connector says
+ * ({@link SmartHostRelay}). Claim-checked bodies are read from mail.bodies.v1 chunk by
  * chunk while they are written out ({@link BodyChunks}, one reader per stage instance).
  */
 public final class DeliveryStage implements AutoCloseable {

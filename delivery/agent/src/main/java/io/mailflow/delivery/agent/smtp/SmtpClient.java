@@ -15,8 +15,13 @@ import io.vertx.core.Vertx;
  * PIPELINING), DATA with the message dot-stuffed and its line ends made CRLF; then RSET and keep the
  * connection, or QUIT (see {@link SmtpClientOptions} for the limits). Nothing blocks the event loop.
  *
- * <p>Does not: STARTTLS and AUTH (issue 5; the session has a place for them after EHLO), MX lookup
- * (the caller picks the host).
+ * <p>After EHLO: STARTTLS and a second EHLO as {@link SmtpClientOptions#getTls()} says ({@link TlsPolicy}),
+ * then AUTH as {@link SmtpClientOptions#getAuth()} says ({@link SmartHostAuth}); the message's RFC 3461
+ * parameters ({@link DsnRequest}) go with MAIL FROM and RCPT TO when the server offers DSN. In LMTP mode
+ * ({@link SmtpClientOptions#setLmtp}) it says LHLO, without STARTTLS or AUTH, and reads one reply per
+ * recipient after the dot.
+ *
+ * <p>Does not: MX lookup (the caller picks the host).
  */
 public interface SmtpClient {
 

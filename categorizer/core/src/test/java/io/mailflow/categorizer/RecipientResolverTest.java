@@ -50,7 +50,7 @@ class RecipientResolverTest {
     assertEquals(Resolution.Kind.MAILBOX, alice.kind());
     assertEquals("DB01", alice.database());
     assertEquals("A.Smith@CONTOSO.test", alice.envelopeAddress());
-    assertEquals(List.of(new ResolutionEvent("RESOLVE", List.of("alice@contoso.test"), List.of(),
+    assertEquals(List.of(new ResolutionEvent(ResolutionEventId.RESOLVE, List.of("alice@contoso.test"), List.of(),
         "A.Smith@CONTOSO.test")), resolved.events());
   }
 
@@ -60,7 +60,7 @@ class RecipientResolverTest {
 
     assertEquals(List.of("alice@contoso.test", "bob@contoso.test"), addresses(resolved));
     assertEquals("team@contoso.test", resolved.deliverable().get(1).expandedFrom());
-    assertEquals("EXPAND", resolved.events().get(0).eventId());
+    assertEquals(ResolutionEventId.EXPAND, resolved.events().get(0).eventId());
     assertEquals("team@contoso.test", resolved.events().get(0).related());
   }
 
@@ -71,7 +71,7 @@ class RecipientResolverTest {
     assertEquals(List.of("alice@contoso.test", "bob@contoso.test", "carol@contoso.test", "partner@fabrikam.test"),
         addresses(resolved));
     assertEquals(Resolution.Kind.EXTERNAL, resolved.deliverable().get(3).kind());
-    assertEquals(1, resolved.events().stream().filter(e -> e.eventId().equals("DUPLICATEEXPAND")).count(),
+    assertEquals(1, resolved.events().stream().filter(e -> e.eventId() == ResolutionEventId.DUPLICATEEXPAND).count(),
         "alice named twice inside all@ (directly by proxy address and through team@): " + resolved.events());
   }
 
@@ -80,7 +80,7 @@ class RecipientResolverTest {
     ResolvedRecipients resolved = resolver.resolve(List.of("loop1@contoso.test"));
 
     assertEquals(List.of("carol@contoso.test", "bob@contoso.test"), addresses(resolved));
-    assertEquals(2, resolved.events().stream().filter(e -> e.eventId().equals("EXPAND")).count());
+    assertEquals(2, resolved.events().stream().filter(e -> e.eventId() == ResolutionEventId.EXPAND).count());
   }
 
   @Test
@@ -88,7 +88,7 @@ class RecipientResolverTest {
     ResolvedRecipients resolved = resolver.resolve(List.of("nobody@contoso.test", "bob@contoso.test"));
 
     assertEquals(List.of("bob@contoso.test"), addresses(resolved));
-    assertEquals(List.of(new ResolutionEvent("FAIL", List.of("nobody@contoso.test"),
+    assertEquals(List.of(new ResolutionEvent(ResolutionEventId.FAIL, List.of("nobody@contoso.test"),
         List.of("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found"), null)), resolved.events());
   }
 

@@ -104,7 +104,8 @@ public final class RecipientResolver {
 
       if (entry.isEmpty()) {
         if (accepted.isPresent() && accepted.get().type() == DomainType.Authoritative) {
-          events.add(new ResolutionEvent("FAIL", List.of(address), List.of(RECIPIENT_NOT_FOUND), branch.expandedFrom()));
+          events.add(new ResolutionEvent(ResolutionEventId.FAIL, List.of(address), List.of(RECIPIENT_NOT_FOUND),
+              branch.expandedFrom()));
           failed.add(new FailedRecipient(address, branch.sender(), branch.orcpt(), branch.dsnNotify(),
               RECIPIENT_NOT_FOUND));
           return;
@@ -121,7 +122,7 @@ public final class RecipientResolver {
           return; // already redirected in this message: the target is delivered once
         }
         String target = redirected.externalEmailAddress();
-        events.add(new ResolutionEvent("REDIRECT", List.of(target), List.of(), address));
+        events.add(new ResolutionEvent(ResolutionEventId.REDIRECT, List.of(target), List.of(), address));
         resolve(target, branch);
       }
     }
@@ -129,7 +130,7 @@ public final class RecipientResolver {
     private void mailbox(Mailbox mailbox, String address, Branch branch) {
       String primary = mailbox.primarySmtpAddress();
       if (!primary.equalsIgnoreCase(address)) {
-        events.add(new ResolutionEvent("RESOLVE", List.of(primary), List.of(), address));
+        events.add(new ResolutionEvent(ResolutionEventId.RESOLVE, List.of(primary), List.of(), address));
       }
       Optional<String> target = mailbox.forwarding().target();
       String self = key(primary);
@@ -144,7 +145,7 @@ public final class RecipientResolver {
       if (keepCopy) {
         deliverMailbox(mailbox, branch);
       }
-      events.add(new ResolutionEvent("REDIRECT", List.of(target.get()), List.of(), primary));
+      events.add(new ResolutionEvent(ResolutionEventId.REDIRECT, List.of(target.get()), List.of(), primary));
       forwarding.add(self);
       resolve(target.get(), keepCopy ? branch.forwardedBy(primary) : branch);
       forwarding.remove(self);
@@ -153,8 +154,8 @@ public final class RecipientResolver {
     private void deliverMailbox(Mailbox mailbox, Branch branch) {
       if (!deliver(mailbox.primarySmtpAddress(), Resolution.Kind.MAILBOX, mailbox.database(), branch)
           && branch.expandedFrom() != null) {
-        events.add(new ResolutionEvent("DUPLICATEEXPAND", List.of(mailbox.primarySmtpAddress()), List.of(),
-            branch.expandedFrom()));
+        events.add(new ResolutionEvent(ResolutionEventId.DUPLICATEEXPAND, List.of(mailbox.primarySmtpAddress()),
+            List.of(), branch.expandedFrom()));
       }
     }
 
@@ -172,7 +173,7 @@ public final class RecipientResolver {
       if (!followed.add(key(groupAddress))) {
         return; // already expanded in this message: a nested loop or the group named twice
       }
-      events.add(new ResolutionEvent("EXPAND", group.members(), List.of(), groupAddress));
+      events.add(new ResolutionEvent(ResolutionEventId.EXPAND, group.members(), List.of(), groupAddress));
       if (branch.dsnNotify().contains(Notify.SUCCESS)) { // RFC 3461 6.2.7.3: the group answers SUCCESS itself
         expanded.add(new ExpandedGroup(groupAddress, branch.sender(), branch.orcpt(), branch.dsnNotify()));
       }

@@ -8,6 +8,7 @@ import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
 import io.mailflow.categorizer.Resolution;
 import io.mailflow.categorizer.ResolutionEvent;
+import io.mailflow.categorizer.ResolutionEventId;
 import io.mailflow.categorizer.ResolvedRecipients;
 import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.RecordOrigin;
@@ -101,7 +102,7 @@ public final class CategorizerStage implements AutoCloseable {
     Optional<String> refused = sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
         head(message.getBody()));
     if (refused.isPresent()) {
-      events.add(new ResolutionEvent("FAIL", distinct(addresses),
+      events.add(new ResolutionEvent(ResolutionEventId.FAIL, distinct(addresses),
           distinct(addresses).stream().map(a -> SendAsCheck.DENIED).toList(), null));
       distinctRecipients(envelopeRecipients).forEach(r -> failed.add(FailedRecipient.of(r, SendAsCheck.DENIED)));
       copies = new EnvelopeLimits.Copies(List.of(), Optional.empty());
@@ -121,7 +122,7 @@ public final class CategorizerStage implements AutoCloseable {
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (ResolutionEvent event : events) {
       acks.add(publisher.track(
-          tracking.about(envelope, TrackingSource.CATEGORIZER, TrackingEventId.valueOf(event.eventId()))
+          tracking.about(envelope, TrackingSource.CATEGORIZER, trackingEventId(event.eventId()))
               .recipients(event.recipients(), event.status())
               .internalMessageId(internalId)
               .relatedRecipient(event.related())
@@ -159,6 +160,20 @@ public final class CategorizerStage implements AutoCloseable {
           .build()));
     }
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * The tracking event a resolution step is logged as: Exchange's event id of the same name. A switch, not
+   * {@code valueOf}, so an id the core adds without a tracking counterpart fails the build, not a message.
+   */
+  static TrackingEventId trackingEventId(ResolutionEventId id) {
+    return switch (id) {
+      case RESOLVE -> TrackingEventId.RESOLVE;
+      case EXPAND -> TrackingEventId.EXPAND;
+      case DUPLICATEEXPAND -> TrackingEventId.DUPLICATEEXPAND;
+      case REDIRECT -> TrackingEventId.REDIRECT;
+      case FAIL -> TrackingEventId.FAIL;
+    };
   }
 
   /** The header section of the body: an inline body's start, or a claim-checked body's head (always whole). */

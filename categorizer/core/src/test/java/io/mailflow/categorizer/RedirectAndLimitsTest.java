@@ -48,7 +48,8 @@ class RedirectAndLimitsTest {
 
     assertEquals(List.of(new Resolution("Pat@Fabrikam.test", "PAT@contoso.test", Resolution.Kind.EXTERNAL, null, null)),
         resolved.deliverable());
-    assertEquals(List.of(new ResolutionEvent("REDIRECT", List.of("Pat@Fabrikam.test"), List.of(), "PAT@contoso.test")),
+    assertEquals(List.of(
+        new ResolutionEvent(ResolutionEventId.REDIRECT, List.of("Pat@Fabrikam.test"), List.of(), "PAT@contoso.test")),
         resolved.events());
   }
 
@@ -58,7 +59,7 @@ class RedirectAndLimitsTest {
 
     assertEquals(List.of("sam@relay.contoso.test"), resolved.deliverable().stream().map(Resolution::address).toList());
     assertEquals(Resolution.Kind.EXTERNAL, resolved.deliverable().get(0).kind());
-    assertEquals("REDIRECT", resolved.events().get(0).eventId());
+    assertEquals(ResolutionEventId.REDIRECT, resolved.events().get(0).eventId());
   }
 
   @Test
@@ -76,7 +77,7 @@ class RedirectAndLimitsTest {
     assertEquals(List.of("Pat@Fabrikam.test", "alice@contoso.test"),
         resolved.deliverable().stream().map(Resolution::address).toList());
     assertEquals("partners@contoso.test", resolved.deliverable().get(0).expandedFrom());
-    assertEquals(List.of("EXPAND", "REDIRECT", "REDIRECT"),
+    assertEquals(List.of(ResolutionEventId.EXPAND, ResolutionEventId.REDIRECT, ResolutionEventId.REDIRECT),
         resolved.events().stream().map(ResolutionEvent::eventId).toList(),
         "viapat redirects to pat, which was already redirected: the target is not delivered twice");
   }
@@ -116,7 +117,8 @@ class RedirectAndLimitsTest {
         List.of("big@contoso.test", "x@example.org", "BIG@contoso.test", "y@example.org"), external(4));
 
     assertEquals(List.of(), copies.copies());
-    assertEquals(new ResolutionEvent("FAIL", List.of("big@contoso.test", "x@example.org", "y@example.org"),
+    assertEquals(new ResolutionEvent(ResolutionEventId.FAIL,
+        List.of("big@contoso.test", "x@example.org", "y@example.org"),
         List.of(EnvelopeLimits.TOO_MANY_RECIPIENTS, EnvelopeLimits.TOO_MANY_RECIPIENTS,
             EnvelopeLimits.TOO_MANY_RECIPIENTS), null), copies.failure().get());
     assertTrue(limits.apply(List.of("big@contoso.test", "BIG@contoso.test"), external(4)).failure().isEmpty(),

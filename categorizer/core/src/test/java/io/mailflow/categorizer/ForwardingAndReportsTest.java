@@ -60,7 +60,8 @@ class ForwardingAndReportsTest {
     assertEquals(List.of(new Resolution("fwd@example.org", "fwd@contoso.test", Resolution.Kind.EXTERNAL, null, null,
         null, "rfc822;fwd@contoso.test", List.of(Notify.SUCCESS, Notify.FAILURE), null)), resolved.deliverable(),
         "a single-recipient alias keeps NOTIFY and ORCPT (RFC 3461 6.2.7.2)");
-    assertEquals(List.of(new ResolutionEvent("REDIRECT", List.of("fwd@example.org"), List.of(), "fwd@contoso.test")),
+    assertEquals(List.of(
+        new ResolutionEvent(ResolutionEventId.REDIRECT, List.of("fwd@example.org"), List.of(), "fwd@contoso.test")),
         resolved.events());
   }
 
@@ -76,8 +77,8 @@ class ForwardingAndReportsTest {
     assertEquals("keep@contoso.test", forwarded.forwardedFrom());
     assertEquals(List.of(Notify.NEVER), forwarded.dsnNotify(), "SUCCESS is not passed on (RFC 3461 6.2.7.3)");
     assertEquals(List.of(
-        new ResolutionEvent("RESOLVE", List.of("keep@contoso.test"), List.of(), "k@contoso.test"),
-        new ResolutionEvent("REDIRECT", List.of("bob@contoso.test"), List.of(), "keep@contoso.test")),
+        new ResolutionEvent(ResolutionEventId.RESOLVE, List.of("keep@contoso.test"), List.of(), "k@contoso.test"),
+        new ResolutionEvent(ResolutionEventId.REDIRECT, List.of("bob@contoso.test"), List.of(), "keep@contoso.test")),
         resolved.events());
 
     EnvelopeLimits.Copies copies = new EnvelopeLimits(TransportConfig.defaults())
@@ -97,8 +98,9 @@ class ForwardingAndReportsTest {
     ResolvedRecipients resolved = resolver.resolve(List.of("a@contoso.test", "b@contoso.test"));
     assertEquals(List.of("a@contoso.test"), addresses(resolved.deliverable()));
     assertEquals(List.of(
-        new ResolutionEvent("REDIRECT", List.of("b@contoso.test"), List.of(), "a@contoso.test"),
-        new ResolutionEvent("REDIRECT", List.of("a@contoso.test"), List.of(), "b@contoso.test")), resolved.events());
+        new ResolutionEvent(ResolutionEventId.REDIRECT, List.of("b@contoso.test"), List.of(), "a@contoso.test"),
+        new ResolutionEvent(ResolutionEventId.REDIRECT, List.of("a@contoso.test"), List.of(), "b@contoso.test")),
+        resolved.events());
   }
 
   @Test

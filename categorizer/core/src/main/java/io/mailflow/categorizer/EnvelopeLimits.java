@@ -60,7 +60,7 @@ public final class EnvelopeLimits {
     }
     if (addressed.size() > config.maxRecipientEnvelopeLimit()) {
       List<String> status = addressed.stream().map(r -> TOO_MANY_RECIPIENTS).toList();
-      return new Copies(List.of(), Optional.of(new ResolutionEvent("FAIL", addressed, status, null)));
+      return new Copies(List.of(), Optional.of(new ResolutionEvent(ResolutionEventId.FAIL, addressed, status, null)));
     }
     Map<Resolution.CopyKey, List<Resolution>> bifurcated = new LinkedHashMap<>();
     for (Resolution resolution : deliverable) {

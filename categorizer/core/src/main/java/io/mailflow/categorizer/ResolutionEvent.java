@@ -5,13 +5,13 @@ import java.util.List;
 /**
  * ResolutionEvent - a message-tracking fact produced while resolving recipients.
  *
- * @param eventId Exchange's event id: RESOLVE, EXPAND, REDIRECT, FAIL, DUPLICATEEXPAND
+ * @param eventId what happened (Exchange's event id)
  * @param recipients the recipient addresses the event is about (for REDIRECT: the target address)
  * @param status per-recipient status text (for FAIL: the NDR status), may be empty
  * @param related related-recipient-address: the original address for RESOLVE and REDIRECT, the group for
  *     EXPAND
  */
-public record ResolutionEvent(String eventId, List<String> recipients, List<String> status, String related) {
+public record ResolutionEvent(ResolutionEventId eventId, List<String> recipients, List<String> status, String related) {
   public ResolutionEvent {
     recipients = List.copyOf(recipients);
     status = List.copyOf(status);

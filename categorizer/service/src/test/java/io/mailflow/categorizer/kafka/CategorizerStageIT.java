@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.dsn.PythonDsn;
 import io.mailflow.categorizer.EnvelopeLimits;
+import io.mailflow.categorizer.ResolutionEventId;
 import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
@@ -168,6 +169,33 @@ class CategorizerStageIT {
       assertEquals("REDIRECT", redirect.getEventId());
       assertEquals(List.of("pat@fabrikam.test"), redirect.getRecipientAddress());
       assertEquals("pat@contoso.test", redirect.getRelatedRecipientAddress());
+    }
+  }
+
+  @Test
+  void mailboxNamedDirectlyAndThroughAGroupIsDeliveredOnceAndTrackedAsDuplicateExpand() throws Exception {
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test");
+        TopicReader<CategorizedMessage> categorized = TopicReader.fromEnd(bootstrap, Topics.CATEGORIZED);
+        TopicReader<TrackingEvent> tracking = TopicReader.fromEnd(bootstrap, Topics.TRACKING)) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("alice@contoso.test", "team@contoso.test")))
+          .get();
+
+      List<CategorizedMessage> copies =
+          categorized.await(m -> m.getEnvelope().getNetworkMessageId().equals(id), 1, Duration.ofSeconds(30));
+      TrackingEvent duplicate = tracking.await(e -> e.getNetworkMessageId().equals(id)
+          && e.getEventId().equals("DUPLICATEEXPAND"), 1, Duration.ofSeconds(30)).get(0);
+      assertEquals(List.of("alice@contoso.test", "bob@contoso.test"),
+          copies.get(0).getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), "alice once");
+      assertEquals(List.of("alice@contoso.test"), duplicate.getRecipientAddress());
+      assertEquals("team@contoso.test", duplicate.getRelatedRecipientAddress());
+    }
+  }
+
+  @Test
+  void everyResolutionStepIsTrackedUnderExchangesEventIdOfTheSameName() {
+    for (ResolutionEventId id : ResolutionEventId.values()) {
+      assertEquals(id.name(), CategorizerStage.trackingEventId(id).name());
     }
   }
 
