@@ -63,6 +63,7 @@ class DeliveryAgentsTest {
     assertFalse(a.context().toString().contains("configuration"));
   }
 
+  /** A distinct agent each call: an anonymous class, because a non-capturing lambda may be one shared instance. */
   private static DeliveryAgent named() {
     return new DeliveryAgent() {
       @Override
