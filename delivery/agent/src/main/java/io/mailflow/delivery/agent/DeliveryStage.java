@@ -11,6 +11,7 @@ import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.Tracking;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.DeliveryItem;
@@ -34,10 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DeliveryStage - the delivery role: consumes mail.delivery.v1 (consumer group {@value #GROUP_ID}) and
- * delivers each copy to its next hop: mailbox copies into the Maildir store (or a database's LMTP store),
- * smart-host copies over SMTP to the send connector's smart hosts in order, DNS-connector copies to the
- * domain's MX hosts, copies for another site, DAG or connector source server to those servers
- * ({@link SiteRelay}), unroutable ones to the Unreachable queue. Writes DELIVER/SEND/FAIL/DEFER tracking events;
+ * delivers each copy to its next hop through a {@link DeliveryDispatcher}, which hands it to the
+ * {@link DeliveryAgent} for its delivery type and settles the outcome ({@link Settlement}); this class
+ * builds those parts once and owns their lifecycle. Writes DELIVER/SEND/FAIL/DEFER tracking events;
  * offsets are committed only after the copy is stored or the remote said 250 and those events are
  * acknowledged (at-least-once; the Maildir store absorbs repeats).
  *
@@ -194,13 +194,14 @@ public final class DeliveryStage implements AutoCloseable {
       publisher.close();
       throw e;
     }
-    QueueStates queueStates = new QueueStates(context, new NextHopQueues(options.retrySchedule()), control::all,
-        publisher, organization.serverName(), meters, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    NextHopQueues nextHops = new NextHopQueues(options.retrySchedule());
+    QueueStates queueStates = new QueueStates(context, nextHops, control::all, publisher, organization.serverName(),
+        meters, clock);
     control.onChange(queueStates::controlChanged);
-    DeliveryItemProcessor processor = new DeliveryItemProcessor(context, organization,
-        new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
-            .setHeloName(organization.serverName())), organization), // LMTP connections idle out; Vert.x closes the client
-        relay, mx, chunks, publisher, options.retrySchedule(), Clock.systemUTC(), queueStates);
+    DeliveryDispatcher dispatcher = new DeliveryDispatcher(context, organization.serverName(), chunks, queueStates,
+        agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
+        settlement(context, organization, options, publisher, queueStates, clock), clock);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
@@ -214,7 +215,7 @@ public final class DeliveryStage implements AutoCloseable {
           started.forEach(f -> f.release(r.getTarget()));
         }
       });
-      loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, processor, publisher,
+      loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, dispatcher, publisher,
           options.loop());
     } catch (RuntimeException e) {
       forwarders.forEach(RetryForwarder::close);
@@ -226,6 +227,28 @@ public final class DeliveryStage implements AutoCloseable {
     log.info("delivery: consuming {} as {}, delay topics as {}, mail store {}", Topics.DELIVERY.name(), GROUP_ID,
         RetryForwarder.groupId(STAGE_NAME), store.root());
     return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context, control);
+  }
+
+  /** One agent per delivery type: the whole set of delivery paths, built once per stage. */
+  private static DeliveryAgents agents(Vertx vertx, Context context, Organization organization, Options options,
+      MaildirStore store, SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, NextHopQueues nextHops,
+      Clock clock) {
+    SmtpSend smtp = new SmtpSend(relay, nextHops, organization, clock);
+    return new DeliveryAgents(
+        new MailboxAgent(new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
+            .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
+        new SendConnectorAgent(organization, smtp, mx),
+        new SiteRelayAgent(organization, smtp),
+        new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName()),
+        new UnimplementedDeliveryType());
+  }
+
+  /** Delay topics, tracking events and reports for every settled copy. */
+  private static Settlement settlement(Context context, Organization organization, Options options,
+      TopicPublisher publisher, QueueStates queueStates, Clock clock) {
+    DsnGenerator dsns = new DsnGenerator(organization, clock);
+    return new Settlement(context, publisher, options.retrySchedule(), queueStates, dsns,
+        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */

@@ -21,8 +21,8 @@ import java.util.Map;
  * over the servers' {@code smtp} endpoints, so failover, connection reuse and limits are the same.
  *
  * <p>This server is never a target (relaying to itself would loop). A next hop naming nothing this
- * node's organization knows yields no servers and a reason: the copy stays queued until the config
- * is fixed.
+ * node's organization knows yields no servers and the {@link ConfigurationError}: the copy stays
+ * queued until the config is fixed.
  */
 final class SiteRelay {
 
@@ -43,14 +43,20 @@ final class SiteRelay {
   }
 
   /**
-   * The servers to relay to, in order, or none with {@code why}.
+   * The servers to relay to, in order, or none and the configuration error that leaves none.
    *
    * @param hosts the servers' SMTP endpoints, in the order to try them
    * @param servers their names, in the same order
+   * @param none why there are none (what, and the config key to fix), or null
    */
-  record Targets(List<SmartHost> hosts, List<String> servers, String why) {
-    static Targets none(String why) {
-      return new Targets(List.of(), List.of(), why);
+  record Targets(List<SmartHost> hosts, List<String> servers, ConfigurationError none) {
+    static Targets none(String why, String configKey) {
+      return new Targets(List.of(), List.of(), new ConfigurationError(why, configKey));
+    }
+
+    /** Why there are no servers, or null. */
+    String why() {
+      return none == null ? null : none.what();
     }
   }
 
@@ -68,7 +74,7 @@ final class SiteRelay {
   /** Every server of the site, in config order. */
   private Targets toSite(String site) {
     if (organization.sites().stream().noneMatch(s -> s.name().equalsIgnoreCase(site))) {
-      return Targets.none("site '" + site + "' is not in this node's organization config");
+      return Targets.none("site '" + site + "' is not in this node's organization config", "sites[].name");
     }
     Map<String, Server> found = new LinkedHashMap<>();
     for (Server server : organization.servers()) {
@@ -76,7 +82,7 @@ final class SiteRelay {
         add(found, server.name());
       }
     }
-    return targets(found, "site '" + site + "' has no server other than this one");
+    return targets(found, "site '" + site + "' has no server other than this one", "servers[].site");
   }
 
   /**
@@ -87,7 +93,8 @@ final class SiteRelay {
     List<MailboxDatabase> members = organization.databases().stream()
         .filter(db -> db.dag() != null && db.dag().equalsIgnoreCase(dag)).toList();
     if (members.isEmpty()) {
-      return Targets.none("DAG '" + dag + "' has no mailbox database in this node's organization config");
+      return Targets.none("DAG '" + dag + "' has no mailbox database in this node's organization config",
+          "databases[].dag");
     }
     List<MailboxDatabase> ordered = new ArrayList<>();
     for (ResolvedRecipient r : recipients) {
@@ -103,7 +110,8 @@ final class SiteRelay {
     ordered.forEach(db -> db.copies().forEach(copy -> add(found, copy)));
     members.forEach(db -> add(found, db.activeServer()));
     members.forEach(db -> db.copies().forEach(copy -> add(found, copy)));
-    return targets(found, "DAG '" + dag + "' has no server other than this one");
+    return targets(found, "DAG '" + dag + "' has no server other than this one",
+        "databases[].activeServer, databases[].copies");
   }
 
   /** The connector's source servers, those in this node's site first (closest). */
@@ -111,7 +119,8 @@ final class SiteRelay {
     SendConnector connector = organization.sendConnectors().stream()
         .filter(c -> c.name().equalsIgnoreCase(connectorName)).findFirst().orElse(null);
     if (connector == null) {
-      return Targets.none("send connector '" + connectorName + "' is not in this node's organization config");
+      return Targets.none("send connector '" + connectorName + "' is not in this node's organization config",
+          "sendConnectors[].name");
     }
     Map<String, Server> found = new LinkedHashMap<>();
     for (boolean local : new boolean[] {true, false}) {
@@ -120,7 +129,8 @@ final class SiteRelay {
             .ifPresent(s -> add(found, s.name()));
       }
     }
-    return targets(found, "send connector '" + connector.name() + "' has no source server other than this one");
+    return targets(found, "send connector '" + connector.name() + "' has no source server other than this one",
+        "sendConnectors[].sourceTransportServers");
   }
 
   /**
@@ -155,9 +165,9 @@ final class SiteRelay {
     organization.server(name).ifPresent(s -> found.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s));
   }
 
-  private static Targets targets(Map<String, Server> found, String whyNone) {
+  private static Targets targets(Map<String, Server> found, String whyNone, String configKey) {
     if (found.isEmpty()) {
-      return Targets.none(whyNone);
+      return Targets.none(whyNone, configKey);
     }
     List<SmartHost> hosts = new ArrayList<>();
     List<String> names = new ArrayList<>();

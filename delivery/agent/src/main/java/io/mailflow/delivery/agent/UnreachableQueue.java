@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.delivery.core.SmtpReply;
@@ -31,7 +32,7 @@ import java.util.List;
  * RESUBMIT (source QUEUE). When the message expires (the schedule's expiration timeout, 2 days), every
  * recipient fails with Exchange's {@code 550 5.4.4 ROUTING.NoNextHop; unable to route} and gets an NDR.
  */
-final class UnreachableQueue {
+final class UnreachableQueue implements DeliveryAgent {
   /** Exchange's status for a recipient routing never found a next hop for. */
   static final SmtpReply NO_NEXT_HOP = SmtpReply.of(550, "5.4.4", "ROUTING.NoNextHop; unable to route");
   static final TrackingSource SOURCE = TrackingSource.QUEUE;
@@ -52,6 +53,12 @@ final class UnreachableQueue {
     this.serverName = serverName;
   }
 
+  /** Tracked with source QUEUE; no connector, no remote host. */
+  @Override
+  public Future<Attempted> attempt(DeliveryItem item, MessageSource content, SourceContext context) {
+    return handle(item).map(outcomes -> Attempted.of(SOURCE, null, null, context, outcomes));
+  }
+
   /**
    * The outcome of an Unreachable copy's turn: every recipient failed (expired), every recipient
    * deferred (just routed), or none (handed back to routing; completes once Kafka has it).
@@ -59,14 +66,12 @@ final class UnreachableQueue {
   Future<List<DeliveryOutcome>> handle(DeliveryItem item) {
     Instant now = clock.instant();
     if (schedule.expired(item.getEnvelope().getReceivedAt(), now)) {
-      return Future.succeededFuture(item.getRecipients().stream()
-          .map(r -> (DeliveryOutcome) new DeliveryOutcome.Permanent(r.getAddress(), NO_NEXT_HOP)).toList());
+      return Future.succeededFuture(DeliveryOutcome.sameFor(Attempted.addresses(item), NO_NEXT_HOP));
     }
     if (item.getNotBefore() != null) {
       SmtpReply waiting = SmtpReply.of(451, "4.4.0", "ROUTING.NoNextHop; unable to route now: waiting in the"
           + " Unreachable queue; routing decides again at the next retry");
-      return Future.succeededFuture(item.getRecipients().stream()
-          .map(r -> (DeliveryOutcome) new DeliveryOutcome.Transient(r.getAddress(), waiting)).toList());
+      return Future.succeededFuture(DeliveryOutcome.sameFor(Attempted.addresses(item), waiting));
     }
     return handBack(item).map(v -> List.of());
   }

@@ -242,6 +242,10 @@ class DeliveryStageIT {
     TrackingEvent defer = awaitEvents(nmid, "DEFER", 1).get(0);
     assertTrue(defer.getRecipientStatus().get(0).contains("send connector 'NoSuchConnector' is not in this node's"
         + " organization config"), defer.getRecipientStatus().toString());
+    assertTrue(defer.getRecipientStatus().get(0).contains("(configuration error: sendConnectors[].name in the"
+        + " organization config of "), "a config error, not a missing feature: " + defer.getRecipientStatus());
+    assertTrue(defer.getSourceContext().contains("; configuration error: send connector 'NoSuchConnector' is not in"
+        + " this node's organization config (sendConnectors[].name); deferred to "), defer.getSourceContext());
     awaitEvents(nmid, "FAIL", 1);
   }
 

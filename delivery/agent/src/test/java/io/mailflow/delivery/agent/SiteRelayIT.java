@@ -113,7 +113,10 @@ class SiteRelayIT {
 
     TrackingEvent defer = awaitEvents(nmid, "DEFER", 1).get(0);
     assertTrue(defer.getRecipientStatus().get(0).startsWith("451 4.4.0 site 'Nowhere' is not in this node's"
-        + " organization config"), defer.getRecipientStatus().toString());
+        + " organization config (configuration error: sites[].name in the organization config of EX01;"),
+        defer.getRecipientStatus().toString());
+    assertTrue(defer.getSourceContext().contains("configuration error: site 'Nowhere' is not in this node's"
+        + " organization config (sites[].name)"), defer.getSourceContext());
     awaitEvents(nmid, "FAIL", 1);
   }
 

@@ -1,5 +1,6 @@
 package io.mailflow.delivery.core;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,16 @@ public sealed interface DeliveryOutcome {
   /** The reply as one line, for the tracking log's recipient-status field. */
   default String recipientStatus() {
     return reply().toString();
+  }
+
+  /**
+   * Every one of {@code recipients} with the outcome {@code reply} means ({@link ReplyClassifier}), in
+   * order: for a reply that decides a whole copy at once (queue in Retry or suspended, a body not readable
+   * now, a configuration error, an expired Unreachable copy).
+   */
+  static List<DeliveryOutcome> sameFor(List<String> recipients, SmtpReply reply) {
+    Objects.requireNonNull(reply, "reply");
+    return recipients.stream().map(r -> ReplyClassifier.classify(r, reply)).toList();
   }
 
   /** The recipient got the message: the remote answered 2xx, or the mailbox file is written. */
