@@ -8,7 +8,6 @@ import io.mailflow.delivery.agent.body.ReferencedMessage;
 import io.mailflow.delivery.agent.smtp.OutboundMessage;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.delivery.core.SmtpReply;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.RecordProcessor;
 import io.mailflow.kafka.Topic;
@@ -26,6 +25,7 @@ import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
@@ -193,7 +193,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
       return notYet(item, where, "send connector '" + connectorName + "' is not in this node's organization config");
     }
     SendConnector sc = connector.get();
-    String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
+    String heloName = organization.connectorFqdn(sc.fqdn());
     if (!sc.usesSmartHosts()) {
       return viaMx(key, item, content, where, sc, heloName);
     }
@@ -235,7 +235,7 @@ final class DeliveryItemProcessor implements RecordProcessor<DeliveryItem> {
     MessageSource relayed = content.withHead(
         SiteRelay.withNetworkMessageId(content.head(), item.getEnvelope().getNetworkMessageId()));
     return send(key, item, relayed, where + "; servers " + String.join(", ", targets.servers()), targets.hosts(),
-        DsnGenerator.serverFqdn(organization), SiteRelay.CONNECTOR_ID);
+        organization.serverFqdn(), SiteRelay.CONNECTOR_ID);
   }
 
   private Future<Tried> send(String key, DeliveryItem item, MessageSource content, String where,

@@ -2,7 +2,6 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.delivery.core.SmtpReply;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.Tracking;
@@ -11,6 +10,7 @@ import io.mailflow.kafka.TrackingSource;
 import io.mailflow.schemas.avro.CategorizedMessage;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Clock;
