@@ -2,7 +2,6 @@ package io.mailflow.edge.server;
 
 import io.mailflow.smtp.SmtpReply;
 
-
 /** EdgeReplies - the replies the edge's policy and queueing give, in Exchange 2019's words. */
 final class EdgeReplies {
   private EdgeReplies() {}
