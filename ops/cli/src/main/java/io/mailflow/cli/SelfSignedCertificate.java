@@ -72,7 +72,7 @@ final class SelfSignedCertificate {
     for (ReceiveConnector connector : org.receiveConnectors()) {
       boolean tls = connector.implicitTls() || connector.authMechanisms().contains(ReceiveConnector.AuthMechanism.Tls);
       if (tls && connector.certificate() == null) {
-        String fqdn = connector.fqdn() == null || connector.fqdn().isBlank() ? org.serverName() : connector.fqdn();
+        String fqdn = org.connectorFqdn(connector.fqdn());
         if (!names.contains(fqdn.toLowerCase(Locale.ROOT))) {
           names.add(fqdn.toLowerCase(Locale.ROOT));
         }

@@ -1,5 +1,6 @@
 package io.mailflow.dsn;
 
+import io.mailflow.smtp.Ret;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -87,7 +88,7 @@ public final class DsnBuilder {
       throw new IllegalArgumentException("a DSN reports on at least one recipient");
     }
     OriginalHeaders headers = OriginalHeaders.of(original.content());
-    boolean full = original.ret() == OriginalMessage.Return.FULL && !original.headersOnly();
+    boolean full = original.ret() == Ret.FULL && !original.headersOnly();
     byte[] returned = full ? OriginalHeaders.toCrlf(original.content()) : headers.bytes();
     String boundary = stamp.boundary();
     String base = boundary.length() > 60 ? boundary.substring(0, 60) : boundary;
@@ -114,7 +115,7 @@ public final class DsnBuilder {
         .append("\r\n");
 
     String text = humanReadable(recipients);
-    if (original.ret() == OriginalMessage.Return.FULL && original.headersOnly()) {
+    if (original.ret() == Ret.FULL && original.headersOnly()) {
       text += "\r\n" + HeaderLines.wrap(HEADERS_ONLY_NOTE, TEXT_WIDTH);
     }
     boolean textIsAscii = isAscii(text.getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,8 @@
 package io.mailflow.dsn;
 
+import io.mailflow.smtp.Notify;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -18,16 +21,24 @@ public final class DsnPolicy {
    *     reads as FAILURE,DELAY
    * @param action what the DSN would report
    */
-  public static boolean allows(String envelopeSender, Set<NotifyOn> notify, DsnAction action) {
+  public static boolean allows(String envelopeSender, Set<Notify> notify, DsnAction action) {
     Objects.requireNonNull(notify, "notify");
     Objects.requireNonNull(action, "action");
-    if (envelopeSender == null || envelopeSender.isEmpty() || notify.contains(NotifyOn.NEVER)) {
+    if (envelopeSender == null || envelopeSender.isEmpty() || notify.contains(Notify.NEVER)) {
       return false;
     }
     return switch (action) {
-      case FAILED -> notify.isEmpty() || notify.contains(NotifyOn.FAILURE);
-      case DELAYED -> notify.isEmpty() || notify.contains(NotifyOn.DELAY);
-      case DELIVERED, EXPANDED, RELAYED -> notify.contains(NotifyOn.SUCCESS);
+      case FAILED -> notify.isEmpty() || notify.contains(Notify.FAILURE);
+      case DELAYED -> notify.isEmpty() || notify.contains(Notify.DELAY);
+      case DELIVERED, EXPANDED, RELAYED -> notify.contains(Notify.SUCCESS);
     };
+  }
+
+  /** Transitional, for the categorizer's {@link NotifyOn}: the same rule read by name. */
+  public static boolean allows(String envelopeSender, Collection<NotifyOn> notify, DsnAction action) {
+    Objects.requireNonNull(notify, "notify");
+    Set<Notify> same = EnumSet.noneOf(Notify.class);
+    notify.forEach(n -> same.add(Notify.valueOf(n.name())));
+    return allows(envelopeSender, same, action);
   }
 }

@@ -1,5 +1,7 @@
 package io.mailflow.dsn;
 
+import io.mailflow.smtp.EnhancedStatusCode;
+import io.mailflow.smtp.SmtpReply;
 import java.util.Objects;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Objects;
  * @param remoteMta the host that gave the reply, or null when none did (mailbox store, expiry without a
  *     connection): then no Remote-MTA field
  */
-public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action, DiagnosticReply reply,
+public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action, SmtpReply reply,
     String remoteMta) {
 
   public DsnRecipient {
@@ -34,11 +36,9 @@ public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action
     if (!reply.enhancedStatus().isEmpty()) {
       return reply.enhancedStatus();
     }
-    String text = reply.text();
-    int space = text.indexOf(' ');
-    String first = space < 0 ? text : text.substring(0, space);
-    if (first.matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) {
-      return first;
+    String leading = EnhancedStatusCode.leading(reply.text());
+    if (!leading.isEmpty()) {
+      return leading;
     }
     return (reply.code() / 100) + ".0.0";
   }

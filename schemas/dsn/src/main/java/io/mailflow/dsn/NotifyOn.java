@@ -1,4 +1,8 @@
 package io.mailflow.dsn;
 
-/** NotifyOn - one value of the RFC 3461 NOTIFY parameter a client gave with RCPT TO. */
+/**
+ * NotifyOn - transitional twin of {@link io.mailflow.smtp.Notify}, kept only because the categorizer still
+ * names it ({@link DsnPolicy#allows(String, java.util.Collection, DsnAction)}); remove both once it uses
+ * {@code Notify}.
+ */
 public enum NotifyOn { NEVER, SUCCESS, FAILURE, DELAY }

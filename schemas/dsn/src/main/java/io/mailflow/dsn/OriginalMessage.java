@@ -1,5 +1,6 @@
 package io.mailflow.dsn;
 
+import io.mailflow.smtp.Ret;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -16,11 +17,8 @@ import java.util.Objects;
  *     not at hand (a claim-checked body too large to return): RET=FULL then returns the headers and the
  *     report says why (RFC 3464 allows returning headers only)
  */
-public record OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Return ret,
+public record OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Ret ret,
     byte[] content, boolean headersOnly) {
-
-  /** RFC 3461 RET: what of the original a failure DSN carries back. */
-  public enum Return { FULL, HDRS }
 
   public OriginalMessage {
     Objects.requireNonNull(envelopeSender, "envelopeSender");
@@ -29,7 +27,7 @@ public record OriginalMessage(String envelopeSender, String envId, Instant arriv
   }
 
   /** The whole message is at hand. */
-  public OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Return ret, byte[] content) {
+  public OriginalMessage(String envelopeSender, String envId, Instant arrivalDate, Ret ret, byte[] content) {
     this(envelopeSender, envId, arrivalDate, ret, content, false);
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpReply;
+import io.mailflow.smtp.Ret;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class DsnBuilderTest {
   private static final Instant NOW = Instant.parse("2026-11-24T20:00:05Z");
   private static final byte[] MESSAGE = "From: a@x.test\r\nSubject: Hi\r\n\r\nbody\r\n".getBytes(UTF_8);
   private static final DsnRecipient REFUSED = new DsnRecipient("bob@x.test", null, DsnAction.FAILED,
-      DiagnosticReply.of(550, "5.1.1", "User unknown"), "mx.x.test");
+      SmtpReply.of(550, "5.1.1", "User unknown"), "mx.x.test");
 
   private static String build(OriginalMessage original, DsnRecipient... recipients) {
     return new String(DsnGoldenTest.BUILDER.build(original, List.of(recipients), DsnGoldenTest.STAMP).content(),
@@ -53,17 +55,17 @@ class DsnBuilderTest {
   void statusComesFromTheEnhancedCodeThenTheTextThenTheReplyClass() {
     assertEquals("5.1.1", REFUSED.status());
     assertEquals("4.4.7", new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        DiagnosticReply.of(550, "", "4.4.7 QUEUE.Expired; message expired"), null).status());
+        SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired"), null).status());
     assertEquals("5.0.0", new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        DiagnosticReply.of(554, "", "Transaction failed"), null).status());
+        SmtpReply.of(554, "", "Transaction failed"), null).status());
     assertEquals("2.0.0", new DsnRecipient("b@x.test", null, DsnAction.DELIVERED,
-        DiagnosticReply.of(250, "", "OK"), null).status());
+        SmtpReply.of(250, "", "OK"), null).status());
   }
 
   @Test
   void aRelayedRecipientIsReportedWithActionRelayedAndExchangesWording() {
     String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.RELAYED,
-        DiagnosticReply.of(250, "2.6.0", "Queued"), "mx.x.test"));
+        SmtpReply.of(250, "2.6.0", "Queued"), "mx.x.test"));
     assertTrue(dsn.contains("Subject: Relayed: Hi\r\n"), dsn);
     assertTrue(dsn.contains("Delivery to these recipients or groups is complete, but no delivery notification was"
         + " sent by the destination server:"), dsn);
@@ -73,7 +75,7 @@ class DsnBuilderTest {
   @Test
   void aDelayedRecipientIsReportedAsDelayedWithTheRetryPromise() {
     String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.DELAYED,
-        DiagnosticReply.of(451, "4.4.0", "Queue in Retry"), null));
+        SmtpReply.of(451, "4.4.0", "Queue in Retry"), null));
     assertTrue(dsn.contains("Subject: Delivery delayed: Hi\r\n"), dsn);
     assertTrue(dsn.contains("This message hasn't been delivered yet."), dsn);
     assertTrue(dsn.contains("Action: delayed\r\nStatus: 4.4.0\r\n"), dsn);
@@ -82,7 +84,7 @@ class DsnBuilderTest {
   @Test
   void injectedLineBreaksInRepliesAndAddressesCannotStartNewFields() {
     DsnRecipient sneaky = new DsnRecipient("bob@x.test\r\nBcc: eve@evil.test", null, DsnAction.FAILED,
-        DiagnosticReply.of(550, "5.0.0", "no\r\nAction: delivered"), null);
+        SmtpReply.of(550, "5.0.0", "no\r\nAction: delivered"), null);
     String dsn = build(original("a@x.test\r\nBcc: eve@evil.test", "Subject: x\r\n\tBcc: y\r\n\r\n".getBytes(UTF_8)),
         sneaky);
     assertFalse(dsn.contains("\r\nBcc:"), dsn);
@@ -93,7 +95,7 @@ class DsnBuilderTest {
   void aLongWordlessDiagnosticStillKeepsLinesUnder998Octets() {
     String word = "x".repeat(3000);
     String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.FAILED,
-        DiagnosticReply.of(550, "5.0.0", word), null));
+        SmtpReply.of(550, "5.0.0", word), null));
     for (String line : dsn.split("\r\n")) {
       assertTrue(line.length() <= 998, "line of " + line.length() + " octets");
     }
@@ -114,10 +116,10 @@ class DsnBuilderTest {
   @Test
   void malformedOrcptIsLeftOutAndXtextIsDecoded() {
     String dsn = build(original("a@x.test", MESSAGE),
-        new DsnRecipient("b@x.test", "no-semicolon", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"), null),
-        new DsnRecipient("c@x.test", "rfc822;c+2Bd+3De@x.test", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"),
+        new DsnRecipient("b@x.test", "no-semicolon", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"), null),
+        new DsnRecipient("c@x.test", "rfc822;c+2Bd+3De@x.test", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"),
             null),
-        new DsnRecipient("d@x.test", "rfc822;d+0Ae@x.test", DsnAction.FAILED, DiagnosticReply.of(550, "5.1.1", "no"),
+        new DsnRecipient("d@x.test", "rfc822;d+0Ae@x.test", DsnAction.FAILED, SmtpReply.of(550, "5.1.1", "no"),
             null));
     assertFalse(dsn.contains("no-semicolon"));
     assertTrue(dsn.contains("Original-Recipient: rfc822; c+d=e@x.test\r\n"), dsn);
@@ -150,20 +152,20 @@ class DsnBuilderTest {
     assertTrue(boundary.getMessage().contains("boundary"), boundary.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new DsnBuilder.Stamp(NOW, "<a@x>", "b".repeat(71)));
     assertThrows(IllegalArgumentException.class, () -> new DsnRecipient(" ", null, DsnAction.FAILED,
-        DiagnosticReply.of(550, "5.1.1", "no"), null));
+        SmtpReply.of(550, "5.1.1", "no"), null));
   }
 
   @Test
   void retFullWithOnlyTheHeadersAtHandReturnsTheHeadersAndSaysSo() {
     byte[] head = "From: a@x.test\r\nSubject: Big\r\n\r\n".getBytes(UTF_8);
-    String dsn = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
+    String dsn = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, Ret.FULL,
         head, true), REFUSED);
     assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), dsn);
     assertFalse(dsn.contains("message/rfc822"), dsn);
     assertTrue(dsn.contains("Subject: Big"), dsn);
     assertTrue(dsn.replace("\r\n", " ").contains("too large to return in full, so only its headers are attached."),
         dsn);
-    String full = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
+    String full = build(new OriginalMessage("a@x.test", null, DsnGoldenTest.ARRIVED, Ret.FULL,
         MESSAGE), REFUSED);
     assertTrue(full.contains("message/rfc822") && !full.contains("too large to return"), full);
   }

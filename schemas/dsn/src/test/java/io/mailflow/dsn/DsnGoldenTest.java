@@ -3,6 +3,8 @@ package io.mailflow.dsn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.mailflow.smtp.SmtpReply;
+import io.mailflow.smtp.Ret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,24 +31,24 @@ class DsnGoldenTest {
     Dsn dsn = BUILDER.build(
         new OriginalMessage("alice@fabrikam.test", "QQ+2B314159", ARRIVED, null, eml("01-failed-headers")),
         List.of(new DsnRecipient("bob@contoso.test", "rfc822;bob+2Bsales@contoso.test", DsnAction.FAILED,
-            DiagnosticReply.of(550, "5.1.1", "RESOLVER.ADR.RecipNotFound; not found"), "mx.contoso.test")),
+            SmtpReply.of(550, "5.1.1", "RESOLVER.ADR.RecipNotFound; not found"), "mx.contoso.test")),
         STAMP);
     assertGolden("01-failed-headers", dsn);
   }
 
   @Test
   void expiredAndRefusedRecipientsWithWholeMessageReturned() throws IOException {
-    DiagnosticReply lastError = DiagnosticReply.of(451, "4.4.0", "Primary target IP address responded with: \"421 4.3.2"
+    SmtpReply lastError = SmtpReply.of(451, "4.4.0", "Primary target IP address responded with: \"421 4.3.2"
         + " Service not available, closing transmission channel\" Attempted failover to alternate host, but that"
         + " did not succeed.");
     Dsn dsn = BUILDER.build(
-        new OriginalMessage("alice@fabrikam.test", null, ARRIVED, OriginalMessage.Return.FULL,
+        new OriginalMessage("alice@fabrikam.test", null, ARRIVED, Ret.FULL,
             eml("02-expired-full")),
         List.of(
             new DsnRecipient("carol@tailspin.test", null, DsnAction.FAILED,
                 DsnGoldenTest.expiredReply(lastError), null),
             new DsnRecipient("dave@tailspin.test", "rfc822;dave@tailspin.test", DsnAction.FAILED,
-                DiagnosticReply.of(552, "5.2.2", "Mailbox full"), "127.0.0.1")),
+                SmtpReply.of(552, "5.2.2", "Mailbox full"), "127.0.0.1")),
         STAMP);
     assertGolden("02-expired-full", dsn);
   }
@@ -54,10 +56,10 @@ class DsnGoldenTest {
   @Test
   void deliveredRecipientForNotifySuccess() throws IOException {
     Dsn dsn = BUILDER.build(
-        new OriginalMessage("alice@fabrikam.test", "receipt-1", ARRIVED, OriginalMessage.Return.HDRS,
+        new OriginalMessage("alice@fabrikam.test", "receipt-1", ARRIVED, Ret.HDRS,
             eml("03-delivered")),
         List.of(new DsnRecipient("erin@contoso.test", "rfc822;erin@contoso.test", DsnAction.DELIVERED,
-            DiagnosticReply.of(250, "2.0.0", "Delivered to mailbox"), null)),
+            SmtpReply.of(250, "2.0.0", "Delivered to mailbox"), null)),
         STAMP);
     assertGolden("03-delivered", dsn);
   }
@@ -67,7 +69,7 @@ class DsnGoldenTest {
     Dsn dsn = BUILDER.build(
         new OriginalMessage("alice@fabrikam.test", null, ARRIVED, null, eml("04-utf8-subject")),
         List.of(new DsnRecipient("frank@tailspin.test", null, DsnAction.FAILED,
-            DiagnosticReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
+            SmtpReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
         STAMP);
     assertGolden("04-utf8-subject", dsn);
   }
@@ -76,8 +78,8 @@ class DsnGoldenTest {
    * The reply delivery's RetrySchedule gives an expired recipient with Exchange's defaults (its wording is
    * delivery's; here it is only a realistic input): 550 with 4.4.7 leading the text.
    */
-  static DiagnosticReply expiredReply(DiagnosticReply lastError) {
-    return DiagnosticReply.of(550, "", "4.4.7 QUEUE.Expired; message expired after " + java.time.Duration.ofDays(2)
+  static SmtpReply expiredReply(SmtpReply lastError) {
+    return SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired after " + java.time.Duration.ofDays(2)
         + (lastError == null ? "" : "; last error: " + lastError.line()));
   }
 

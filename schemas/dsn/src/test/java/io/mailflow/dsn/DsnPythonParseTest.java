@@ -2,6 +2,8 @@ package io.mailflow.dsn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailflow.smtp.SmtpReply;
+import io.mailflow.smtp.Ret;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,10 +24,10 @@ class DsnPythonParseTest {
             DsnGoldenTest.eml("02-expired-full")),
         List.of(
             new DsnRecipient("carol@tailspin.test", "rfc822;carol@tailspin.test", DsnAction.FAILED,
-                DsnGoldenTest.expiredReply(DiagnosticReply.of(421, "4.4.2",
+                DsnGoldenTest.expiredReply(SmtpReply.of(421, "4.4.2",
                     "Connection dropped due to TimedOut after many many words so that the field is folded")), null),
             new DsnRecipient("dave@tailspin.test", null, DsnAction.FAILED,
-                DiagnosticReply.of(550, "5.1.1", "User unknown"), "mx.tailspin.test")),
+                SmtpReply.of(550, "5.1.1", "User unknown"), "mx.tailspin.test")),
         DsnBuilder.Stamp.fresh(DsnGoldenTest.ARRIVED, "EX01.contoso.test"));
     List<String> out = PythonDsn.parse(dsn.content(), dir);
     assertEquals(List.of(
@@ -49,10 +51,10 @@ class DsnPythonParseTest {
   @Test
   void pythonReadsTheWholeReturnedMessageForRetFull() throws Exception {
     Dsn dsn = DsnGoldenTest.BUILDER.build(
-        new OriginalMessage("alice@fabrikam.test", null, DsnGoldenTest.ARRIVED, OriginalMessage.Return.FULL,
+        new OriginalMessage("alice@fabrikam.test", null, DsnGoldenTest.ARRIVED, Ret.FULL,
             DsnGoldenTest.eml("04-utf8-subject")),
         List.of(new DsnRecipient("frank@tailspin.test", null, DsnAction.FAILED,
-            DiagnosticReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
+            SmtpReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
         DsnBuilder.Stamp.fresh(DsnGoldenTest.ARRIVED, "EX01.contoso.test"));
     List<String> out = PythonDsn.parse(dsn.content(), dir);
     assertEquals("Undeliverable: Résumé für François", PythonDsn.value(out, "subject"));

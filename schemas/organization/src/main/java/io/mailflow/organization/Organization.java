@@ -89,6 +89,31 @@ public record Organization(
     return Optional.ofNullable(best);
   }
 
+  /**
+   * This server's FQDN, the one rule every stage names itself by (a DSN's Reporting-MTA and From domain,
+   * delivery's site relay): the server name if it contains a dot, else the server name under the default
+   * accepted domain (a wildcard {@code *.contoso.com} gives {@code contoso.com}); the bare server name when
+   * there is no accepted domain.
+   */
+  public String serverFqdn() {
+    if (serverName.contains(".") || acceptedDomains.isEmpty()) {
+      return serverName;
+    }
+    String domain = defaultDomain().domainName();
+    return serverName + "." + (domain.startsWith("*.") ? domain.substring(2) : domain);
+  }
+
+  /**
+   * The name a connector greets and says EHLO with: its own {@code fqdn} when set (not blank), else the server
+   * name. (The organization reader already fills an unset connector fqdn with a default, so the server name
+   * is the fallback for an explicit blank or a connector built in code.)
+   *
+   * @param connectorFqdn a {@link ReceiveConnector#fqdn()} or {@link SendConnector#fqdn()}, may be null
+   */
+  public String connectorFqdn(String connectorFqdn) {
+    return connectorFqdn == null || connectorFqdn.isBlank() ? serverName : connectorFqdn;
+  }
+
   /** The default accepted domain: the one marked default, else the first. */
   public AcceptedDomain defaultDomain() {
     return acceptedDomains.stream().filter(AcceptedDomain::isDefault).findFirst()

@@ -129,13 +129,13 @@ final class OrganizationReader {
     List<AcceptedDomain> acceptedDomains = items(top, "acceptedDomains", this::acceptedDomain);
     top.requireItems("acceptedDomains", acceptedDomains, 1,
         "required: at least one accepted domain (the domains this organization receives mail for)");
-    String serverFqdn = serverFqdn(serverName, acceptedDomains);
+    String defaultConnectorFqdn = defaultConnectorFqdn(serverName, acceptedDomains);
     // no key at all: Exchange's default set (ports 25, 587, 465); an explicit [] means no listener
     List<ReceiveConnector> receiveConnectors = top.has("receiveConnectors")
-        ? items(top, "receiveConnectors", (node, path) -> receiveConnector(node, path, serverFqdn))
-        : implied("receiveConnectors", DefaultReceiveConnectors.of(serverName, serverFqdn));
+        ? items(top, "receiveConnectors", (node, path) -> receiveConnector(node, path, defaultConnectorFqdn))
+        : implied("receiveConnectors", DefaultReceiveConnectors.of(serverName, defaultConnectorFqdn));
     List<SendConnector> sendConnectors = items(top, "sendConnectors",
-        (node, path) -> sendConnector(node, path, serverFqdn));
+        (node, path) -> sendConnector(node, path, defaultConnectorFqdn));
     List<Site> sites = top.has("sites") ? items(top, "sites", this::site)
         : implied("sites", List.of(new Site(siteName, false)));
     List<SiteLink> siteLinks = items(top, "siteLinks", this::siteLink);
@@ -215,8 +215,12 @@ final class OrganizationReader {
     return name;
   }
 
-  /** Exchange's connector FQDN default is the server's FQDN; ours is the server name in the default domain. */
-  private static String serverFqdn(String serverName, List<AcceptedDomain> acceptedDomains) {
+  /**
+   * Exchange's connector FQDN default is the server's FQDN; ours is the lower-cased server name in the default
+   * domain ("localdomain" for a wildcard). Not {@link Organization#serverFqdn()}: that keeps the name's case
+   * and strips a wildcard; unifying them would change the connector names existing files load with.
+   */
+  private static String defaultConnectorFqdn(String serverName, List<AcceptedDomain> acceptedDomains) {
     String domain = acceptedDomains.stream().filter(AcceptedDomain::isDefault).findFirst()
         .or(() -> acceptedDomains.stream().findFirst())
         .map(AcceptedDomain::domainName).filter(d -> !d.startsWith("*")).orElse("localdomain");
@@ -338,7 +342,7 @@ final class OrganizationReader {
 
   // ---- receive connectors ----------------------------------------------------------------------
 
-  private ReceiveConnector receiveConnector(Node node, String path, String serverFqdn) {
+  private ReceiveConnector receiveConnector(Node node, String path, String defaultConnectorFqdn) {
     YamlMapping m = YamlMapping.of(node, path, errors, RECEIVE_CONNECTOR_KEYS);
     String name = m.requiredText("name");
 
@@ -379,7 +383,7 @@ final class OrganizationReader {
         "write [None] for no authentication and no STARTTLS");
     checkAuthCombination(m, permissions, auth);
 
-    String fqdn = m.text("fqdn", serverFqdn).strip();
+    String fqdn = m.text("fqdn", defaultConnectorFqdn).strip();
     if (!fqdn.isEmpty() && !SmtpAddress.isHostName(fqdn)) {
       errors.add(m.child("fqdn"), "'" + fqdn + "' is not a host name");
     }
@@ -622,7 +626,7 @@ final class OrganizationReader {
 
   // ---- send connectors -------------------------------------------------------------------------
 
-  private SendConnector sendConnector(Node node, String path, String serverFqdn) {
+  private SendConnector sendConnector(Node node, String path, String defaultConnectorFqdn) {
     YamlMapping m = YamlMapping.of(node, path, errors, SEND_CONNECTOR_KEYS);
     String name = m.requiredText("name");
     int port = (int) m.number("port", SendConnector.DEFAULT_PORT, 1, MAX_PORT, null);
@@ -633,7 +637,7 @@ final class OrganizationReader {
     long maxMessageSize = m.size("maxMessageSize", SendConnector.DEFAULT_MAX_MESSAGE_SIZE, 0, MAX_EXCHANGE_SIZE,
         Long.MAX_VALUE);
     List<String> sources = strings(m, "sourceTransportServers");
-    String fqdn = m.text("fqdn", serverFqdn).strip();
+    String fqdn = m.text("fqdn", defaultConnectorFqdn).strip();
     if (!fqdn.isEmpty() && !SmtpAddress.isHostName(fqdn)) {
       errors.add(m.child("fqdn"), "'" + fqdn + "' is not a host name");
     }

@@ -1,6 +1,6 @@
 package io.mailflow.delivery.agent;
 
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.schemas.avro.NextHop;
 
 /**

@@ -4,7 +4,7 @@ import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.body.BodyUnavailableException;
 import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.agent.body.ReferencedMessage;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.RecordProcessor;
 import io.mailflow.kafka.Topics;

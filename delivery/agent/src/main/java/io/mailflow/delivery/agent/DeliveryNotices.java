@@ -7,10 +7,10 @@ import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.dsn.DsnAction;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
-import io.mailflow.dsn.NotifyOn;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.ResolvedRecipient;
+import io.mailflow.smtp.Notify;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -73,7 +73,7 @@ final class DeliveryNotices {
     for (int i = 0; i < outcomes.size(); i++) {
       DeliveryOutcome o = outcomes.get(i);
       ResolvedRecipient r = item.getRecipients().get(i);
-      Set<NotifyOn> notify = notify(r);
+      Set<Notify> notify = notify(r);
       if (o instanceof DeliveryOutcome.Transient && delayDue
           && DsnPolicy.allows(sender, notify, DsnAction.DELAYED)) {
         delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost));
@@ -120,10 +120,10 @@ final class DeliveryNotices {
     }
   }
 
-  private static Set<NotifyOn> notify(ResolvedRecipient recipient) {
-    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
+  private static Set<Notify> notify(ResolvedRecipient recipient) {
+    Set<Notify> set = EnumSet.noneOf(Notify.class);
     for (DsnNotify n : recipient.getNotify()) {
-      set.add(NotifyOn.valueOf(n.name()));
+      set.add(Notify.valueOf(n.name()));
     }
     return set;
   }

@@ -6,7 +6,6 @@ import io.mailflow.dsn.Dsn;
 import io.mailflow.dsn.DsnAction;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
-import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.submission.DsnSubmission;
 import io.mailflow.kafka.Tracking;
 import io.mailflow.kafka.TrackingEventId;
@@ -17,6 +16,7 @@ import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.Notify;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -141,12 +141,7 @@ final class DsnGenerator {
     return new Generated(message, List.of(aboutOriginal, aboutDsn));
   }
 
-  /** This server's FQDN: the server name if it has a dot, else the name under the default domain. */
-  static String serverFqdn(Organization organization) {
-    return DsnSubmission.serverFqdn(organization);
-  }
-
-  private static Set<NotifyOn> notify(ResolvedRecipient recipient) {
+  private static Set<Notify> notify(ResolvedRecipient recipient) {
     return DsnSubmission.notify(recipient.getNotify());
   }
 

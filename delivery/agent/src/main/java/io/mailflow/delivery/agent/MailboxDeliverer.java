@@ -11,6 +11,7 @@ import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.organization.MailboxDatabase;
 import io.mailflow.organization.Organization;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

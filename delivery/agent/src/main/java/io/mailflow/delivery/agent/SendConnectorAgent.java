@@ -44,7 +44,7 @@ final class SendConnectorAgent implements DeliveryAgent {
           organization.serverName()));
     }
     SendConnector sc = connector.get();
-    String heloName = sc.fqdn() == null || sc.fqdn().isBlank() ? organization.serverName() : sc.fqdn();
+    String heloName = organization.connectorFqdn(sc.fqdn());
     if (!sc.usesSmartHosts()) {
       return viaMx(item, content, context, sc, heloName);
     }

@@ -39,6 +39,6 @@ final class SiteRelayAgent implements DeliveryAgent {
     MessageSource relayed = content.withHead(
         SiteRelay.withNetworkMessageId(content.head(), item.getEnvelope().getNetworkMessageId()));
     return smtp.send(item, relayed, context.with("servers " + String.join(", ", targets.servers())),
-        targets.hosts(), DsnGenerator.serverFqdn(organization), SiteRelay.CONNECTOR_ID);
+        targets.hosts(), organization.serverFqdn(), SiteRelay.CONNECTOR_ID);
   }
 }

@@ -2,7 +2,7 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.agent.smtp.OutboundMessage;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.SendConnector;
 import io.mailflow.schemas.avro.DeliveryItem;

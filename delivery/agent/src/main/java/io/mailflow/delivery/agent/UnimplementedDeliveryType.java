@@ -1,7 +1,7 @@
 package io.mailflow.delivery.agent;
 
 import io.mailflow.delivery.agent.body.MessageSource;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.NextHop;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.delivery.core.DeliveryOutcome;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.organization.TransportService;

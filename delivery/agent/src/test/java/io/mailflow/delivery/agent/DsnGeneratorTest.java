@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
-import io.mailflow.delivery.core.SmtpReply;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.AcceptedDomain;
 import io.mailflow.organization.KafkaTopics;
@@ -24,6 +23,7 @@ import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.SmtpReply;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -183,13 +183,8 @@ class DsnGeneratorTest {
   }
 
   @Test
-  void serverFqdnIsTheServerNameUnderTheDefaultDomainUnlessItHasADot() {
-    assertEquals("EX01.contoso.test", DsnGenerator.serverFqdn(CONTOSO));
-    assertEquals("mx1.fabrikam.test", DsnGenerator.serverFqdn(org("mx1.fabrikam.test",
-        new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true))));
-    assertEquals("EX01.contoso.test", DsnGenerator.serverFqdn(org("EX01",
-        new AcceptedDomain("*.contoso.test", AcceptedDomain.DomainType.Authoritative, true))));
-    assertEquals("EX01", DsnGenerator.serverFqdn(org("EX01")));
+  void withoutAnAcceptedDomainThePostmasterIsTheServers() {
+    // the FQDN rule itself: schemas/organization ServerFqdnTest
     DsnGenerator bare = new DsnGenerator(org("EX01"), Clock.fixed(NOW, ZoneOffset.UTC));
     String text = body(bare.forFailures(item("a@x.test", null, rcpt("b@y.test")),
         List.of(new DeliveryOutcome.Permanent("b@y.test", UNKNOWN)), MESSAGE, null).orElseThrow().message());

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.TransportService;
 import io.mailflow.schemas.avro.DeliveryItem;

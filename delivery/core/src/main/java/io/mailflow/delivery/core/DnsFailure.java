@@ -1,5 +1,6 @@
 package io.mailflow.delivery.core;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.Locale;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package io.mailflow.delivery.core;
 
+import io.mailflow.smtp.SmtpReply;
+
 /**
  * ReplyClassifier - decides a recipient's {@link DeliveryOutcome} from the reply that ended its
  * attempt: 2xx delivered, 4xx transient, 5xx permanent.

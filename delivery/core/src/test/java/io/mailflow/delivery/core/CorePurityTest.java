@@ -15,7 +15,7 @@ class CorePurityTest {
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("io.mailflow.delivery.core");
     classes().should().onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", "io.mailflow.delivery.core..", "io.mailflow.dsn")
+        .resideInAnyPackage("java..", "io.mailflow.delivery.core..", "io.mailflow.dsn", "io.mailflow.smtp")
         .because("delivery/core is the pure half: no Kafka, Vert.x, Netty or Avro")
         .check(core);
   }

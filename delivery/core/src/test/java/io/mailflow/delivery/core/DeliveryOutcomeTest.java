@@ -2,6 +2,7 @@ package io.mailflow.delivery.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
+import io.mailflow.smtp.SmtpReply;
 import org.junit.jupiter.api.Test;
 
 class ReplyClassifierTest {

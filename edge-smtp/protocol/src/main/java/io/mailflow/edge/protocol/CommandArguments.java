@@ -1,5 +1,8 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.Ret;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Locale;
@@ -28,7 +31,7 @@ public final class CommandArguments {
     long size = -1;
     BodyType body = null;
     boolean smtpUtf8 = false;
-    DsnRet ret = null;
+    Ret ret = null;
     String envId = null;
     Set<String> seen = new HashSet<>();
     for (String param : parameters(rest.substring(path.end()), esmtp)) {
@@ -56,9 +59,9 @@ public final class CommandArguments {
         }
         case "RET" -> {
           if ("FULL".equalsIgnoreCase(value)) {
-            ret = DsnRet.FULL;
+            ret = Ret.FULL;
           } else if ("HDRS".equalsIgnoreCase(value)) {
-            ret = DsnRet.HDRS;
+            ret = Ret.HDRS;
           } else {
             throw invalid("RET must be FULL or HDRS: " + param);
           }
@@ -90,7 +93,7 @@ public final class CommandArguments {
     if (path.address().isEmpty()) {
       throw new SmtpSyntaxException(Replies.INVALID_RECIPIENT_ADDRESS, "the null path is no recipient");
     }
-    Set<DsnNotify> notify = EnumSet.noneOf(DsnNotify.class);
+    Set<Notify> notify = EnumSet.noneOf(Notify.class);
     String orcpt = null;
     Set<String> seen = new HashSet<>();
     for (String param : parameters(rest.substring(path.end()), esmtp)) {
@@ -131,15 +134,15 @@ public final class CommandArguments {
     return true;
   }
 
-  private static Set<DsnNotify> notify(String value, String param) throws SmtpSyntaxException {
+  private static Set<Notify> notify(String value, String param) throws SmtpSyntaxException {
     if (value == null || value.isEmpty()) {
       throw invalid("NOTIFY needs a value: " + param);
     }
-    Set<DsnNotify> out = EnumSet.noneOf(DsnNotify.class);
+    Set<Notify> out = EnumSet.noneOf(Notify.class);
     for (String word : value.split(",", -1)) {
-      DsnNotify n;
+      Notify n;
       try {
-        n = DsnNotify.valueOf(word.toUpperCase(Locale.ROOT));
+        n = Notify.valueOf(word.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw invalid("NOTIFY keyword unknown: " + word);
       }
@@ -147,7 +150,7 @@ public final class CommandArguments {
         throw invalid("NOTIFY keyword repeated: " + word);
       }
     }
-    if (out.contains(DsnNotify.NEVER) && out.size() > 1) {
+    if (out.contains(Notify.NEVER) && out.size() > 1) {
       throw invalid("NOTIFY=NEVER cannot be combined: " + param);
     }
     return out;

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.BodyType;
 import java.util.List;
 
 /** DataHandler - DATA: checks the transaction is complete, then switches to reading content. */

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ final class HeloHandler implements CommandHandler {
     SmtpConfig config = session.config();
     String hello = config.fqdn() + " Hello [" + session.info().clientIp() + "]";
     if (!esmtp) {
-      session.reply(Reply.of(250, null, hello));
+      session.reply(SmtpReply.of(250, "", hello));
       return;
     }
     List<String> lines = new ArrayList<>();
@@ -50,7 +51,7 @@ final class HeloHandler implements CommandHandler {
     lines.add("BINARYMIME");
     lines.add("CHUNKING");
     lines.add("SMTPUTF8");
-    session.reply(new Reply(250, null, lines));
+    session.reply(new SmtpReply(250, "", lines));
   }
 
   /** A host name (underscores tolerated: Windows clients use them) or an address literal. */

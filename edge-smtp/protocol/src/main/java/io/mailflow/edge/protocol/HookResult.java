@@ -1,10 +1,12 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
+
 /**
  * HookResult - a policy hook's verdict on one command: accept it, or deny it permanently (5xx) or
  * temporarily (4xx) with the reply the client gets.
  */
-public record HookResult(Decision decision, Reply reply) {
+public record HookResult(Decision decision, SmtpReply reply) {
 
   public enum Decision { ACCEPT, DENY, DENYSOFT }
 
@@ -17,19 +19,19 @@ public record HookResult(Decision decision, Reply reply) {
     if (decision == Decision.ACCEPT && reply != null) {
       throw new IllegalArgumentException("ACCEPT carries no reply; the verb's handler answers");
     }
-    if (decision == Decision.DENY && (reply == null || !reply.isPermanent())) {
+    if (decision == Decision.DENY && (reply == null || !reply.isPermanentNegative())) {
       throw new IllegalArgumentException("DENY needs a 5xx reply, got " + reply);
     }
-    if (decision == Decision.DENYSOFT && (reply == null || !reply.isTransient())) {
+    if (decision == Decision.DENYSOFT && (reply == null || !reply.isTransientNegative())) {
       throw new IllegalArgumentException("DENYSOFT needs a 4xx reply, got " + reply);
     }
   }
 
-  public static HookResult deny(Reply reply) {
+  public static HookResult deny(SmtpReply reply) {
     return new HookResult(Decision.DENY, reply);
   }
 
-  public static HookResult denySoft(Reply reply) {
+  public static HookResult denySoft(SmtpReply reply) {
     return new HookResult(Decision.DENYSOFT, reply);
   }
 

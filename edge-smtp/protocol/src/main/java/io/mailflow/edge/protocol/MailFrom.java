@@ -1,5 +1,8 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.Ret;
+
 /**
  * MailFrom - the parsed MAIL FROM command: reverse path and ESMTP parameters.
  *
@@ -11,7 +14,7 @@ package io.mailflow.edge.protocol;
  * @param envId RFC 3461 ENVID= as sent (still xtext-encoded), or null
  */
 public record MailFrom(String reversePath, long declaredSize, BodyType bodyType, boolean smtpUtf8,
-    DsnRet ret, String envId) {
+    Ret ret, String envId) {
 
   public MailFrom {
     if (reversePath == null) {

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 
 /** MailHandler - MAIL FROM: starts a transaction; refuses a declared SIZE over the limit at once. */
@@ -39,7 +40,7 @@ final class MailHandler implements CommandHandler {
   }
 
   /** 501s are protocol errors; 553 (non-ASCII without SMTPUTF8) is a refusal of the address. */
-  static void syntaxError(SessionContext session, Reply reply) {
+  static void syntaxError(SessionContext session, SmtpReply reply) {
     if (reply.code() == 501) {
       session.protocolError(reply);
     } else {

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.Notify;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -10,7 +11,7 @@ import java.util.Set;
  * @param notifyOn RFC 3461 NOTIFY keywords; empty when the client gave none (the default: FAILURE)
  * @param orcpt RFC 3461 ORCPT as sent, e.g. {@code rfc822;bob@example.com}, or null
  */
-public record RcptTo(String address, Set<DsnNotify> notifyOn, String orcpt) {
+public record RcptTo(String address, Set<Notify> notifyOn, String orcpt) {
 
   public RcptTo {
     if (address == null || address.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -30,10 +31,10 @@ interface SessionContext {
 
   void resetTransaction();
 
-  void reply(Reply reply);
+  void reply(SmtpReply reply);
 
   /** Replies and counts a protocol error; too many end the session. */
-  void protocolError(Reply reply);
+  void protocolError(SmtpReply reply);
 
   /** Runs a policy hook; on denial sends its reply. Returns whether the command may go on. */
   boolean allowed(Supplier<HookResult> hook);
@@ -45,13 +46,13 @@ interface SessionContext {
   void beginChunk(long size, boolean last);
 
   /** Reads and drops a BDAT chunk of {@code size} octets, then sends {@code reply}. */
-  void discardChunk(long size, Reply reply, boolean protocolError);
+  void discardChunk(long size, SmtpReply reply, boolean protocolError);
 
   /** Sends 220, drops all input received so far and asks the adapter for the handshake. */
   void startTls();
 
   /** Sends a 334 challenge; the client's next line goes to {@code response} (never to the protocol log). */
-  void challenge(Reply challenge, Consumer<String> response);
+  void challenge(SmtpReply challenge, Consumer<String> response);
 
   /** Checks decoded credentials through the hooks, then answers 235, 535 (tarpit and drop at the limit) or 454. */
   void authenticate(String mechanism, String user, char[] password);

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +73,7 @@ public interface SessionHooks {
    * A spill write failed with {@code cause}: the reply the client gets once it finished sending the
    * message (the engine reads it to its end, then discards the spill). Default 451 4.3.0.
    */
-  default Reply spillFailed(SessionInfo session, Throwable cause) {
+  default SmtpReply spillFailed(SessionInfo session, Throwable cause) {
     return Replies.LOCAL_ERROR;
   }
 
@@ -81,5 +82,5 @@ public interface SessionHooks {
    * is safely queued, 4xx if it could not be). A stage completed exceptionally is answered with
    * {@link Replies#LOCAL_ERROR}.
    */
-  CompletionStage<Reply> message(ReceivedMessage message);
+  CompletionStage<SmtpReply> message(ReceivedMessage message);
 }

@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.time.Duration;
 
 /**
@@ -9,7 +10,7 @@ import java.time.Duration;
 public interface SessionOutput {
 
   /** Write the reply to the client. */
-  void send(Reply reply);
+  void send(SmtpReply reply);
 
   /** End the connection once everything sent so far is written. No call follows. */
   void close();
@@ -29,7 +30,7 @@ public interface SessionOutput {
    * client can answer the 220 (the client's handshake follows it at once) override this; the default
    * sends, then calls {@link #startTls()}.
    */
-  default void startTls(Reply ready) {
+  default void startTls(SmtpReply ready) {
     send(ready);
     startTls();
   }

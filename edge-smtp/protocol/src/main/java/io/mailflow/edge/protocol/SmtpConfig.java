@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -152,12 +153,12 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
   }
 
   /** The 220 greeting: the banner if configured, else Exchange's shape naming mailflow. */
-  public Reply greeting() {
+  public SmtpReply greeting() {
     if (banner != null && !banner.isBlank()) {
       String text = banner.startsWith("220 ") ? banner.substring(4) : banner;
-      return Reply.of(220, null, text);
+      return SmtpReply.of(220, "", text);
     }
-    return Reply.of(220, null,
+    return SmtpReply.of(220, "",
         fqdn + " mailflow ESMTP MAIL Service ready at " + RFC5322.format(ZonedDateTime.now(clock)));
   }
 }

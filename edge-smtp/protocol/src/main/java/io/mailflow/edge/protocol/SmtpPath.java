@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -23,7 +24,7 @@ public final class SmtpPath {
    *
    * @param invalid the reply for a malformed address (sender and recipient differ in Exchange)
    */
-  static Parsed parse(String text, Reply invalid) throws SmtpSyntaxException {
+  static Parsed parse(String text, SmtpReply invalid) throws SmtpSyntaxException {
     int end;
     String inner;
     if (text.startsWith("<")) {

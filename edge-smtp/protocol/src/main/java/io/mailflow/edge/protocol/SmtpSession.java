@@ -1,5 +1,7 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.SmtpReply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +60,7 @@ public final class SmtpSession {
   private ChunkReader chunk;
   private long chunkSize;
   private boolean chunkLast;
-  private Reply chunkRefusal;
+  private SmtpReply chunkRefusal;
   private boolean chunkRefusalIsError;
 
   /**
@@ -84,7 +86,7 @@ public final class SmtpSession {
     try {
       verdict = hooks.connect(info);
     } catch (RuntimeException e) {
-      verdict = HookResult.denySoft(Reply.of(421, "4.3.2", "Service not available, closing transmission channel"));
+      verdict = HookResult.denySoft(SmtpReply.of(421, "4.3.2", "Service not available, closing transmission channel"));
     }
     if (verdict.accepted()) {
       send(config.greeting());
@@ -265,7 +267,7 @@ public final class SmtpSession {
     DataReader reader = data;
     data = null;
     mode = Mode.COMMAND;
-    Reply refusal = reader.sawBareNewline() ? Replies.BARE_NEWLINE_IN_DATA : contentRefusal();
+    SmtpReply refusal = reader.sawBareNewline() ? Replies.BARE_NEWLINE_IN_DATA : contentRefusal();
     if (refusal != null) {
       resetTransaction(); // discards the spill
       send(refusal);
@@ -277,7 +279,7 @@ public final class SmtpSession {
   }
 
   /** Why the content read so far cannot be queued, or null. */
-  private Reply contentRefusal() {
+  private SmtpReply contentRefusal() {
     if (buffer.exceeded()) {
       return Replies.SIZE_EXCEEDED;
     }
@@ -291,9 +293,9 @@ public final class SmtpSession {
     return failure == null ? null : spillFailedReply(failure);
   }
 
-  private Reply spillFailedReply(Throwable failure) {
+  private SmtpReply spillFailedReply(Throwable failure) {
     try {
-      Reply reply = hooks.spillFailed(info, failure);
+      SmtpReply reply = hooks.spillFailed(info, failure);
       return reply == null ? Replies.LOCAL_ERROR : reply;
     } catch (RuntimeException e) {
       return Replies.LOCAL_ERROR;
@@ -306,7 +308,7 @@ public final class SmtpSession {
     awaitAnswer(spilling.settle(), (ok, failure) -> {
       Throwable cause = failure != null ? failure : spilling.spillFailure();
       if (cause != null) {
-        Reply refusal = spillFailedReply(cause);
+        SmtpReply refusal = spillFailedReply(cause);
         resetTransaction();
         send(refusal);
         resume();
@@ -349,7 +351,7 @@ public final class SmtpSession {
     chunk = null;
     mode = Mode.COMMAND;
     if (chunkRefusal != null) {
-      Reply refusal = chunkRefusal;
+      SmtpReply refusal = chunkRefusal;
       chunkRefusal = null;
       if (chunkRefusalIsError) {
         protocolError(refusal);
@@ -357,7 +359,7 @@ public final class SmtpSession {
         send(refusal);
       }
     } else if (contentRefusal() != null) {
-      Reply refusal = contentRefusal();
+      SmtpReply refusal = contentRefusal();
       resetTransaction(); // later chunks of this message get 503: there is no transaction any more
       send(refusal);
     } else if (!chunkLast) {
@@ -375,7 +377,7 @@ public final class SmtpSession {
         buffer.finish(), chunked);
     buffer = null; // handed over: resetting the transaction must not discard its spill
     resetTransaction();
-    CompletionStage<Reply> answer;
+    CompletionStage<SmtpReply> answer;
     try {
       answer = hooks.message(message);
     } catch (RuntimeException e) {
@@ -449,7 +451,7 @@ public final class SmtpSession {
 
   // ---- output
 
-  private void send(Reply reply) {
+  private void send(SmtpReply reply) {
     if (mode == Mode.CLOSED) {
       return;
     }
@@ -469,7 +471,7 @@ public final class SmtpSession {
     out.close();
   }
 
-  private void protocolError(Reply reply) {
+  private void protocolError(SmtpReply reply) {
     send(reply);
     if (++protocolErrors >= config.maxProtocolErrors()) {
       send(Replies.TOO_MANY_ERRORS);
@@ -547,12 +549,12 @@ public final class SmtpSession {
     }
 
     @Override
-    public void reply(Reply reply) {
+    public void reply(SmtpReply reply) {
       send(reply);
     }
 
     @Override
-    public void protocolError(Reply reply) {
+    public void protocolError(SmtpReply reply) {
       SmtpSession.this.protocolError(reply);
     }
 
@@ -586,12 +588,12 @@ public final class SmtpSession {
     }
 
     @Override
-    public void discardChunk(long size, Reply reply, boolean isProtocolError) {
+    public void discardChunk(long size, SmtpReply reply, boolean isProtocolError) {
       readChunk(new ChunkReader(null, size), size, false, reply, isProtocolError);
     }
 
     @Override
-    public void challenge(Reply challenge, Consumer<String> response) {
+    public void challenge(SmtpReply challenge, Consumer<String> response) {
       send(challenge);
       continuation = response;
     }
@@ -608,7 +610,7 @@ public final class SmtpSession {
       out.startTls(Replies.READY_TO_START_TLS);
     }
 
-    private void readChunk(ChunkReader reader, long size, boolean last, Reply refusal, boolean isError) {
+    private void readChunk(ChunkReader reader, long size, boolean last, SmtpReply refusal, boolean isError) {
       chunk = reader;
       chunkSize = size;
       chunkLast = last;

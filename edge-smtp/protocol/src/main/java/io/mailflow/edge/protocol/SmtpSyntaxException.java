@@ -1,15 +1,17 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
+
 /** SmtpSyntaxException - a command argument that does not parse, with the reply the client gets. */
 public final class SmtpSyntaxException extends Exception {
-  private final transient Reply reply;
+  private final transient SmtpReply reply;
 
-  public SmtpSyntaxException(Reply reply, String detail) {
+  public SmtpSyntaxException(SmtpReply reply, String detail) {
     super(detail, null, false, false);
     this.reply = reply;
   }
 
-  public Reply reply() {
+  public SmtpReply reply() {
     return reply;
   }
 }

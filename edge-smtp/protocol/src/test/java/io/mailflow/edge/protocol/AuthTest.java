@@ -43,7 +43,7 @@ class AuthTest {
   @Test
   void plainAfterEmptyChallengeAuthenticatesTheSession() {
     SessionProbe probe = SessionProbe.greeted(AUTH).send("AUTH PLAIN\r\n");
-    assertEquals("334 ", probe.last().wireLines().get(0));
+    assertEquals("334 ", probe.last().toWireLines().get(0));
     probe.send(ALICE_PLAIN + "\r\n");
     assertEquals("235 2.7.0 Authentication successful", probe.lastText());
   }

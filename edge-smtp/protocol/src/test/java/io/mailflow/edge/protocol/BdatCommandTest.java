@@ -3,6 +3,8 @@ package io.mailflow.edge.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -85,7 +87,7 @@ class BdatCommandTest {
   @Test
   void dataHookDenialIsSentAfterTheChunk() {
     SessionProbe probe = SessionProbe.inTransaction();
-    probe.onData = HookResult.deny(Reply.of(554, "5.7.1", "No"));
+    probe.onData = HookResult.deny(SmtpReply.of(554, "5.7.1", "No"));
     probe.send("BDAT 4\r\nNOOPBDAT 2 LAST\r\nxy");
     assertEquals(List.of(554, 503), probe.codes());
   }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.Ret;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,7 +83,7 @@ class CommandArgumentsTest {
 
   @Test
   void notifyNeverStandsAlone() throws Exception {
-    assertEquals(Set.of(DsnNotify.NEVER),
+    assertEquals(Set.of(Notify.NEVER),
         CommandArguments.parseRcptTo("TO:<a@b.example> notify=never", true, false).notifyOn());
   }
 
@@ -89,7 +92,7 @@ class CommandArgumentsTest {
     MailFrom from = CommandArguments.parseMailFrom("FROM:<a@b.example> size=7 body=8bitmime ret=full", true);
     assertEquals(7, from.declaredSize());
     assertEquals(BodyType.EIGHT_BIT_MIME, from.bodyType());
-    assertEquals(DsnRet.FULL, from.ret());
+    assertEquals(Ret.FULL, from.ret());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class CommandLineLimitsTest {
   @Test
   void refusedRecipientsAndSequenceRepliesAreNotProtocolErrors() {
     SessionProbe probe = SessionProbe.greeted(SessionProbe.CONFIG.withMaxProtocolErrors(2));
-    probe.onRcpt = r -> HookResult.deny(Reply.of(550, "5.1.10", "not found"));
+    probe.onRcpt = r -> HookResult.deny(SmtpReply.of(550, "5.1.10", "not found"));
     probe.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<x@contoso.com>\r\nRCPT TO:<y@contoso.com>\r\n"
         + "RCPT TO:<z@contoso.com>\r\nDATA\r\nDATA\r\n");
     assertFalse(probe.closed);

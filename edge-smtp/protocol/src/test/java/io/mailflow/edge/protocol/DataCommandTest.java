@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpReply;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class DataCommandTest {
   @Test
   void dataHookDenialEndsTransaction() {
     SessionProbe probe = SessionProbe.inTransaction();
-    probe.onData = HookResult.deny(Reply.of(554, "5.7.1", "No"));
+    probe.onData = HookResult.deny(SmtpReply.of(554, "5.7.1", "No"));
     probe.send("DATA\r\nDATA\r\n");
     assertEquals(List.of(554, 503), probe.codes());
   }

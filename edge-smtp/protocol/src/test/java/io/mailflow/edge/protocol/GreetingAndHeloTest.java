@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class GreetingAndHeloTest {
   @Test
   void deniedConnectSendsRefusalInsteadOfGreetingAndCloses() {
     SessionProbe probe = SessionProbe.create();
-    probe.onConnect = HookResult.denySoft(Reply.of(421, "4.3.2", "Service not available"));
+    probe.onConnect = HookResult.denySoft(SmtpReply.of(421, "4.3.2", "Service not available"));
     probe.session.start();
     assertEquals(List.of(421), probe.codes());
     assertTrue(probe.closed);
@@ -102,7 +103,7 @@ class GreetingAndHeloTest {
   @Test
   void heloHookCanRefuseNameAndSessionStaysUngreeted() {
     SessionProbe probe = SessionProbe.started();
-    probe.onHelo = name -> HookResult.deny(Reply.of(550, "5.7.1", "Go away"));
+    probe.onHelo = name -> HookResult.deny(SmtpReply.of(550, "5.7.1", "Go away"));
     probe.send("EHLO spammer.example\r\nMAIL FROM:<a@b.example>\r\n");
     assertEquals(List.of(550, 503), probe.codes());
     assertEquals("503 5.5.2 Send hello first", probe.lastText());

@@ -3,6 +3,9 @@ package io.mailflow.edge.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.BodyType;
+import io.mailflow.smtp.Ret;
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,13 +50,13 @@ class MailCommandTest {
         "MAIL FROM:<a@fabrikam.com> SIZE=42 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159\r\n"
             + "RCPT TO:<bob@contoso.com>\r\nDATA\r\nHi\r\n.\r\n");
     MailFrom from = probe.messages.get(0).envelope().mailFrom();
-    assertEquals(new MailFrom("a@fabrikam.com", 42, BodyType.EIGHT_BIT_MIME, true, DsnRet.HDRS, "QQ314159"), from);
+    assertEquals(new MailFrom("a@fabrikam.com", 42, BodyType.EIGHT_BIT_MIME, true, Ret.HDRS, "QQ314159"), from);
   }
 
   @Test
   void mailHookDenialIsSentAndNoTransactionStarts() {
     SessionProbe probe = SessionProbe.greeted();
-    probe.onMail = m -> HookResult.deny(Reply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender"));
+    probe.onMail = m -> HookResult.deny(SmtpReply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender"));
     probe.send("MAIL FROM:<ceo@contoso.com>\r\nRCPT TO:<b@contoso.com>\r\n");
     assertEquals(List.of(550, 503), probe.codes());
   }

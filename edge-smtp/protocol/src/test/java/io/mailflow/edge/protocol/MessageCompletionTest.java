@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,7 @@ class MessageCompletionTest {
   @Test
   void replyWaitsForTheMessageHook() {
     SessionProbe probe = SessionProbe.inTransaction();
-    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    CompletableFuture<SmtpReply> answer = new CompletableFuture<>();
     probe.onMessage = m -> answer;
     probe.send("DATA\r\nx\r\n.\r\n");
     assertEquals(List.of(354), probe.codes());
@@ -81,7 +82,7 @@ class MessageCompletionTest {
   @Test
   void answerAfterDisconnectIsDropped() {
     SessionProbe probe = SessionProbe.inTransaction();
-    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    CompletableFuture<SmtpReply> answer = new CompletableFuture<>();
     probe.onMessage = m -> answer;
     probe.send("DATA\r\nx\r\n.\r\n");
     probe.session.disconnected();
@@ -100,7 +101,7 @@ class MessageCompletionTest {
   @Test
   void a421FromTheMessageHookClosesTheSession() {
     SessionProbe probe = SessionProbe.inTransaction();
-    probe.onMessage = m -> CompletableFuture.completedFuture(Reply.of(421, "4.3.2", "shutting down"));
+    probe.onMessage = m -> CompletableFuture.completedFuture(SmtpReply.of(421, "4.3.2", "shutting down"));
     probe.send("DATA\r\nx\r\n.\r\nNOOP\r\n");
     assertEquals(List.of(354, 421), probe.codes());
     assertTrue(probe.closed);

@@ -2,6 +2,7 @@ package io.mailflow.edge.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailflow.smtp.SmtpReply;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,9 +51,9 @@ class PipeliningTest {
   @Test
   void commandsQueuedBehindAPendingMessageAreAnsweredAfterIt() {
     SessionProbe probe = SessionProbe.inTransaction();
-    List<java.util.concurrent.CompletableFuture<Reply>> pending = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<SmtpReply>> pending = new ArrayList<>();
     probe.onMessage = m -> {
-      var f = new java.util.concurrent.CompletableFuture<Reply>();
+      var f = new java.util.concurrent.CompletableFuture<SmtpReply>();
       pending.add(f);
       return f;
     };
@@ -60,7 +61,7 @@ class PipeliningTest {
     assertEquals(List.of(354), probe.codes());
     pending.get(0).complete(SessionProbe.QUEUED);
     assertEquals(List.of(354, 250, 250, 250, 354), probe.codes());
-    pending.get(1).complete(Reply.of(451, "4.3.0", "later"));
+    pending.get(1).complete(SmtpReply.of(451, "4.3.0", "later"));
     assertEquals(List.of(354, 250, 250, 250, 354, 451, 250), probe.codes());
   }
 

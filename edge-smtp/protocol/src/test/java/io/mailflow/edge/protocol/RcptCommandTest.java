@@ -2,6 +2,8 @@ package io.mailflow.edge.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ class RcptCommandTest {
   @Test
   void policyDenialReachesClientAndRecipientIsNotAdded() {
     SessionProbe probe = SessionProbe.greeted();
-    Reply relay = Reply.of(550, "5.7.54", "SMTP; Unable to relay recipient in non-accepted domain");
+    SmtpReply relay = SmtpReply.of(550, "5.7.54", "SMTP; Unable to relay recipient in non-accepted domain");
     probe.onRcpt = r -> r.domain().equals("contoso.com") ? HookResult.ACCEPT : HookResult.deny(relay);
     probe.send("MAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<x@elsewhere.example>\r\nRCPT TO:<b@contoso.com>\r\n"
         + "DATA\r\nx\r\n.\r\n");
@@ -34,7 +36,7 @@ class RcptCommandTest {
   @Test
   void softDenialIsTransient() {
     SessionProbe probe = SessionProbe.greeted();
-    probe.onRcpt = r -> HookResult.denySoft(Reply.of(451, "4.7.0", "Try later"));
+    probe.onRcpt = r -> HookResult.denySoft(SmtpReply.of(451, "4.7.0", "Try later"));
     probe.send("MAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<b@contoso.com>\r\n");
     assertEquals("451 4.7.0 Try later", probe.lastText());
   }
@@ -54,7 +56,7 @@ class RcptCommandTest {
     SessionProbe probe = SessionProbe.greeted().send("MAIL FROM:<a@fabrikam.com>\r\n"
         + "RCPT TO:<b@contoso.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b+40contoso.com\r\nDATA\r\nx\r\n.\r\n");
     RcptTo rcpt = probe.messages.get(0).envelope().recipients().get(0);
-    assertEquals(new RcptTo("b@contoso.com", Set.of(DsnNotify.SUCCESS, DsnNotify.FAILURE), "rfc822;b+40contoso.com"), rcpt);
+    assertEquals(new RcptTo("b@contoso.com", Set.of(Notify.SUCCESS, Notify.FAILURE), "rfc822;b+40contoso.com"), rcpt);
   }
 
   @Test
@@ -89,7 +91,7 @@ class RcptCommandTest {
       }
 
       @Override
-      public java.util.concurrent.CompletionStage<Reply> message(ReceivedMessage m) {
+      public java.util.concurrent.CompletionStage<SmtpReply> message(ReceivedMessage m) {
         throw new AssertionError();
       }
     };

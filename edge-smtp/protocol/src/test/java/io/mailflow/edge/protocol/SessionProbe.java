@@ -1,5 +1,6 @@
 package io.mailflow.edge.protocol;
 
+import io.mailflow.smtp.SmtpReply;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,11 +17,11 @@ import java.util.function.Function;
 /** SessionProbe - drives an SmtpSession in a test and records everything it asks its adapter to do. */
 final class SessionProbe implements SessionOutput, SessionHooks {
 
-  static final Reply QUEUED = Reply.of(250, "2.6.0", "<id@test> Queued mail for delivery");
+  static final SmtpReply QUEUED = SmtpReply.of(250, "2.6.0", "<id@test> Queued mail for delivery");
   static final SmtpConfig CONFIG = SmtpConfig.defaults("mx.contoso.com")
       .withClock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC));
 
-  final List<Reply> replies = new ArrayList<>();
+  final List<SmtpReply> replies = new ArrayList<>();
   final List<String> commands = new ArrayList<>();
   final List<ReceivedMessage> messages = new ArrayList<>();
   final List<Boolean> heldSignals = new ArrayList<>();
@@ -28,7 +29,7 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   boolean tlsRequested;
   int closeCalls;
 
-  Function<ReceivedMessage, CompletionStage<Reply>> onMessage = m -> CompletableFuture.completedFuture(QUEUED);
+  Function<ReceivedMessage, CompletionStage<SmtpReply>> onMessage = m -> CompletableFuture.completedFuture(QUEUED);
   Function<RcptTo, HookResult> onRcpt = r -> HookResult.ACCEPT;
   Function<MailFrom, HookResult> onMail = m -> HookResult.ACCEPT;
   Function<String, HookResult> onHelo = name -> HookResult.ACCEPT;
@@ -121,20 +122,21 @@ final class SessionProbe implements SessionOutput, SessionHooks {
 
   /** Codes of the replies so far, in order. */
   List<Integer> codes() {
-    return replies.stream().map(Reply::code).toList();
+    return replies.stream().map(SmtpReply::code).toList();
   }
 
   /** Replies so far, one string each (multi-line replies joined by \n). */
   List<String> texts() {
-    return replies.stream().map(Reply::toString).toList();
+    return replies.stream().map(SmtpReply::toString).toList();
   }
 
-  Reply last() {
+  SmtpReply last() {
     return replies.get(replies.size() - 1);
   }
 
+  /** The last reply as sent, its wire lines joined by LF. */
   String lastText() {
-    return last().toString();
+    return String.join("\n", last().toWireLines());
   }
 
   String messageText(int index) {
@@ -144,7 +146,7 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   // ---- SessionOutput
 
   @Override
-  public void send(Reply reply) {
+  public void send(SmtpReply reply) {
     if (closed) {
       throw new AssertionError("reply after close: " + reply);
     }
@@ -225,7 +227,7 @@ final class SessionProbe implements SessionOutput, SessionHooks {
   }
 
   @Override
-  public CompletionStage<Reply> message(ReceivedMessage message) {
+  public CompletionStage<SmtpReply> message(ReceivedMessage message) {
     messages.add(message);
     return onMessage.apply(message);
   }

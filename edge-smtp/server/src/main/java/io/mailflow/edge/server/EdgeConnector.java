@@ -40,7 +40,7 @@ record EdgeConnector(Vertx vertx, Organization organization, ReceiveConnector co
    */
   static SmtpConfig smtpConfig(ReceiveConnector connector, Organization organization, EdgeOptions options,
       ReceiveConnector.Certificate certificate) {
-    String fqdn = connector.fqdn() == null || connector.fqdn().isBlank() ? organization.serverName() : connector.fqdn();
+    String fqdn = organization.connectorFqdn(connector.fqdn());
     boolean startTls = connector.authMechanisms().contains(AuthMechanism.Tls) && certificate != null
         && !connector.implicitTls();
     return new SmtpConfig(fqdn, connector.banner(), connector.maxMessageSize(), connector.maxRecipientsPerMessage(),

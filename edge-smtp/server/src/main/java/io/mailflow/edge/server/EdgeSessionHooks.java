@@ -6,7 +6,6 @@ import io.mailflow.edge.protocol.MailFrom;
 import io.mailflow.edge.protocol.MessageContent;
 import io.mailflow.edge.protocol.RcptTo;
 import io.mailflow.edge.protocol.ReceivedMessage;
-import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionHooks;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SmtpEnvelope;
@@ -16,6 +15,7 @@ import io.mailflow.kafka.TrackingSource;
 import io.mailflow.organization.ExtendedRight;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -107,7 +107,7 @@ final class EdgeSessionHooks implements SessionHooks {
 
   /** A body chunk was not stored: the same replies as a failed submission write, the cause to the log. */
   @Override
-  public Reply spillFailed(SessionInfo session, Throwable failure) {
+  public SmtpReply spillFailed(SessionInfo session, Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     log.info(cause.toString(), "Queue write failed");
@@ -116,7 +116,7 @@ final class EdgeSessionHooks implements SessionHooks {
   }
 
   @Override
-  public CompletionStage<Reply> message(ReceivedMessage message) {
+  public CompletionStage<SmtpReply> message(ReceivedMessage message) {
     long id = internalId;
     int sequence = ++messages;
     MessageContent content = message.content();
@@ -162,7 +162,7 @@ final class EdgeSessionHooks implements SessionHooks {
             edge.policy()::recipientAddress);
     String queuedId = messageId;
 
-    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
     long timeoutMs = edge.options().submissionTimeout().toMillis();
     long timer = edge.vertx().setTimer(timeoutMs, t -> {
       if (reply.complete(EdgeReplies.INSUFFICIENT_RESOURCES)) {
@@ -188,7 +188,7 @@ final class EdgeSessionHooks implements SessionHooks {
       } else {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure;
-        Reply refusal = cause instanceof BackPressureException
+        SmtpReply refusal = cause instanceof BackPressureException
             ? EdgeReplies.INSUFFICIENT_RESOURCES : EdgeReplies.QUEUE_WRITE_FAILED;
         if (reply.complete(refusal)) {
           log.info(cause.toString(), "Queue write failed");

@@ -1,6 +1,6 @@
 package io.mailflow.edge.server;
 
-import io.mailflow.edge.protocol.Reply;
+import io.mailflow.smtp.SmtpReply;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -27,8 +27,8 @@ final class HeaderFirewall {
   static final String EXCHANGE_ORGANIZATION_HEADER_PREFIX = "x-ms-exchange-organization-";
   static final String ORGANIZATION_HEADER_PREFIX = "x-mailflow-";
 
-  static final Reply HEADER_TOO_LARGE = Reply.of(552, "5.3.4", "Message header size exceeds limit");
-  static final Reply HOP_COUNT_EXCEEDED = Reply.of(554, "5.4.6", "Hop count exceeded - possible mail loop");
+  static final SmtpReply HEADER_TOO_LARGE = SmtpReply.of(552, "5.3.4", "Message header size exceeds limit");
+  static final SmtpReply HOP_COUNT_EXCEEDED = SmtpReply.of(554, "5.4.6", "Hop count exceeded - possible mail loop");
 
   private HeaderFirewall() {}
 
@@ -43,8 +43,8 @@ final class HeaderFirewall {
    *     an organization relay); 0 without AcceptRoutingHeaders
    * @param networkMessageId the relaying server's network message id, only on an organization relay; else null
    */
-  record Verdict(Reply refusal, byte[] content, int stripped, int hops, String networkMessageId) {
-    Verdict(Reply refusal, byte[] content, int stripped, int hops) {
+  record Verdict(SmtpReply refusal, byte[] content, int stripped, int hops, String networkMessageId) {
+    Verdict(SmtpReply refusal, byte[] content, int stripped, int hops) {
       this(refusal, content, stripped, hops, null);
     }
   }

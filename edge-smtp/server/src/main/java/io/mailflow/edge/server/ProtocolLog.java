@@ -1,7 +1,7 @@
 package io.mailflow.edge.server;
 
-import io.mailflow.edge.protocol.Reply;
 import io.mailflow.schemas.avro.ProtocolEvent;
+import io.mailflow.smtp.SmtpReply;
 import java.time.Clock;
 
 /**
@@ -40,8 +40,8 @@ final class ProtocolLog {
     emit("<", line, null);
   }
 
-  void sent(Reply reply) {
-    for (String line : reply.wireLines()) {
+  void sent(SmtpReply reply) {
+    for (String line : reply.toWireLines()) {
       emit(">", line, null);
     }
   }

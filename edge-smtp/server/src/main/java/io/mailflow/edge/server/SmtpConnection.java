@@ -1,11 +1,11 @@
 package io.mailflow.edge.server;
 
-import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SessionOutput;
 import io.mailflow.edge.protocol.SmtpSession;
 import io.mailflow.organization.IpRange;
 import io.mailflow.organization.ReceiveConnector;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -63,7 +63,7 @@ final class SmtpConnection implements SessionOutput {
    * Answers a connection the edge will not serve with {@code reply} (a 421) and closes it; the protocol
    * log gets the session with {@code why}. {@code edge} names the connector in the log.
    */
-  static void refuse(EdgeConnector edge, NetSocket socket, Reply reply, String why) {
+  static void refuse(EdgeConnector edge, NetSocket socket, SmtpReply reply, String why) {
     ProtocolLog log = new ProtocolLog(
         edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose, edge.events(),
         edge.options().clock(), edge.connectorId(), edge.ids().nextSessionId(),
@@ -170,7 +170,7 @@ final class SmtpConnection implements SessionOutput {
   // ---- SessionOutput
 
   @Override
-  public void send(Reply reply) {
+  public void send(SmtpReply reply) {
     log.sent(reply);
     socket.write(Buffer.buffer(reply.bytes()));
   }
@@ -183,7 +183,7 @@ final class SmtpConnection implements SessionOutput {
 
   @Override
   public void startTls() {
-    throw new UnsupportedOperationException("the 220 and the TLS layer go together: startTls(Reply)");
+    throw new UnsupportedOperationException("the 220 and the TLS layer go together: startTls(SmtpReply)");
   }
 
   /**
@@ -193,7 +193,7 @@ final class SmtpConnection implements SessionOutput {
    * dropped.
    */
   @Override
-  public void startTls(Reply ready) {
+  public void startTls(SmtpReply ready) {
     log.sent(ready);
     socket.upgradeToSsl(Buffer.buffer(ready.bytes())).onComplete(done -> {
       if (gone) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.edge.protocol.ReceivedMessage;
-import io.mailflow.edge.protocol.Reply;
 import io.mailflow.edge.protocol.SessionHooks;
 import io.mailflow.edge.protocol.SessionInfo;
 import io.mailflow.edge.protocol.SessionOutput;
@@ -14,6 +13,7 @@ import io.mailflow.edge.protocol.SmtpConfig;
 import io.mailflow.edge.protocol.SmtpSession;
 import io.mailflow.organization.TransportService;
 import io.mailflow.schemas.avro.ProtocolEvent;
+import io.mailflow.smtp.SmtpReply;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -325,7 +325,7 @@ class ProtocolLogCsvTest {
     }
 
     @Override
-    public void send(Reply reply) {
+    public void send(SmtpReply reply) {
       log.sent(reply);
     }
 
@@ -352,8 +352,8 @@ class ProtocolLogCsvTest {
     }
 
     @Override
-    public CompletionStage<Reply> message(ReceivedMessage message) {
-      return CompletableFuture.completedFuture(Reply.of(250, "2.6.0", "queued"));
+    public CompletionStage<SmtpReply> message(ReceivedMessage message) {
+      return CompletableFuture.completedFuture(SmtpReply.of(250, "2.6.0", "queued"));
     }
   }
 }

@@ -3,7 +3,6 @@ package io.mailflow.dsn.submission;
 import io.mailflow.dsn.Dsn;
 import io.mailflow.dsn.DsnBuilder;
 import io.mailflow.dsn.DsnRecipient;
-import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.OriginalMessage;
 import io.mailflow.organization.AcceptedDomain;
 import io.mailflow.organization.Organization;
@@ -14,6 +13,8 @@ import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.Ret;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -24,7 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * DsnSubmission - builds a report as this server ({@code Reporting-MTA} its FQDN, {@code From:} the
+ * DsnSubmission - builds a report as this server ({@code Reporting-MTA} its {@link Organization#serverFqdn() FQDN}, {@code From:} the
  * postmaster of the default domain) and wraps it into a {@link SubmittedMessage} for mail.submission.v1,
  * from {@code <>} to the original sender, so it flows through categorizer, routing and delivery like any
  * message. Shared by every stage that writes DSNs (delivery's NDRs, the categorizer's), so they read alike.
@@ -40,7 +41,7 @@ public final class DsnSubmission {
 
   public DsnSubmission(Organization organization) {
     this.organization = Objects.requireNonNull(organization, "organization");
-    this.reportingMta = serverFqdn(organization);
+    this.reportingMta = organization.serverFqdn();
     this.builder = new DsnBuilder(reportingMta, "postmaster@" + postmasterDomain(organization, reportingMta));
   }
 
@@ -113,26 +114,17 @@ public final class DsnSubmission {
   }
 
   /** RFC 3461 RET as the report builder reads it; null stays null (HDRS). */
-  public static OriginalMessage.Return ret(DsnRet ret) {
-    return ret == null ? null : OriginalMessage.Return.valueOf(ret.name());
+  public static Ret ret(DsnRet ret) {
+    return ret == null ? null : Ret.valueOf(ret.name());
   }
 
   /** A recipient's NOTIFY as the policy reads it; empty stays empty (the default). */
-  public static Set<NotifyOn> notify(List<DsnNotify> notify) {
-    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
+  public static Set<Notify> notify(List<DsnNotify> notify) {
+    Set<Notify> set = EnumSet.noneOf(Notify.class);
     for (DsnNotify n : notify) {
-      set.add(NotifyOn.valueOf(n.name()));
+      set.add(Notify.valueOf(n.name()));
     }
     return set;
-  }
-
-  /** This server's FQDN: the server name if it has a dot, else the name under the default domain. */
-  public static String serverFqdn(Organization organization) {
-    String name = organization.serverName();
-    if (name.contains(".") || organization.acceptedDomains().isEmpty()) {
-      return name;
-    }
-    return name + "." + bareDomain(organization.defaultDomain());
   }
 
   private static String postmasterDomain(Organization organization, String fqdn) {

@@ -6,7 +6,7 @@ import io.mailflow.delivery.agent.store.DeliveredMarkers;
 import io.mailflow.delivery.agent.store.MailboxCopy;
 import io.mailflow.delivery.agent.store.MailboxStore;
 import io.mailflow.delivery.core.DeliveryOutcome;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

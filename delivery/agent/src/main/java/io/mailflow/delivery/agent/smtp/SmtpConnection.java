@@ -2,9 +2,9 @@ package io.mailflow.delivery.agent.smtp;
 
 import io.mailflow.delivery.core.ConnectionFailure;
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
-import io.mailflow.delivery.core.MalformedReplyException;
-import io.mailflow.delivery.core.SmtpReply;
-import io.mailflow.delivery.core.SmtpReplyReader;
+import io.mailflow.smtp.MalformedReplyException;
+import io.mailflow.smtp.SmtpReply;
+import io.mailflow.smtp.SmtpReplyReader;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

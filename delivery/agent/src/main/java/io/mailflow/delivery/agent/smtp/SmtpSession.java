@@ -2,8 +2,8 @@ package io.mailflow.delivery.agent.smtp;
 
 import io.mailflow.delivery.core.ConnectionFailure;
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
-import io.mailflow.delivery.core.EhloCapabilities;
-import io.mailflow.delivery.core.SmtpReply;
+import io.mailflow.smtp.EhloCapabilities;
+import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

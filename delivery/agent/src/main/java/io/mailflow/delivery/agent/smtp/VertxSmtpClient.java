@@ -2,7 +2,7 @@ package io.mailflow.delivery.agent.smtp;
 
 import io.mailflow.delivery.core.ConnectionFailure;
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
-import io.mailflow.delivery.core.EhloCapabilities;
+import io.mailflow.smtp.EhloCapabilities;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

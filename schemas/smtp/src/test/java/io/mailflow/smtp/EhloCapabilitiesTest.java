@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core;
+package io.mailflow.smtp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core;
+package io.mailflow.smtp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -123,12 +123,9 @@ public final class SmtpReplyReader {
   // RFC 2034: the enhanced status appears at the start of every line's text; it is taken from the
   // first line and stripped from each line that repeats it.
   private SmtpReply build() {
-    String status = "";
-    String first = texts.get(0);
-    int space = first.indexOf(' ');
-    String token = space < 0 ? first : first.substring(0, space);
-    if (SmtpReply.isEnhancedStatus(token) && token.charAt(0) == Integer.toString(code).charAt(0)) {
-      status = token;
+    String status = EnhancedStatusCode.leading(texts.get(0));
+    if (!EnhancedStatusCode.fits(status, code)) {
+      status = "";
     }
     List<String> lines = new ArrayList<>(texts.size());
     for (String text : texts) {

@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core;
+package io.mailflow.smtp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,7 +119,7 @@ class SmtpReplyReaderTest {
     assertThrows(IllegalArgumentException.class, () -> SmtpReply.of(199, "", "x"));
     assertThrows(IllegalArgumentException.class, () -> SmtpReply.of(600, "", "x"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> SmtpReply.of(550, "4.1.1", "x"))
-        .getMessage().contains("does not match reply code 550"));
+        .getMessage().contains("does not fit reply code 550"));
     assertThrows(IllegalArgumentException.class, () -> SmtpReply.of(550, "5.1", "x"));
     assertThrows(IllegalArgumentException.class, () -> new SmtpReply(250, "", List.of()));
   }

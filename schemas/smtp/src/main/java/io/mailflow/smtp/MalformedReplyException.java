@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core;
+package io.mailflow.smtp;
 
 /** MalformedReplyException - a remote server sent something that is not an RFC 5321 reply line. */
 public final class MalformedReplyException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package io.mailflow.edge.protocol;
+package io.mailflow.smtp;
 
 /** BodyType - the MAIL FROM BODY= parameter (RFC 6152 8BITMIME, RFC 3030 BINARYMIME). */
 public enum BodyType {
@@ -16,7 +16,7 @@ public enum BodyType {
   }
 
   /** The body type for a BODY= value (case-insensitive), or null if there is none. */
-  static BodyType fromKeyword(String value) {
+  public static BodyType fromKeyword(String value) {
     for (BodyType t : values()) {
       if (t.keyword.equalsIgnoreCase(value)) {
         return t;

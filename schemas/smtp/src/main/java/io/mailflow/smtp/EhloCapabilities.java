@@ -1,4 +1,4 @@
-package io.mailflow.delivery.core;
+package io.mailflow.smtp;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
