@@ -566,20 +566,24 @@ final class OrganizationReader {
       errors.add(path, "'" + address + "' is not an IP address (bindings take IP addresses such as 0.0.0.0 or ::)");
       ok = false;
     }
-    Integer p = port(port, path);
+    Integer p = numberInScalar("port", port.strip(), MAX_PORT, path);
     return ok && p != null ? new Binding(address.strip(), p) : null;
   }
 
-  private Integer port(String text, String path) {
+  /**
+   * A whole number from 1 to {@code max} written inside a scalar (the port of "host:port", the cost of
+   * "SMTP:domain;cost"), named {@code what} in the problem it reports; null after reporting one.
+   */
+  private Integer numberInScalar(String what, String text, int max, String path) {
     try {
-      long port = Quantities.number(text);
-      if (port < 1 || port > MAX_PORT) {
-        errors.add(path, "port " + port + " out of range (1-" + MAX_PORT + ")");
+      long number = Quantities.number(text);
+      if (number < 1 || number > max) {
+        errors.add(path, what + " " + number + " out of range (1-" + max + ")");
         return null;
       }
-      return (int) port;
+      return (int) number;
     } catch (IllegalArgumentException e) {
-      errors.add(path, "port '" + text.strip() + "' is not a number");
+      errors.add(path, what + " '" + text + "' is not a number");
       return null;
     }
   }
@@ -733,7 +737,7 @@ final class OrganizationReader {
       }
       domain = s.group(2).strip();
       if (s.group(3) != null) {
-        Integer parsed = cost(s.group(3), path);
+        Integer parsed = numberInScalar("cost", s.group(3), MAX_ADDRESS_SPACE_COST, path);
         cost = parsed == null ? cost : parsed;
       }
     } else {
@@ -750,20 +754,6 @@ final class OrganizationReader {
       errors.add(domainPath, "'" + domain + "' is not *, a domain (contoso.com) or a wildcard (*.contoso.com)");
     }
     return new AddressSpace(domain.toLowerCase(Locale.ROOT), cost);
-  }
-
-  private Integer cost(String text, String path) {
-    try {
-      long cost = Quantities.number(text);
-      if (cost < 1 || cost > MAX_ADDRESS_SPACE_COST) {
-        errors.add(path, "cost " + cost + " out of range (1-" + MAX_ADDRESS_SPACE_COST + ")");
-        return null;
-      }
-      return (int) cost;
-    } catch (IllegalArgumentException e) {
-      errors.add(path, "cost '" + text + "' is not a number");
-      return null;
-    }
   }
 
   /** "mail.contoso.com", "mail.contoso.com:2626", "192.0.2.1", "[192.0.2.1]:2626", "[::1]:2626", or {host, port}. */
@@ -789,7 +779,7 @@ final class OrganizationReader {
         portText = colon < 0 ? null : text.substring(colon + 1);
       }
       if (portText != null) {
-        port = port(portText, path);
+        port = numberInScalar("port", portText.strip(), MAX_PORT, path);
       }
     } else {
       YamlMapping m = YamlMapping.of(node, path, errors, SMART_HOST_KEYS);
