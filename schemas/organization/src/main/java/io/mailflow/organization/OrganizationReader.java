@@ -854,11 +854,7 @@ final class OrganizationReader {
     YamlMapping m = YamlMapping.of(node, path, errors, MAILBOX_KEYS);
     String name = m.requiredText("name");
     String primary = address(m, "primarySmtpAddress");
-    List<String> proxies = strings(m, "proxyAddresses");
-    proxies = proxies == null ? List.of() : proxies;
-    for (int i = 0; i < proxies.size(); i++) {
-      checkAddress(proxies.get(i), m.child("proxyAddresses") + "[" + i + "]");
-    }
+    List<String> proxies = addresses(m, "proxyAddresses");
     String passwordHash = m.text("passwordHash", null);
     if (passwordHash != null) {
       passwordHash = passwordHash.strip();
@@ -868,11 +864,7 @@ final class OrganizationReader {
         errors.add(m.child("passwordHash"), e.getMessage());
       }
     }
-    List<String> sendAs = strings(m, "sendAs");
-    sendAs = sendAs == null ? List.of() : sendAs;
-    for (int i = 0; i < sendAs.size(); i++) {
-      checkAddress(sendAs.get(i), m.child("sendAs") + "[" + i + "]");
-    }
+    List<String> sendAs = addresses(m, "sendAs");
     return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip(), passwordHash, sendAs,
         forwarding(m));
   }
@@ -902,16 +894,8 @@ final class OrganizationReader {
     YamlMapping m = YamlMapping.of(node, path, errors, GROUP_KEYS);
     String name = m.requiredText("name");
     String primary = address(m, "primarySmtpAddress");
-    List<String> members = strings(m, "members");
-    members = members == null ? List.of() : members;
-    for (int i = 0; i < members.size(); i++) {
-      checkAddress(members.get(i), m.child("members") + "[" + i + "]");
-    }
-    List<String> managedBy = strings(m, "managedBy");
-    managedBy = managedBy == null ? List.of() : managedBy;
-    for (int i = 0; i < managedBy.size(); i++) {
-      checkAddress(managedBy.get(i), m.child("managedBy") + "[" + i + "]");
-    }
+    List<String> members = addresses(m, "members");
+    List<String> managedBy = addresses(m, "managedBy");
     return new DistributionGroup(name, primary, members, managedBy, m.bool("reportToOriginatorEnabled", true),
         m.bool("reportToManagerEnabled", false));
   }
@@ -920,6 +904,18 @@ final class OrganizationReader {
     String address = m.requiredText(key);
     checkAddress(address, m.child(key));
     return address;
+  }
+
+  /** A list of SMTP addresses under {@code key}, each checked; empty when the key is absent. */
+  private List<String> addresses(YamlMapping m, String key) {
+    List<String> addresses = strings(m, key);
+    if (addresses == null) {
+      return List.of();
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      checkAddress(addresses.get(i), m.child(key) + "[" + i + "]");
+    }
+    return addresses;
   }
 
   private void checkAddress(String address, String path) {
