@@ -570,20 +570,24 @@ final class OrganizationReader {
       errors.add(path, "'" + address + "' is not an IP address (bindings take IP addresses such as 0.0.0.0 or ::)");
       ok = false;
     }
-    Integer p = port(port, path);
+    Integer p = numberInScalar("port", port.strip(), MAX_PORT, path);
     return ok && p != null ? new Binding(address.strip(), p) : null;
   }
 
-  private Integer port(String text, String path) {
+  /**
+   * A whole number from 1 to {@code max} written inside a scalar (the port of "host:port", the cost of
+   * "SMTP:domain;cost"), named {@code what} in the problem it reports; null after reporting one.
+   */
+  private Integer numberInScalar(String what, String text, int max, String path) {
     try {
-      long port = Quantities.number(text);
-      if (port < 1 || port > MAX_PORT) {
-        errors.add(path, "port " + port + " out of range (1-" + MAX_PORT + ")");
+      long number = Quantities.number(text);
+      if (number < 1 || number > max) {
+        errors.add(path, what + " " + number + " out of range (1-" + max + ")");
         return null;
       }
-      return (int) port;
+      return (int) number;
     } catch (IllegalArgumentException e) {
-      errors.add(path, "port '" + text.strip() + "' is not a number");
+      errors.add(path, what + " '" + text + "' is not a number");
       return null;
     }
   }
@@ -737,7 +741,7 @@ final class OrganizationReader {
       }
       domain = s.group(2).strip();
       if (s.group(3) != null) {
-        Integer parsed = cost(s.group(3), path);
+        Integer parsed = numberInScalar("cost", s.group(3), MAX_ADDRESS_SPACE_COST, path);
         cost = parsed == null ? cost : parsed;
       }
     } else {
@@ -754,20 +758,6 @@ final class OrganizationReader {
       errors.add(domainPath, "'" + domain + "' is not *, a domain (contoso.com) or a wildcard (*.contoso.com)");
     }
     return new AddressSpace(domain.toLowerCase(Locale.ROOT), cost);
-  }
-
-  private Integer cost(String text, String path) {
-    try {
-      long cost = Quantities.number(text);
-      if (cost < 1 || cost > MAX_ADDRESS_SPACE_COST) {
-        errors.add(path, "cost " + cost + " out of range (1-" + MAX_ADDRESS_SPACE_COST + ")");
-        return null;
-      }
-      return (int) cost;
-    } catch (IllegalArgumentException e) {
-      errors.add(path, "cost '" + text + "' is not a number");
-      return null;
-    }
   }
 
   /** "mail.contoso.com", "mail.contoso.com:2626", "192.0.2.1", "[192.0.2.1]:2626", "[::1]:2626", or {host, port}. */
@@ -793,7 +783,7 @@ final class OrganizationReader {
         portText = colon < 0 ? null : text.substring(colon + 1);
       }
       if (portText != null) {
-        port = port(portText, path);
+        port = numberInScalar("port", portText.strip(), MAX_PORT, path);
       }
     } else {
       YamlMapping m = YamlMapping.of(node, path, errors, SMART_HOST_KEYS);
@@ -868,11 +858,7 @@ final class OrganizationReader {
     YamlMapping m = YamlMapping.of(node, path, errors, MAILBOX_KEYS);
     String name = m.requiredText("name");
     String primary = address(m, "primarySmtpAddress");
-    List<String> proxies = strings(m, "proxyAddresses");
-    proxies = proxies == null ? List.of() : proxies;
-    for (int i = 0; i < proxies.size(); i++) {
-      checkAddress(proxies.get(i), m.child("proxyAddresses") + "[" + i + "]");
-    }
+    List<String> proxies = addresses(m, "proxyAddresses");
     String passwordHash = m.text("passwordHash", null);
     if (passwordHash != null) {
       passwordHash = passwordHash.strip();
@@ -882,11 +868,7 @@ final class OrganizationReader {
         errors.add(m.child("passwordHash"), e.getMessage());
       }
     }
-    List<String> sendAs = strings(m, "sendAs");
-    sendAs = sendAs == null ? List.of() : sendAs;
-    for (int i = 0; i < sendAs.size(); i++) {
-      checkAddress(sendAs.get(i), m.child("sendAs") + "[" + i + "]");
-    }
+    List<String> sendAs = addresses(m, "sendAs");
     return new Mailbox(name, primary, proxies, m.text("database", firstDatabase).strip(), passwordHash, sendAs,
         forwarding(m));
   }
@@ -916,16 +898,8 @@ final class OrganizationReader {
     YamlMapping m = YamlMapping.of(node, path, errors, GROUP_KEYS);
     String name = m.requiredText("name");
     String primary = address(m, "primarySmtpAddress");
-    List<String> members = strings(m, "members");
-    members = members == null ? List.of() : members;
-    for (int i = 0; i < members.size(); i++) {
-      checkAddress(members.get(i), m.child("members") + "[" + i + "]");
-    }
-    List<String> managedBy = strings(m, "managedBy");
-    managedBy = managedBy == null ? List.of() : managedBy;
-    for (int i = 0; i < managedBy.size(); i++) {
-      checkAddress(managedBy.get(i), m.child("managedBy") + "[" + i + "]");
-    }
+    List<String> members = addresses(m, "members");
+    List<String> managedBy = addresses(m, "managedBy");
     return new DistributionGroup(name, primary, members, managedBy, m.bool("reportToOriginatorEnabled", true),
         m.bool("reportToManagerEnabled", false));
   }
@@ -934,6 +908,18 @@ final class OrganizationReader {
     String address = m.requiredText(key);
     checkAddress(address, m.child(key));
     return address;
+  }
+
+  /** A list of SMTP addresses under {@code key}, each checked; empty when the key is absent. */
+  private List<String> addresses(YamlMapping m, String key) {
+    List<String> addresses = strings(m, key);
+    if (addresses == null) {
+      return List.of();
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      checkAddress(addresses.get(i), m.child(key) + "[" + i + "]");
+    }
+    return addresses;
   }
 
   private void checkAddress(String address, String path) {

@@ -53,15 +53,9 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
     if (banner != null && (banner.indexOf('\r') >= 0 || banner.indexOf('\n') >= 0)) {
       throw new IllegalArgumentException("banner must be one line, got '" + banner + "'");
     }
-    if (maxMessageSize <= 0) {
-      throw new IllegalArgumentException("maxMessageSize must be positive, got " + maxMessageSize);
-    }
-    if (maxRecipients <= 0) {
-      throw new IllegalArgumentException("maxRecipients must be positive, got " + maxRecipients);
-    }
-    if (maxProtocolErrors <= 0) {
-      throw new IllegalArgumentException("maxProtocolErrors must be positive, got " + maxProtocolErrors);
-    }
+    requirePositive("maxMessageSize", maxMessageSize);
+    requirePositive("maxRecipients", maxRecipients);
+    requirePositive("maxProtocolErrors", maxProtocolErrors);
     if (clock == null) {
       clock = Clock.systemDefaultZone();
     }
@@ -74,6 +68,12 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
     if (inlineBodyLimit <= 0 || spillChunkSize <= 0 || spillWindow <= 0) {
       throw new IllegalArgumentException("inlineBodyLimit, spillChunkSize and spillWindow must be positive, got "
           + inlineBodyLimit + ", " + spillChunkSize + ", " + spillWindow);
+    }
+  }
+
+  private static void requirePositive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
   }
 
