@@ -2,12 +2,9 @@ package io.mailflow.categorizer.kafka;
 
 import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
-import io.mailflow.categorizer.Notify;
-import io.mailflow.dsn.DiagnosticReply;
 import io.mailflow.dsn.DsnAction;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
-import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.OriginalMessage;
 import io.mailflow.dsn.submission.DsnSubmission;
 import io.mailflow.kafka.Tracking;
@@ -18,14 +15,14 @@ import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.SmtpReply;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * NonDeliveryReports - the categorizer's NDRs: the recipients of one submitted message that it failed
@@ -75,11 +72,11 @@ final class NonDeliveryReports {
     Map<String, List<DsnRecipient>> byReportTo = new LinkedHashMap<>();
     for (FailedRecipient recipient : failed) {
       add(byReportTo, original, recipient.sender(), recipient.dsnNotify(), new DsnRecipient(recipient.address(),
-          recipient.orcpt(), DsnAction.FAILED, DiagnosticReply.parse(recipient.status()), null));
+          recipient.orcpt(), DsnAction.FAILED, SmtpReply.parse(recipient.status()), null));
     }
     for (ExpandedGroup group : expanded) {
       add(byReportTo, original, group.sender(), group.dsnNotify(), new DsnRecipient(group.address(),
-          group.orcpt(), DsnAction.EXPANDED, DiagnosticReply.parse(ExpandedGroup.EXPANDED), null));
+          group.orcpt(), DsnAction.EXPANDED, SmtpReply.parse(ExpandedGroup.EXPANDED), null));
     }
     List<Report> reports = new ArrayList<>();
     byte[] content = CategorizerStage.head(message.getBody());
@@ -102,7 +99,7 @@ final class NonDeliveryReports {
   private static void add(Map<String, List<DsnRecipient>> byReportTo, Envelope original, String sender,
       List<Notify> notify, DsnRecipient recipient) {
     String reportTo = sender == null ? original.getSender() : sender;
-    if (DsnPolicy.allows(reportTo, notifyOn(notify), recipient.action())) {
+    if (DsnPolicy.allows(reportTo, notify, recipient.action())) {
       byReportTo.computeIfAbsent(reportTo, k -> new ArrayList<>()).add(recipient);
     }
   }
@@ -128,11 +125,5 @@ final class NonDeliveryReports {
         .context("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
         .build();
     return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
-  }
-
-  private static Set<NotifyOn> notifyOn(List<Notify> notify) {
-    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
-    notify.forEach(n -> set.add(NotifyOn.valueOf(n.name())));
-    return set;
   }
 }
