@@ -1,5 +1,6 @@
 package io.mailflow.categorizer;
 
+import io.mailflow.smtp.Notify;
 import java.util.List;
 
 /**

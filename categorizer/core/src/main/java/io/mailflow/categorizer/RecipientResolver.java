@@ -9,6 +9,7 @@ import io.mailflow.organization.DistributionGroup;
 import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.TargetAddressRecipient;
+import io.mailflow.smtp.Notify;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

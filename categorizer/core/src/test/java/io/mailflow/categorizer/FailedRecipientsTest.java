@@ -9,6 +9,7 @@ import io.mailflow.organization.DirectoryEntry;
 import io.mailflow.organization.DistributionGroup;
 import io.mailflow.organization.OrganizationException;
 import io.mailflow.organization.OrganizationLoader;
+import io.mailflow.smtp.Notify;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.organization.TransportConfig;
+import io.mailflow.smtp.Notify;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -152,13 +153,5 @@ class ForwardingAndReportsTest {
     EnvelopeLimits.Copies copies = new EnvelopeLimits(TransportConfig.defaults())
         .apply(List.of("team@contoso.test"), resolved);
     assertEquals(1, copies.copies().size(), "no reason to bifurcate");
-  }
-
-  @Test
-  void notifyWithoutSuccessFollowsRfc3461() {
-    assertEquals(List.of(Notify.NEVER), Notify.withoutSuccess(List.of(Notify.SUCCESS)));
-    assertEquals(List.of(), Notify.withoutSuccess(List.of()));
-    assertEquals(List.of(Notify.FAILURE), Notify.withoutSuccess(List.of(Notify.SUCCESS, Notify.FAILURE)));
-    assertEquals(List.of(Notify.NEVER), Notify.withoutSuccess(List.of(Notify.NEVER)));
   }
 }

@@ -11,7 +11,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The categorizer core is pure: JDK and the organization model only. The Kafka adapter
+ * The categorizer core is pure: JDK, the organization model and schemas/smtp's JDK-only SMTP words
+ * (io.mailflow.smtp, not a transport package) only. The Kafka adapter
  * (io.mailflow.categorizer.kafka, categorizer/service) depends on it, never the other way round.
  */
 class PureCoreArchitectureTest {

@@ -2,9 +2,7 @@ package io.mailflow.dsn;
 
 import io.mailflow.smtp.Notify;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * DsnPolicy - whether a recipient's outcome may be reported to the sender at all (RFC 3461 NOTIFY, and
@@ -17,11 +15,11 @@ public final class DsnPolicy {
 
   /**
    * @param envelopeSender the original MAIL FROM without brackets; empty for {@code <>}
-   * @param notify the recipient's NOTIFY values; empty when the client gave none, which RFC 3461 4.1
-   *     reads as FAILURE,DELAY
+   * @param notify the recipient's NOTIFY values (a set, or a list as the categorizer keeps them); empty when
+   *     the client gave none, which RFC 3461 4.1 reads as FAILURE,DELAY
    * @param action what the DSN would report
    */
-  public static boolean allows(String envelopeSender, Set<Notify> notify, DsnAction action) {
+  public static boolean allows(String envelopeSender, Collection<Notify> notify, DsnAction action) {
     Objects.requireNonNull(notify, "notify");
     Objects.requireNonNull(action, "action");
     if (envelopeSender == null || envelopeSender.isEmpty() || notify.contains(Notify.NEVER)) {
@@ -32,13 +30,5 @@ public final class DsnPolicy {
       case DELAYED -> notify.isEmpty() || notify.contains(Notify.DELAY);
       case DELIVERED, EXPANDED, RELAYED -> notify.contains(Notify.SUCCESS);
     };
-  }
-
-  /** Transitional, for the categorizer's {@link NotifyOn}: the same rule read by name. */
-  public static boolean allows(String envelopeSender, Collection<NotifyOn> notify, DsnAction action) {
-    Objects.requireNonNull(notify, "notify");
-    Set<Notify> same = EnumSet.noneOf(Notify.class);
-    notify.forEach(n -> same.add(Notify.valueOf(n.name())));
-    return allows(envelopeSender, same, action);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.smtp.Notify;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -77,10 +78,10 @@ class DsnPolicyTest {
   }
 
   @Test
-  void theCategorizersNotifyOnReadsTheSameRule() {
-    assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.NEVER), DsnAction.FAILED));
-    assertTrue(DsnPolicy.allows(SENDER, Set.of(NotifyOn.SUCCESS), DsnAction.EXPANDED));
-    assertFalse(DsnPolicy.allows(SENDER, Set.of(NotifyOn.FAILURE), DsnAction.DELAYED));
-    assertTrue(DsnPolicy.allows(SENDER, Set.<NotifyOn>of(), DsnAction.FAILED));
+  void notifyAsAListTheCategorizerKeepsReadsTheSameRule() {
+    assertFalse(DsnPolicy.allows(SENDER, List.of(Notify.NEVER), DsnAction.FAILED));
+    assertTrue(DsnPolicy.allows(SENDER, List.of(Notify.SUCCESS), DsnAction.EXPANDED));
+    assertFalse(DsnPolicy.allows(SENDER, List.of(Notify.FAILURE), DsnAction.DELAYED));
+    assertTrue(DsnPolicy.allows(SENDER, List.<Notify>of(), DsnAction.FAILED));
   }
 }

@@ -10,21 +10,21 @@ class DsnRecipientStatusTest {
 
   @Test
   void aTrackingStatusLineGivesItsEnhancedStatus() {
-    SmtpReply reply = DiagnosticReply.parse("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found");
+    SmtpReply reply = SmtpReply.parse("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found");
     assertEquals("5.1.1", new DsnRecipient("a@x.test", null, DsnAction.FAILED, reply, null).status());
     assertEquals("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", reply.line());
   }
 
   @Test
   void aStatusOfAnotherClassThanTheCodeStaysTextAndStillGivesTheStatus() {
-    SmtpReply reply = DiagnosticReply.parse("550 4.4.7 QUEUE.Expired; message expired");
+    SmtpReply reply = SmtpReply.parse("550 4.4.7 QUEUE.Expired; message expired");
     assertEquals("", reply.enhancedStatus());
     assertEquals("4.4.7", new DsnRecipient("a@x.test", null, DsnAction.FAILED, reply, null).status());
   }
 
   @Test
   void twoDigitStatusDetailIsKept() {
-    SmtpReply reply = DiagnosticReply.parse("550 5.7.60 SMTP; Client does not have permissions to send as this sender");
+    SmtpReply reply = SmtpReply.parse("550 5.7.60 SMTP; Client does not have permissions to send as this sender");
     assertEquals("5.7.60", new DsnRecipient("a@x.test", null, DsnAction.FAILED, reply, null).status());
   }
 }

@@ -4,13 +4,15 @@ import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.EnvelopeRecipient;
 import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
-import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
 import io.mailflow.categorizer.Resolution;
 import io.mailflow.categorizer.ResolutionEvent;
 import io.mailflow.categorizer.ResolutionEventId;
 import io.mailflow.categorizer.ResolvedRecipients;
 import io.mailflow.categorizer.SendAsCheck;
+import io.mailflow.dsn.submission.DsnReports;
+import io.mailflow.dsn.submission.DsnSubmission;
+import io.mailflow.dsn.submission.Report;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicPublisher;
@@ -74,7 +76,7 @@ public final class CategorizerStage implements AutoCloseable {
     this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
     this.sendAs = new SendAsCheck(directory, organization.receiveConnectors());
-    this.ndrs = new NonDeliveryReports(organization, Clock.systemUTC());
+    this.ndrs = new NonDeliveryReports(new DsnReports(organization, Clock.systemUTC()));
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName());
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
@@ -91,7 +93,7 @@ public final class CategorizerStage implements AutoCloseable {
     List<String> addresses = new ArrayList<>();
     for (Recipient recipient : message.getRecipients()) {
       envelopeRecipients.add(new EnvelopeRecipient(recipient.getAddress(), recipient.getOrcpt(),
-          recipient.getNotify().stream().map(n -> Notify.valueOf(n.name())).toList()));
+          List.copyOf(DsnSubmission.notify(recipient.getNotify()))));
       addresses.add(recipient.getAddress());
     }
     String internalId = internalMessageId(envelope.getNetworkMessageId(), 0);
@@ -130,12 +132,8 @@ public final class CategorizerStage implements AutoCloseable {
               .build()));
     }
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.
-    for (NonDeliveryReports.Report report : ndrs.reports(message, internalId, failed, expanded)) {
-      acks.add(publisher.send(Topics.SUBMISSION, report.message().getEnvelope().getNetworkMessageId(),
-          report.message()));
-      for (var event : report.events()) {
-        acks.add(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event));
-      }
+    for (Report report : ndrs.reports(message, internalId, failed, expanded)) {
+      acks.addAll(report.publish(publisher));
     }
     for (int copy = 0; copy < copies.copies().size(); copy++) {
       List<ResolvedRecipient> recipients = new ArrayList<>();

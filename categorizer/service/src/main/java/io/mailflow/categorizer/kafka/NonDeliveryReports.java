@@ -2,59 +2,46 @@ package io.mailflow.categorizer.kafka;
 
 import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
-import io.mailflow.categorizer.Notify;
-import io.mailflow.dsn.DiagnosticReply;
 import io.mailflow.dsn.DsnAction;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
-import io.mailflow.dsn.NotifyOn;
 import io.mailflow.dsn.OriginalMessage;
+import io.mailflow.dsn.submission.DsnReports;
 import io.mailflow.dsn.submission.DsnSubmission;
-import io.mailflow.kafka.Tracking;
-import io.mailflow.kafka.TrackingEventId;
-import io.mailflow.kafka.TrackingSource;
-import io.mailflow.organization.Organization;
+import io.mailflow.dsn.submission.Report;
+import io.mailflow.dsn.submission.ReportKind;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.SubmittedMessage;
-import io.mailflow.schemas.avro.TrackingEvent;
-import java.time.Clock;
-import java.time.Instant;
+import io.mailflow.smtp.Notify;
+import io.mailflow.smtp.SmtpReply;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * NonDeliveryReports - the categorizer's NDRs: the recipients of one submitted message that it failed
  * (5.1.1 not found, 5.5.3 too many recipients, 5.7.60 send-as) reported in one RFC 3464 report per
  * report-to address (the sender; a group reporting to its manager sends its members' reports there),
- * submitted to mail.submission.v1 from {@code <>} like delivery's, with the DSN tracking events both ways.
+ * written by schemas/dsn's {@link DsnReports} like delivery's (from {@code <>} for mail.submission.v1, with
+ * the DSN tracking events both ways).
  *
  * <p>A group expanded for a recipient whose NOTIFY has SUCCESS is reported in the same report with Action
- * {@code expanded} (RFC 3461 6.2.7.3).
+ * {@code expanded} (RFC 3461 6.2.7.3); a report with no failed recipient is a "delivery status notification".
  *
  * <p>Rules as delivery's: none about a message from {@code <>} (nor for a group reporting to nobody), only
  * recipients whose NOTIFY asks for failures (no NOTIFY means FAILURE), RET/ENVID/ORCPT honoured. The
- * report's network message id is derived from the message and the recipients, so a submission processed
- * twice yields the same report.
+ * report's network message id is derived from the message, the report-to address and the recipients, so a
+ * submission processed twice yields the same report.
  */
 final class NonDeliveryReports {
 
-  private final Organization organization;
-  private final DsnSubmission submission;
-  private final Clock clock;
+  private final DsnReports reports;
 
-  NonDeliveryReports(Organization organization, Clock clock) {
-    this.organization = organization;
-    this.submission = new DsnSubmission(organization);
-    this.clock = clock;
+  NonDeliveryReports(DsnReports reports) {
+    this.reports = reports;
   }
-
-  /** One report submission and its tracking events. */
-  record Report(SubmittedMessage message, List<TrackingEvent> events) {}
 
   /**
    * The reports about {@code failed}, none if nobody may be told.
@@ -75,64 +62,34 @@ final class NonDeliveryReports {
     Map<String, List<DsnRecipient>> byReportTo = new LinkedHashMap<>();
     for (FailedRecipient recipient : failed) {
       add(byReportTo, original, recipient.sender(), recipient.dsnNotify(), new DsnRecipient(recipient.address(),
-          recipient.orcpt(), DsnAction.FAILED, DiagnosticReply.parse(recipient.status()), null));
+          recipient.orcpt(), DsnAction.FAILED, SmtpReply.parse(recipient.status()), null));
     }
     for (ExpandedGroup group : expanded) {
       add(byReportTo, original, group.sender(), group.dsnNotify(), new DsnRecipient(group.address(),
-          group.orcpt(), DsnAction.EXPANDED, DiagnosticReply.parse(ExpandedGroup.EXPANDED), null));
+          group.orcpt(), DsnAction.EXPANDED, SmtpReply.parse(ExpandedGroup.EXPANDED), null));
     }
-    List<Report> reports = new ArrayList<>();
+    List<Report> written = new ArrayList<>();
     byte[] content = CategorizerStage.head(message.getBody());
     boolean headersOnly = message.getBody() instanceof BodyReference;
-    Instant now = clock.instant();
     byReportTo.forEach((reportTo, reported) -> {
       // ENVID and RET are the originator's: a manager's report is about a new delivery (RFC 3461 6.2.7.2).
       boolean originator = reportTo.equals(original.getSender());
       OriginalMessage about = new OriginalMessage(reportTo, originator ? original.getEnvId() : null,
           original.getReceivedAt(), originator ? DsnSubmission.ret(original.getDsnRet()) : null, content,
           headersOnly);
-      String id = DsnSubmission.networkMessageId(
-          "categorizer:" + original.getNetworkMessageId() + ":" + reportTo, reported);
-      reports.add(report(original, internalMessageId, reported,
-          submission.submit(about, reported, id, now)));
+      ReportKind kind = reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
+          ? ReportKind.NON_DELIVERY : ReportKind.STATUS;
+      written.add(reports.report(kind, original, internalMessageId, about, reported,
+          "categorizer:" + original.getNetworkMessageId() + ":" + reportTo));
     });
-    return reports;
+    return written;
   }
 
   private static void add(Map<String, List<DsnRecipient>> byReportTo, Envelope original, String sender,
       List<Notify> notify, DsnRecipient recipient) {
     String reportTo = sender == null ? original.getSender() : sender;
-    if (DsnPolicy.allows(reportTo, notifyOn(notify), recipient.action())) {
+    if (DsnPolicy.allows(reportTo, notify, recipient.action())) {
       byReportTo.computeIfAbsent(reportTo, k -> new ArrayList<>()).add(recipient);
     }
-  }
-
-  private Report report(Envelope original, String internalMessageId, List<DsnRecipient> reported,
-      DsnSubmission.Submitted submitted) {
-    Envelope dsn = submitted.message().getEnvelope();
-    List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
-    List<String> statuses = reported.stream().map(r -> r.reply().line()).toList();
-    String reportTo = submitted.dsn().recipient();
-    // Exchange's report link, both ways: the original names its DSN, the DSN names what it reports on.
-    TrackingEvent aboutOriginal = new Tracking(organization.serverName(), clock).about(original, TrackingSource.DSN, TrackingEventId.DSN)
-        .recipients(addresses, statuses)
-        .internalMessageId(internalMessageId)
-        .reference(dsn.getNetworkMessageId())
-        .relatedRecipient(reportTo)
-        .context((reported.stream().anyMatch(r -> r.action() == DsnAction.FAILED)
-            ? "non-delivery report " : "delivery status notification ") + submitted.dsn().messageId() + " to " + reportTo)
-        .build();
-    TrackingEvent aboutDsn = new Tracking(organization.serverName(), clock).about(dsn, TrackingSource.DSN, TrackingEventId.DSN)
-        .recipients(List.of(reportTo), List.of())
-        .reference(original.getNetworkMessageId())
-        .context("reports " + String.join(", ", addresses) + " of " + original.getMessageIdHeader())
-        .build();
-    return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
-  }
-
-  private static Set<NotifyOn> notifyOn(List<Notify> notify) {
-    Set<NotifyOn> set = EnumSet.noneOf(NotifyOn.class);
-    notify.forEach(n -> set.add(NotifyOn.valueOf(n.name())));
-    return set;
   }
 }

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailflow.categorizer.EnvelopeLimits;
 import io.mailflow.categorizer.ExpandedGroup;
 import io.mailflow.categorizer.FailedRecipient;
-import io.mailflow.categorizer.Notify;
 import io.mailflow.categorizer.RecipientResolver;
+import io.mailflow.dsn.submission.DsnReports;
+import io.mailflow.dsn.submission.Report;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.BodyReference;
@@ -19,6 +20,7 @@ import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.smtp.Notify;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +32,8 @@ class NonDeliveryReportsTest {
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
   private static final String ORIGINAL = "From: Carol <carol@example.com>\r\nSubject: plans\r\n"
       + "Message-ID: <m1@example.com>\r\n\r\nsee you\r\n";
-  private static final NonDeliveryReports NDRS = new NonDeliveryReports(demo(), Clock.fixed(NOW, ZoneOffset.UTC));
+  private static final NonDeliveryReports NDRS = new NonDeliveryReports(new DsnReports(demo(),
+      Clock.fixed(NOW, ZoneOffset.UTC)));
 
   private static Organization demo() {
     try {
@@ -65,7 +68,7 @@ class NonDeliveryReportsTest {
 
   @Test
   void everyFailedRecipientOfAMessageIsInOneReportFromTheNullSenderToTheSender() {
-    List<NonDeliveryReports.Report> reports = NDRS.forFailures(message("carol@example.com"), "i-1", List.of(
+    List<Report> reports = NDRS.forFailures(message("carol@example.com"), "i-1", List.of(
         notFound("ghost@contoso.test", "rfc822;ghost@contoso.test", List.of()),
         notFound("ghoul@contoso.test", null, List.of(Notify.FAILURE, Notify.DELAY))));
 
@@ -88,7 +91,7 @@ class NonDeliveryReportsTest {
 
   @Test
   void trackingLinksTheOriginalAndItsReportBothWays() {
-    NonDeliveryReports.Report report = NDRS.forFailures(message("carol@example.com"), "i-1",
+    Report report = NDRS.forFailures(message("carol@example.com"), "i-1",
         List.of(notFound("ghost@contoso.test", null, List.of()))).get(0);
     TrackingEvent aboutOriginal = report.events().get(0);
     TrackingEvent aboutReport = report.events().get(1);
@@ -126,7 +129,7 @@ class NonDeliveryReportsTest {
 
   @Test
   void aGroupReportingToItsManagerSendsItsMembersFailuresThereWithoutTheOriginatorsEnvid() {
-    List<NonDeliveryReports.Report> reports = NDRS.forFailures(message("carol@example.com"), "i-1", List.of(
+    List<Report> reports = NDRS.forFailures(message("carol@example.com"), "i-1", List.of(
         notFound("ghost@contoso.test", null, List.of()),
         new FailedRecipient("gone@contoso.test", "bob@contoso.test", null, List.of(),
             RecipientResolver.RECIPIENT_NOT_FOUND),
@@ -152,7 +155,8 @@ class NonDeliveryReportsTest {
   @Test
   void theSameFailuresProcessedTwiceGiveTheSameReportId() {
     List<FailedRecipient> failed = List.of(notFound("ghost@contoso.test", null, List.of()));
-    NonDeliveryReports later = new NonDeliveryReports(demo(), Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC));
+    NonDeliveryReports later = new NonDeliveryReports(new DsnReports(demo(),
+        Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC)));
     assertEquals(NDRS.forFailures(message("carol@example.com"), "i-1", failed).get(0).message().getEnvelope()
             .getNetworkMessageId(),
         later.forFailures(message("carol@example.com"), "i-1", failed).get(0).message().getEnvelope()
@@ -171,7 +175,7 @@ class NonDeliveryReportsTest {
 
   @Test
   void aGroupExpandedForNotifySuccessIsReportedExpandedAlongsideTheFailures() {
-    List<NonDeliveryReports.Report> reports = NDRS.reports(message("carol@example.com"), "i-1",
+    List<Report> reports = NDRS.reports(message("carol@example.com"), "i-1",
         List.of(notFound("ghost@contoso.test", null, List.of(Notify.FAILURE))),
         List.of(new ExpandedGroup("team@contoso.test", null, "rfc822;team@contoso.test",
             List.of(Notify.SUCCESS, Notify.FAILURE))));

@@ -7,13 +7,15 @@ import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.dsn.DsnAction;
 import io.mailflow.dsn.DsnPolicy;
 import io.mailflow.dsn.DsnRecipient;
+import io.mailflow.dsn.submission.DsnSubmission;
+import io.mailflow.dsn.submission.Report;
+import io.mailflow.dsn.submission.ReportKind;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.smtp.Notify;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,9 +36,6 @@ import org.slf4j.LoggerFactory;
 final class DeliveryNotices {
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryNotices.class);
-
-  static final String DELAY = "delay notification";
-  static final String SUCCESS = "delivery report";
 
   private final DsnGenerator dsns;
   private final RetrySchedule schedule;
@@ -59,9 +58,9 @@ final class DeliveryNotices {
    * @param passedOn true when the SMTP remote offered DSN and got NOTIFY/ORCPT: it reports success, not us
    * @param remoteHost the host that answered, or null
    */
-  List<DsnGenerator.Generated> after(DeliveryItem item, List<DeliveryOutcome> outcomes, MessageSource content,
+  List<Report> after(DeliveryItem item, List<DeliveryOutcome> outcomes, MessageSource content,
       boolean mailbox, boolean passedOn, String remoteHost, Instant now) {
-    List<DsnGenerator.Generated> notices = new ArrayList<>(2);
+    List<Report> notices = new ArrayList<>(2);
     if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null) {
       return notices; // Safety Net resubmit: the original already told the sender
     }
@@ -73,7 +72,7 @@ final class DeliveryNotices {
     for (int i = 0; i < outcomes.size(); i++) {
       DeliveryOutcome o = outcomes.get(i);
       ResolvedRecipient r = item.getRecipients().get(i);
-      Set<Notify> notify = notify(r);
+      Set<Notify> notify = DsnSubmission.notify(r.getNotify());
       if (o instanceof DeliveryOutcome.Transient && delayDue
           && DsnPolicy.allows(sender, notify, DsnAction.DELAYED)) {
         delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost));
@@ -84,8 +83,8 @@ final class DeliveryNotices {
         }
       }
     }
-    build(item, delayed, content, DELAY).forEach(notices::add);
-    build(item, succeeded, content, SUCCESS).forEach(notices::add);
+    build(item, delayed, content, ReportKind.DELAY).forEach(notices::add);
+    build(item, succeeded, content, ReportKind.DELIVERY).forEach(notices::add);
     return notices;
   }
 
@@ -109,22 +108,14 @@ final class DeliveryNotices {
   }
 
   /** A notice that cannot be built is logged, not retried: retrying would deliver the copy again. */
-  private List<DsnGenerator.Generated> build(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
-      String kind) {
+  private List<Report> build(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
+      ReportKind kind) {
     try {
       return dsns.forNotice(item, reported, content, kind).stream().toList();
     } catch (RuntimeException e) {
-      log.error("delivery: no {} for {} (network message id {}, sender {}): {}", kind, item.getInternalMessageId(),
+      log.error("delivery: no {} for {} (network message id {}, sender {}): {}", kind.text(), item.getInternalMessageId(),
           item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), e.toString());
       return List.of();
     }
-  }
-
-  private static Set<Notify> notify(ResolvedRecipient recipient) {
-    Set<Notify> set = EnumSet.noneOf(Notify.class);
-    for (DsnNotify n : recipient.getNotify()) {
-      set.add(Notify.valueOf(n.name()));
-    }
-    return set;
   }
 }

@@ -6,6 +6,7 @@ import io.mailflow.delivery.agent.lmtp.LmtpStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
 import io.mailflow.organization.TransportService;
 import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.dsn.submission.DsnReports;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.Topic;
@@ -246,7 +247,7 @@ public final class DeliveryStage implements AutoCloseable {
   /** Delay topics, tracking events and reports for every settled copy. */
   private static Settlement settlement(Context context, Organization organization, Options options,
       TopicPublisher publisher, QueueStates queueStates, Clock clock) {
-    DsnGenerator dsns = new DsnGenerator(organization, clock);
+    DsnGenerator dsns = new DsnGenerator(new DsnReports(organization, clock)); // one report writer for the stage
     return new Settlement(context, publisher, options.retrySchedule(), queueStates, dsns,
         new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock);
   }

@@ -4,13 +4,13 @@ import io.mailflow.delivery.agent.DeliveryTracking.Attempt;
 import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.dsn.submission.Report;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.Tracking;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.ResolvedRecipient;
-import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * count, to the delay topic for their wait ({@link RetrySchedule#delayAfter}, or the queue's Retry if later);
  * a {@link RetryForwarder} brings them back when due. A copy past the expiration timeout fails instead (550
  * 4.4.7). Nothing is dropped: every recipient ends delivered, failed, or on a delay topic. Agents never
- * write reports; this class does, through {@link DsnGenerator} and {@link DeliveryNotices}.
+ * write reports; this class does, through {@link DsnGenerator} and {@link DeliveryNotices} (which pick the
+ * recipients; schemas/dsn's {@code DsnReports} writes each {@link Report}, and {@link Report#publish} sends it).
  *
  * <p>Runs on the stage's context.
  */
@@ -130,17 +131,13 @@ final class Settlement {
     for (TrackingEvent event : DeliveryTracking.events(item, tracking, attempt, plan.outcomes())) {
       durable.add(acked(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event)));
     }
-    List<DsnGenerator.Generated> reports = new ArrayList<>(3);
+    List<Report> reports = new ArrayList<>(3);
     nonDeliveryReport(item, plan.outcomes(), content, attempted.remoteHost()).ifPresent(reports::add);
     // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS)
     reports.addAll(notices.after(item, plan.outcomes(), content, attempted.source() == DeliveryTracking.STOREDRIVER,
         attempted.dsnPassedOn(), attempted.remoteHost(), now));
-    for (DsnGenerator.Generated report : reports) {
-      SubmittedMessage message = report.message();
-      durable.add(acked(publisher.send(Topics.SUBMISSION, message.getEnvelope().getNetworkMessageId(), message)));
-      for (TrackingEvent event : report.events()) {
-        durable.add(acked(publisher.send(Topics.TRACKING, event.getNetworkMessageId(), event)));
-      }
+    for (Report report : reports) {
+      report.publish(publisher).forEach(ack -> durable.add(acked(ack)));
     }
     return Future.all(durable).mapEmpty();
   }
@@ -150,7 +147,7 @@ final class Settlement {
    * logged, not retried: the FAIL events are written either way, and retrying would deliver the copy's
    * other recipients again.
    */
-  private Optional<DsnGenerator.Generated> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
+  private Optional<Report> nonDeliveryReport(DeliveryItem item, List<DeliveryOutcome> outcomes,
       MessageSource content, String remoteHost) {
     if (item.getReplayOf() != null || item.getEnvelope().getReplayOf() != null) {
       return Optional.empty(); // a replayed copy (Safety Net resubmit): the original already reported its fate

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
+import io.mailflow.dsn.submission.DsnReports;
+import io.mailflow.dsn.submission.Report;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.AcceptedDomain;
 import io.mailflow.organization.KafkaTopics;
@@ -52,7 +54,8 @@ class DsnGeneratorTest {
       new AcceptedDomain("fabrikam.test", AcceptedDomain.DomainType.Authoritative, false),
       new AcceptedDomain("contoso.test", AcceptedDomain.DomainType.Authoritative, true));
 
-  private static final DsnGenerator GENERATOR = new DsnGenerator(CONTOSO, Clock.fixed(NOW, ZoneOffset.UTC));
+  private static final DsnGenerator GENERATOR = new DsnGenerator(new DsnReports(CONTOSO,
+      Clock.fixed(NOW, ZoneOffset.UTC)));
 
   private static ResolvedRecipient rcpt(String address, DsnNotify... notify) {
     return ResolvedRecipient.newBuilder().setAddress(address).setOriginalAddress(address)
@@ -89,7 +92,7 @@ class DsnGeneratorTest {
         new DeliveryOutcome.Permanent("also-gone@tailspin.test", SmtpReply.of(552, "5.2.2", "Mailbox full")),
         new DeliveryOutcome.Transient("later@tailspin.test", SmtpReply.of(451, "4.7.1", "Greylisted")));
 
-    DsnGenerator.Generated dsn = GENERATOR.forFailures(copy, outcomes, MESSAGE, "mx.tailspin.test").orElseThrow();
+    Report dsn = GENERATOR.forFailures(copy, outcomes, MESSAGE, "mx.tailspin.test").orElseThrow();
 
     SubmittedMessage m = dsn.message();
     assertEquals("", m.getEnvelope().getSender());
@@ -119,7 +122,7 @@ class DsnGeneratorTest {
   @Test
   void trackingEventsLinkTheOriginalAndItsDsnBothWays() {
     DeliveryItem copy = item("alice@fabrikam.test", null, rcpt("gone@tailspin.test"));
-    DsnGenerator.Generated dsn = GENERATOR.forFailures(copy,
+    Report dsn = GENERATOR.forFailures(copy,
         List.of(new DeliveryOutcome.Permanent("gone@tailspin.test", UNKNOWN)), MESSAGE, null).orElseThrow();
     String dsnId = dsn.message().getEnvelope().getNetworkMessageId();
 
@@ -176,7 +179,8 @@ class DsnGeneratorTest {
   void theSameCopyProcessedTwiceGetsTheSameDsnNetworkMessageId() {
     DeliveryItem copy = item("alice@fabrikam.test", null, rcpt("gone@tailspin.test"));
     List<DeliveryOutcome> failed = List.of(new DeliveryOutcome.Permanent("gone@tailspin.test", UNKNOWN));
-    DsnGenerator later = new DsnGenerator(CONTOSO, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC));
+    DsnGenerator later = new DsnGenerator(new DsnReports(CONTOSO,
+        Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC)));
     assertEquals(GENERATOR.forFailures(copy, failed, MESSAGE, null).orElseThrow().message().getEnvelope()
         .getNetworkMessageId(), later.forFailures(copy, failed, MESSAGE, null).orElseThrow().message().getEnvelope()
         .getNetworkMessageId());
@@ -185,7 +189,7 @@ class DsnGeneratorTest {
   @Test
   void withoutAnAcceptedDomainThePostmasterIsTheServers() {
     // the FQDN rule itself: schemas/organization ServerFqdnTest
-    DsnGenerator bare = new DsnGenerator(org("EX01"), Clock.fixed(NOW, ZoneOffset.UTC));
+    DsnGenerator bare = new DsnGenerator(new DsnReports(org("EX01"), Clock.fixed(NOW, ZoneOffset.UTC)));
     String text = body(bare.forFailures(item("a@x.test", null, rcpt("b@y.test")),
         List.of(new DeliveryOutcome.Permanent("b@y.test", UNKNOWN)), MESSAGE, null).orElseThrow().message());
     assertTrue(text.startsWith("From: postmaster@EX01\r\n"), "no accepted domain: postmaster of the server: " + text);

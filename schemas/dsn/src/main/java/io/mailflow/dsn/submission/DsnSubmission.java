@@ -16,19 +16,18 @@ import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.smtp.Notify;
 import io.mailflow.smtp.Ret;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * DsnSubmission - builds a report as this server ({@code Reporting-MTA} its {@link Organization#serverFqdn() FQDN}, {@code From:} the
  * postmaster of the default domain) and wraps it into a {@link SubmittedMessage} for mail.submission.v1,
  * from {@code <>} to the original sender, so it flows through categorizer, routing and delivery like any
- * message. Shared by every stage that writes DSNs (delivery's NDRs, the categorizer's), so they read alike.
+ * message. Shared by every stage that writes DSNs (delivery's NDRs, the categorizer's), so they read alike;
+ * stages call it through {@link DsnReports}, which adds the tracking events.
  */
 public final class DsnSubmission {
 
@@ -66,8 +65,8 @@ public final class DsnSubmission {
   /**
    * Builds the report and its submission.
    *
-   * @param networkMessageId the DSN's own network message id: derive it ({@link #networkMessageId}) from
-   *     what it reports on, so processing the same input twice yields the same id
+   * @param networkMessageId the DSN's own network message id: derive it ({@link ReportKind#networkMessageId})
+   *     from what it reports on, so processing the same input twice yields the same id
    * @param now the DSN's Date and received-at
    */
   public Submitted submit(OriginalMessage original, List<DsnRecipient> recipients, String networkMessageId,
@@ -97,16 +96,6 @@ public final class DsnSubmission {
     return new Submitted(dsn, message);
   }
 
-  /**
-   * A name-based id: {@code dsn:<what>:<recipient>...}. The same message and recipients give the same id,
-   * so a message processed twice (at-least-once) yields one DSN the mailbox store de-duplicates.
-   */
-  public static String networkMessageId(String reportsOn, List<DsnRecipient> reported) {
-    StringBuilder name = new StringBuilder("dsn:").append(reportsOn);
-    reported.forEach(r -> name.append(':').append(r.finalRecipient()));
-    return UUID.nameUUIDFromBytes(name.toString().getBytes(StandardCharsets.UTF_8)).toString();
-  }
-
   /** The original's envelope facts a report repeats (sender, ENVID, arrival, RET) and its content. */
   public static OriginalMessage original(Envelope envelope, byte[] content, boolean headersOnly) {
     return new OriginalMessage(envelope.getSender(), envelope.getEnvId(), envelope.getReceivedAt(),
@@ -118,7 +107,10 @@ public final class DsnSubmission {
     return ret == null ? null : Ret.valueOf(ret.name());
   }
 
-  /** A recipient's NOTIFY as the policy reads it; empty stays empty (the default). */
+  /**
+   * notify - a recipient's NOTIFY from a record (Avro {@code DsnNotify}, mapped by name) as the policy reads
+   * it; empty stays empty (the default). The one such mapping: every stage reading a record uses it.
+   */
   public static Set<Notify> notify(List<DsnNotify> notify) {
     Set<Notify> set = EnumSet.noneOf(Notify.class);
     for (DsnNotify n : notify) {
