@@ -253,10 +253,10 @@ final class ReplayCommand implements Callable<Integer> {
     V copy = replayed.marked().apply(record, where);
     await(publisher.send(replayed.topic(), key, copy), replayed.topic().name());
     Envelope envelope = replayed.envelope().apply(record);
-    TrackingEvent event = new Tracking(server, clock).about(envelope, SOURCE, EVENT)
-        .recipients(replayed.recipients().apply(record), List.of())
-        .internalMessageId(replayed.internalMessageId().apply(record))
-        .context("mailflow replay " + window + "; copy of " + where + "; "
+    TrackingEvent event = new Tracking(server, clock).about(envelope, SOURCE, EVENT,
+            replayed.recipients().apply(record), List.of())
+        .setInternalMessageId(replayed.internalMessageId().apply(record))
+        .setSourceContext("mailflow replay " + window + "; copy of " + where + "; "
             + (replayed.topic() == Topics.DELIVERY ? "next hop " : "submission ") + key)
         .build();
     await(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(), event), Topics.TRACKING.name());

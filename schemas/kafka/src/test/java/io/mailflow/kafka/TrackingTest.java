@@ -25,9 +25,9 @@ class TrackingTest {
 
   @Test
   void messageEventCarriesTheServerTheClockAndTheEnvelopesFields() {
-    TrackingEvent event = tracking.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE)
-        .recipients(List.of("alice@contoso.test", "bob@contoso.test"), List.of())
-        .internalMessageId("42").connector("Default Frontend EX01").build();
+    TrackingEvent event = tracking.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
+            List.of("alice@contoso.test", "bob@contoso.test"), List.of())
+        .setInternalMessageId("42").setConnectorId("Default Frontend EX01").build();
     assertEquals(NOW, event.getDateTime());
     assertEquals("EX01", event.getServerHostname());
     assertEquals("SMTP", event.getSource());
@@ -47,7 +47,7 @@ class TrackingTest {
   void queueEventNamesNoMessage() {
     QueueState state = QueueState.newBuilder().setIdentity("SmartHost:relay").setStatus("Retry").build();
     TrackingEvent event = tracking.aboutNoMessage(TrackingSource.QUEUE, TrackingEventId.QUEUESTATE)
-        .context("connection refused").queue(state).build();
+        .setSourceContext("connection refused").setQueue(state).build();
     assertEquals("", event.getNetworkMessageId());
     assertEquals("QUEUESTATE", event.getEventId());
     assertEquals("Retry", event.getQueue().getStatus());

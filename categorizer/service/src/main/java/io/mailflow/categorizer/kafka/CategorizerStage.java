@@ -124,11 +124,11 @@ public final class CategorizerStage implements AutoCloseable {
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (ResolutionEvent event : events) {
       acks.add(publisher.track(
-          tracking.about(envelope, TrackingSource.CATEGORIZER, trackingEventId(event.eventId()))
-              .recipients(event.recipients(), event.status())
-              .internalMessageId(internalId)
-              .relatedRecipient(event.related())
-              .reference(origin.toString())
+          tracking.about(envelope, TrackingSource.CATEGORIZER, trackingEventId(event.eventId()),
+                  event.recipients(), event.status())
+              .setInternalMessageId(internalId)
+              .setRelatedRecipientAddress(event.related())
+              .setReference(origin.toString())
               .build()));
     }
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.

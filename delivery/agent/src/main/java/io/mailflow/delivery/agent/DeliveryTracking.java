@@ -48,12 +48,12 @@ final class DeliveryTracking {
     if (recipients.isEmpty()) {
       return;
     }
-    events.add(tracking.about(item.getEnvelope(), attempt.source(), eventId)
-        .recipients(recipients, statuses)
-        .internalMessageId(item.getInternalMessageId())
-        .connector(attempt.connectorId())
-        .serverIp(attempt.remoteHost())
-        .context(attempt.context())
+    events.add(tracking.about(item.getEnvelope(), attempt.source(), eventId,
+            recipients, statuses)
+        .setInternalMessageId(item.getInternalMessageId())
+        .setConnectorId(attempt.connectorId())
+        .setServerIp(attempt.remoteHost())
+        .setSourceContext(attempt.context())
         .build());
   }
 }

@@ -246,8 +246,8 @@ final class QueueStates {
     QueueState state = QueueState.newBuilder().setIdentity(q.key).setDeliveryType(q.deliveryType)
         .setNextHopDomain(q.nextHopDomain).setStatus(q.status.name()).setMessageCount(q.messageCount())
         .setLastError(q.lastError).setNextRetryTime(q.nextRetryTime).build();
-    TrackingEvent event = new Tracking(serverName, clock).aboutNoMessage(SOURCE, EVENT).context(why).queue(state)
-        .build();
+    TrackingEvent event = new Tracking(serverName, clock).aboutNoMessage(SOURCE, EVENT).setSourceContext(why)
+        .setQueue(state).build();
     // Best effort: a lost state event leaves the view one change behind; mail flow does not wait for it.
     publisher.send(Topics.TRACKING, q.key, event).whenComplete((ok, e) -> {
       if (e != null) {

@@ -85,10 +85,10 @@ final class UnreachableQueue implements DeliveryAgent {
         .setAttempt(item.getAttempt())
         .build();
     String networkMessageId = item.getEnvelope().getNetworkMessageId();
-    var event = new Tracking(serverName, clock).about(item.getEnvelope(), SOURCE, EVENT)
-        .recipients(item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
-        .internalMessageId(item.getInternalMessageId())
-        .context("Unreachable queue: handed back to routing after attempt " + item.getAttempt())
+    var event = new Tracking(serverName, clock).about(item.getEnvelope(), SOURCE, EVENT,
+            item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
+        .setInternalMessageId(item.getInternalMessageId())
+        .setSourceContext("Unreachable queue: handed back to routing after attempt " + item.getAttempt())
         .build();
     return Future.all(
             Future.fromCompletionStage(publisher.send(Topics.CATEGORIZED, networkMessageId, again), context),

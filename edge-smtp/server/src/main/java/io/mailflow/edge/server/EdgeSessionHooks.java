@@ -202,14 +202,14 @@ final class EdgeSessionHooks implements SessionHooks {
   private TrackingEvent receiveEvent(SubmittedMessage record, SessionInfo session, long id, int sequence) {
     List<String> recipients = record.getRecipients().stream().map(r -> r.getAddress()).toList();
     return new Tracking(edge.organization().serverName(), edge.options().clock())
-        .about(record.getEnvelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE)
-        .recipients(recipients, List.of())
-        .client(session.clientIp(), session.heloName())
-        .serverIp(session.serverIp())
-        .connector(edge.connectorId())
-        .context(session.sessionId() + ";" + sessionStart + ";" + sequence)
-        .internalMessageId(Long.toString(id))
-        .directionality("Incoming")
+        .about(record.getEnvelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
+            recipients, List.of())
+        .setClientIp(session.clientIp()).setClientHostname(session.heloName())
+        .setServerIp(session.serverIp())
+        .setConnectorId(edge.connectorId())
+        .setSourceContext(session.sessionId() + ";" + sessionStart + ";" + sequence)
+        .setInternalMessageId(Long.toString(id))
+        .setDirectionality("Incoming")
         .build();
   }
 

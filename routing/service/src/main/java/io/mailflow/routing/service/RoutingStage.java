@@ -156,12 +156,12 @@ public final class RoutingStage implements AutoCloseable {
           .build();
       acks.add(publisher.send(Topics.DELIVERY, nextHop.asRecordKey(), item));
       List<String> addresses = queue.getValue().stream().map(ResolvedRecipient::getAddress).toList();
-      acks.add(publisher.track(tracking.about(envelope, TrackingSource.ROUTING, TrackingEventId.TRANSFER)
-          .recipients(addresses, List.of())
-          .internalMessageId(internalId)
-          .context("NextHop: " + nextHop.asRecordKey())
-          .connector(nextHop.connector())
-          .reference(message.getInternalMessageId())
+      acks.add(publisher.track(tracking.about(envelope, TrackingSource.ROUTING, TrackingEventId.TRANSFER,
+            addresses, List.of())
+          .setInternalMessageId(internalId)
+          .setSourceContext("NextHop: " + nextHop.asRecordKey())
+          .setConnectorId(nextHop.connector())
+          .setReference(message.getInternalMessageId())
           .build()));
     }
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));

@@ -54,17 +54,17 @@ public final class DsnReports {
     Dsn dsn = submitted.dsn();
     String reportTo = dsn.recipient();
     List<String> addresses = reported.stream().map(DsnRecipient::finalRecipient).toList();
-    TrackingEvent aboutOriginal = tracking.about(originalEnvelope, TrackingSource.DSN, TrackingEventId.DSN)
-        .recipients(addresses, reported.stream().map(kind::status).toList())
-        .internalMessageId(internalMessageId)
-        .reference(networkMessageId)
-        .relatedRecipient(reportTo)
-        .context(kind.text() + " " + dsn.messageId() + " to " + reportTo)
+    TrackingEvent aboutOriginal = tracking.about(originalEnvelope, TrackingSource.DSN, TrackingEventId.DSN,
+            addresses, reported.stream().map(kind::status).toList())
+        .setInternalMessageId(internalMessageId)
+        .setReference(networkMessageId)
+        .setRelatedRecipientAddress(reportTo)
+        .setSourceContext(kind.text() + " " + dsn.messageId() + " to " + reportTo)
         .build();
-    TrackingEvent aboutDsn = tracking.about(submitted.message().getEnvelope(), TrackingSource.DSN, TrackingEventId.DSN)
-        .recipients(List.of(reportTo), List.of())
-        .reference(originalEnvelope.getNetworkMessageId())
-        .context(kind.reportsOn() + " " + String.join(", ", addresses) + " of " + originalEnvelope.getMessageIdHeader())
+    TrackingEvent aboutDsn = tracking.about(submitted.message().getEnvelope(), TrackingSource.DSN, TrackingEventId.DSN,
+            List.of(reportTo), List.of())
+        .setReference(originalEnvelope.getNetworkMessageId())
+        .setSourceContext(kind.reportsOn() + " " + String.join(", ", addresses) + " of " + originalEnvelope.getMessageIdHeader())
         .build();
     return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
   }
