@@ -27,12 +27,12 @@ final class CommandChain {
         new DataHandler(),      // DATA: 354, then DataReader until CRLF.CRLF
         new BdatHandler(),      // BDAT n [LAST]: ChunkReader (CHUNKING)
         new RsetHandler(),      // RSET
-        new FixedReplyHandler("NOOP", Replies.OK),
-        new FixedReplyHandler("QUIT", Replies.CLOSING),  // 221 closes the session
+        new NoopHandler(),      // NOOP
+        new QuitHandler(),      // QUIT: 221 and close
         new VrfyHandler(),      // VRFY: 252, never discloses
         new StartTlsHandler(),  // STARTTLS: only when offered; adapter does the handshake
         new AuthHandler(),      // AUTH PLAIN / LOGIN: only when offered (and over TLS if required)
-        new FixedReplyHandler("HELP", Replies.HELP)));
+        new HelpHandler()));    // HELP
   }
 
   /** The handler for {@code verb} (upper case), or null. */
