@@ -237,8 +237,8 @@ public final class DeliveryStage implements AutoCloseable {
     return new DeliveryAgents(
         new MailboxAgent(new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
             .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
-        new SendConnectorAgent(organization, smtp, mx),
-        new SiteRelayAgent(organization, smtp),
+        new RetryHold(nextHops, clock, new SendConnectorAgent(organization, smtp, mx)),
+        new RetryHold(nextHops, clock, new SiteRelayAgent(organization, smtp)),
         new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName()),
         new UnimplementedDeliveryType());
   }
