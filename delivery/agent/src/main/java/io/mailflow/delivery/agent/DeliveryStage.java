@@ -229,7 +229,10 @@ public final class DeliveryStage implements AutoCloseable {
     return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context, control);
   }
 
-  /** One agent per delivery type: the whole set of delivery paths, built once per stage. */
+  /**
+   * One agent per delivery type: the whole set of delivery paths, built once per stage; the SMTP agents stand
+   * behind {@link RetryHold}.
+   */
   private static DeliveryAgents agents(Vertx vertx, Context context, Organization organization, Options options,
       MaildirStore store, SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, NextHopQueues nextHops,
       Clock clock) {
