@@ -45,9 +45,15 @@ final class QueueCommand {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, kept with the setting.")
     String reason;
 
-    abstract String state();
+    /** The control record's state. */
+    private final String state;
+    /** What the action did, as the confirmation says it. */
+    private final String done;
 
-    abstract String done();
+    Action(String state, String done) {
+      this.state = state;
+      this.done = done;
+    }
 
     /** Refuses the action given the queue's current setting, if it must. */
     void check(Optional<ControlRecord> current) {}
@@ -60,9 +66,9 @@ final class QueueCommand {
       try (ControlView view = kafka.control("mailflow-queue-cli")) {
         check(view.get(ControlKind.QUEUE, nextHop));
       }
-      ControlRecord record = kafka.setControl(ControlKind.QUEUE, nextHop, state(), reason, "mailflow-queue-cli");
+      ControlRecord record = kafka.setControl(ControlKind.QUEUE, nextHop, state, reason, "mailflow-queue-cli");
       PrintWriter out = spec.commandLine().getOut();
-      out.println("queue " + nextHop + " " + done() + " by " + record.getSetBy()
+      out.println("queue " + nextHop + " " + done + " by " + record.getSetBy()
           + (reason == null ? "" : " (" + reason + ")"));
       out.flush();
       return 0;
@@ -72,42 +78,24 @@ final class QueueCommand {
   @Command(name = "suspend", mixinStandardHelpOptions = true,
       description = "Suspend-Queue: no delivery attempts; the copies wait (and still expire after 2 days).")
   static final class Suspend extends Action {
-    @Override
-    String state() {
-      return "Suspended";
-    }
-
-    @Override
-    String done() {
-      return "suspended";
+    Suspend() {
+      super("Suspended", "suspended");
     }
   }
 
   @Command(name = "resume", mixinStandardHelpOptions = true,
       description = "Resume-Queue: the queue's next due copy is attempted.")
   static final class Resume extends Action {
-    @Override
-    String state() {
-      return "Active";
-    }
-
-    @Override
-    String done() {
-      return "resumed";
+    Resume() {
+      super("Active", "resumed");
     }
   }
 
   @Command(name = "retry", mixinStandardHelpOptions = true,
       description = "Retry-Queue: a queue in Retry connects now, and its copies waiting on delay topics go now.")
   static final class Retry extends Action {
-    @Override
-    String state() {
-      return "Retry";
-    }
-
-    @Override
-    String done() {
-      return "retried now";
+    Retry() {
+      super("Retry", "retried now");
     }
 
     @Override

@@ -29,16 +29,20 @@ abstract class RoleCommand implements Callable<Integer> {
       description = "Where the mail store lives (delivery role) (default ${DEFAULT-VALUE})")
   Path dataDir;
 
-  abstract Role role();
+  private final Role role;
+
+  RoleCommand(Role role) {
+    this.role = role;
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
-    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role()), out);
+    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out);
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
-      out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role().name().toLowerCase(), bootstrap);
+      out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();
       node.awaitShutdown();
     }
@@ -48,36 +52,32 @@ abstract class RoleCommand implements Callable<Integer> {
   @Command(name = "edge", mixinStandardHelpOptions = true,
       description = "Run the SMTP edge (receive connectors) against a Kafka cluster.")
   static final class Edge extends RoleCommand {
-    @Override
-    Role role() {
-      return Role.EDGE;
+    Edge() {
+      super(Role.EDGE);
     }
   }
 
   @Command(name = "categorizer", mixinStandardHelpOptions = true,
       description = "Run a categorizer (recipient resolution) against a Kafka cluster.")
   static final class Categorizer extends RoleCommand {
-    @Override
-    Role role() {
-      return Role.CATEGORIZER;
+    Categorizer() {
+      super(Role.CATEGORIZER);
     }
   }
 
   @Command(name = "routing", mixinStandardHelpOptions = true,
       description = "Run a routing instance (next-hop selection) against a Kafka cluster.")
   static final class Routing extends RoleCommand {
-    @Override
-    Role role() {
-      return Role.ROUTING;
+    Routing() {
+      super(Role.ROUTING);
     }
   }
 
   @Command(name = "delivery", mixinStandardHelpOptions = true,
       description = "Run a delivery instance (mailbox store, SMTP out) against a Kafka cluster.")
   static final class Delivery extends RoleCommand {
-    @Override
-    Role role() {
-      return Role.DELIVERY;
+    Delivery() {
+      super(Role.DELIVERY);
     }
   }
 }

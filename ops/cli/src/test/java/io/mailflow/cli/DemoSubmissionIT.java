@@ -72,7 +72,7 @@ class DemoSubmissionIT {
         c.maxInboundConnection(), c.maxInboundConnectionPerSource(), c.maxHeaderSize(), c.maxProtocolErrors(),
         c.connectionTimeoutSeconds(), c.connectionInactivityTimeoutSeconds(), c.protocolLoggingLevel(),
         c.certificate(), c.implicitTls(), c.maxLogonFailures(), c.tarpitInterval(), c.permissions(),
-        c.messageRateLimit(), c.messageRateSource())).toList();
+        c.messageRateLimit(), c.messageRateSource(), c.trustedCertificates(), c.requireTls())).toList();
     return new Organization(org.serverName(), org.siteName(), org.kafka(), org.acceptedDomains(), connectors,
         org.sendConnectors(), org.sites(), org.siteLinks(), org.servers(), org.databases(), org.mailboxes(),
         org.groups(), org.contacts(), org.mailUsers(), org.transportConfig());

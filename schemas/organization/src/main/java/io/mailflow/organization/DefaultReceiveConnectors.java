@@ -65,6 +65,7 @@ public final class DefaultReceiveConnectors {
         ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS, ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS,
         ReceiveConnector.DEFAULT_CONNECTION_INACTIVITY_TIMEOUT_SECONDS, ReceiveConnector.DEFAULT_PROTOCOL_LOGGING_LEVEL,
         null, implicitTls, ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, ReceiveConnector.DEFAULT_TARPIT_INTERVAL,
-        List.of());
+        List.of(), ReceiveConnector.DEFAULT_MESSAGE_RATE_LIMIT, ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE, List.of(),
+        false);
   }
 }

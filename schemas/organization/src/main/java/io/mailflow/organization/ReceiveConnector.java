@@ -81,20 +81,6 @@ public record ReceiveConnector(
     trustedCertificates = trustedCertificates == null ? List.of() : List.copyOf(trustedCertificates);
   }
 
-  /** The connector without RequireTLS (Exchange's default). */
-  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
-      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
-      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
-      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
-      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
-      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit,
-      MessageRateSource messageRateSource, List<String> trustedCertificates) {
-    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
-        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
-        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
-        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates, false);
-  }
-
   /** A copy with RequireTLS on or off. */
   public ReceiveConnector withRequireTls(boolean require) {
     return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
@@ -102,20 +88,6 @@ public record ReceiveConnector(
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
         trustedCertificates, require);
-  }
-
-  /** The connector without trusted client certificates (no certificate-based server authentication). */
-  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
-      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
-      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
-      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
-      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
-      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit,
-      MessageRateSource messageRateSource) {
-    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
-        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
-        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
-        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, List.of());
   }
 
   /** A copy that trusts these client certificates (PEM files). */
@@ -137,19 +109,6 @@ public record ReceiveConnector(
     return authMechanisms.contains(AuthMechanism.ExternalAuthoritative);
   }
 
-  /** The connector without a message rate limit (Exchange's default: unlimited). */
-  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
-      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
-      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
-      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
-      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
-      Duration tarpitInterval, List<Permission> permissions) {
-    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
-        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
-        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
-        maxLogonFailures, tarpitInterval, permissions, DEFAULT_MESSAGE_RATE_LIMIT, DEFAULT_MESSAGE_RATE_SOURCE);
-  }
-
   /** A copy with another message rate limit. */
   public ReceiveConnector withMessageRate(int limit, MessageRateSource source) {
     return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
@@ -164,19 +123,6 @@ public record ReceiveConnector(
    * per authenticated user (anonymous sessions are not limited), IPAddress per client IP, All both.
    */
   public enum MessageRateSource { User, IPAddress, All }
-
-  /** The connector as before TLS and AUTH settings existed: no certificate, no grants, Exchange's AUTH defaults. */
-  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
-      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
-      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
-      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
-      ProtocolLoggingLevel protocolLoggingLevel) {
-    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
-        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
-        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, null, false,
-        DEFAULT_MAX_LOGON_FAILURES, DEFAULT_TARPIT_INTERVAL, List.of(), DEFAULT_MESSAGE_RATE_LIMIT,
-        DEFAULT_MESSAGE_RATE_SOURCE);
-  }
 
   /**
    * Exchange's permission groups, each standing for a security principal and the extended rights

@@ -230,7 +230,10 @@ public final class DeliveryStage implements AutoCloseable {
     return new DeliveryStage(loop, List.copyOf(forwarders), relay, mx, chunks, publisher, context, control);
   }
 
-  /** One agent per delivery type: the whole set of delivery paths, built once per stage. */
+  /**
+   * One agent per delivery type: the whole set of delivery paths, built once per stage; the SMTP agents stand
+   * behind {@link RetryHold}.
+   */
   private static DeliveryAgents agents(Vertx vertx, Context context, Organization organization, Options options,
       MaildirStore store, SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, NextHopQueues nextHops,
       Clock clock) {
@@ -238,8 +241,8 @@ public final class DeliveryStage implements AutoCloseable {
     return new DeliveryAgents(
         new MailboxAgent(new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
             .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
-        new SendConnectorAgent(organization, smtp, mx),
-        new SiteRelayAgent(organization, smtp),
+        new RetryHold(nextHops, clock, new SendConnectorAgent(organization, smtp, mx)),
+        new RetryHold(nextHops, clock, new SiteRelayAgent(organization, smtp)),
         new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName()),
         new UnimplementedDeliveryType());
   }

@@ -30,10 +30,6 @@ final class SendConnectorAgent implements DeliveryAgent {
 
   @Override
   public Future<Attempted> attempt(DeliveryItem item, MessageSource content, SourceContext context) {
-    Optional<Attempted> held = smtp.heldInRetry(item, context);
-    if (held.isPresent()) {
-      return Future.succeededFuture(held.get());
-    }
     String connectorName = item.getNextHop().getConnector();
     Optional<SendConnector> connector = organization.sendConnectors().stream()
         .filter(c -> c.name().equalsIgnoreCase(connectorName == null ? "" : connectorName))

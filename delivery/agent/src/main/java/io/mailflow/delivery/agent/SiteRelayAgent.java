@@ -4,7 +4,6 @@ import io.mailflow.delivery.agent.body.MessageSource;
 import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.vertx.core.Future;
-import java.util.Optional;
 
 /**
  * SiteRelayAgent - delivers SmtpRelayToRemoteAdSite, SmtpRelayToDag and SmtpRelayToConnectorSourceServers
@@ -27,10 +26,6 @@ final class SiteRelayAgent implements DeliveryAgent {
 
   @Override
   public Future<Attempted> attempt(DeliveryItem item, MessageSource content, SourceContext context) {
-    Optional<Attempted> held = smtp.heldInRetry(item, context);
-    if (held.isPresent()) {
-      return Future.succeededFuture(held.get());
-    }
     SiteRelay.Targets targets = sites.targets(item);
     if (targets.hosts().isEmpty()) {
       return Future.succeededFuture(Attempted.configurationError(item, context, targets.none(),

@@ -15,7 +15,8 @@ import java.util.Optional;
  * SmtpSend - one SMTP hand-over of a copy through a list of hosts, shared by the SMTP agents (send
  * connectors, site relay), and the queue state it leaves: a queue whose every host failed before taking
  * anything goes to Retry ({@link NextHopQueues}), and until then its copies are held without a
- * connection, so a dead destination costs one failed session per retry interval, not one per message.
+ * connection ({@link RetryHold} in front of the agents), so a dead destination costs one failed session per
+ * retry interval, not one per message.
  */
 final class SmtpSend {
 
@@ -29,14 +30,6 @@ final class SmtpSend {
     this.queues = queues;
     this.organization = organization;
     this.clock = clock;
-  }
-
-  /** Every recipient deferred and no connection attempted, when the copy's queue is in Retry. */
-  Optional<Attempted> heldInRetry(DeliveryItem item, SourceContext context) {
-    return queues.inRetry(context.nextHop(), clock.instant()).map(retry -> Attempted.sameForAll(item,
-        context.queued().with("no connection attempted"), SmtpReply.of(451, "4.4.0",
-            "Queue in Retry until " + retry.until() + " after " + retry.consecutiveFailures()
-                + " failed connection attempt(s); last error: " + retry.lastError())));
   }
 
   /**

@@ -115,9 +115,9 @@ class ConfigurationErrorTest {
   void aQueueInRetryHoldsItsCopyWithoutAConnectionAndKeepsItsAttemptCount() {
     queues.connectionFailed("SmartHostConnectorDelivery/fabrikam.test", NOW,
         SmtpReply.of(421, "4.2.1", "Unable to connect to 192.0.2.1:25"));
-    Attempted held = new SendConnectorAgent(org, smtp, mx).attempt(item(DeliveryType.SmartHostConnectorDelivery,
-            "fabrikam.test", "Out", NOW, 2, "a@fabrikam.test"), CONTENT,
-        SourceContext.attempt(2, "SmartHostConnectorDelivery/fabrikam.test")).result();
+    Attempted held = new RetryHold(queues, Clock.fixed(NOW, ZoneOffset.UTC), new SendConnectorAgent(org, smtp, mx))
+        .attempt(item(DeliveryType.SmartHostConnectorDelivery, "fabrikam.test", "Out", NOW, 2, "a@fabrikam.test"),
+            CONTENT, SourceContext.attempt(2, "SmartHostConnectorDelivery/fabrikam.test")).result();
 
     assertNotNull(held);
     assertFalse(held.attempted());

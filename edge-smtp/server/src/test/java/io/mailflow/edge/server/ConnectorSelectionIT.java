@@ -86,7 +86,8 @@ class ConnectorSelectionIT {
         tls.authMechanisms(), tls.fqdn(), tls.banner(), tls.maxMessageSize(), tls.maxRecipientsPerMessage(),
         tls.maxInboundConnection(), tls.maxInboundConnectionPerSource(), tls.maxHeaderSize(), tls.maxProtocolErrors(),
         tls.connectionTimeoutSeconds(), tls.connectionInactivityTimeoutSeconds(), tls.protocolLoggingLevel(),
-        TestTls.certificate(), true, 3, Duration.ZERO, List.of());
+        TestTls.certificate(), true, 3, Duration.ZERO, List.of(), tls.messageRateLimit(), tls.messageRateSource(),
+        tls.trustedCertificates(), tls.requireTls());
     Organization org = TestOrganization.with(List.of(plain, tls));
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> rig.start(org, new RecordingPublisher(), EdgeEvents.NONE));

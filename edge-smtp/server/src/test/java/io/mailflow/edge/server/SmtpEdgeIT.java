@@ -302,7 +302,9 @@ class SmtpEdgeIT {
         verbose.maxMessageSize(), verbose.maxRecipientsPerMessage(), verbose.maxInboundConnection(),
         verbose.maxInboundConnectionPerSource(), verbose.maxHeaderSize(), verbose.maxProtocolErrors(),
         verbose.connectionTimeoutSeconds(), verbose.connectionInactivityTimeoutSeconds(),
-        ReceiveConnector.ProtocolLoggingLevel.None);
+        ReceiveConnector.ProtocolLoggingLevel.None, verbose.certificate(), verbose.implicitTls(),
+        verbose.maxLogonFailures(), verbose.tarpitInterval(), verbose.permissions(), verbose.messageRateLimit(),
+        verbose.messageRateSource(), verbose.trustedCertificates(), verbose.requireTls());
     start(TestOrganization.with(List.of(quiet)), EdgeOptions.defaults());
     try (SmtpTestClient client = greeted()) {
       client.command("MAIL FROM:<a@fabrikam.example>");

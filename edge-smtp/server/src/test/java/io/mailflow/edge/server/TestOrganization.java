@@ -41,7 +41,9 @@ final class TestOrganization {
         null, maxMessageSize, maxRecipients, ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION,
         ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE, ReceiveConnector.DEFAULT_MAX_HEADER_SIZE,
         ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS, ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS,
-        inactivitySeconds, ReceiveConnector.ProtocolLoggingLevel.Verbose);
+        inactivitySeconds, ReceiveConnector.ProtocolLoggingLevel.Verbose, null, false,
+        ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, ReceiveConnector.DEFAULT_TARPIT_INTERVAL, List.of(),
+        ReceiveConnector.DEFAULT_MESSAGE_RATE_LIMIT, ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE, List.of(), false);
   }
 
   /** The default pair: an anonymous frontend (10 000 octets, 3 recipients) and an authenticated-only one. */
@@ -66,7 +68,8 @@ final class TestOrganization {
         ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION, ReceiveConnector.DEFAULT_MAX_INBOUND_CONNECTION_PER_SOURCE,
         ReceiveConnector.DEFAULT_MAX_HEADER_SIZE, ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS,
         ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS, 300, ReceiveConnector.ProtocolLoggingLevel.Verbose,
-        certificate, implicitTls, maxLogonFailures, tarpit, permissions);
+        certificate, implicitTls, maxLogonFailures, tarpit, permissions, ReceiveConnector.DEFAULT_MESSAGE_RATE_LIMIT,
+        ReceiveConnector.DEFAULT_MESSAGE_RATE_SOURCE, List.of(), false);
   }
 
   /**
@@ -79,7 +82,8 @@ final class TestOrganization {
     return new ReceiveConnector(name, List.of(binding), ranges, groups, auth, "", banner, 100_000, 10,
         maxInbound, maxPerSource, maxHeaderSize, ReceiveConnector.DEFAULT_MAX_PROTOCOL_ERRORS,
         ReceiveConnector.DEFAULT_CONNECTION_TIMEOUT_SECONDS, 300, ReceiveConnector.ProtocolLoggingLevel.Verbose,
-        null, false, ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, Duration.ZERO, permissions, rateLimit, rateSource);
+        null, false, ReceiveConnector.DEFAULT_MAX_LOGON_FAILURES, Duration.ZERO, permissions, rateLimit, rateSource,
+        List.of(), false);
   }
 
   /** An anonymous connector on {@code binding} for {@code ranges}, greeting with {@code banner}, default limits. */
