@@ -42,16 +42,14 @@ final class SiteCommand {
   static final class Down implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
-
-    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site (as in sites[].name)")
-    String site;
+    @Mixin SiteName site;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why, shown by `site list` and `route explain`")
     String reason;
 
     @Override
     public Integer call() throws Exception {
-      Site known = site(spec, target.organization.load(), site);
+      Site known = site.in(target.organization.load());
       ControlRecord record = target.kafka.setControl(ControlKind.SITE, known.name(), DOWN, reason, "mailflow-site");
       spec.commandLine().getOut().println("site " + known.name() + ": Down (set by " + record.getSetBy()
           + (reason == null ? "" : ": " + reason) + ")");
@@ -64,17 +62,28 @@ final class SiteCommand {
   static final class Up implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
-
-    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site (as in sites[].name)")
-    String site;
+    @Mixin SiteName site;
 
     @Override
     public Integer call() throws Exception {
-      Site known = site(spec, target.organization.load(), site);
+      Site known = site.in(target.organization.load());
       target.kafka.setControl(ControlKind.SITE, known.name(), ControlView.CLEARED, null, "mailflow-site");
       spec.commandLine().getOut().println("site " + known.name() + ": run-time setting cleared; "
           + (known.down() ? "still Down by the configuration (sites[].down: true)" : "Up"));
       return 0;
+    }
+  }
+
+  /** --site, declared once for the commands that act on one site: a site of the organization, by name. */
+  static final class SiteName {
+    @Spec(Spec.Target.MIXEE) CommandSpec spec;
+
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "The site (as in sites[].name)")
+    String name;
+
+    /** The site in {@code org}, or a usage error listing the sites there are. */
+    Site in(Organization org) {
+      return site(spec, org, name);
     }
   }
 
