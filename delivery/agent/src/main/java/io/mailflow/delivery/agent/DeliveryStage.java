@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@link DeliveryAgent} for its delivery type and settles the outcome ({@link Settlement}); this class
  * builds those parts once and owns their lifecycle. Writes DELIVER/SEND/FAIL/DEFER tracking events;
  * offsets are committed only after the copy is stored or the remote said 250 and those events are
- * acknowledged (at-least-once; the Maildir store absorbs repeats).
+ * acknowledged (at-least-once; both mailbox stores absorb repeats).
  *
  * <p>Transient failures go to the delay topics (mail.retry.*.v1), and one {@link RetryForwarder} per
  * delay topic brings them back when due: nothing waits inside the stage loop. Recipients that fail for
