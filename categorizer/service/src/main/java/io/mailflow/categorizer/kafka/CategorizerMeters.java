@@ -1,9 +1,12 @@
 package io.mailflow.categorizer.kafka;
 
+import io.mailflow.dsn.submission.ReportKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * CategorizerMeters - what the categorizer did, built once per stage instance ({@code mailflow.categorizer.*}).
@@ -18,7 +21,7 @@ final class CategorizerMeters {
   final Counter resolved;
   final Counter expanded;
   final Counter failed;
-  final Counter reports;
+  private final Map<ReportKind, Counter> reports = new EnumMap<>(ReportKind.class);
   final Timer processing;
 
   CategorizerMeters(MeterRegistry registry) {
@@ -31,15 +34,22 @@ final class CategorizerMeters {
     resolved = recipients(registry, "resolved");
     expanded = recipients(registry, "expanded");
     failed = recipients(registry, "failed");
-    reports = Counter.builder(PREFIX + "reports")
-        .description("DSNs submitted: NDRs for failed recipients, and notices of groups expanded for NOTIFY=SUCCESS")
-        .register(registry);
+    for (ReportKind kind : ReportKind.values()) {
+      reports.put(kind, Counter.builder(PREFIX + "dsns").tag("kind", kind.name())
+          .description("DSNs submitted, by kind: NDRs for failed recipients (NON_DELIVERY), groups expanded for "
+              + "NOTIFY=SUCCESS (STATUS)")
+          .register(registry));
+    }
     processing = Timer.builder(PREFIX + "processing")
         .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofSeconds(1), Duration.ofSeconds(5))
         .description("from reading a submission to its copies, reports and tracking events acknowledged")
         .register(registry);
+  }
+
+  void reported(ReportKind kind) {
+    reports.get(kind).increment();
   }
 
   private static Counter recipients(MeterRegistry registry, String result) {

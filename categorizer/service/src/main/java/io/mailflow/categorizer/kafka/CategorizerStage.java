@@ -142,7 +142,7 @@ public final class CategorizerStage implements AutoCloseable {
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.
     for (Report report : ndrs.reports(message, internalId, failed, expanded)) {
       acks.addAll(report.publish(publisher));
-      meters.reports.increment();
+      meters.reported(report.kind());
     }
     (copies.copies().isEmpty() && !failed.isEmpty() ? meters.refused : meters.categorized).increment();
     meters.failed.increment(failed.size());

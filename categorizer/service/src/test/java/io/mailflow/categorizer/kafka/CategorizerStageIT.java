@@ -197,12 +197,12 @@ class CategorizerStageIT {
   }
 
   @Test
-  void metersCountMessagesRecipientsByResultReportsAndLatency() throws Exception {
+  void metersCountMessagesRecipientsByResultNdrsAndLatency() throws Exception {
     double messages = count("mailflow.categorizer.messages", "outcome", "categorized");
     double resolved = count("mailflow.categorizer.recipients", "result", "resolved");
     double expanded = count("mailflow.categorizer.recipients", "result", "expanded");
     double failed = count("mailflow.categorizer.recipients", "result", "failed");
-    double ndrs = count("mailflow.categorizer.reports");
+    double ndrs = count("mailflow.categorizer.dsns", "kind", "NON_DELIVERY");
     long timed = METERS.get("mailflow.categorizer.processing").timer().count();
     String id = UUID.randomUUID().toString();
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test")) {
@@ -214,7 +214,7 @@ class CategorizerStageIT {
       assertTrue(count("mailflow.categorizer.recipients", "result", "resolved") - resolved >= 2, "alice and bob");
       assertTrue(count("mailflow.categorizer.recipients", "result", "expanded") - expanded >= 1, "team");
       assertTrue(count("mailflow.categorizer.recipients", "result", "failed") - failed >= 1, "ghost");
-      assertTrue(count("mailflow.categorizer.reports") - ndrs >= 1, "an NDR for ghost");
+      assertTrue(count("mailflow.categorizer.dsns", "kind", "NON_DELIVERY") - ndrs >= 1, "an NDR for ghost");
       assertTrue(METERS.get("mailflow.categorizer.processing").timer().count() > timed);
     });
     assertTrue(METERS.find("kafka.consumer.fetch.manager.records.consumed.total").tag("stage", "categorizer")
