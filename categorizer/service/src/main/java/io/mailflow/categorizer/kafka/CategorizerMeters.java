@@ -54,7 +54,7 @@ final class CategorizerMeters {
 
   private static Counter recipients(MeterRegistry registry, String result) {
     return Counter.builder(PREFIX + "recipients").tag("result", result)
-        .description("recipients: resolved (written into copies), expanded (groups expanded), failed")
+        .description("recipients: resolved (written into copies), expanded (members a group expansion added), failed")
         .register(registry);
   }
 }
