@@ -53,6 +53,7 @@ final class DeliveryMeters {
         .description("from receipt by the edge to delivery, per copy with a recipient delivered")
         .register(registry);
     Gauge.builder(PREFIX + "smtp.connections.open", openConnections, IntSupplier::getAsInt)
+        .strongReference(true) // the supplier is a method reference nothing else holds
         .description("outbound SMTP connections open (in use, idle, or being opened)").register(registry);
   }
 
