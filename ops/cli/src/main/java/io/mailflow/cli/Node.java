@@ -13,6 +13,8 @@ import io.mailflow.organization.Directory;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.routing.service.RoutingStage;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
@@ -32,14 +34,23 @@ import java.util.concurrent.TimeoutException;
  * Node - the stages one mailflow process runs, started downstream-first (so nothing accepted waits on
  * a stage that is not there yet) and closed upstream-first (the edge stops accepting before the stages
  * behind it stop).
+ *
+ * <p>One {@link PrometheusMeterRegistry} per process ({@link #meters()}): every stage, its Kafka clients,
+ * the JVM and the event loops record there, and {@code /metrics} serves it.
  */
 final class Node implements AutoCloseable {
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CompletableFuture<Void> failed = new CompletableFuture<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private Vertx vertx;
 
   private Node() {}
+
+  /** The process's meters, in Prometheus' text format by {@code meters().scrape()}. */
+  PrometheusMeterRegistry meters() {
+    return meters;
+  }
 
   static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
     return start(bootstrap, org, dataDir, roles, out, org.kafka().replicationFactor());
@@ -51,6 +62,7 @@ final class Node implements AutoCloseable {
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
     Node node = new Node();
     try {
+      node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, roles, out);
     } catch (RuntimeException e) {
       node.close();
@@ -61,14 +73,15 @@ final class Node implements AutoCloseable {
 
   private void startRoles(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
     StageLoop.Options options = StageLoop.Options.defaults()
-        .withPoisonThreshold(org.transportService().poisonThreshold());
+        .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters);
     if (roles.contains(Role.EDGE) || roles.contains(Role.DELIVERY)) {
       vertx = Vertx.vertx();
+      started.push(EventLoopDelay.start(vertx, meters));
     }
     if (roles.contains(Role.DELIVERY)) {
       Path mailStore = dataDir.resolve("mailstore");
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
-          DeliveryStage.Options.defaults().withTransportService(org.transportService()));
+          DeliveryStage.Options.defaults().withTransportService(org.transportService()).withMeters(meters));
       started.push(delivery);
       watch(delivery.stopped());
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
@@ -88,8 +101,8 @@ final class Node implements AutoCloseable {
     if (roles.contains(Role.EDGE)) {
       // connectors with Tls but no certificate of their own use the node's self-signed one, as in Exchange
       EdgeOptions edgeOptions = EdgeOptions.defaults()
-          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out));
-      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName());
+          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters);
+      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName(), meters);
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
       // loop), where and as big as the organization's transportService says
@@ -159,6 +172,7 @@ final class Node implements AutoCloseable {
         System.err.println("mailflow: while stopping Vert.x: " + e.getMessage());
       }
     }
+    meters.close();
     closed.countDown();
   }
 }

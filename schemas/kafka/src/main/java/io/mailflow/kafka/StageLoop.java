@@ -1,6 +1,9 @@
 package io.mailflow.kafka;
 
 import io.mailflow.schemas.codec.UndecodableRecordException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -81,6 +85,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final RecordProcessor<V> processor;
   private final TopicPublisher poisonPublisher;
   private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaClientMetrics consumerMeters;
   private final Options options;
   private final Map<TopicPartition, Deque<InFlight>> windows = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
@@ -93,18 +98,34 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** Tunables of the loop; {@link #defaults()} are what production uses. */
-  public record Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords) {
+  /**
+   * Tunables of the loop; {@link #defaults()} are what production uses.
+   *
+   * @param meters where the loop's consumer metrics (lag per partition, {@link KafkaClientMeters}) are
+   *     recorded, and where the stage built on these options records its own meters: the process's one
+   *     registry (ops/cli {@code Node}); {@link #defaults()} gives a fresh private {@link SimpleMeterRegistry}
+   */
+  public record Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
+      MeterRegistry meters) {
+    public Options {
+      Objects.requireNonNull(meters, "meters");
+    }
+
+    /** Options whose meters go to a private registry nothing reads (tests). */
+    public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords) {
+      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, new SimpleMeterRegistry());
+    }
+
     public static Options defaults() {
       return new Options(DEFAULT_POISON_THRESHOLD, DEFAULT_RETRY_BACKOFF, DEFAULT_PROCESSING_TIMEOUT, 500);
     }
 
     public Options withRetryBackoff(Duration backoff) {
-      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords);
+      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters);
     }
 
     public Options withMaxPollRecords(int max) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, max);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters);
     }
 
     /** Tries per record before it is parked on mail.poison.v1 (the organization's transportService.poisonThreshold). */
@@ -112,7 +133,12 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       if (threshold < 1) {
         throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
       }
-      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords);
+      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters);
+    }
+
+    /** Records the loop's and its stage's meters in {@code registry}. */
+    public Options withMeters(MeterRegistry registry) {
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry);
     }
   }
 
@@ -157,6 +183,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     // A batch may wait up to processingTimeout for remote servers; stay in the group meanwhile.
     config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) options.processingTimeout().toMillis() + 60_000);
     this.consumer = new KafkaConsumer<>(config);
+    this.consumerMeters = KafkaClientMeters.bind(consumer, stage, options.meters());
     this.thread = new Thread(this::run, "stage-" + stage + (hooks.clientId() != null ? "-" + topic.name() : ""));
   }
 
@@ -241,6 +268,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
     } finally {
       tasks.clear();
       try {
+        consumerMeters.close();
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         log.warn("stage {}: closing consumer: {}", stage, e.toString());

@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * CategorizerStage - reads the submission queue, resolves recipients, writes categorized copies.
@@ -68,6 +69,7 @@ public final class CategorizerStage implements AutoCloseable {
   private final NonDeliveryReports ndrs;
   private final TopicPublisher publisher;
   private final StageLoop<SubmittedMessage> loop;
+  private final CategorizerMeters meters;
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
@@ -77,17 +79,23 @@ public final class CategorizerStage implements AutoCloseable {
     this.limits = new EnvelopeLimits(organization.transportConfig());
     this.sendAs = new SendAsCheck(directory, organization.receiveConnectors());
     this.ndrs = new NonDeliveryReports(new DsnReports(organization, Clock.systemUTC()));
-    this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName());
+    this.meters = new CategorizerMeters(options.meters());
+    this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName(),
+        "categorizer", options.meters());
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
   }
 
-  /** Starts one categorizer instance; any number may run against the same cluster. */
+  /**
+   * Starts one categorizer instance; any number may run against the same cluster. Its meters
+   * ({@code mailflow.categorizer.*}, {@link CategorizerMeters}) and its Kafka clients' go to {@code options.meters()}.
+   */
   public static CategorizerStage start(String bootstrapServers, Organization organization, StageLoop.Options options) {
     return new CategorizerStage(bootstrapServers, organization, options);
   }
 
   private CompletionStage<?> categorize(String key, SubmittedMessage message, RecordOrigin origin) {
+    long started = System.nanoTime();
     Envelope envelope = message.getEnvelope();
     List<EnvelopeRecipient> envelopeRecipients = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
@@ -134,6 +142,15 @@ public final class CategorizerStage implements AutoCloseable {
     // NDRs go out in the same commit boundary as the copies: the offset moves only when all are acked.
     for (Report report : ndrs.reports(message, internalId, failed, expanded)) {
       acks.addAll(report.publish(publisher));
+      meters.reported(report.kind());
+    }
+    (copies.copies().isEmpty() && !failed.isEmpty() ? meters.refused : meters.categorized).increment();
+    meters.failed.increment(failed.size());
+    meters.copies.increment(copies.copies().size());
+    for (ResolutionEvent event : events) {
+      if (event.eventId() == ResolutionEventId.EXPAND) {
+        meters.expanded.increment(event.recipients().size());
+      }
     }
     for (int copy = 0; copy < copies.copies().size(); copy++) {
       List<ResolvedRecipient> recipients = new ArrayList<>();
@@ -150,6 +167,7 @@ public final class CategorizerStage implements AutoCloseable {
             .build());
       }
       Envelope copyEnvelope = sender == null ? envelope : Envelope.newBuilder(envelope).setSender(sender).build();
+      meters.resolved.increment(recipients.size());
       acks.add(publisher.send(Topics.CATEGORIZED, envelope.getNetworkMessageId(), CategorizedMessage.newBuilder()
           .setEnvelope(copyEnvelope)
           .setInternalMessageId(internalMessageId(envelope.getNetworkMessageId(), copy))
@@ -157,7 +175,8 @@ public final class CategorizerStage implements AutoCloseable {
           .setBody(message.getBody())
           .build()));
     }
-    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .whenComplete((ok, e) -> meters.processing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.mailflow.categorizer.kafka;
 
+import static org.awaitility.Awaitility.await;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,12 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CategorizerStageIT {
   private static String bootstrap;
   private static CategorizerStage stage;
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    stage = CategorizerStage.start(bootstrap, organization(), StageLoop.Options.defaults());
+    stage = CategorizerStage.start(bootstrap, organization(), StageLoop.Options.defaults().withMeters(METERS));
   }
 
   @AfterAll
@@ -190,6 +194,36 @@ class CategorizerStageIT {
       assertEquals(List.of("alice@contoso.test"), duplicate.getRecipientAddress());
       assertEquals("team@contoso.test", duplicate.getRelatedRecipientAddress());
     }
+  }
+
+  @Test
+  void metersCountMessagesRecipientsByResultNdrsAndLatency() throws Exception {
+    double messages = count("mailflow.categorizer.messages", "outcome", "categorized");
+    double resolved = count("mailflow.categorizer.recipients", "result", "resolved");
+    double expanded = count("mailflow.categorizer.recipients", "result", "expanded");
+    double failed = count("mailflow.categorizer.recipients", "result", "failed");
+    double ndrs = count("mailflow.categorizer.dsns", "kind", "NON_DELIVERY");
+    long timed = METERS.get("mailflow.categorizer.processing").timer().count();
+    String id = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test")) {
+      publisher.send(Topics.SUBMISSION, id, submitted(id, recipients("team@contoso.test", "ghost@contoso.test"))).get();
+    }
+    // other tests' NDRs come back through mail.submission.v1 meanwhile: at least this message's counts
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertTrue(count("mailflow.categorizer.messages", "outcome", "categorized") - messages >= 1);
+      assertTrue(count("mailflow.categorizer.recipients", "result", "resolved") - resolved >= 2, "alice and bob");
+      assertTrue(count("mailflow.categorizer.recipients", "result", "expanded") - expanded >= 2, "team's members");
+      assertTrue(count("mailflow.categorizer.recipients", "result", "failed") - failed >= 1, "ghost");
+      assertTrue(count("mailflow.categorizer.dsns", "kind", "NON_DELIVERY") - ndrs >= 1, "an NDR for ghost");
+      assertTrue(METERS.get("mailflow.categorizer.processing").timer().count() > timed);
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> METERS.getMeters().stream() // the loop's consumer is bound
+        .anyMatch(m -> m.getId().getName().startsWith("kafka.consumer.")
+            && "categorizer".equals(m.getId().getTag("stage"))));
+  }
+
+  private static double count(String name, String... tags) {
+    return METERS.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   @Test

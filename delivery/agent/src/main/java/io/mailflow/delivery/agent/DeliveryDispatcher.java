@@ -96,7 +96,7 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
             .recover(e -> bodyTrouble(item, turn, origin, e));
     return attempted.onSuccess(this::logConfigurationError)
         .compose(a -> settlement.settle(key, item, a, content))
-        .onComplete(ar -> queueStates.finished(key));
+        .onComplete(ar -> queueStates.finished(key, item));
   }
 
   /** Every recipient deferred, no attempt: an admin suspended the queue (its copies wait, and expire as ever). */

@@ -17,7 +17,6 @@ import io.mailflow.organization.Organization;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -129,6 +128,16 @@ public final class DeliveryStage implements AutoCloseable {
       return new Options(retrySchedule, smtp, maxConnectionsPerDestination, options, bodyReadTimeout);
     }
 
+    /** Where the stage's meters and its Kafka clients' go: the loop's registry ({@link StageLoop.Options#meters()}). */
+    public MeterRegistry meters() {
+      return loop.meters();
+    }
+
+    /** Records the stage's meters in {@code registry} (by default a private SimpleMeterRegistry nothing reads). */
+    public Options withMeters(MeterRegistry registry) {
+      return withLoop(loop.withMeters(registry));
+    }
+
     /**
      * The node's Set-TransportService settings: MaxOutboundConnections, MaxPerDomainOutboundConnections,
      * SmtpMaxMessagesPerConnection, and the retry schedule (TransientFailureRetryAttempts and -Interval,
@@ -162,23 +171,19 @@ public final class DeliveryStage implements AutoCloseable {
     return start(vertx, bootstrapServers, organization, mailStoreRoot, Options.defaults());
   }
 
-  /** Starts the stage with its queue metrics in Micrometer's global registry. */
-  public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
-      Path mailStoreRoot, Options options) {
-    return start(vertx, bootstrapServers, organization, mailStoreRoot, options, Metrics.globalRegistry);
-  }
-
   /**
-   * Starts consuming mail.delivery.v1. Topics must exist (TopicProvisioner).
+   * Starts consuming mail.delivery.v1. Topics must exist (TopicProvisioner). The stage's meters (per queue
+   * {@code mailflow.delivery.queue.*}, {@link QueueStates}; stage-wide {@code mailflow.delivery.*},
+   * {@link DeliveryMeters}) and its Kafka clients' go to {@link Options#meters()}.
    *
    * @param mailStoreRoot the Maildir store root, {@code <data-dir>/mailstore}
-   * @param meters where the queue gauges and counters ({@code mailflow.delivery.queue.*}) are registered
    */
   public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
-      Path mailStoreRoot, Options options, MeterRegistry meters) {
+      Path mailStoreRoot, Options options) {
+    MeterRegistry meters = options.meters();
     Context context = vertx.getOrCreateContext();
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
-        "mailflow-" + STAGE_NAME + "-" + organization.serverName());
+        "mailflow-" + STAGE_NAME + "-" + organization.serverName(), STAGE_NAME, meters);
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
@@ -200,15 +205,16 @@ public final class DeliveryStage implements AutoCloseable {
     QueueStates queueStates = new QueueStates(context, nextHops, control::all, publisher, organization.serverName(),
         meters, clock);
     control.onChange(queueStates::controlChanged);
+    DeliveryMeters deliveryMeters = new DeliveryMeters(meters, relay::openConnections);
     DeliveryDispatcher dispatcher = new DeliveryDispatcher(context, organization.serverName(), chunks, queueStates,
         agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
-        settlement(context, organization, options, publisher, queueStates, clock), clock);
+        settlement(context, organization, options, publisher, queueStates, clock, deliveryMeters), clock);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
     try {
       for (Topic<DeliveryItem> delayTopic : RetryTopics.ALL) {
         forwarders.add(RetryForwarder.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-"
-            + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC()));
+            + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC(), meters));
       }
       List<RetryForwarder> started = List.copyOf(forwarders);
       control.onChange(r -> {
@@ -249,10 +255,11 @@ public final class DeliveryStage implements AutoCloseable {
 
   /** Delay topics, tracking events and reports for every settled copy. */
   private static Settlement settlement(Context context, Organization organization, Options options,
-      TopicPublisher publisher, QueueStates queueStates, Clock clock) {
+      TopicPublisher publisher, QueueStates queueStates, Clock clock, DeliveryMeters meters) {
     DsnGenerator dsns = new DsnGenerator(new DsnReports(organization, clock)); // one report writer for the stage
     return new Settlement(context, publisher, options.retrySchedule(), queueStates, dsns,
-        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock);
+        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock,
+        meters);
   }
 
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */

@@ -20,12 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,10 @@ final class QueueStates {
     String deliveryType;
     String nextHopDomain;
     int inProgress;
-    final Set<String> deferred = new HashSet<>();
+    /** Copies this instance deferred, by internal id, with when the edge received them; read by the age gauge. */
+    final Map<String, Instant> deferred = new ConcurrentHashMap<>();
+    /** Copies being attempted now, likewise. */
+    final Map<String, Instant> active = new ConcurrentHashMap<>();
     Status status = Status.Ready;
     String lastError;
     Instant nextRetryTime;
@@ -96,6 +98,10 @@ final class QueueStates {
       }
       Gauge.builder(METRIC_PREFIX + "messages", this, Queue::messageCount).strongReference(true).tag("queue", key)
           .description("copies of the queue this instance is attempting or has deferred").register(meters);
+      Gauge.builder(METRIC_PREFIX + "oldest.age", this, Queue::oldestAgeSeconds).strongReference(true)
+          .tag("queue", key).baseUnit("seconds")
+          .description("age (since the edge received it) of the oldest copy this instance is attempting or has "
+              + "deferred; 0 when none").register(meters);
       delivered = Counter.builder(METRIC_PREFIX + "delivered").tag("queue", key)
           .description("recipients delivered").register(meters);
       deferredRecipients = Counter.builder(METRIC_PREFIX + "deferred").tag("queue", key)
@@ -106,6 +112,16 @@ final class QueueStates {
 
     int messageCount() {
       return inProgress + deferred.size();
+    }
+
+    double oldestAgeSeconds() {
+      Instant oldest = null;
+      for (Map<String, Instant> held : List.of(active, deferred)) {
+        for (Instant received : held.values()) {
+          oldest = oldest == null || received.isBefore(oldest) ? received : oldest;
+        }
+      }
+      return oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
     }
   }
 
@@ -136,6 +152,7 @@ final class QueueStates {
     q.deliveryType = item.getNextHop().getDeliveryType().name();
     q.nextHopDomain = item.getNextHop().getNextHopDomain();
     q.deferred.remove(item.getInternalMessageId());
+    q.active.put(item.getInternalMessageId(), item.getEnvelope().getReceivedAt());
     q.inProgress++;
     update(q);
   }
@@ -155,13 +172,14 @@ final class QueueStates {
       }
     }
     if (deferred) {
-      q.deferred.add(item.getInternalMessageId());
+      q.deferred.put(item.getInternalMessageId(), item.getEnvelope().getReceivedAt());
     }
   }
 
   /** The copy's attempt ended, durable or not. */
-  void finished(String key) {
+  void finished(String key, DeliveryItem item) {
     Queue q = queue(key);
+    q.active.remove(item.getInternalMessageId());
     q.inProgress = Math.max(0, q.inProgress - 1);
     update(q);
   }

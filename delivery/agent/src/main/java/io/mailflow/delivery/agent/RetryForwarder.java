@@ -2,6 +2,7 @@ package io.mailflow.delivery.agent;
 
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
@@ -71,7 +72,7 @@ final class RetryForwarder implements AutoCloseable {
   }
 
   private RetryForwarder(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
-      TopicPublisher publisher, Clock clock) {
+      TopicPublisher publisher, Clock clock, MeterRegistry meters) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.publisher = publisher;
@@ -81,7 +82,7 @@ final class RetryForwarder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher, LOOP,
+    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher, LOOP.withMeters(meters),
         StageLoop.Hooks.<DeliveryItem>none()
             .withClientId(clientId + "-" + topic.name())
             .withDueTime(item -> item.getNotBefore() == null ? null // the loop keeps system time: translate
@@ -94,10 +95,11 @@ final class RetryForwarder implements AutoCloseable {
    *
    * @param stage the stage the forwarder belongs to: its group is {@code mailflow-<stage>-retry}, and parked
    *     records name it
+   * @param meters where its consumer's metrics go (lag of the delay topic, tagged {@code stage})
    */
   static RetryForwarder start(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
-      TopicPublisher publisher, Clock clock) {
-    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock);
+      TopicPublisher publisher, Clock clock, MeterRegistry meters) {
+    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock, meters);
   }
 
   /** One due copy (the loop holds those not due): back to mail.delivery.v1, same key, notBefore cleared. */

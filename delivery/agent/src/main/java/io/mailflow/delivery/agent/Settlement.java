@@ -50,9 +50,11 @@ final class Settlement {
   private final DeliveryNotices notices;
   private final Tracking tracking;
   private final Clock clock;
+  private final DeliveryMeters meters;
 
   Settlement(Context context, TopicPublisher publisher, RetrySchedule schedule, QueueStates queueStates,
-      DsnGenerator dsns, DeliveryNotices notices, Tracking tracking, Clock clock) {
+      DsnGenerator dsns, DeliveryNotices notices, Tracking tracking, Clock clock, DeliveryMeters meters) {
+    this.meters = meters;
     this.context = context;
     this.publisher = publisher;
     this.schedule = schedule;
@@ -118,6 +120,7 @@ final class Settlement {
     Plan plan = Plan.of(schedule, queueStates.nextHops().inRetry(queue, now).map(NextHopQueues.Retry::until), item,
         attempted, now);
     queueStates.settled(queue, item, plan.outcomes(), plan.deferred());
+    count(item, attempted, plan, now);
     SourceContext sourceContext = attempted.context();
     List<Future<?>> durable = new ArrayList<>();
     if (plan.deferred()) {
@@ -138,8 +141,24 @@ final class Settlement {
         attempted.dsnPassedOn(), attempted.remoteHost(), now));
     for (Report report : reports) {
       report.publish(publisher).forEach(ack -> durable.add(acked(ack)));
+      meters.reported(report.kind());
     }
     return Future.all(durable).mapEmpty();
+  }
+
+  /** The stage's meters for one settled copy: the attempt, each recipient's outcome, the latency if delivered. */
+  private void count(DeliveryItem item, Attempted attempted, Plan plan, Instant now) {
+    if (attempted.attempted()) {
+      meters.attempted(item.getNextHop().getDeliveryType());
+    }
+    boolean delivered = false;
+    for (DeliveryOutcome outcome : plan.outcomes()) {
+      meters.settled(outcome);
+      delivered |= outcome instanceof DeliveryOutcome.Delivered;
+    }
+    if (delivered) {
+      meters.delivered(Duration.between(item.getEnvelope().getReceivedAt(), now));
+    }
   }
 
   /**

@@ -11,7 +11,7 @@ import io.mailflow.organization.SendConnector.SmartHost;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +28,7 @@ final class SmartHostRelay {
   private final Vertx vertx;
   private final SmtpClientOptions template;
   private final DestinationLimiter limiter;
-  private final Map<ClientKey, SmtpClient> clientsByHeloName = new HashMap<>();
+  private final Map<ClientKey, SmtpClient> clientsByHeloName = new ConcurrentHashMap<>(); // read by the meters' gauge
 
   SmartHostRelay(Vertx vertx, SmtpClientOptions template, DestinationLimiter limiter) {
     this.vertx = vertx;
@@ -116,6 +116,15 @@ final class SmartHostRelay {
           }
           return Future.succeededFuture(new Relayed(result, List.copyOf(tried)));
         });
+  }
+
+  /** Outbound SMTP connections open now over every client (each EHLO name and security). */
+  int openConnections() {
+    int open = 0;
+    for (SmtpClient client : clientsByHeloName.values()) {
+      open += client.openConnections();
+    }
+    return open;
   }
 
   Future<Void> close() {

@@ -16,7 +16,6 @@ import io.mailflow.schemas.avro.NextHop;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,9 +105,9 @@ final class DeliveryRig implements AutoCloseable {
         null);
   }
 
-  /** The stage, its queue metrics in Micrometer's global registry; closed first with the rig. */
+  /** The stage, its meters in the options' registry (a private one by default); closed first with the rig. */
   DeliveryStage start(Organization organization, Path mailStore, DeliveryStage.Options options) {
-    return start(organization, mailStore, options, Metrics.globalRegistry);
+    return start(organization, mailStore, options, options.meters());
   }
 
   /** The stage, its queue metrics in {@code meters}; closed first with the rig. */
@@ -117,7 +116,7 @@ final class DeliveryRig implements AutoCloseable {
     if (stage != null) {
       throw new IllegalStateException("one stage per rig");
     }
-    stage = DeliveryStage.start(vertx, bootstrap, organization, mailStore, options, meters);
+    stage = DeliveryStage.start(vertx, bootstrap, organization, mailStore, options.withMeters(meters));
     started.push(stage);
     return stage;
   }

@@ -160,6 +160,7 @@ class QueueStatesIT {
     assertTrue(retry.getLastError().contains("421 4.3.2"), retry.getLastError());
     assertNotNull(retry.getNextRetryTime());
     assertTrue(retry.getMessageCount() >= 1, "the deferred copy counts: " + retry);
+    assertTrue(gauge("oldest.age", key) > 0, "the deferred copy's age since the edge received it");
     // the shrunken queue retry interval passes: the queue leaves Retry without a copy arriving to notice
     await().atMost(BOUND).until(() -> {
       List<QueueState> all = states(key);

@@ -52,7 +52,8 @@ class RetryForwarderIT {
     publisher = TopicPublisher.create(bootstrap, "retry-forwarder-it");
     deliveries = new TopicTail<>(bootstrap, Topics.DELIVERY);
     poison = new TopicTail<>(bootstrap, Topics.POISON);
-    forwarder = RetryForwarder.start(bootstrap, "retry-forwarder-it", DeliveryStage.STAGE_NAME, Topics.RETRY_15M, publisher, Clock.systemUTC());
+    forwarder = RetryForwarder.start(bootstrap, "retry-forwarder-it", DeliveryStage.STAGE_NAME, Topics.RETRY_15M, publisher, Clock.systemUTC(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   @AfterAll

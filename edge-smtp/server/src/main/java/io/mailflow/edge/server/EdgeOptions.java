@@ -1,6 +1,8 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.organization.ReceiveConnector;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -15,7 +17,8 @@ import java.time.Duration;
  *     self-signed certificate made at setup plays this part), or null: such connectors offer no
  *     STARTTLS
  */
-public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnector.Certificate defaultCertificate) {
+public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnector.Certificate defaultCertificate,
+    MeterRegistry meters) {
 
   public static final Duration DEFAULT_SUBMISSION_TIMEOUT = Duration.ofSeconds(45);
 
@@ -26,25 +29,33 @@ public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnec
     if (clock == null) {
       clock = Clock.systemDefaultZone();
     }
+    if (meters == null) {
+      meters = new SimpleMeterRegistry(); // private: nothing reads it
+    }
   }
 
   public EdgeOptions(Duration submissionTimeout, Clock clock) {
-    this(submissionTimeout, clock, null);
+    this(submissionTimeout, clock, null, null);
   }
 
   public static EdgeOptions defaults() {
-    return new EdgeOptions(DEFAULT_SUBMISSION_TIMEOUT, Clock.systemDefaultZone(), null);
+    return new EdgeOptions(DEFAULT_SUBMISSION_TIMEOUT, Clock.systemDefaultZone(), null, null);
   }
 
   public EdgeOptions withSubmissionTimeout(Duration timeout) {
-    return new EdgeOptions(timeout, clock, defaultCertificate);
+    return new EdgeOptions(timeout, clock, defaultCertificate, meters);
   }
 
   public EdgeOptions withClock(Clock c) {
-    return new EdgeOptions(submissionTimeout, c, defaultCertificate);
+    return new EdgeOptions(submissionTimeout, c, defaultCertificate, meters);
   }
 
   public EdgeOptions withDefaultCertificate(ReceiveConnector.Certificate certificate) {
-    return new EdgeOptions(submissionTimeout, clock, certificate);
+    return new EdgeOptions(submissionTimeout, clock, certificate, meters);
+  }
+
+  /** Records every connector's meters ({@code mailflow.edge.*}, {@link EdgeMeters}) in {@code registry}. */
+  public EdgeOptions withMeters(MeterRegistry registry) {
+    return new EdgeOptions(submissionTimeout, clock, defaultCertificate, registry);
   }
 }

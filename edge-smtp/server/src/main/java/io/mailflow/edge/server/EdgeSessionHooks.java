@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * EdgeSessionHooks - the edge's answers for one session: the connector's policy for MAIL and RCPT,
@@ -61,12 +62,14 @@ final class EdgeSessionHooks implements SessionHooks {
         log.info(String.valueOf(done.cause()), "Inbound authentication failed: directory error");
         result.completeExceptionally(done.cause());
       } else if (done.result().isPresent()) {
+        edge.meters().authSucceeded.increment();
         String identity = done.result().get();
         log.info(identity, "authenticated");
         log.info(SessionRights.describe(edge.policy().rightsOf(identity)),
             "Set Session Permissions");
         result.complete(done.result());
       } else {
+        edge.meters().authFailed.increment();
         log.info(mechanism + " " + user, "Inbound authentication failed with error LogonDenied");
         result.complete(Optional.empty());
       }
@@ -117,6 +120,21 @@ final class EdgeSessionHooks implements SessionHooks {
 
   @Override
   public CompletionStage<SmtpReply> message(ReceivedMessage message) {
+    long endOfData = System.nanoTime();
+    CompletionStage<SmtpReply> reply = queue(message);
+    EdgeMeters meters = edge.meters();
+    long octets = message.content().size();
+    return reply.whenComplete((r, failure) -> {
+      meters.dataToReply.record(System.nanoTime() - endOfData, TimeUnit.NANOSECONDS);
+      if (r != null && r.code() == 250) {
+        meters.messagesAccepted.increment();
+        meters.bytesAccepted.record(octets);
+      }
+    });
+  }
+
+  /** Queues a message: the reply is 250 once the Submission queue acknowledged it. */
+  private CompletionStage<SmtpReply> queue(ReceivedMessage message) {
     long id = internalId;
     int sequence = ++messages;
     MessageContent content = message.content();

@@ -1,6 +1,7 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.kafka.TopicPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * KafkaEdgeWiring - the edge's Kafka side in one place: one producer shared by the submission
@@ -23,6 +24,11 @@ public final class KafkaEdgeWiring implements AutoCloseable {
   /** A producer with mailflow's defaults (acks=all, idempotent) for {@code bootstrapServers}. */
   public static KafkaEdgeWiring create(String bootstrapServers, String clientId) {
     return new KafkaEdgeWiring(TopicPublisher.create(bootstrapServers, clientId), true);
+  }
+
+  /** As {@link #create(String, String)}, with the producer's metrics in {@code meters} (tag stage=edge). */
+  public static KafkaEdgeWiring create(String bootstrapServers, String clientId, MeterRegistry meters) {
+    return new KafkaEdgeWiring(TopicPublisher.create(bootstrapServers, clientId, "edge", meters), true);
   }
 
   /** Over a publisher someone else owns (its close is then theirs, not this wiring's). */

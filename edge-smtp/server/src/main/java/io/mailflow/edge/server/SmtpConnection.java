@@ -49,6 +49,7 @@ final class SmtpConnection implements SessionOutput {
   static void accept(EdgeConnector edge, NetSocket socket, IpRange range) {
     SmtpConnection connection = new SmtpConnection(edge, socket, edge.vertx().getOrCreateContext());
     String source = connection.clientIp();
+    edge.meters().connections.increment();
     if (!edge.limits().tryOpen(source)) {
       refuse(edge, socket, EdgeReplies.TOO_MANY_CONNECTIONS, "Connection limit reached (maxInboundConnection "
           + edge.connector().maxInboundConnection() + ", maxInboundConnectionPerSource "
@@ -71,6 +72,7 @@ final class SmtpConnection implements SessionOutput {
     log.connected();
     log.info(null, why);
     log.sent(reply);
+    edge.meters().reply(reply);
     socket.closeHandler(v -> log.disconnected("Local"));
     socket.write(Buffer.buffer(reply.bytes()));
     socket.end();
@@ -89,10 +91,13 @@ final class SmtpConnection implements SessionOutput {
         edge.connector().protocolLoggingLevel() == ReceiveConnector.ProtocolLoggingLevel.Verbose,
         edge.events(), edge.options().clock(), edge.connectorId(), sessionId, endpoint(local), endpoint(remote));
     log.connected();
+    edge.meters().sessions.increment();
+    edge.meters().openSessions.incrementAndGet();
     log.info("remote IP range " + range + " of receive connector '" + edge.connector().name() + "'",
         "Selected receive connector");
     boolean tls = edge.connector().implicitTls();
     if (tls) {
+      edge.meters().tlsSucceeded.increment(); // Vert.x accepted the socket only after the handshake
       log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
       checkClientCertificate(sessionId);
     }
@@ -146,6 +151,7 @@ final class SmtpConnection implements SessionOutput {
 
   private void closed() {
     gone = true;
+    edge.meters().openSessions.decrementAndGet();
     if (counted != null) {
       edge.limits().closed(counted);
       counted = null;
@@ -172,6 +178,7 @@ final class SmtpConnection implements SessionOutput {
   @Override
   public void send(SmtpReply reply) {
     log.sent(reply);
+    edge.meters().reply(reply);
     socket.write(Buffer.buffer(reply.bytes()));
   }
 
@@ -195,16 +202,19 @@ final class SmtpConnection implements SessionOutput {
   @Override
   public void startTls(SmtpReply ready) {
     log.sent(ready);
+    edge.meters().reply(ready);
     socket.upgradeToSsl(Buffer.buffer(ready.bytes())).onComplete(done -> {
       if (gone) {
         return;
       }
       if (done.succeeded()) {
+        edge.meters().tlsSucceeded.increment();
         log.info(describe(socket.sslSession()), "TLS negotiation succeeded");
         checkClientCertificate(session.info().sessionId());
         session.tlsStarted();
         log.info(SessionRights.describe(edge.policy().rights(session.info())), "Set Session Permissions");
       } else {
+        edge.meters().tlsFailed.increment();
         log.info(String.valueOf(done.cause()), "TLS negotiation failed");
         closedByServer = true;
         socket.close();
@@ -242,6 +252,7 @@ final class SmtpConnection implements SessionOutput {
   @Override
   public void tarpit(Duration delay, Runnable task) {
     log.info(null, "Tarpit for " + delay.toMillis() + " ms");
+    edge.meters().tarpits.increment();
     if (delay.isZero()) {
       task.run();
       return;
@@ -256,6 +267,7 @@ final class SmtpConnection implements SessionOutput {
   @Override
   public void commandReceived(String line) {
     log.received(line);
+    edge.meters().command(line);
   }
 
   @Override

@@ -61,7 +61,7 @@ public final class SmtpEdge {
             EdgeConnector.smtpConfig(connector, organization, options, certificate),
             new ConnectorPolicy(connector, directory), publisher, events, options, ids, certificate, authenticator,
             new ConnectionLimits(connector.maxInboundConnection(), connector.maxInboundConnectionPerSource()),
-            MessageRateLimiter.of(connector, options.clock()));
+            MessageRateLimiter.of(connector, options.clock()), new EdgeMeters(options.meters(), connector.name()));
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new EdgeStartException(
             "receive connector '" + connector.name() + "': " + e.getMessage(), e));

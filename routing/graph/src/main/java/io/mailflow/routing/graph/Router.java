@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +41,8 @@ public final class Router {
   private final String version;
   private final int maxMemoized;
   private final ConcurrentHashMap<CacheKey, RouteDecision> memo = new ConcurrentHashMap<>();
+  /** Decisions computed rather than found in the memo (a route-cache miss each). */
+  private final LongAdder computed = new LongAdder();
 
   private record CacheKey(String topologyVersion, RoutingDestination destination, int sizeClass) {}
 
@@ -103,7 +106,15 @@ public final class Router {
     if (memo.size() >= maxMemoized) {
       memo.clear();
     }
-    return memo.computeIfAbsent(new CacheKey(version, destination, sizeClass), key -> compute(key));
+    return memo.computeIfAbsent(new CacheKey(version, destination, sizeClass), key -> {
+      computed.increment();
+      return compute(key);
+    });
+  }
+
+  /** How many decisions this router has computed (memo misses) since it was created; the rest were memo hits. */
+  public long computedRoutes() {
+    return computed.sum();
   }
 
   /** Decisions currently memoized; for tests and metrics. */

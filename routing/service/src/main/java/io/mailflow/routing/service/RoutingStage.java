@@ -69,6 +69,7 @@ public final class RoutingStage implements AutoCloseable {
   private volatile Set<String> runTimeDown;
   private final TopicPublisher publisher;
   private final StageLoop<CategorizedMessage> loop;
+  private final RoutingMeters meters;
 
   private RoutingStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
@@ -78,12 +79,17 @@ public final class RoutingStage implements AutoCloseable {
     this.runTimeDown = runTimeDownSites(organization, control.all());
     this.router = Router.create(organization, runTimeDown);
     control.onChange(this::controlChanged);
-    this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-routing-" + organization.serverName());
+    this.meters = new RoutingMeters(options.meters());
+    this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-routing-" + organization.serverName(),
+        "routing", options.meters());
     this.loop = StageLoop.start("routing", bootstrapServers, GROUP_ID, Topics.CATEGORIZED, this::route, publisher,
         options);
   }
 
-  /** Starts one routing instance; any number may run against the same cluster. */
+  /**
+   * Starts one routing instance; any number may run against the same cluster. Its meters
+   * ({@code mailflow.routing.*}, {@link RoutingMeters}) and its Kafka clients' go to {@code options.meters()}.
+   */
   public static RoutingStage start(String bootstrapServers, Organization organization, StageLoop.Options options) {
     return new RoutingStage(bootstrapServers, organization, options);
   }
@@ -129,10 +135,16 @@ public final class RoutingStage implements AutoCloseable {
     Envelope envelope = message.getEnvelope();
     Router router = this.router; // one topology for the whole message
     Map<NextHopKey, List<ResolvedRecipient>> byNextHop = new LinkedHashMap<>();
+    long computedBefore = router.computedRoutes(); // only this loop's thread routes with this router
     for (ResolvedRecipient recipient : message.getRecipients()) {
       RouteDecision decision = router.route(destinationOf(recipient), envelope.getSize());
       byNextHop.computeIfAbsent(decision.nextHop(), k -> new ArrayList<>()).add(recipient);
+      meters.decided(decision.nextHop().deliveryType());
     }
+    long misses = router.computedRoutes() - computedBefore;
+    meters.cacheMisses.increment(misses);
+    meters.cacheHits.increment(message.getRecipients().size() - misses);
+    meters.items.increment(byNextHop.size());
 
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (Map.Entry<NextHopKey, List<ResolvedRecipient>> queue : byNextHop.entrySet()) {

@@ -1,5 +1,9 @@
 package io.mailflow.routing.service;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mailflow.kafka.StageLoop;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class RoutingStageIT {
   private static String bootstrap;
   private static RoutingStage stage;
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() throws OrganizationException {
@@ -46,7 +51,7 @@ class RoutingStageIT {
         mailboxes:
           - { name: Alice, primarySmtpAddress: alice@contoso.test }
         """, "routing-it.yaml");
-    stage = RoutingStage.start(bootstrap, org, StageLoop.Options.defaults());
+    stage = RoutingStage.start(bootstrap, org, StageLoop.Options.defaults().withMeters(METERS));
   }
 
   @AfterAll
@@ -97,5 +102,44 @@ class RoutingStageIT {
       assertEquals(2, transfers.stream().map(TrackingEvent::getInternalMessageId).distinct().count(),
           "each forked copy has its own internal message id");
     }
+  }
+
+  @Test
+  void metersCountDecisionsByTypeCacheHitsAndMissesAndUnreachable() throws Exception {
+    double decisions = count("mailflow.routing.decisions");
+    double hits = count("mailflow.routing.route.cache", "result", "hit");
+    double lookups = count("mailflow.routing.route.cache");
+    double unreachable = count("mailflow.routing.unreachable");
+    double mailbox = count("mailflow.routing.decisions", "delivery_type", "SmtpDeliveryToMailbox");
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test")) {
+      for (int i = 0; i < 2; i++) { // the second message's three routes are all in the cache
+        String id = UUID.randomUUID().toString();
+        publisher.send(Topics.CATEGORIZED, id, CategorizedMessage.newBuilder()
+            .setEnvelope(Envelope.newBuilder().setNetworkMessageId(id).setReceivedAt(Instant.now())
+                .setReceivingServer("EX01").setReceiveConnector("Default Frontend EX01").setSessionId("s1")
+                .setClientIp("127.0.0.1").setClientHostname("client").setSender("carol@example.com").setSize(3)
+                .build())
+            .setInternalMessageId("copy-" + id)
+            .setRecipients(List.of(
+                ResolvedRecipient.newBuilder().setAddress("alice@contoso.test").setOriginalAddress("alice@contoso.test")
+                    .setType(RecipientType.MAILBOX).setMailboxDatabase("DB01").build(),
+                ResolvedRecipient.newBuilder().setAddress("dave@fabrikam.test").setOriginalAddress("dave@fabrikam.test")
+                    .setType(RecipientType.EXTERNAL).build(),
+                ResolvedRecipient.newBuilder().setAddress("zed@contoso.test").setOriginalAddress("zed@contoso.test")
+                    .setType(RecipientType.MAILBOX).setMailboxDatabase("NoSuchDatabase").build()))
+            .setBody(new InlineBody(ByteBuffer.wrap("hi\n".getBytes())))
+            .build()).get();
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> count("mailflow.routing.decisions") - decisions >= 6);
+    assertEquals(6, count("mailflow.routing.decisions") - decisions);
+    assertEquals(6, count("mailflow.routing.route.cache") - lookups, "one route-cache lookup per decision");
+    assertTrue(count("mailflow.routing.route.cache", "result", "hit") - hits >= 3, "the second message hits");
+    assertEquals(2, count("mailflow.routing.decisions", "delivery_type", "SmtpDeliveryToMailbox") - mailbox);
+    assertEquals(2, count("mailflow.routing.unreachable") - unreachable, "the unknown database, twice");
+  }
+
+  private static double count(String name, String... tags) {
+    return METERS.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
   }
 }

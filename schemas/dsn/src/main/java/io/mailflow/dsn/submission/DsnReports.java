@@ -66,6 +66,6 @@ public final class DsnReports {
         .setReference(originalEnvelope.getNetworkMessageId())
         .setSourceContext(kind.reportsOn() + " " + String.join(", ", addresses) + " of " + originalEnvelope.getMessageIdHeader())
         .build();
-    return new Report(submitted.message(), List.of(aboutOriginal, aboutDsn));
+    return new Report(kind, submitted.message(), List.of(aboutOriginal, aboutDsn));
   }
 }

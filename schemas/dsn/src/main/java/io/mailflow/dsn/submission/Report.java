@@ -6,6 +6,7 @@ import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -13,12 +14,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * Report - one DSN ready to publish: its submission (from {@code <>}, for mail.submission.v1) and the DSN
  * tracking events that link it and the message it reports on, both ways (for mail.tracking.v1).
  *
+ * @param kind what the report is (non-delivery, delay, delivery, status): stages count reports by it
  * @param message the report as a submission, keyed by its own network message id
  * @param events the event about the original, then the event about the report
  */
-public record Report(SubmittedMessage message, List<TrackingEvent> events) {
+public record Report(ReportKind kind, SubmittedMessage message, List<TrackingEvent> events) {
 
   public Report {
+    Objects.requireNonNull(kind, "kind");
     events = List.copyOf(events);
   }
 

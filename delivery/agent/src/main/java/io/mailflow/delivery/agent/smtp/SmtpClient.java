@@ -39,6 +39,9 @@ public interface SmtpClient {
    */
   Future<SendResult> send(String host, int port, OutboundMessage message);
 
+  /** Connections open now (in use, idle, or being opened), to every destination; any thread may ask. */
+  int openConnections();
+
   /** Closes the client and any connection still open. */
   Future<Void> close();
 }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,8 @@ final class VertxSmtpClient implements SmtpClient {
   private final SmtpClientOptions options;
   private final NetClient netClient;
   private final Map<String, Destination> destinations = new HashMap<>();
+  /** Connections open or being opened, over all destinations (the sum of their {@code open}); read by meters. */
+  private final AtomicInteger openConnections = new AtomicInteger();
   private boolean closing;
 
   VertxSmtpClient(Vertx vertx, SmtpClientOptions options) {
@@ -40,6 +43,11 @@ final class VertxSmtpClient implements SmtpClient {
     this.options = options;
     this.netClient = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) options.getConnectTimeout().toMillis()));
+  }
+
+  @Override
+  public int openConnections() {
+    return openConnections.get();
   }
 
   @Override
@@ -178,9 +186,11 @@ final class VertxSmtpClient implements SmtpClient {
         }
         session.quit(); // dropped or timed out by the server while idle: not an error for anyone
         open--;
+        openConnections.decrementAndGet();
       }
       if (open < options.getMaxConnectionsPerDestination()) {
         open++;
+        openConnections.incrementAndGet();
         return Future.succeededFuture(null);
       }
       Promise<SmtpSession> turn = Promise.promise();
@@ -212,6 +222,7 @@ final class VertxSmtpClient implements SmtpClient {
         return;
       }
       open--;
+      openConnections.decrementAndGet();
       if (open <= 0 && idle.isEmpty()) {
         destinations.remove(endpoint);
       }
@@ -224,6 +235,7 @@ final class VertxSmtpClient implements SmtpClient {
         vertx.cancelTimer(session.idleTimer);
         quits.add(session.quit());
         open--;
+        openConnections.decrementAndGet();
       }
       if (open <= 0) {
         destinations.remove(endpoint);
