@@ -255,6 +255,11 @@ public final class DeliveryStage implements AutoCloseable {
         new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock);
   }
 
+  /** Where this instance stands in the delivery consumer group (the admin server's readiness check). */
+  public StageLoop.Membership membership() {
+    return loop.membership();
+  }
+
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
   public CompletableFuture<Void> stopped() {
     return loop.stopped();
