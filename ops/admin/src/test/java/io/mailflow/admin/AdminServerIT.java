@@ -21,6 +21,7 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -56,18 +57,29 @@ class AdminServerIT {
   private static AdminServer server;
   private static final AtomicBoolean stageJoined = new AtomicBoolean();
   private static String base;
+  /** Event loops the blocked-thread checker caught (it checks every 20 ms against a 100 ms limit). */
+  private static final List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(200)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
+      if (event.thread().getName().startsWith("vert.x-eventloop")) {
+        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms");
+      }
+    });
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.counter("mailflow.test.things").increment(3);
     List<Administrator> admins = List.of(
         new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement),
-        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement));
+        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement),
+        // production strength: ~0.3-1 s per check, which would trip the 100 ms limit on an event loop
+        new Administrator("slow", PasswordHash.create(PASSWORD.toCharArray()).encoded(),
+            Administrator.Role.OrganizationManagement));
     List<ReadinessCheck> checks = List.of(new BrokerReachable(bootstrap, Duration.ofSeconds(3)),
         ReadinessCheck.of("delivery", () -> stageJoined.get() ? ReadinessCheck.Result.ok("in its group")
             : ReadinessCheck.Result.failed("not yet in its consumer group")));
@@ -78,6 +90,7 @@ class AdminServerIT {
 
   @AfterAll
   static void stop() throws Exception {
+    assertEquals(List.of(), blocked, "no event loop was blocked during the whole class");
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -132,6 +145,18 @@ class AdminServerIT {
     try (ControlView view = ControlView.start(bootstrap, "admin-server-it", Duration.ofSeconds(15))) {
       return view.get(ControlKind.QUEUE, key).orElse(null);
     }
+  }
+
+  @Test
+  void aProductionStrengthPasswordCheckRunsOffTheEventLoop() throws Exception {
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> login = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(base + "api/v1/queues")).header("Authorization", basic("slow", PASSWORD))
+            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    long started = System.nanoTime();
+    assertEquals(200, get("/health/live", null).statusCode());
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "live answered while the hash runs");
+    assertEquals(200, login.get(60, TimeUnit.SECONDS).statusCode());
+    assertEquals(List.of(), blocked);
   }
 
   @Test
