@@ -17,23 +17,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AdministratorLogin - who is asking, and may they: HTTP Basic against the organization's {@code administrators}
- * (PBKDF2 hashes, checked on a worker thread, never on the event loop), failures throttled per client address
+ * AdministratorLogin - who is asking, and may they: HTTP Basic against the organization's {@code administrators},
+ * or a bearer {@link ApiToken} against the named administrator's {@code tokenHashes} (PBKDF2 hashes, checked on a
+ * worker thread, never on the event loop), failures throttled per client address
  * ({@link LoginThrottle}), then the role: {@code ViewOnlyOrganizationManagement} reads,
  * {@code OrganizationManagement} reads and acts. No credentials → 401 with {@code WWW-Authenticate}; wrong
  * name or password → 401; throttled → 429 with {@code Retry-After}; role too small → 403. Each with a JSON body.
  */
 final class AdministratorLogin {
   static final String CHALLENGE = "Basic realm=\"mailflow admin\", charset=\"UTF-8\"";
+  static final String BEARER_CHALLENGE = "Bearer realm=\"mailflow admin\"";
   /** Where the logged-in administrator is kept in the routing context. */
   static final String ADMINISTRATOR = "mailflow.administrator";
 
   private final Vertx vertx;
   private final Map<String, Administrator> administrators = new HashMap<>();
   private final Map<String, PasswordHash> hashes = new HashMap<>();
+  private final Map<String, List<PasswordHash>> tokenHashes = new HashMap<>();
   private final LoginThrottle throttle;
   /** Checked for unknown names too, so a wrong name costs as long as a wrong password (no name probing). */
   private final PasswordHash decoy;
+  private final PasswordHash tokenDecoy;
 
   AdministratorLogin(Vertx vertx, List<Administrator> administrators, LoginThrottle throttle) {
     this.vertx = vertx;
@@ -41,10 +45,12 @@ final class AdministratorLogin {
     for (Administrator a : administrators) {
       this.administrators.put(a.name(), a);
       hashes.put(a.name(), PasswordHash.parse(a.passwordHash()));
+      tokenHashes.put(a.name(), a.tokenHashes().stream().map(PasswordHash::parse).toList());
     }
     int iterations = hashes.values().stream().mapToInt(PasswordHash::iterations).max()
         .orElse(PasswordHash.MIN_ITERATIONS);
     this.decoy = PasswordHash.create("decoy".toCharArray(), iterations);
+    this.tokenDecoy = PasswordHash.create("decoy".toCharArray(), ApiToken.ITERATIONS);
   }
 
   /** A handler that lets the request on only for an administrator whose role may {@code act} (or read). */
@@ -61,29 +67,28 @@ final class AdministratorLogin {
       }
       String header = ctx.request().getHeader("Authorization");
       if (header == null || header.isBlank()) {
-        challenge(ctx, "credentials required: HTTP Basic with an administrator's name and password");
+        challenge(ctx, "credentials required: HTTP Basic with an administrator's name and password, or a Bearer token");
         return;
       }
-      String[] credentials = basic(header);
+      String[] credentials = header.strip().regionMatches(true, 0, "Bearer ", 0, 7) ? bearer(header) : basic(header);
       if (credentials == null) {
         throttle.failed(address);
-        challenge(ctx, "malformed Authorization header: expected Basic base64(name:password)");
+        challenge(ctx, "malformed Authorization header: expected Basic base64(name:password) or Bearer mailflow.<name>.<secret>");
         return;
       }
       String name = credentials[0];
-      char[] password = credentials[1].toCharArray();
+      char[] secret = credentials[1].toCharArray();
+      boolean token = credentials.length == 3;
       vertx.executeBlocking(() -> {
         try {
-          PasswordHash hash = hashes.get(name);
-          boolean matches = (hash == null ? decoy : hash).matches(password);
-          return hash != null && matches;
+          return token ? tokenMatches(name, secret) : passwordMatches(name, secret);
         } finally {
-          Arrays.fill(password, '\0');
+          Arrays.fill(secret, '\0');
         }
       }, false).onComplete(result -> {
         if (result.failed() || !result.result()) {
           throttle.failed(address);
-          challenge(ctx, "wrong administrator name or password");
+          challenge(ctx, token ? "unknown or revoked token" : "wrong administrator name or password");
           return;
         }
         throttle.succeeded(address);
@@ -99,9 +104,36 @@ final class AdministratorLogin {
     };
   }
 
+  /** Runs on a worker: PBKDF2 of the password (an unknown name against the decoy, for the same cost). */
+  private boolean passwordMatches(String name, char[] password) {
+    PasswordHash hash = hashes.get(name);
+    boolean matches = (hash == null ? decoy : hash).matches(password);
+    return hash != null && matches;
+  }
+
+  /** Runs on a worker: the token against each of its administrator's token hashes. */
+  private boolean tokenMatches(String name, char[] token) {
+    List<PasswordHash> candidates = tokenHashes.getOrDefault(name, List.of());
+    if (candidates.isEmpty()) {
+      tokenDecoy.matches(token);
+      return false;
+    }
+    boolean any = false;
+    for (PasswordHash candidate : candidates) {
+      any |= candidate.matches(token);
+    }
+    return any;
+  }
+
   private static void challenge(RoutingContext ctx, String message) {
-    ctx.response().putHeader("WWW-Authenticate", CHALLENGE);
+    ctx.response().headers().add("WWW-Authenticate", CHALLENGE).add("WWW-Authenticate", BEARER_CHALLENGE);
     AdminServer.error(ctx, 401, "unauthorized", message);
+  }
+
+  /** {administrator, token, "bearer"} from a Bearer header, or null when the token is not mailflow's form. */
+  static String[] bearer(String header) {
+    String token = header.strip().substring(7).strip();
+    return ApiToken.administratorOf(token).map(name -> new String[] {name, token, "bearer"}).orElse(null);
   }
 
   /** {name, password} from a Basic header, or null when it is not one (bad base64, not UTF-8, no colon). */

@@ -57,6 +57,8 @@ class AdminServerIT {
   private static AdminServer server;
   private static final AtomicBoolean stageJoined = new AtomicBoolean();
   private static String base;
+  private static ApiToken.Made viewerToken;
+  private static ApiToken.Made aliceToken;
   /** Event loops the blocked-thread checker caught (it checks every 20 ms against a 100 ms limit). */
   private static final List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -74,9 +76,13 @@ class AdminServerIT {
     });
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.counter("mailflow.test.things").increment(3);
+    aliceToken = ApiToken.create("alice");
+    viewerToken = ApiToken.create("viewer");
     List<Administrator> admins = List.of(
-        new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement),
-        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement),
+        new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement,
+            List.of(aliceToken.tokenHash())),
+        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement,
+            List.of(viewerToken.tokenHash())),
         // production strength: ~0.3-1 s per check, which would trip the 100 ms limit on an event loop
         new Administrator("slow", PasswordHash.create(PASSWORD.toCharArray()).encoded(),
             Administrator.Role.OrganizationManagement));
@@ -256,6 +262,27 @@ class AdminServerIT {
     } finally {
       other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void bearerTokensLogInAsTheirAdministratorWithItsRole() throws Exception {
+    String key = reportedQueue();
+    assertEquals(200, get("/api/v1/queues", "Bearer " + viewerToken.token()).statusCode());
+    HttpResponse<String> forbidden = post(queuePath(key, "suspend"), "Bearer " + viewerToken.token(), null);
+    assertEquals(403, forbidden.statusCode(), forbidden.body());
+
+    String forged = viewerToken.token().substring(0, viewerToken.token().length() - 4) + "abcd";
+    HttpResponse<String> wrong = get("/api/v1/queues", "Bearer " + forged);
+    assertEquals(401, wrong.statusCode());
+    assertEquals("unknown or revoked token", new JsonObject(wrong.body()).getString("message"));
+    assertEquals(List.of(AdministratorLogin.CHALLENGE, AdministratorLogin.BEARER_CHALLENGE),
+        wrong.headers().allValues("WWW-Authenticate"));
+    String otherName = "mailflow.alice." + viewerToken.token().substring("mailflow.viewer.".length());
+    assertEquals(401, get("/api/v1/queues", "Bearer " + otherName).statusCode(), "a token is its administrator's only");
+
+    HttpResponse<String> suspended = post(queuePath(key, "suspend"), "Bearer " + aliceToken.token(), null);
+    assertEquals(200, suspended.statusCode(), suspended.body());
+    assertEquals("alice", setting(key).getSetBy());
   }
 
   @Test

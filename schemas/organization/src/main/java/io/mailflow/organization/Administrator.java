@@ -1,5 +1,7 @@
 package io.mailflow.organization;
 
+import java.util.List;
+
 /**
  * Administrator - someone who may use the admin server (HTTP API): a name, a {@link PasswordHash} and a role
  * modelled on Exchange's role groups.
@@ -7,8 +9,19 @@ package io.mailflow.organization;
  * @param name the login name (HTTP Basic user); letters, digits and {@code . _ @ -}, unique in the organization
  * @param passwordHash an encoded {@link PasswordHash} ({@code mailflow directory hash-password})
  * @param role what the administrator may do
+ * @param tokenHashes hashes of the administrator's API bearer tokens ({@code mailflow directory make-token}); may
+ *     be empty
  */
-public record Administrator(String name, String passwordHash, Role role) {
+public record Administrator(String name, String passwordHash, Role role, List<String> tokenHashes) {
+
+  public Administrator {
+    tokenHashes = List.copyOf(tokenHashes);
+  }
+
+  /** An administrator who logs in with a password only. */
+  public Administrator(String name, String passwordHash, Role role) {
+    this(name, passwordHash, role, List.of());
+  }
 
   /** Exchange's role groups, the two the admin server knows. */
   public enum Role {
@@ -25,6 +38,6 @@ public record Administrator(String name, String passwordHash, Role role) {
 
   /** The same administrator with {@code hash} (the built-in demo's administrator gets one at first start). */
   public Administrator withPasswordHash(String hash) {
-    return new Administrator(name, hash, role);
+    return new Administrator(name, hash, role, tokenHashes);
   }
 }

@@ -76,7 +76,7 @@ final class OrganizationReader {
   static final List<String> TARGET_ADDRESS_KEYS = List.of("name", "primarySmtpAddress", "externalEmailAddress");
   static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit",
       "tlsReceiveDomainSecureList");
-  static final List<String> ADMINISTRATOR_KEYS = List.of("name", "passwordHash", "role");
+  static final List<String> ADMINISTRATOR_KEYS = List.of("name", "passwordHash", "role", "tokenHashes");
   static final List<String> ADMIN_SERVER_KEYS = List.of("bindAddress", "metricsRequireLogin");
   /** Administrator names: an HTTP Basic user name (no ':'), plain enough to show in audit records. */
   private static final Pattern ADMINISTRATOR_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
@@ -192,7 +192,24 @@ final class OrganizationReader {
     String roleText = m.requiredText("role"); // no default: read-only or read-and-act is a choice to make
     Administrator.Role role = roleText.isEmpty() ? null
         : YamlMapping.choice(roleText, Administrator.Role.class, m.child("role"), errors, null);
-    return new Administrator(name, passwordHash, role);
+    List<String> tokenHashes = new ArrayList<>();
+    List<String> tokens = strings(m, "tokenHashes");
+    if (tokens != null) {
+      for (int i = 0; i < tokens.size(); i++) {
+        String token = tokens.get(i).strip();
+        if (token.isEmpty()) {
+          continue; // reported as an empty item
+        }
+        try {
+          PasswordHash.parse(token);
+          tokenHashes.add(token);
+        } catch (IllegalArgumentException e) {
+          errors.add(m.child("tokenHashes") + "[" + i + "]", e.getMessage().replace("mailflow directory hash-password",
+              "mailflow directory make-token"));
+        }
+      }
+    }
+    return new Administrator(name, passwordHash, role, tokenHashes);
   }
 
   private void checkAdministratorNames(List<Administrator> administrators, String path) {

@@ -28,6 +28,22 @@ class AdministratorsConfigTest {
   }
 
   @Test
+  void tokenHashesAreReadAndABadOneIsRefusedWithItsPath() throws Exception {
+    Organization org = TestYaml.parse(BASE + "administrators:\n"
+        + "  - {name: ci, passwordHash: '" + HASH + "', role: OrganizationManagement, tokenHashes: ['" + HASH + "']}\n");
+    assertEquals(List.of(HASH), org.administrator("ci").orElseThrow().tokenHashes());
+    assertEquals(List.of(), TestYaml.parse(BASE + "administrators:\n"
+        + "  - {name: ci, passwordHash: '" + HASH + "', role: OrganizationManagement}\n")
+        .administrator("ci").orElseThrow().tokenHashes(), "no tokens unless listed");
+
+    List<String> errors = TestYaml.errorsOf(BASE + "administrators:\n"
+        + "  - {name: ci, passwordHash: '" + HASH + "', role: OrganizationManagement, tokenHashes: ['" + HASH + "', secret]}\n");
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).startsWith("administrators[0].tokenHashes[1]: not a password hash"), errors.get(0));
+    assertTrue(errors.get(0).contains("mailflow directory make-token"), errors.get(0));
+  }
+
+  @Test
   void withoutTheKeysThereAreNoAdministratorsAndTheServerStaysOnLoopback() throws Exception {
     Organization org = TestYaml.parse(BASE);
     assertEquals(List.of(), org.administrators());
