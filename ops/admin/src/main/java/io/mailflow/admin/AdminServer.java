@@ -29,6 +29,8 @@ public final class AdminServer {
   /** The Prometheus text format Micrometer's registry writes. */
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   static final int MAX_REASON_LENGTH = 500;
+  /** Requests answered, tagged {@code status} = 2xx, 4xx, 5xx (Prometheus: {@code mailflow_admin_requests_total}). */
+  public static final String REQUESTS_METER = "mailflow.admin.requests";
   private static final String CLIENT_ID = "mailflow-admin-api";
 
   private final Vertx vertx;
@@ -80,6 +82,12 @@ public final class AdminServer {
   /** Every route, in one place. */
   private Router routes() {
     Router router = Router.router(vertx);
+    // the admin server's own meter: answers by status class (a refused login shows as 4xx)
+    router.route().handler(ctx -> {
+      ctx.addEndHandler(done -> meters.counter(REQUESTS_METER, "status",
+          ctx.response().getStatusCode() / 100 + "xx").increment());
+      ctx.next();
+    });
     // a body is at most a reason: refuse more before buffering it (413), and never write uploads to disk
     router.route().handler(BodyHandler.create(false).setBodyLimit(AdminServerOptions.BODY_LIMIT));
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));

@@ -217,6 +217,9 @@ class AdminServerIT {
     assertEquals(200, metrics.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("Content-Type").orElseThrow());
     assertTrue(metrics.body().contains("mailflow_test_things_total 3.0"), metrics.body());
+    assertEquals(0, get("/no/such/thing", null).statusCode() / 1000);
+    assertTrue(get("/metrics", null).body().matches("(?s).*mailflow_admin_requests_total\\{status=\"4xx\"} [1-9].*"),
+        "the admin server counts its own answers");
   }
 
   @Test
