@@ -223,6 +223,26 @@ class AdminServerIT {
   }
 
   @Test
+  void metricsCanBeConfiguredToNeedALogin() throws Exception {
+    AdminServer guarded = AdminServer.start(vertx, AdminServerOptions.loopback(0).withMetricsRequireLogin(true),
+        List.of(new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement)),
+        meters, List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      URI metrics = URI.create(guarded.url() + "metrics");
+      assertEquals(401, HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode());
+      HttpResponse<String> viewer = HTTP.send(HttpRequest.newBuilder(metrics)
+          .header("Authorization", basic("viewer", VIEWER_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, viewer.statusCode(), "either role may read metrics");
+      assertTrue(viewer.body().contains("mailflow_test_things_total"), viewer.body());
+      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(guarded.url() + "health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode(), "health stays open");
+    } finally {
+      guarded.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void apiWithoutCredentialsIs401WithAChallenge() throws Exception {
     HttpResponse<String> response = get("/api/v1/queues", null);
     assertEquals(401, response.statusCode());
