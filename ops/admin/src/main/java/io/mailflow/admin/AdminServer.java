@@ -52,7 +52,8 @@ public final class AdminServer {
   }
 
   /**
-   * Starts listening; the future fails when the port cannot be bound or the certificate cannot be read.
+   * Starts listening; the future fails when the port cannot be bound or the certificate cannot be read. Makes one
+   * decoy password hash first (as slow as the administrators' own), so call it off any event loop.
    *
    * @param administrators who may log in (the organization's {@code administrators})
    * @param meters the process's one registry, scraped by {@code GET /metrics}

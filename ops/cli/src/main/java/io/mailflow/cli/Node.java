@@ -14,6 +14,7 @@ import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.organization.Directory;
+import io.mailflow.organization.IpRange;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.routing.service.RoutingStage;
@@ -142,7 +143,11 @@ final class Node implements AutoCloseable {
    * when that is not loopback. Prints its address with the other listeners.
    */
   private void startAdmin(String bootstrap, Organization org, Path dataDir, AdminListener listener, PrintWriter out) {
-    String bind = listener.bindAddress() != null ? listener.bindAddress() : org.adminServer().bindAddressOrDefault();
+    String bind = listener.bindAddress() != null ? listener.bindAddress().strip()
+        : org.adminServer().bindAddressOrDefault();
+    if (!IpRange.isAddress(bind)) { // a name would be resolved, and could mean another address tomorrow
+      throw new CliFailure("--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not '" + bind + "'");
+    }
     Path certFile = null;
     Path keyFile = null;
     if (!AdminServerOptions.isLoopback(bind)) {

@@ -70,6 +70,18 @@ class CommandFailuresIT {
   }
 
   @Test
+  void anAdminBindThatIsNoIpAddressIsOneClearLine() throws Exception {
+    Path config = dir.resolve("bind.yaml");
+    Files.writeString(config, MailflowRunIT.organizationYaml(TestPorts.free(), 1));
+
+    CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("b").toString(),
+        "--kafka-port", "0", "--admin-port", "0", "--admin-bind", "admin.example");
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--admin-bind takes an IP address", "'admin.example'");
+  }
+
+  @Test
   void adminServerBeyondLoopbackWithoutACertificateIsRefused() {
     // the node always has its self-signed certificate, so this is AdminServerOptions' own rule
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
