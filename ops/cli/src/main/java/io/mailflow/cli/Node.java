@@ -73,6 +73,7 @@ final class Node implements AutoCloseable {
 
   static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
       short replicationFactor, AdminListener adminListener) {
+    adminBind(adminListener, org); // a bad address is refused before anything starts
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
     Node node = new Node();
@@ -143,11 +144,7 @@ final class Node implements AutoCloseable {
    * when that is not loopback. Prints its address with the other listeners.
    */
   private void startAdmin(String bootstrap, Organization org, Path dataDir, AdminListener listener, PrintWriter out) {
-    String bind = listener.bindAddress() != null ? listener.bindAddress().strip()
-        : org.adminServer().bindAddressOrDefault();
-    if (!IpRange.isAddress(bind)) { // a name would be resolved, and could mean another address tomorrow
-      throw new CliFailure("--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not '" + bind + "'");
-    }
+    String bind = adminBind(listener, org);
     Path certFile = null;
     Path keyFile = null;
     if (!AdminServerOptions.isLoopback(bind)) {
@@ -168,6 +165,16 @@ final class Node implements AutoCloseable {
     admin = await(AdminServer.start(vertx, options, org.administrators(), meters, checks, bootstrap), "the admin server");
     started.push(() -> await(admin.close(), "the admin server to stop"));
     out.printf("admin         %s%n", admin.url());
+  }
+
+  /** The admin server's address: the command line's, else the organization's, else 127.0.0.1; an IP literal. */
+  private static String adminBind(AdminListener listener, Organization org) {
+    String bind = listener.bindAddress() != null ? listener.bindAddress().strip()
+        : org.adminServer().bindAddressOrDefault();
+    if (!IpRange.isAddress(bind)) { // a name would be resolved, and could mean another address tomorrow
+      throw new CliFailure("--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not '" + bind + "'");
+    }
+    return bind;
   }
 
   /** The process's meter registry (Prometheus), created once per process. */
