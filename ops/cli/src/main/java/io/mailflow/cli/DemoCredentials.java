@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import io.mailflow.organization.Administrator;
 import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.PasswordHash;
@@ -23,6 +24,8 @@ import java.util.Map;
  *   <li>{@code password-hashes.txt} — {@code address hash} lines (PBKDF2, what the edge checks);
  *   <li>{@code passwords.txt} — {@code address password} lines, so the demo can be used again later.
  * </ul>
+ * The demo's administrator {@value #ADMINISTRATOR} (OrganizationManagement, for the admin server) gets a
+ * password the same way, kept on a line of its own in both files.
  * Both are readable by their owner only (mode 0600). The plain file exists because this is a demo on
  * loopback; an organization file of your own carries {@code passwordHash} values and no plain text.
  */
@@ -30,6 +33,8 @@ final class DemoCredentials {
   static final String DIR = "demo-credentials";
   static final String HASHES = "password-hashes.txt";
   static final String PASSWORDS = "passwords.txt";
+  /** The demo's administrator: a name no mailbox address can be (it has no {@code @}). */
+  static final String ADMINISTRATOR = "admin";
   private static final String ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/l/I
   private static final int LENGTH = 16; // ~92 bits
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -62,13 +67,22 @@ final class DemoCredentials {
         }
         mailboxes.add(mailbox.passwordHash() != null ? mailbox : mailbox.withPasswordHash(hashes.get(address)));
       }
+      List<Administrator> administrators = new ArrayList<>(demo.administrators());
+      if (demo.administrator(ADMINISTRATOR).isEmpty()) {
+        if (!hashes.containsKey(ADMINISTRATOR)) {
+          String password = password();
+          made.put(ADMINISTRATOR, password);
+          passwords.put(ADMINISTRATOR, password);
+          hashes.put(ADMINISTRATOR, PasswordHash.create(password.toCharArray()).encoded());
+        }
+        administrators.add(new Administrator(ADMINISTRATOR, hashes.get(ADMINISTRATOR),
+            Administrator.Role.OrganizationManagement));
+      }
       if (!made.isEmpty()) {
         OwnerOnlyFiles.write(passwordFile, lines("# mailflow demo passwords (address password); keep private", passwords), true);
         OwnerOnlyFiles.write(hashFile, lines("# mailflow demo password hashes (address hash)", hashes), true);
       }
-      Organization org = new Organization(demo.serverName(), demo.siteName(), demo.kafka(), demo.acceptedDomains(),
-          demo.receiveConnectors(), demo.sendConnectors(), demo.sites(), demo.siteLinks(), demo.servers(),
-          demo.databases(), mailboxes, demo.groups(), demo.contacts(), demo.mailUsers(), demo.transportConfig());
+      Organization org = demo.withCredentials(mailboxes, administrators);
       return new Applied(org, made, passwordFile);
     } catch (IOException e) {
       throw new CliFailure("cannot keep the demo passwords in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
@@ -81,12 +95,13 @@ final class DemoCredentials {
   /** The lines `mailflow run` prints: the passwords once, afterwards where they are kept. */
   static void print(Applied applied, PrintWriter out) {
     if (applied.made().isEmpty()) {
-      out.printf("passwords     demo mailbox passwords in %s (readable by you only)%n",
+      out.printf("passwords     demo mailbox and admin passwords in %s (readable by you only)%n",
           applied.passwordFile().toAbsolutePath().normalize());
       return;
     }
     for (Map.Entry<String, String> entry : applied.made().entrySet()) {
-      out.printf("password      %s  %s%n", entry.getKey(), entry.getValue());
+      out.printf("password      %s  %s%s%n", entry.getKey(), entry.getValue(),
+          entry.getKey().equals(ADMINISTRATOR) ? "  (admin server, OrganizationManagement)" : "");
     }
     out.printf("              shown once; kept in %s (readable by you only)%n",
         applied.passwordFile().toAbsolutePath().normalize());

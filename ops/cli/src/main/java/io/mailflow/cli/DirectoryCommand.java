@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.ApiToken;
 import io.mailflow.organization.PasswordHash;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -13,9 +14,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** DirectoryCommand - `mailflow directory ...`: tools for the organization's directory (mailbox passwords). */
+/**
+ * DirectoryCommand - `mailflow directory ...`: tools for the organization's directory (mailbox and administrator
+ * passwords, administrators' API tokens).
+ */
 @Command(name = "directory", mixinStandardHelpOptions = true,
-    description = "Directory tools.", subcommands = {DirectoryCommand.HashPassword.class})
+    description = "Directory tools.", subcommands = {DirectoryCommand.HashPassword.class, DirectoryCommand.MakeToken.class})
 final class DirectoryCommand {
 
   /** `mailflow directory hash-password`: a mailbox's passwordHash value from a password on stdin. */
@@ -63,6 +67,36 @@ final class DirectoryCommand {
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line = in.readLine(); // the first line; its line ending is not part of the password
       return line == null ? new char[0] : line.toCharArray();
+    }
+  }
+
+  /** `mailflow directory make-token --administrator NAME`: a bearer token for the admin API and its hash. */
+  @Command(name = "make-token", mixinStandardHelpOptions = true,
+      description = {"Make a bearer token for the admin API (curl -H 'Authorization: Bearer <token>') and print it "
+          + "once with the hash to add to the administrator's tokenHashes list in the organization file:",
+          "  token      mailflow.<administrator>.<32 random characters>",
+          "  tokenHash  pbkdf2-sha256$...",
+          "The token acts with the administrator's role; remove its hash from the file to revoke it."})
+  static final class MakeToken implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--administrator", required = true, paramLabel = "NAME",
+        description = "The administrator (administrators[].name) the token logs in as.")
+    String administrator;
+
+    @Override
+    public Integer call() {
+      if (!administrator.matches("[A-Za-z0-9._@-]{1,64}")) {
+        throw new CliFailure("'" + administrator + "' is not an administrator name: 1-64 letters, digits and . _ @ -");
+      }
+      ApiToken.Made made = ApiToken.create(administrator);
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      out.println("token      " + made.token());
+      out.println("tokenHash  " + made.tokenHash());
+      out.println("           the token is shown once; add the hash to administrators[name: " + administrator
+          + "].tokenHashes");
+      out.flush();
+      return 0;
     }
   }
 }

@@ -1,18 +1,13 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.QueueActions;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.KafkaUnavailableException;
-import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,20 +41,11 @@ final class KafkaOption {
 
   /** Writes a setting, by whoever runs the command, and answers the record once Kafka has it. */
   ControlRecord setControl(ControlKind kind, String target, String state, String reason, String clientId) {
-    ControlRecord record = ControlRecord.newBuilder().setKind(kind).setTarget(target).setState(state)
-        .setReason(reason).setSetBy(who()).setSetAt(Instant.now()).build();
-    Duration timeout = timeout();
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
-      publisher.send(Topics.CONTROL, ControlView.key(kind, target), record).get(timeout.toSeconds(), TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliFailure("interrupted while writing to " + Topics.CONTROL.name(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new CliFailure("cannot write to " + Topics.CONTROL.name() + " at " + bootstrap + " within "
-          + timeout.toSeconds() + " s: " + cause, cause);
+    try {
+      return QueueActions.write(bootstrap, kind, target, state, reason, who(), timeout(), clientId);
+    } catch (KafkaUnavailableException e) {
+      throw new CliFailure(e.getMessage(), e);
     }
-    return record;
   }
 
   /** Who sets admin state: user@host, as the control record and the tracking events name it. */

@@ -1,5 +1,9 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.AdminServer;
+import io.mailflow.admin.AdminServerOptions;
+import io.mailflow.admin.BrokerReachable;
+import io.mailflow.admin.ReadinessCheck;
 import io.mailflow.categorizer.kafka.CategorizerStage;
 import io.mailflow.delivery.agent.DeliveryStage;
 import io.mailflow.edge.server.EdgeOptions;
@@ -10,6 +14,7 @@ import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.organization.Directory;
+import io.mailflow.organization.IpRange;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.routing.service.RoutingStage;
@@ -22,6 +27,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,17 +41,30 @@ import java.util.concurrent.TimeoutException;
 /**
  * Node - the stages one mailflow process runs, started downstream-first (so nothing accepted waits on
  * a stage that is not there yet) and closed upstream-first (the edge stops accepting before the stages
- * behind it stop).
+ * behind it stop). Every node also runs the admin server (health, /metrics, the admin API), started last so
+ * that it reports stages that exist.
  *
  * <p>One {@link PrometheusMeterRegistry} per process ({@link #meters()}): every stage, its Kafka clients,
- * the JVM and the event loops record there, and {@code /metrics} serves it.
+ * the JVM and the event loops record there, and the admin server's {@code /metrics} serves it.
  */
 final class Node implements AutoCloseable {
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  /** What /health/ready asks, gathered as the stages start. */
+  private final List<ReadinessCheck> readiness = new ArrayList<>();
   private final CompletableFuture<Void> failed = new CompletableFuture<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private Vertx vertx;
+  private AdminServer admin;
+
+  /**
+   * Where the admin server listens.
+   *
+   * @param bindAddress an IP address, or null for the organization's {@code adminServer.bindAddress} (default
+   *     127.0.0.1)
+   * @param port 0 for any free port
+   */
+  record AdminListener(String bindAddress, int port) {}
 
   private Node() {}
 
@@ -52,18 +73,21 @@ final class Node implements AutoCloseable {
     return meters;
   }
 
-  static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
-    return start(bootstrap, org, dataDir, roles, out, org.kafka().replicationFactor());
+  static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
+      AdminListener adminListener) {
+    return start(bootstrap, org, dataDir, roles, out, org.kafka().replicationFactor(), adminListener);
   }
 
   static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
-      short replicationFactor) {
+      short replicationFactor, AdminListener adminListener) {
+    adminBind(adminListener, org); // a bad address is refused before anything starts
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
     Node node = new Node();
     try {
       node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, roles, out);
+      node.startAdmin(bootstrap, org, dataDir, adminListener, out);
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -74,28 +98,29 @@ final class Node implements AutoCloseable {
   private void startRoles(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
     StageLoop.Options options = StageLoop.Options.defaults()
         .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters);
-    if (roles.contains(Role.EDGE) || roles.contains(Role.DELIVERY)) {
-      vertx = Vertx.vertx();
-      started.push(EventLoopDelay.start(vertx, meters));
-    }
+    vertx = Vertx.vertx(); // the edge, delivery and the admin server
+    started.push(EventLoopDelay.start(vertx, meters));
     if (roles.contains(Role.DELIVERY)) {
       Path mailStore = dataDir.resolve("mailstore");
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withMeters(meters));
       started.push(delivery);
       watch(delivery.stopped());
+      readiness.add(ReadinessCheck.of("delivery", () -> member(delivery.membership())));
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
     }
     if (roles.contains(Role.ROUTING)) {
       RoutingStage routing = RoutingStage.start(bootstrap, org, options);
       started.push(routing);
       watch(routing.stopped());
+      readiness.add(ReadinessCheck.of("routing", () -> member(routing.membership())));
       out.println("routing       consuming mail.categorized.v1");
     }
     if (roles.contains(Role.CATEGORIZER)) {
       CategorizerStage categorizer = CategorizerStage.start(bootstrap, org, options);
       started.push(categorizer);
       watch(categorizer.stopped());
+      readiness.add(ReadinessCheck.of("categorizer", () -> member(categorizer.membership())));
       out.println("categorizer   consuming mail.submission.v1");
     }
     if (roles.contains(Role.EDGE)) {
@@ -112,6 +137,7 @@ final class Node implements AutoCloseable {
       SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
           edgeOptions));
       started.push(() -> await(edge.close()));
+      readiness.add(ReadinessCheck.of("edge", listenersBound(org, edge::listening)));
       for (ReceiveConnector connector : org.receiveConnectors()) {
         for (InetSocketAddress address : edge.listening(connector.name())) {
           out.printf("edge          %s listening on %s:%d%n", connector.name(),
@@ -122,14 +148,86 @@ final class Node implements AutoCloseable {
     out.flush();
   }
 
+  /**
+   * The admin server, on the command line's address or the organization's; HTTPS with the node's certificate
+   * when that is not loopback. Prints its address with the other listeners.
+   */
+  private void startAdmin(String bootstrap, Organization org, Path dataDir, AdminListener listener, PrintWriter out) {
+    String bind = adminBind(listener, org);
+    Path certFile = null;
+    Path keyFile = null;
+    if (!AdminServerOptions.isLoopback(bind)) {
+      ReceiveConnector.Certificate certificate = SelfSignedCertificate.forAdmin(org, dataDir, out);
+      certFile = Path.of(certificate.certFile());
+      keyFile = Path.of(certificate.keyFile());
+    }
+    AdminServerOptions options;
+    try {
+      options = new AdminServerOptions(bind, listener.port(), certFile, keyFile, org.adminServer().metricsRequireLogin(),
+          AdminServerOptions.DEFAULT_KAFKA_TIMEOUT);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), e);
+    }
+    List<ReadinessCheck> checks = new ArrayList<>();
+    checks.add(new BrokerReachable(bootstrap, BrokerReachable.DEFAULT_TIMEOUT));
+    checks.addAll(readiness);
+    admin = await(AdminServer.start(vertx, options, org.administrators(), meters, checks, bootstrap), "the admin server");
+    started.push(() -> await(admin.close(), "the admin server to stop"));
+    out.printf("admin         %s%n", admin.url());
+  }
+
+  /** The admin server's address: the command line's, else the organization's, else 127.0.0.1; an IP literal. */
+  private static String adminBind(AdminListener listener, Organization org) {
+    String bind = listener.bindAddress() != null ? listener.bindAddress().strip()
+        : org.adminServer().bindAddressOrDefault();
+    if (!IpRange.isAddress(bind)) { // a name would be resolved, and could mean another address tomorrow
+      throw new CliFailure("--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not '" + bind + "'");
+    }
+    return bind;
+  }
+
+  /** The admin server's address, e.g. http://127.0.0.1:2580/. */
+  String adminUrl() {
+    return admin.url();
+  }
+
+  /** A stage is ready once its consumer is a member of its group (an empty assignment counts). */
+  private static ReadinessCheck.Result member(StageLoop.Membership membership) {
+    return membership.joined()
+        ? ReadinessCheck.Result.ok("in its consumer group, " + membership.partitions() + " partition(s) assigned")
+        : ReadinessCheck.Result.failed("not yet in its consumer group (no partitions assigned)");
+  }
+
+  /** The edge is ready when every receive connector listens on each of its bindings. */
+  private static Supplier<ReadinessCheck.Result> listenersBound(Organization org,
+      java.util.function.Function<String, List<InetSocketAddress>> listening) {
+    return () -> {
+      List<String> unbound = new ArrayList<>();
+      int bound = 0;
+      for (ReceiveConnector connector : org.receiveConnectors()) {
+        List<InetSocketAddress> addresses = listening.apply(connector.name());
+        if (addresses.isEmpty()) {
+          unbound.add(connector.name());
+        }
+        bound += addresses.size();
+      }
+      return unbound.isEmpty() ? ReadinessCheck.Result.ok(bound + " listener(s) bound")
+          : ReadinessCheck.Result.failed("not listening: " + String.join(", ", unbound));
+    };
+  }
+
   /** Waits for a Vert.x future from this (non event-loop) thread; its failure is rethrown as is. */
   private static <T> T await(Future<T> future) {
+    return await(future, "the SMTP edge");
+  }
+
+  private static <T> T await(Future<T> future, String what) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new CliFailure(e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new CliFailure("timed out after 30 s waiting for the SMTP edge", e);
+      throw new CliFailure("timed out after 30 s waiting for " + what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliFailure("interrupted", e);

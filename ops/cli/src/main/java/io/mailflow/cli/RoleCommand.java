@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.AdminServerOptions;
 import io.mailflow.organization.Organization;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,6 +30,16 @@ abstract class RoleCommand implements Callable<Integer> {
       description = "Where the mail store lives (delivery role) (default ${DEFAULT-VALUE})")
   Path dataDir;
 
+  @Option(names = "--admin-port", defaultValue = "" + AdminServerOptions.DEFAULT_ROLE_PORT, paramLabel = "N",
+      description = "Port of the admin server (health, /metrics, /api/v1); 0, the default, takes any free port "
+          + "(printed at start), since several roles often share a machine")
+  int adminPort;
+
+  @Option(names = "--admin-bind", paramLabel = "ADDRESS",
+      description = "IP address of the admin server (default: the organization's adminServer.bindAddress, else "
+          + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
+  String adminBind;
+
   private final Role role;
 
   RoleCommand(Role role) {
@@ -40,7 +51,8 @@ abstract class RoleCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
-    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out);
+    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out,
+        new Node.AdminListener(adminBind, adminPort));
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
       out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();

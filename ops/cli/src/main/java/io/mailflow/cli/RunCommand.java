@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.AdminServerOptions;
 import io.mailflow.kafka.embedded.EmbeddedKafka;
 import io.mailflow.organization.Organization;
 import java.io.IOException;
@@ -34,6 +35,15 @@ final class RunCommand implements Callable<Integer> {
       description = "Port of the embedded Kafka broker on 127.0.0.1, 0 for any (default ${DEFAULT-VALUE})")
   int kafkaPort;
 
+  @Option(names = "--admin-port", defaultValue = "" + AdminServerOptions.DEFAULT_RUN_PORT, paramLabel = "N",
+      description = "Port of the admin server (health, /metrics, /api/v1), 0 for any (default ${DEFAULT-VALUE})")
+  int adminPort;
+
+  @Option(names = "--admin-bind", paramLabel = "ADDRESS",
+      description = "IP address of the admin server (default: the organization's adminServer.bindAddress, else "
+          + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
+  String adminBind;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -47,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     if (demo != null) {
       DemoCredentials.print(demo, out);
     }
-    try (Running running = Running.start(org, dataDir, kafkaPort, out);
+    try (Running running = Running.start(org, dataDir, kafkaPort, new Node.AdminListener(adminBind, adminPort), out);
         ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
       out.println("mailflow is running; Ctrl-C stops it");
       out.flush();
@@ -66,7 +76,12 @@ final class RunCommand implements Callable<Integer> {
       this.node = node;
     }
 
+    /** As {@code run} does, with the admin server on any free loopback port (what tests use). */
     static Running start(Organization org, Path dataDir, int kafkaPort, PrintWriter out) {
+      return start(org, dataDir, kafkaPort, new Node.AdminListener(null, 0), out);
+    }
+
+    static Running start(Organization org, Path dataDir, int kafkaPort, Node.AdminListener admin, PrintWriter out) {
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
@@ -82,7 +97,8 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.
-        Node node = Node.start(kafka.bootstrapServers(), org, dataDir, EnumSet.allOf(Role.class), out, (short) 1);
+        Node node = Node.start(kafka.bootstrapServers(), org, dataDir, EnumSet.allOf(Role.class), out, (short) 1,
+            admin);
         return new Running(kafka, node);
       } catch (RuntimeException e) {
         kafka.close();

@@ -68,6 +68,39 @@ final class SelfSignedCertificate {
    * covering those connectors' host names. Prints one line saying which.
    */
   static ReceiveConnector.Certificate forEdge(Organization org, Path dataDir, PrintWriter out) {
+    List<String> names = edgeNames(org);
+    if (names.isEmpty()) {
+      return null;
+    }
+    Path dir = dataDir.resolve("tls");
+    Result result = ensure(dir, names);
+    out.printf("tls           self-signed certificate for %s %s %s%n", String.join(", ", names),
+        result.made() ? "made in" : "in", dir.toAbsolutePath().normalize());
+    return result.certificate();
+  }
+
+  /**
+   * The node's certificate for the admin server (HTTPS when it listens beyond loopback): the edge's one in
+   * {@code <dataDir>/tls}, covering the server's FQDN besides the edge's names (so the two never make each
+   * other's certificate again). Prints one line when it had to be made.
+   */
+  static ReceiveConnector.Certificate forAdmin(Organization org, Path dataDir, PrintWriter out) {
+    List<String> names = edgeNames(org);
+    String fqdn = org.serverFqdn().toLowerCase(Locale.ROOT);
+    if (!names.contains(fqdn)) {
+      names.add(fqdn);
+    }
+    Path dir = dataDir.resolve("tls");
+    Result result = ensure(dir, names);
+    if (result.made()) {
+      out.printf("tls           self-signed certificate for %s made in %s%n", String.join(", ", names),
+          dir.toAbsolutePath().normalize());
+    }
+    return result.certificate();
+  }
+
+  /** The host names of connectors that offer TLS without a certificate of their own. */
+  private static List<String> edgeNames(Organization org) {
     List<String> names = new ArrayList<>();
     for (ReceiveConnector connector : org.receiveConnectors()) {
       boolean tls = connector.implicitTls() || connector.authMechanisms().contains(ReceiveConnector.AuthMechanism.Tls);
@@ -78,14 +111,7 @@ final class SelfSignedCertificate {
         }
       }
     }
-    if (names.isEmpty()) {
-      return null;
-    }
-    Path dir = dataDir.resolve("tls");
-    Result result = ensure(dir, names);
-    out.printf("tls           self-signed certificate for %s %s %s%n", String.join(", ", names),
-        result.made() ? "made in" : "in", dir.toAbsolutePath().normalize());
-    return result.certificate();
+    return names;
   }
 
   /** What {@link #ensure} found or made. */

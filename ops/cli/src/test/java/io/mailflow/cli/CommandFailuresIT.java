@@ -56,6 +56,40 @@ class CommandFailuresIT {
   }
 
   @Test
+  void busyAdminPortIsOneClearLine() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("admin.yaml");
+      Files.writeString(config, MailflowRunIT.organizationYaml(TestPorts.free(), 1));
+
+      CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("a").toString(),
+          "--kafka-port", "0", "--admin-port", String.valueOf(busy.getLocalPort()));
+
+      assertEquals(1, outcome.exit());
+      assertOneLine(outcome, "admin server cannot listen on 127.0.0.1:" + busy.getLocalPort());
+    }
+  }
+
+  @Test
+  void anAdminBindThatIsNoIpAddressIsOneClearLine() throws Exception {
+    Path config = dir.resolve("bind.yaml");
+    Files.writeString(config, MailflowRunIT.organizationYaml(TestPorts.free(), 1));
+
+    CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("b").toString(),
+        "--kafka-port", "0", "--admin-port", "0", "--admin-bind", "admin.example");
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--admin-bind takes an IP address", "'admin.example'");
+  }
+
+  @Test
+  void adminServerBeyondLoopbackWithoutACertificateIsRefused() {
+    // the node always has its self-signed certificate, so this is AdminServerOptions' own rule
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new io.mailflow.admin.AdminServerOptions("0.0.0.0", 0, null, null, false, java.time.Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("plain HTTP on loopback only"), e.getMessage());
+  }
+
+  @Test
   void busyKafkaPortIsOneClearLine() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliRun outcome = mailflow("run", "--data-dir", dir.resolve("d").toString(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.organization.Administrator;
 import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.organization.PasswordHash;
@@ -22,7 +23,8 @@ class DemoCredentialsTest {
   @Test
   void firstStartMakesAPasswordPerMailboxPrintsItOnceAndKeepsItForTheOwnerOnly() throws Exception {
     DemoCredentials.Applied first = DemoCredentials.apply(OrganizationLoader.demo(), dataDir);
-    assertEquals(List.of("alice@contoso.test", "bob@contoso.test"), List.copyOf(first.made().keySet()));
+    assertEquals(List.of("alice@contoso.test", "bob@contoso.test", DemoCredentials.ADMINISTRATOR),
+        List.copyOf(first.made().keySet()), "a password per mailbox and one for the demo administrator");
     String alicePassword = first.made().get("alice@contoso.test");
     assertTrue(alicePassword.matches("[a-zA-Z2-9]{16}"), alicePassword);
     assertNotEquals(alicePassword, first.made().get("bob@contoso.test"));
@@ -32,9 +34,16 @@ class DemoCredentialsTest {
     StringWriter printed = new StringWriter();
     DemoCredentials.print(first, new PrintWriter(printed, true));
     assertTrue(printed.toString().contains("password      alice@contoso.test  " + alicePassword), printed.toString());
+    String adminPassword = first.made().get(DemoCredentials.ADMINISTRATOR);
+    assertTrue(printed.toString().contains("password      admin  " + adminPassword
+        + "  (admin server, OrganizationManagement)"), printed.toString());
+    Administrator admin = first.organization().administrator(DemoCredentials.ADMINISTRATOR).orElseThrow();
+    assertEquals(Administrator.Role.OrganizationManagement, admin.role());
+    assertTrue(PasswordHash.parse(admin.passwordHash()).matches(adminPassword.toCharArray()));
 
     Path dir = dataDir.resolve(DemoCredentials.DIR);
     assertTrue(Files.readString(dir.resolve(DemoCredentials.PASSWORDS)).contains("alice@contoso.test " + alicePassword));
+    assertTrue(Files.readString(dir.resolve(DemoCredentials.PASSWORDS)).contains("admin " + adminPassword));
     assertTrue(!Files.readString(dir.resolve(DemoCredentials.HASHES)).contains(alicePassword), "hashes only");
     if (OwnerOnlyFiles.posix(dataDir)) {
       for (String file : List.of(DemoCredentials.PASSWORDS, DemoCredentials.HASHES)) {
@@ -45,10 +54,11 @@ class DemoCredentialsTest {
     DemoCredentials.Applied again = DemoCredentials.apply(OrganizationLoader.demo(), dataDir);
     assertEquals(0, again.made().size(), "kept: not made or shown again");
     assertEquals(alice.passwordHash(), again.organization().mailboxes().get(0).passwordHash());
+    assertEquals(admin.passwordHash(), again.organization().administrator("admin").orElseThrow().passwordHash());
     StringWriter later = new StringWriter();
     DemoCredentials.print(again, new PrintWriter(later, true));
-    assertTrue(later.toString().startsWith("passwords     demo mailbox passwords in "), later.toString());
-    assertTrue(!later.toString().contains(alicePassword));
+    assertTrue(later.toString().startsWith("passwords     demo mailbox and admin passwords in "), later.toString());
+    assertTrue(!later.toString().contains(alicePassword) && !later.toString().contains(adminPassword));
   }
 
   @Test

@@ -67,4 +67,24 @@ class DirectoryCommandTest {
     assertEquals(1, outcome.exit());
     assertTrue(outcome.err().contains("--iterations 1000 is below 10000"), outcome.err());
   }
+
+  @Test
+  void makeTokenPrintsATokenNamingTheAdministratorAndAHashThatMatchesIt() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Mailflow.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    assertEquals(0, cli.execute("directory", "make-token", "--administrator", "ci@contoso.test"));
+    String token = out.toString().lines().filter(l -> l.startsWith("token ")).findFirst().orElseThrow()
+        .substring("token".length()).strip();
+    String hash = out.toString().lines().filter(l -> l.startsWith("tokenHash ")).findFirst().orElseThrow()
+        .substring("tokenHash".length()).strip();
+    assertTrue(token.matches("mailflow\\.ci@contoso\\.test\\.[A-Za-z0-9]{32}"), token);
+    assertTrue(PasswordHash.parse(hash).matches(token.toCharArray()), "the hash is the token's");
+
+    StringWriter err = new StringWriter();
+    CommandLine bad = Mailflow.commandLine();
+    bad.setErr(new PrintWriter(err, true));
+    assertEquals(1, bad.execute("directory", "make-token", "--administrator", "bob:x"));
+    assertTrue(err.toString().contains("is not an administrator name"), err.toString());
+  }
 }

@@ -36,7 +36,7 @@ class PackagedJarCheck {
     Path dataDir = dir.resolve("data");
     Path log = dir.resolve("run.log");
     Process run = mailflow(log, "run", "--config", config.toString(), "--data-dir", dataDir.toString(),
-        "--kafka-port", "0");
+        "--kafka-port", "0", "--admin-port", "0");
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!Files.readString(log).contains("mailflow is running")) {

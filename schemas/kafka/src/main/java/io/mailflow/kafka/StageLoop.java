@@ -97,6 +97,9 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** Set by the rebalance listener on the loop thread, read by {@link #membership()} from any thread. */
+  private volatile boolean joined;
+  private volatile int assignedPartitions;
 
   /**
    * Tunables of the loop; {@link #defaults()} are what production uses.
@@ -224,6 +227,20 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
       answer.completeExceptionally(new IllegalStateException("stage " + stage + " has stopped"));
     }
     return answer;
+  }
+
+  /**
+   * Where this member stands in its consumer group, for readiness checks from any thread.
+   *
+   * @param joined whether the group has given this member an assignment yet (possibly empty: more members
+   *     than partitions); false before the first rebalance completes and after the loop stopped
+   * @param partitions how many partitions this member owns now
+   */
+  public record Membership(boolean joined, int partitions) {}
+
+  /** This member's place in its group as last told by the group coordinator; never blocks. */
+  public Membership membership() {
+    return new Membership(joined && !stopped.isDone(), assignedPartitions);
   }
 
   /** Completes when the loop has ended: normally after {@link #close()}, exceptionally on a fatal error. */
@@ -464,6 +481,7 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      assignedPartitions = Math.max(0, assignedPartitions - partitions.size());
       settle();
       partitions.forEach(p -> {
         windows.remove(p);
@@ -474,6 +492,8 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      joined = true; // called after every completed rebalance, with an empty list when there is nothing to add
+      assignedPartitions = consumer.assignment().size();
       // nothing is in flight for newly assigned partitions
       if (hooks.onAssigned() != null && !partitions.isEmpty()) {
         hooks.onAssigned().accept(partitions);
@@ -482,6 +502,8 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      joined = false; // out of the group until the next assignment
+      assignedPartitions = 0;
       partitions.forEach(p -> {
         windows.remove(p);
         paused.remove(p);

@@ -42,6 +42,23 @@ class StageLoopIT {
   }
 
   @Test
+  void membershipSaysWhenTheConsumerHasJoinedItsGroupAndNotAfterItStopped() throws Exception {
+    String run = UUID.randomUUID().toString();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run)) {
+      StageLoop<TrackingEvent> loop = StageLoop.start("test", bootstrap, "group-" + run, Topics.TRACKING,
+          (key, value, origin) -> CompletableFuture.completedFuture(null), publisher, FAST);
+      try {
+        awaitTrue(() -> loop.membership().joined(), "the loop joined its group");
+        assertEquals(2, loop.membership().partitions(), "the only member owns both partitions");
+      } finally {
+        loop.close();
+      }
+      assertEquals(new StageLoop.Membership(false, loop.membership().partitions()), loop.membership(),
+          "a stopped loop is no member");
+    }
+  }
+
+  @Test
   void shouldParkUndecodableRecordAndContinue() throws Exception {
     String run = UUID.randomUUID().toString();
     List<String> processed = new CopyOnWriteArrayList<>();

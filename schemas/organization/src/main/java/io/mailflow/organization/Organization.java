@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param transportConfig organization-wide transport limits; null means Exchange's defaults
  * @param transportService this node's transport-service settings (protocol log place and limits); null means
  *     Exchange's defaults
+ * @param administrators who may use the admin server, and in which role
+ * @param adminServer where the admin server listens and whether /metrics needs a login; null means the defaults
  */
 public record Organization(
     String serverName,
@@ -35,7 +37,9 @@ public record Organization(
     List<MailContact> contacts,
     List<MailUser> mailUsers,
     TransportConfig transportConfig,
-    TransportService transportService) {
+    TransportService transportService,
+    List<Administrator> administrators,
+    AdminServerSettings adminServer) {
 
   public Organization {
     acceptedDomains = List.copyOf(acceptedDomains);
@@ -49,12 +53,26 @@ public record Organization(
     groups = List.copyOf(groups);
     contacts = List.copyOf(contacts);
     mailUsers = List.copyOf(mailUsers);
+    administrators = List.copyOf(administrators);
+    if (adminServer == null) {
+      adminServer = AdminServerSettings.defaults();
+    }
     if (transportConfig == null) {
       transportConfig = TransportConfig.defaults();
     }
     if (transportService == null) {
       transportService = TransportService.defaults();
     }
+  }
+
+  /** An organization without administrators and with the admin server's defaults (what code built before them calls). */
+  public Organization(String serverName, String siteName, KafkaTopics kafka, List<AcceptedDomain> acceptedDomains,
+      List<ReceiveConnector> receiveConnectors, List<SendConnector> sendConnectors, List<Site> sites,
+      List<SiteLink> siteLinks, List<Server> servers, List<MailboxDatabase> databases, List<Mailbox> mailboxes,
+      List<DistributionGroup> groups, List<MailContact> contacts, List<MailUser> mailUsers,
+      TransportConfig transportConfig, TransportService transportService) {
+    this(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors, sites, siteLinks, servers,
+        databases, mailboxes, groups, contacts, mailUsers, transportConfig, transportService, List.of(), null);
   }
 
   /** An organization with Exchange's default transport-service settings (what code built before them calls). */
@@ -74,7 +92,19 @@ public record Organization(
   public Organization asSeenFrom(String serverName, String siteName) {
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
         sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
-        transportService);
+        transportService, administrators, adminServer);
+  }
+
+  /** The same organization with these mailboxes and administrators (the built-in demo's, with passwords made at first start). */
+  public Organization withCredentials(List<Mailbox> mailboxes, List<Administrator> administrators) {
+    return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
+        sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
+        transportService, administrators, adminServer);
+  }
+
+  /** The administrator with this login name (exact match), if any. */
+  public Optional<Administrator> administrator(String name) {
+    return administrators.stream().filter(a -> a.name().equals(name)).findFirst();
   }
 
   /** The accepted domain that covers {@code domain} (exact match, then the longest wildcard), if any. */

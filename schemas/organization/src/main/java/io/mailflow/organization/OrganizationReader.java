@@ -42,7 +42,7 @@ final class OrganizationReader {
 
   static final List<String> TOP_KEYS = List.of("serverName", "siteName", "kafka", "acceptedDomains",
       "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups",
-      "contacts", "mailUsers", "transportConfig", "transportService");
+      "contacts", "mailUsers", "transportConfig", "transportService", "administrators", "adminServer");
   /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
   static final String EXTENSION_PREFIX = "x-";
   /** Beyond ten tries a poison record only delays the records behind it on its partition. */
@@ -76,6 +76,10 @@ final class OrganizationReader {
   static final List<String> TARGET_ADDRESS_KEYS = List.of("name", "primarySmtpAddress", "externalEmailAddress");
   static final List<String> TRANSPORT_CONFIG_KEYS = List.of("maxRecipientEnvelopeLimit", "expansionSizeLimit",
       "tlsReceiveDomainSecureList");
+  static final List<String> ADMINISTRATOR_KEYS = List.of("name", "passwordHash", "role", "tokenHashes");
+  static final List<String> ADMIN_SERVER_KEYS = List.of("bindAddress", "metricsRequireLogin");
+  /** Administrator names: an HTTP Basic user name (no ':'), plain enough to show in audit records. */
+  private static final Pattern ADMINISTRATOR_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
   static final List<String> TRANSPORT_SERVICE_KEYS = List.of("receiveProtocolLogPath",
       "receiveProtocolLogMaxFileSize", "receiveProtocolLogMaxDirectorySize", "receiveProtocolLogMaxAge",
       "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
@@ -161,9 +165,73 @@ final class OrganizationReader {
         YamlMapping.of(top.node("transportConfig"), "transportConfig", errors, TRANSPORT_CONFIG_KEYS));
     TransportService transportService = transportService(
         YamlMapping.of(top.node("transportService"), "transportService", errors, TRANSPORT_SERVICE_KEYS));
+    List<Administrator> administrators = items(top, "administrators", this::administrator);
+    checkAdministratorNames(administrators, top.child("administrators"));
+    AdminServerSettings adminServer = adminServer(
+        YamlMapping.of(top.node("adminServer"), "adminServer", errors, ADMIN_SERVER_KEYS));
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
         sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
-        transportService);
+        transportService, administrators, adminServer);
+  }
+
+  /** One {@code administrators[]} item: name, passwordHash (required: there is no administrator without one), role. */
+  private Administrator administrator(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, ADMINISTRATOR_KEYS);
+    String name = m.requiredText("name").strip();
+    if (!name.isEmpty() && !ADMINISTRATOR_NAME.matcher(name).matches()) {
+      errors.add(m.child("name"), "'" + name + "' is not an administrator name: 1-64 letters, digits and . _ @ -");
+    }
+    String passwordHash = m.requiredText("passwordHash").strip();
+    if (!passwordHash.isEmpty()) {
+      try {
+        PasswordHash.parse(passwordHash);
+      } catch (IllegalArgumentException e) {
+        errors.add(m.child("passwordHash"), e.getMessage());
+      }
+    }
+    String roleText = m.requiredText("role"); // no default: read-only or read-and-act is a choice to make
+    Administrator.Role role = roleText.isEmpty() ? null
+        : YamlMapping.choice(roleText, Administrator.Role.class, m.child("role"), errors, null);
+    List<String> tokenHashes = new ArrayList<>();
+    List<String> tokens = strings(m, "tokenHashes");
+    if (tokens != null) {
+      for (int i = 0; i < tokens.size(); i++) {
+        String token = tokens.get(i).strip();
+        if (token.isEmpty()) {
+          continue; // reported as an empty item
+        }
+        try {
+          PasswordHash.parse(token);
+          tokenHashes.add(token);
+        } catch (IllegalArgumentException e) {
+          errors.add(m.child("tokenHashes") + "[" + i + "]", e.getMessage().replace("mailflow directory hash-password",
+              "mailflow directory make-token"));
+        }
+      }
+    }
+    return new Administrator(name, passwordHash, role, tokenHashes);
+  }
+
+  private void checkAdministratorNames(List<Administrator> administrators, String path) {
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < administrators.size(); i++) {
+      String name = administrators.get(i).name();
+      if (!name.isEmpty() && !seen.add(name)) {
+        errors.add(path + "[" + i + "].name", "administrator '" + name + "' is listed twice");
+      }
+    }
+  }
+
+  private AdminServerSettings adminServer(YamlMapping m) {
+    String bind = m.text("bindAddress", null);
+    if (bind != null) {
+      bind = bind.strip();
+      if (!IpRange.isAddress(bind)) {
+        errors.add(m.child("bindAddress"), "'" + bind + "' is not an IP address (such as 127.0.0.1, 0.0.0.0 or ::)");
+        bind = null;
+      }
+    }
+    return new AdminServerSettings(bind, m.bool("metricsRequireLogin", false));
   }
 
   private <T> List<T> implied(String section, List<T> value) {

@@ -227,6 +227,11 @@ public final class CategorizerStage implements AutoCloseable {
     return UUID.nameUUIDFromBytes((networkMessageId + "/" + copy).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
+  /** Where this instance stands in the categorizer consumer group (the admin server's readiness check). */
+  public StageLoop.Membership membership() {
+    return loop.membership();
+  }
+
   public CompletableFuture<Void> stopped() {
     return loop.stopped();
   }

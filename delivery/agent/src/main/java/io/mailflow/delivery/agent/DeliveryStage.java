@@ -262,6 +262,11 @@ public final class DeliveryStage implements AutoCloseable {
         meters);
   }
 
+  /** Where this instance stands in the delivery consumer group (the admin server's readiness check). */
+  public StageLoop.Membership membership() {
+    return loop.membership();
+  }
+
   /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
   public CompletableFuture<Void> stopped() {
     return loop.stopped();

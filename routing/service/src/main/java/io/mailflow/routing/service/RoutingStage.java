@@ -193,6 +193,11 @@ public final class RoutingStage implements AutoCloseable {
         .toString();
   }
 
+  /** Where this instance stands in the routing consumer group (the admin server's readiness check). */
+  public StageLoop.Membership membership() {
+    return loop.membership();
+  }
+
   public CompletableFuture<Void> stopped() {
     return loop.stopped();
   }

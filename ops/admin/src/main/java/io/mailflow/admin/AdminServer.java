@@ -1,0 +1,298 @@
+package io.mailflow.admin;
+
+import io.mailflow.kafka.KafkaUnavailableException;
+import io.mailflow.organization.Administrator;
+import io.mailflow.schemas.avro.ControlRecord;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * AdminServer - the HTTP server every mailflow process runs beside its stages: health for orchestrators,
+ * Prometheus metrics, and the admin API (Get-Queue, Suspend-/Resume-/Retry-Queue) for administrators of the
+ * organization. Everything that blocks (password hashes, Kafka, readiness probes, the scrape) runs on worker
+ * threads; the event loop only routes and writes. {@link #routes} lists every route in one place.
+ */
+public final class AdminServer {
+  /** The Prometheus text format Micrometer's registry writes. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  static final int MAX_REASON_LENGTH = 500;
+  /** Requests answered, tagged {@code status} = 2xx, 4xx, 5xx (Prometheus: {@code mailflow_admin_requests_total}). */
+  public static final String REQUESTS_METER = "mailflow.admin.requests";
+  private static final String CLIENT_ID = "mailflow-admin-api";
+
+  private final Vertx vertx;
+  private final AdminServerOptions options;
+  private final PrometheusMeterRegistry meters;
+  private final List<ReadinessCheck> readiness;
+  private final String bootstrap;
+  private final AdministratorLogin login;
+  private HttpServer server;
+
+  private AdminServer(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
+      PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
+    this.vertx = vertx;
+    this.options = options;
+    this.meters = meters;
+    this.readiness = List.copyOf(readiness);
+    this.bootstrap = bootstrap;
+    this.login = new AdministratorLogin(vertx, administrators, new LoginThrottle(Clock.systemUTC()));
+  }
+
+  /**
+   * Starts listening; the future fails when the port cannot be bound or the certificate cannot be read. Makes one
+   * decoy password hash first (as slow as the administrators' own), so call it off any event loop.
+   *
+   * @param administrators who may log in (the organization's {@code administrators})
+   * @param meters the process's one registry, scraped by {@code GET /metrics}
+   * @param readiness what {@code GET /health/ready} checks
+   * @param bootstrap the Kafka cluster the queue API reads and writes
+   */
+  public static Future<AdminServer> start(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
+      PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
+    AdminServer admin;
+    try {
+      admin = new AdminServer(vertx, options, administrators, meters, readiness, bootstrap);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    HttpServerOptions http = new HttpServerOptions().setHost(options.bindAddress()).setPort(options.port());
+    if (options.tls()) {
+      http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certFile().toString())
+          .setKeyPath(options.keyFile().toString()));
+    }
+    return vertx.createHttpServer(http).requestHandler(admin.routes()).listen().map(s -> {
+      admin.server = s;
+      return admin;
+    }).recover(e -> Future.failedFuture(new IllegalStateException("admin server cannot listen on "
+        + options.bindAddress() + ":" + options.port() + ": " + e.getMessage(), e)));
+  }
+
+  /** Every route, in one place. */
+  private Router routes() {
+    Router router = Router.router(vertx);
+    // the admin server's own meter: answers by status class (a refused login shows as 4xx)
+    router.route().handler(ctx -> {
+      ctx.addEndHandler(done -> meters.counter(REQUESTS_METER, "status",
+          ctx.response().getStatusCode() / 100 + "xx").increment());
+      ctx.next();
+    });
+    // a body is at most a reason: refuse more before buffering it (413), and never write uploads to disk
+    router.route().handler(BodyHandler.create(false).setBodyLimit(AdminServerOptions.BODY_LIMIT));
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
+    if (options.metricsRequireLogin()) {
+      router.get("/metrics").handler(login.require(false));
+    }
+    router.get("/metrics").handler(this::metrics);
+    router.get("/api/v1/queues").handler(login.require(false)).handler(this::listQueues);
+    router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
+
+    router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
+    router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path()));
+    router.errorHandler(413, ctx -> error(ctx, 413, "body_too_large",
+        "request body over " + AdminServerOptions.BODY_LIMIT + " bytes"));
+    router.errorHandler(500, ctx -> error(ctx, 500, "internal_error",
+        ctx.failure() == null ? "internal error" : ctx.failure().toString()));
+    return router;
+  }
+
+  /** GET /health/ready: every check on a worker, 200 only when all pass; the body names each and why. */
+  private void ready(RoutingContext ctx) {
+    vertx.executeBlocking(() -> {
+      JsonObject checks = new JsonObject();
+      boolean all = true;
+      for (ReadinessCheck check : readiness) {
+        ReadinessCheck.Result result;
+        try {
+          result = check.check();
+        } catch (RuntimeException e) {
+          result = ReadinessCheck.Result.failed(e.toString());
+        }
+        all &= result.ready();
+        checks.put(check.name(), new JsonObject().put("ready", result.ready()).put("detail", result.detail()));
+      }
+      return new JsonObject().put("status", all ? "ready" : "not ready").put("checks", checks);
+    }, false).onComplete(r -> {
+      if (r.failed()) {
+        error(ctx, 503, "not_ready", r.cause().toString());
+      } else {
+        json(ctx, "ready".equals(r.result().getString("status")) ? 200 : 503, r.result());
+      }
+    });
+  }
+
+  /** GET /metrics: the registry's Prometheus text, written on a worker (a scrape walks every meter). */
+  private void metrics(RoutingContext ctx) {
+    vertx.executeBlocking(meters::scrape, false).onComplete(r -> {
+      if (r.failed()) {
+        error(ctx, 500, "internal_error", r.cause().toString());
+      } else {
+        ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(r.result());
+      }
+    });
+  }
+
+  /** GET /api/v1/queues: Get-Queue, as {@code mailflow queue list} shows it. */
+  private void listQueues(RoutingContext ctx) {
+    vertx.executeBlocking(() -> QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), false)
+        .onComplete(r -> {
+          if (r.failed()) {
+            kafkaError(ctx, r.cause());
+            return;
+          }
+          JsonArray queues = new JsonArray();
+          r.result().forEach(row -> queues.add(queueJson(row)));
+          json(ctx, 200, new JsonObject().put("queues", queues));
+        });
+  }
+
+  /** POST /api/v1/queues/{identity}/suspend|resume|retry, body {"reason": "..."} (optional). */
+  private void queueAction(RoutingContext ctx) {
+    QueueActions.Action action;
+    try {
+      action = QueueActions.Action.valueOf(ctx.pathParam("action").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      error(ctx, 404, "not_found", "no queue action '" + ctx.pathParam("action") + "'; use suspend, resume or retry");
+      return;
+    }
+    String identity = ctx.pathParam("identity");
+    int backslash = identity.indexOf('\\');
+    String key = backslash >= 0 ? identity.substring(backslash + 1) : identity; // server\key as listed, or the key
+    String reason;
+    try {
+      reason = reason(ctx);
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, "bad_request", e.getMessage());
+      return;
+    }
+    Administrator administrator = ctx.get(AdministratorLogin.ADMINISTRATOR);
+    vertx.executeBlocking(() -> {
+      if (QueueStates.of(QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), key).isEmpty()) {
+        return null;
+      }
+      return QueueActions.apply(bootstrap, action, key, reason, administrator.name(), options.kafkaTimeout(),
+          CLIENT_ID);
+    }, false).onComplete(r -> {
+      if (r.failed()) {
+        if (r.cause() instanceof QueueActions.Refused refused) {
+          error(ctx, 409, "conflict", refused.getMessage());
+        } else {
+          kafkaError(ctx, r.cause());
+        }
+      } else if (r.result() == null) {
+        error(ctx, 404, "unknown_queue", "no queue '" + key + "'; GET /api/v1/queues lists them");
+      } else {
+        ControlRecord record = r.result();
+        json(ctx, 200, new JsonObject().put("queue", key).put("action", action.name().toLowerCase(Locale.ROOT))
+            .put("state", record.getState()).put("setBy", record.getSetBy())
+            .put("setAt", record.getSetAt().toString()).put("reason", record.getReason()));
+      }
+    });
+  }
+
+  /** The optional reason of an action body: empty body, or a JSON object with at most a string "reason". */
+  private static String reason(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
+      return null;
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException("the body must be a JSON object such as {\"reason\": \"...\"}");
+    }
+    if (body == null) {
+      throw new IllegalArgumentException("the body must be a JSON object such as {\"reason\": \"...\"}");
+    }
+    for (String key : body.fieldNames()) {
+      if (!key.equals("reason")) {
+        throw new IllegalArgumentException("unknown key '" + key + "'; the body may only hold \"reason\"");
+      }
+    }
+    Object reason = body.getValue("reason");
+    if (reason == null) {
+      return null;
+    }
+    if (!(reason instanceof String text)) {
+      throw new IllegalArgumentException("\"reason\" must be a string");
+    }
+    if (text.length() > MAX_REASON_LENGTH) {
+      throw new IllegalArgumentException("\"reason\" is over " + MAX_REASON_LENGTH + " characters");
+    }
+    return text.isBlank() ? null : text.strip();
+  }
+
+  private static JsonObject queueJson(QueueStates.Row row) {
+    JsonObject q = new JsonObject().put("identity", row.qualifiedIdentity()).put("server", row.server())
+        .put("nextHop", row.identity()).put("deliveryType", row.deliveryType()).put("status", row.status())
+        .put("messageCount", row.messageCount()).put("nextHopDomain", row.nextHopDomain())
+        .put("nextRetryTime", row.nextRetryTime() == null ? null : row.nextRetryTime().toString())
+        .put("lastError", row.lastError());
+    ControlRecord a = row.admin();
+    if (a != null) {
+      q.put("admin", new JsonObject().put("state", a.getState()).put("setBy", a.getSetBy())
+          .put("setAt", a.getSetAt() == null ? null : a.getSetAt().toString()).put("reason", a.getReason()));
+    }
+    return q;
+  }
+
+  private static void kafkaError(RoutingContext ctx, Throwable cause) {
+    if (cause instanceof KafkaUnavailableException) {
+      error(ctx, 503, "kafka_unavailable", cause.getMessage());
+    } else {
+      error(ctx, 500, "internal_error", cause.toString());
+    }
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(body.encodePrettily() + "\n");
+  }
+
+  /** A JSON error body: {"error": code, "message": what was wrong}. */
+  static void error(RoutingContext ctx, int status, String code, String message) {
+    json(ctx, status, new JsonObject().put("error", code).put("message", message));
+  }
+
+  /** The port listened on (the one chosen when 0 was asked). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** {@code http(s)://address:port/}, as printed at start. */
+  public String url() {
+    String host = options.bindAddress().contains(":") ? "[" + options.bindAddress() + "]" : options.bindAddress();
+    return (options.tls() ? "https" : "http") + "://" + host + ":" + port() + "/";
+  }
+
+  public Future<Void> close() {
+    readiness.forEach(check -> {
+      if (check instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // closing a probe's client: nothing to do about it
+        }
+      }
+    });
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+}

@@ -1,0 +1,40 @@
+package io.mailflow.admin;
+
+/**
+ * ReadinessCheck - one condition {@code GET /health/ready} asks about (broker reachable, a stage's consumers in
+ * their group, the edge's listeners bound). {@link #check()} may block briefly (the admin server calls it on a
+ * worker thread, never on an event loop) and must answer within a few seconds.
+ */
+public interface ReadinessCheck {
+  /** The check's name in the JSON body, e.g. {@code broker}, {@code delivery}, {@code edge}. */
+  String name();
+
+  /** The answer now. */
+  Result check();
+
+  /** A check's answer: ready, or not and why. */
+  record Result(boolean ready, String detail) {
+    public static Result ok(String detail) {
+      return new Result(true, detail);
+    }
+
+    public static Result failed(String why) {
+      return new Result(false, why);
+    }
+  }
+
+  /** A check from a name and a function (what Node builds for each stage). */
+  static ReadinessCheck of(String name, java.util.function.Supplier<Result> check) {
+    return new ReadinessCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Result check() {
+        return check.get();
+      }
+    };
+  }
+}
