@@ -12,6 +12,7 @@ import io.mailflow.edge.server.ProtocolLogCsv;
 import io.mailflow.edge.server.SmtpEdge;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.IpRange;
@@ -104,23 +105,17 @@ final class Node implements AutoCloseable {
       Path mailStore = dataDir.resolve("mailstore");
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withMeters(meters));
-      started.push(delivery);
-      watch(delivery.stopped());
-      readiness.add(ReadinessCheck.of("delivery", () -> member(delivery.membership())));
+      running("delivery", delivery, delivery.status());
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
     }
     if (roles.contains(Role.ROUTING)) {
       RoutingStage routing = RoutingStage.start(bootstrap, org, options);
-      started.push(routing);
-      watch(routing.stopped());
-      readiness.add(ReadinessCheck.of("routing", () -> member(routing.membership())));
+      running("routing", routing, routing.status());
       out.println("routing       consuming mail.categorized.v1");
     }
     if (roles.contains(Role.CATEGORIZER)) {
       CategorizerStage categorizer = CategorizerStage.start(bootstrap, org, options);
-      started.push(categorizer);
-      watch(categorizer.stopped());
-      readiness.add(ReadinessCheck.of("categorizer", () -> member(categorizer.membership())));
+      running("categorizer", categorizer, categorizer.status());
       out.println("categorizer   consuming mail.submission.v1");
     }
     if (roles.contains(Role.EDGE)) {
@@ -189,6 +184,13 @@ final class Node implements AutoCloseable {
   /** The admin server's address, e.g. http://127.0.0.1:2580/. */
   String adminUrl() {
     return admin.url();
+  }
+
+  /** A started stage: closed with the node, watched for a fatal stop, asked for readiness. */
+  private void running(String role, AutoCloseable stage, StageStatus status) {
+    started.push(stage);
+    watch(status.stopped());
+    readiness.add(ReadinessCheck.of(role, () -> member(status.membership())));
   }
 
   /** A stage is ready once its consumer is a member of its group (an empty assignment counts). */

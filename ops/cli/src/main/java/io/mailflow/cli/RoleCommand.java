@@ -35,10 +35,7 @@ abstract class RoleCommand implements Callable<Integer> {
           + "(printed at start), since several roles often share a machine")
   int adminPort;
 
-  @Option(names = "--admin-bind", paramLabel = "ADDRESS",
-      description = "IP address of the admin server (default: the organization's adminServer.bindAddress, else "
-          + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
-  String adminBind;
+  @Mixin AdminBindOption adminBind;
 
   private final Role role;
 
@@ -52,7 +49,7 @@ abstract class RoleCommand implements Callable<Integer> {
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
     try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out,
-        new Node.AdminListener(adminBind, adminPort));
+        adminBind.listener(adminPort));
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
       out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();

@@ -39,10 +39,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Port of the admin server (health, /metrics, /api/v1), 0 for any (default ${DEFAULT-VALUE})")
   int adminPort;
 
-  @Option(names = "--admin-bind", paramLabel = "ADDRESS",
-      description = "IP address of the admin server (default: the organization's adminServer.bindAddress, else "
-          + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
-  String adminBind;
+  @Mixin AdminBindOption adminBind;
 
   @Override
   public Integer call() throws Exception {
@@ -57,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
     if (demo != null) {
       DemoCredentials.print(demo, out);
     }
-    try (Running running = Running.start(org, dataDir, kafkaPort, new Node.AdminListener(adminBind, adminPort), out);
+    try (Running running = Running.start(org, dataDir, kafkaPort, adminBind.listener(adminPort), out);
         ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
       out.println("mailflow is running; Ctrl-C stops it");
       out.flush();

@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * {@link #positions()} tells another thread where each assigned partition stands (to read ahead of the
  * loop), and {@link Hooks#onAssigned} when partitions arrive.
  */
-public final class StageLoop<V extends SpecificRecord> implements AutoCloseable {
+public final class StageLoop<V extends SpecificRecord> implements StageStatus, AutoCloseable {
   /** Exchange's poison message threshold: a record that fails twice is parked. */
   public static final int DEFAULT_POISON_THRESHOLD = 2;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
@@ -238,12 +238,12 @@ public final class StageLoop<V extends SpecificRecord> implements AutoCloseable 
    */
   public record Membership(boolean joined, int partitions) {}
 
-  /** This member's place in its group as last told by the group coordinator; never blocks. */
+  @Override
   public Membership membership() {
     return new Membership(joined && !stopped.isDone(), assignedPartitions);
   }
 
-  /** Completes when the loop has ended: normally after {@link #close()}, exceptionally on a fatal error. */
+  @Override
   public CompletableFuture<Void> stopped() {
     return stopped;
   }

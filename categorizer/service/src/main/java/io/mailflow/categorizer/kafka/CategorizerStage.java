@@ -15,6 +15,7 @@ import io.mailflow.dsn.submission.DsnSubmission;
 import io.mailflow.dsn.submission.Report;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.Tracking;
@@ -227,13 +228,9 @@ public final class CategorizerStage implements AutoCloseable {
     return UUID.nameUUIDFromBytes((networkMessageId + "/" + copy).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
-  /** Where this instance stands in the categorizer consumer group (the admin server's readiness check). */
-  public StageLoop.Membership membership() {
-    return loop.membership();
-  }
-
-  public CompletableFuture<Void> stopped() {
-    return loop.stopped();
+  /** How this instance's consumer loop stands: its place in the categorizer consumer group, and when it stopped. */
+  public StageStatus status() {
+    return loop;
   }
 
   @Override

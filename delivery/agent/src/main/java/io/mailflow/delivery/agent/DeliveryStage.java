@@ -9,6 +9,7 @@ import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.dsn.submission.DsnReports;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
@@ -262,14 +263,9 @@ public final class DeliveryStage implements AutoCloseable {
         meters);
   }
 
-  /** Where this instance stands in the delivery consumer group (the admin server's readiness check). */
-  public StageLoop.Membership membership() {
-    return loop.membership();
-  }
-
-  /** Completes when the stage stops: after {@link #close()}, or exceptionally on a fatal consumer error. */
-  public CompletableFuture<Void> stopped() {
-    return loop.stopped();
+  /** How this instance's consumer loop stands: its place in the delivery consumer group, and when it stopped. */
+  public StageStatus status() {
+    return loop;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.mailflow.routing.service;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
+import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.Tracking;
@@ -193,13 +194,9 @@ public final class RoutingStage implements AutoCloseable {
         .toString();
   }
 
-  /** Where this instance stands in the routing consumer group (the admin server's readiness check). */
-  public StageLoop.Membership membership() {
-    return loop.membership();
-  }
-
-  public CompletableFuture<Void> stopped() {
-    return loop.stopped();
+  /** How this instance's consumer loop stands: its place in the routing consumer group, and when it stopped. */
+  public StageStatus status() {
+    return loop;
   }
 
   @Override

@@ -1,0 +1,21 @@
+package io.mailflow.cli;
+
+import picocli.CommandLine.Option;
+
+/**
+ * AdminBindOption - {@code --admin-bind}, declared once for {@code run} and every role: the address the
+ * admin server listens on. The port stays with each command, because its default differs (2580 for
+ * {@code run}, any free port for a role process).
+ */
+final class AdminBindOption {
+
+  @Option(names = "--admin-bind", paramLabel = "ADDRESS",
+      description = "IP address of the admin server (default: the organization's adminServer.bindAddress, else "
+          + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
+  String address;
+
+  /** Where this process's admin server listens: this address (or the organization's) and {@code port}. */
+  Node.AdminListener listener(int port) {
+    return new Node.AdminListener(address, port);
+  }
+}
