@@ -1,5 +1,6 @@
 package io.mailflow.cli;
 
+import io.mailflow.organization.IpRange;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,8 +15,17 @@ final class AdminBindOption {
           + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
   String address;
 
-  /** Where this process's admin server listens: this address (or the organization's) and {@code port}. */
+  /**
+   * Where this process's admin server listens: this address (or the organization's) and {@code port}. Call it
+   * before starting anything: an address that is no IP literal is refused here, so a typo starts no broker.
+   */
   Node.AdminListener listener(int port) {
+    if (address != null && !IpRange.isAddress(address.strip())) {
+      throw new CliFailure(NOT_AN_ADDRESS + "'" + address.strip() + "'");
+    }
     return new Node.AdminListener(address, port);
   }
+
+  /** A host name would be resolved, and could mean another address tomorrow. */
+  static final String NOT_AN_ADDRESS = "--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not ";
 }

@@ -176,7 +176,7 @@ final class Node implements AutoCloseable {
     String bind = listener.bindAddress() != null ? listener.bindAddress().strip()
         : org.adminServer().bindAddressOrDefault();
     if (!IpRange.isAddress(bind)) { // a name would be resolved, and could mean another address tomorrow
-      throw new CliFailure("--admin-bind takes an IP address such as 127.0.0.1, 0.0.0.0 or ::, not '" + bind + "'");
+      throw new CliFailure(AdminBindOption.NOT_AN_ADDRESS + "'" + bind + "'");
     }
     return bind;
   }

@@ -46,10 +46,10 @@ abstract class RoleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
-    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out,
-        adminBind.listener(adminPort));
+    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out, admin);
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
       out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();

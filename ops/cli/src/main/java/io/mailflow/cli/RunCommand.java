@@ -44,6 +44,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
     Organization org = organization.load();
     DemoCredentials.Applied demo = null;
     if (organization.config == null) { // the built-in demo: passwords made at first start, kept in the data dir
@@ -54,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     if (demo != null) {
       DemoCredentials.print(demo, out);
     }
-    try (Running running = Running.start(org, dataDir, kafkaPort, adminBind.listener(adminPort), out);
+    try (Running running = Running.start(org, dataDir, kafkaPort, admin, out);
         ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
       out.println("mailflow is running; Ctrl-C stops it");
       out.flush();

@@ -2,6 +2,7 @@ package io.mailflow.cli;
 
 import static io.mailflow.cli.CliRun.mailflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -79,6 +80,19 @@ class CommandFailuresIT {
 
     assertEquals(1, outcome.exit());
     assertOneLine(outcome, "--admin-bind takes an IP address", "'admin.example'");
+    assertEquals("", outcome.out(), "refused before anything starts or is printed");
+    assertFalse(Files.exists(dir.resolve("b").resolve("kafka")), "no broker was started");
+  }
+
+  @Test
+  void theDemoWithABadAdminBindMakesNoPasswords() throws Exception {
+    Path data = dir.resolve("demo-bad-bind");
+    CliRun outcome = mailflow("run", "--data-dir", data.toString(), "--kafka-port", "0", "--admin-port", "0",
+        "--admin-bind", "localhost");
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--admin-bind takes an IP address", "'localhost'");
+    assertFalse(Files.exists(data.resolve(DemoCredentials.DIR)), "no demo passwords made for a run that never started");
   }
 
   @Test
