@@ -209,11 +209,13 @@ public final class AdminServer {
       return;
     }
     Administrator administrator = ctx.get(AdministratorLogin.ADMINISTRATOR);
+    QueueActions.Actor actor = new QueueActions.Actor(administrator.name(), "api",
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
     vertx.executeBlocking(() -> {
       if (QueueStates.of(QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), key).isEmpty()) {
         return null;
       }
-      return QueueActions.apply(bootstrap, action, key, reason, administrator.name(), options.kafkaTimeout(),
+      return QueueActions.apply(bootstrap, action, key, reason, actor, options.kafkaTimeout(),
           CLIENT_ID);
     }, false).onComplete(r -> {
       if (r.failed()) {
