@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
 # smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, dnsmasq as a loopback DNS
-# server for MX routing, and Dovecot's LMTP server as an external mailbox store), from Debian's
+# server for MX routing, Dovecot's LMTP server as an external mailbox store, and Prometheus scraping a
+# node's /metrics), from Debian's
 # packages, when they are missing. Tests that need a peer skip
 # cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
 # real-client tests fail rather than skip when the environment variable CI is set).
@@ -20,6 +21,10 @@ command -v curl >/dev/null || need+=(curl)
 # config>); the packaged service is never started (policy-rc.d below)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-core)
 [ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
+# Prometheus: ops/cli PrometheusScrapeIT runs the binary itself (temporary config and storage, a free
+# loopback port); the packaged service, which would bind :9090, is never started (policy-rc.d below).
+# --no-install-recommends leaves out prometheus-node-exporter and its service.
+command -v prometheus >/dev/null || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-test-peers: need root to install ${need[*]}; tests needing them will be skipped" >&2
@@ -27,7 +32,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-test-peers: installing ${need[*]}" >&2
 # Postfix is used only for its test tools: no mailer configuration, and its daemon is never started.
-# Neither is Dovecot's: policy-rc.d answers 101 (action forbidden) to every service start the packages try.
+# Neither is Dovecot's nor Prometheus': policy-rc.d answers 101 (action forbidden) to every service start the packages try.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 made_policy=0
 if [ ! -e /usr/sbin/policy-rc.d ]; then

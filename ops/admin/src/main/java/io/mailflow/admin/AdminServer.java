@@ -6,6 +6,7 @@ import io.mailflow.schemas.avro.ControlRecord;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
@@ -15,6 +16,9 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +36,10 @@ public final class AdminServer {
   /** Requests answered, tagged {@code status} = 2xx, 4xx, 5xx (Prometheus: {@code mailflow_admin_requests_total}). */
   public static final String REQUESTS_METER = "mailflow.admin.requests";
   private static final String CLIENT_ID = "mailflow-admin-api";
+  /** The OpenAPI document of every route, a resource beside this class; OpenApiDocumentIT keeps it true. */
+  static final String OPENAPI_RESOURCE = "openapi.json";
+  static final String OPENAPI_PATH = "/api/v1/openapi.json";
+  private static final Buffer OPENAPI = openApi();
 
   private final Vertx vertx;
   private final AdminServerOptions options;
@@ -40,6 +48,7 @@ public final class AdminServer {
   private final String bootstrap;
   private final AdministratorLogin login;
   private HttpServer server;
+  private Router router;
 
   private AdminServer(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
       PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
@@ -73,7 +82,8 @@ public final class AdminServer {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certFile().toString())
           .setKeyPath(options.keyFile().toString()));
     }
-    return vertx.createHttpServer(http).requestHandler(admin.routes()).listen().map(s -> {
+    admin.router = admin.routes();
+    return vertx.createHttpServer(http).requestHandler(admin.router).listen().map(s -> {
       admin.server = s;
       return admin;
     }).recover(e -> Future.failedFuture(new IllegalStateException("admin server cannot listen on "
@@ -99,6 +109,9 @@ public final class AdminServer {
     router.get("/metrics").handler(this::metrics);
     router.get("/api/v1/queues").handler(login.require(false)).handler(this::listQueues);
     router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
+    // unauthenticated, like /health: it describes the API and holds nothing of the organization
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(OPENAPI));
 
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed",
@@ -108,6 +121,22 @@ public final class AdminServer {
     router.errorHandler(500, ctx -> error(ctx, 500, "internal_error",
         ctx.failure() == null ? "internal error" : ctx.failure().toString()));
     return router;
+  }
+
+  /** The routes served (for OpenApiDocumentIT, which compares them with the document). */
+  Router router() {
+    return router;
+  }
+
+  private static Buffer openApi() {
+    try (InputStream in = AdminServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + OPENAPI_RESOURCE + " is missing beside AdminServer");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** GET /health/ready: every check on a worker, 200 only when all pass; the body names each and why. */
@@ -180,11 +209,13 @@ public final class AdminServer {
       return;
     }
     Administrator administrator = ctx.get(AdministratorLogin.ADMINISTRATOR);
+    QueueActions.Actor actor = new QueueActions.Actor(administrator.name(), "api",
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
     vertx.executeBlocking(() -> {
       if (QueueStates.of(QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), key).isEmpty()) {
         return null;
       }
-      return QueueActions.apply(bootstrap, action, key, reason, administrator.name(), options.kafkaTimeout(),
+      return QueueActions.apply(bootstrap, action, key, reason, actor, options.kafkaTimeout(),
           CLIENT_ID);
     }, false).onComplete(r -> {
       if (r.failed()) {

@@ -4,10 +4,19 @@ import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.kafka.TrackingEventId;
+import io.mailflow.kafka.TrackingSource;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * QueueActions - Suspend-Queue, Resume-Queue and Retry-Queue, for {@code mailflow queue} and the admin API:
  * each is a ControlRecord {QUEUE, next-hop key, state, reason, setBy, setAt} on the compacted mail.control.v1,
- * which every delivery instance reads. The record is the audit: who, when, what and why. Blocking: call it off
- * any event loop.
+ * which every delivery instance reads. The record is the audit: who, when, what and why; the same is also written
+ * as a tracking event on mail.tracking.v1 ({@link #trackingEvent}), so {@code mailflow events tail --topic
+ * tracking} shows it beside the queue's QUEUESTATE events. Blocking: call it off any event loop.
  */
 public final class QueueActions {
   /** What an action sets, and how the confirmation says it. */
@@ -45,6 +55,24 @@ public final class QueueActions {
     }
   }
 
+  /** The source and event id of an action's tracking event. */
+  public static final TrackingSource SOURCE = TrackingSource.ADMIN;
+  /**
+   * mailflow's own event id: Exchange's tracking log has no queue events (Suspend-Queue is only in its admin audit
+   * log) and its ADMIN events are about messages (a deletion in Queue Viewer is a FAIL). QUEUEACTION pairs with
+   * QUEUESTATE: same subject, a queue; the cmdlet in source-context says which action.
+   */
+  public static final TrackingEventId EVENT = TrackingEventId.QUEUEACTION;
+
+  /**
+   * Who acts, and through what.
+   *
+   * @param setBy the administrator's name (the API) or user@host (the CLI)
+   * @param via {@code api} or {@code cli}
+   * @param clientIp the API client's address, or null
+   */
+  public record Actor(String setBy, String via, String clientIp) {}
+
   private QueueActions() {}
 
   /**
@@ -59,13 +87,49 @@ public final class QueueActions {
     }
   }
 
-  /** Reads the queue's setting, checks, and writes the action; answers the record once Kafka has it. */
-  public static ControlRecord apply(String bootstrap, Action action, String identity, String reason, String setBy,
+  /**
+   * Reads the queue's setting, checks, and writes the action, then its tracking event; answers the record once
+   * Kafka has both. When the tracking event is not acknowledged the action stands (actions are idempotent: doing
+   * it again writes both).
+   */
+  public static ControlRecord apply(String bootstrap, Action action, String identity, String reason, Actor actor,
       Duration timeout, String clientId) {
     try (ControlView view = ControlView.start(bootstrap, clientId, timeout)) {
       check(action, identity, view.get(ControlKind.QUEUE, identity));
     }
-    return write(bootstrap, ControlKind.QUEUE, identity, action.state, reason, setBy, timeout, clientId);
+    ControlRecord record = write(bootstrap, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(), timeout,
+        clientId);
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
+      await(publisher.send(Topics.TRACKING, identity, trackingEvent(action, record, actor, localHost())), bootstrap,
+          Topics.TRACKING.name(), timeout);
+    }
+    return record;
+  }
+
+  /**
+   * The audit as a tracking event, keyed like QUEUESTATE by the next-hop key: source ADMIN, event QUEUEACTION,
+   * date-time = the record's setAt (when), source-context = {@code Suspend-Queue -Identity <key>; setBy=<who>;
+   * via=<api|cli>; state=<state>} (what, who), message-info = the reason (why), client-ip = the API client.
+   * network-message-id is empty and {@code queue} null: it is about no message, and no queue view takes it for a
+   * queue's state.
+   */
+  static TrackingEvent trackingEvent(Action action, ControlRecord record, Actor actor, String server) {
+    String cmdlet = action.name().charAt(0) + action.name().substring(1).toLowerCase(Locale.ROOT) + "-Queue";
+    return new Tracking(server, Clock.fixed(record.getSetAt(), ZoneOffset.UTC)).aboutNoMessage(SOURCE, EVENT)
+        .setSourceContext(cmdlet + " -Identity " + record.getTarget() + "; setBy=" + record.getSetBy() + "; via="
+            + actor.via() + "; state=" + record.getState())
+        .setMessageInfo(record.getReason())
+        .setClientIp(actor.clientIp())
+        .build();
+  }
+
+  /** server-hostname of the tracking event: the machine that took the action. */
+  private static String localHost() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /**
@@ -78,15 +142,22 @@ public final class QueueActions {
     ControlRecord record = ControlRecord.newBuilder().setKind(kind).setTarget(target).setState(state)
         .setReason(reason).setSetBy(setBy).setSetAt(Instant.now()).build();
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
-      publisher.send(Topics.CONTROL, ControlView.key(kind, target), record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaUnavailableException("interrupted while writing to " + Topics.CONTROL.name(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new KafkaUnavailableException("cannot write to " + Topics.CONTROL.name() + " at " + bootstrap
-          + " within " + timeout.toSeconds() + " s: " + cause, cause);
+      await(publisher.send(Topics.CONTROL, ControlView.key(kind, target), record), bootstrap, Topics.CONTROL.name(),
+          timeout);
     }
     return record;
+  }
+
+  private static void await(java.util.concurrent.Future<?> ack, String bootstrap, String topic, Duration timeout) {
+    try {
+      ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaUnavailableException("interrupted while writing to " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new KafkaUnavailableException("cannot write to " + topic + " at " + bootstrap
+          + " within " + timeout.toSeconds() + " s: " + cause, cause);
+    }
   }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Administrator;
@@ -151,6 +152,22 @@ class AdminServerIT {
     try (ControlView view = ControlView.start(bootstrap, "admin-server-it", Duration.ofSeconds(15))) {
       return view.get(ControlKind.QUEUE, key).orElse(null);
     }
+  }
+
+  /** The ADMIN tracking events about queue {@code key}, in the order written (the topic is keyed by it). */
+  private static List<TrackingEvent> adminEvents(String key) {
+    List<TrackingEvent> events = new java.util.ArrayList<>();
+    try (TopicReader<TrackingEvent> reader = TopicReader.between(bootstrap, Topics.TRACKING, Instant.EPOCH,
+        Instant.now(), Duration.ofSeconds(15))) {
+      while (!reader.finished()) {
+        for (TopicReader.Entry<TrackingEvent> e : reader.poll(Duration.ofMillis(200))) {
+          if (e.decoded() && "ADMIN".equals(e.value().getSource()) && key.equals(e.key())) {
+            events.add(e.value());
+          }
+        }
+      }
+    }
+    return events;
   }
 
   @Test
@@ -319,6 +336,7 @@ class AdminServerIT {
     assertEquals("forbidden", new JsonObject(forbidden.body()).getString("error"));
     assertTrue(new JsonObject(forbidden.body()).getString("message").contains("ViewOnlyOrganizationManagement"));
     assertNull(setting(key), "nothing written");
+    assertEquals(List.of(), adminEvents(key), "no tracking event either");
   }
 
   @Test
@@ -354,6 +372,22 @@ class AdminServerIT {
     HttpResponse<String> resumed = post(queuePath("MBX1\\" + key, "resume"), basic("alice", PASSWORD), "");
     assertEquals(200, resumed.statusCode(), "the listed server\\key identity works too: " + resumed.body());
     assertEquals("Active", setting(key).getState());
+
+    // the audit as tracking events too: who, when, what, why (the refused retry wrote none)
+    List<TrackingEvent> audit = adminEvents(key);
+    assertEquals(2, audit.size(), "got " + audit + ", want the suspend and the resume");
+    TrackingEvent suspend = audit.get(0);
+    assertEquals("QUEUEACTION", suspend.getEventId());
+    assertEquals("Suspend-Queue -Identity " + key + "; setBy=alice; via=api; state=Suspended",
+        suspend.getSourceContext());
+    assertEquals("peer maintenance", suspend.getMessageInfo());
+    assertEquals(record.getSetAt(), suspend.getDateTime(), "when: the control record's setAt");
+    assertEquals("127.0.0.1", suspend.getClientIp());
+    assertEquals("", suspend.getNetworkMessageId());
+    assertNull(suspend.getQueue(), "not a queue state: Get-Queue must not take it for one");
+    assertEquals("Resume-Queue -Identity " + key + "; setBy=alice; via=api; state=Active",
+        audit.get(1).getSourceContext());
+    assertNull(audit.get(1).getMessageInfo(), "no reason given");
   }
 
   @Test
@@ -387,5 +421,6 @@ class AdminServerIT {
     assertEquals("not_found", new JsonObject(noRoute.body()).getString("error"));
 
     assertNull(setting(key), "none of them wrote a setting");
+    assertEquals(List.of(), adminEvents(key), "nor a tracking event");
   }
 }

@@ -49,7 +49,8 @@ final class QueueCommand {
       }
       ControlRecord record;
       try {
-        record = QueueActions.apply(kafka.bootstrap, action, nextHop, reason, KafkaOption.who(), kafka.timeout(),
+        record = QueueActions.apply(kafka.bootstrap, action, nextHop, reason,
+            new QueueActions.Actor(KafkaOption.who(), "cli", null), kafka.timeout(),
             "mailflow-queue-cli");
       } catch (QueueActions.Refused | KafkaUnavailableException e) {
         throw new CliFailure(e.getMessage(), e);

@@ -15,6 +15,7 @@ import io.mailflow.schemas.avro.QueueState;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,19 @@ class QueueCommandIT {
     CliRun retried = mailflow("queue", "retry", "--next-hop", key, "--bootstrap", bootstrap);
     assertEquals(0, retried.exit(), retried.err());
     assertEquals("Retry", setting(key).getState());
+
+    // each action is also a tracking event (source ADMIN) that `events tail --topic tracking` shows; the refused
+    // retry wrote none
+    CliRun tail = mailflow("events", "tail", "--topic", "tracking", "--from-beginning", "--idle-exit", "3",
+        "--bootstrap", bootstrap);
+    assertEquals(0, tail.exit(), tail.err());
+    List<String> audit = tail.out().lines().filter(l -> l.contains("\"ADMIN\"") && l.contains(key)).toList();
+    assertEquals(3, audit.size(), "got " + audit + ", want suspend, resume, retry");
+    assertTrue(audit.get(0).contains("\"Suspend-Queue -Identity " + key + "; setBy=" + KafkaOption.who()
+        + "; via=cli; state=Suspended\""), audit.get(0));
+    assertTrue(audit.get(0).contains("\"QUEUEACTION\"") && audit.get(0).contains("\"peer maintenance\""),
+        audit.get(0));
+    assertTrue(audit.get(2).contains("Retry-Queue -Identity " + key), audit.get(2));
   }
 
   @Test

@@ -4,7 +4,9 @@ package io.mailflow.kafka;
  * TrackingEventId - the event-id field of a message-tracking event: Exchange's values (Get-MessageTrackingLog
  * -EventId), so a query written for Exchange's logs finds the same events here.
  *
- * <p>{@link #QUEUESTATE} is mailflow's own: a delivery queue's Get-Queue state, not a message's step.
+ * <p>{@link #QUEUESTATE} and {@link #QUEUEACTION} are mailflow's own: they are about a delivery queue, not a
+ * message's step, and Exchange's tracking log has no queue events (its queue actions are only in the admin
+ * audit log).
  */
 public enum TrackingEventId {
   /** A server received the message (SMTP from a client or another server). */
@@ -36,5 +38,10 @@ public enum TrackingEventId {
   /** The message was parked as poison. */
   POISONMESSAGE,
   /** mailflow's own: a delivery queue's state (source QUEUE). */
-  QUEUESTATE
+  QUEUESTATE,
+  /**
+   * mailflow's own: an administrator suspended, resumed or retried a delivery queue (source ADMIN). Named after
+   * QUEUESTATE, which it changes: the queue is the subject, the cmdlet in source-context is the verb.
+   */
+  QUEUEACTION
 }

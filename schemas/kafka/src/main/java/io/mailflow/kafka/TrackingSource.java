@@ -21,5 +21,7 @@ public enum TrackingSource {
   /** Delivery queues: Unreachable queue hand-back, queue states. */
   QUEUE,
   /** Safety Net: replay by an administrator. */
-  SAFETYNET
+  SAFETYNET,
+  /** An administrator's own action (Exchange's ADMIN: human intervention, e.g. in Queue Viewer). */
+  ADMIN
 }
