@@ -18,9 +18,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * QueueActions - Suspend-Queue, Resume-Queue and Retry-Queue, for {@code mailflow queue} and the admin API:
@@ -100,8 +97,7 @@ public final class QueueActions {
     ControlRecord record = write(bootstrap, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(), timeout,
         clientId);
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
-      await(publisher.send(Topics.TRACKING, identity, trackingEvent(action, record, actor, localHost())), bootstrap,
-          Topics.TRACKING.name(), timeout);
+      publisher.sendAndWait(Topics.TRACKING, identity, trackingEvent(action, record, actor, localHost()), timeout);
     }
     return record;
   }
@@ -142,22 +138,8 @@ public final class QueueActions {
     ControlRecord record = ControlRecord.newBuilder().setKind(kind).setTarget(target).setState(state)
         .setReason(reason).setSetBy(setBy).setSetAt(Instant.now()).build();
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
-      await(publisher.send(Topics.CONTROL, ControlView.key(kind, target), record), bootstrap, Topics.CONTROL.name(),
-          timeout);
+      publisher.sendAndWait(Topics.CONTROL, ControlView.key(kind, target), record, timeout);
     }
     return record;
-  }
-
-  private static void await(java.util.concurrent.Future<?> ack, String bootstrap, String topic, Duration timeout) {
-    try {
-      ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaUnavailableException("interrupted while writing to " + topic, e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new KafkaUnavailableException("cannot write to " + topic + " at " + bootstrap
-          + " within " + timeout.toSeconds() + " s: " + cause, cause);
-    }
   }
 }

@@ -25,9 +25,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -251,7 +249,7 @@ final class ReplayCommand implements Callable<Integer> {
       RecordOrigin origin, String window) {
     String where = where(origin);
     V copy = replayed.marked().apply(record, where);
-    await(publisher.send(replayed.topic(), key, copy), replayed.topic().name());
+    publisher.sendAndWait(replayed.topic(), key, copy, SEND_TIMEOUT);
     Envelope envelope = replayed.envelope().apply(record);
     TrackingEvent event = new Tracking(server, clock).about(envelope, SOURCE, EVENT,
             replayed.recipients().apply(record), List.of())
@@ -259,20 +257,9 @@ final class ReplayCommand implements Callable<Integer> {
         .setSourceContext("mailflow replay " + window + "; copy of " + where + "; "
             + (replayed.topic() == Topics.DELIVERY ? "next hop " : "submission ") + key)
         .build();
-    await(publisher.send(Topics.TRACKING, envelope.getNetworkMessageId(), event), Topics.TRACKING.name());
+    publisher.sendAndWait(Topics.TRACKING, envelope.getNetworkMessageId(), event, SEND_TIMEOUT);
   }
 
-  private void await(java.util.concurrent.CompletableFuture<?> ack, String topic) {
-    try {
-      ack.get(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliFailure("interrupted while writing to " + topic, e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new CliFailure("cannot write to " + topic + " at " + kafka.bootstrap + ": " + cause, cause);
-    }
-  }
 
   static String where(RecordOrigin origin) {
     return origin.topic() + "-" + origin.partition() + "@" + origin.offset();

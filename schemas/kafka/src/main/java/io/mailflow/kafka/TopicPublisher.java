@@ -2,10 +2,13 @@ package io.mailflow.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,6 +27,8 @@ public final class TopicPublisher implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
   private KafkaClientMetrics producerMeters;
+  /** Where the records go, for error messages: the bootstrap servers, or "Kafka" when built from a producer. */
+  private String brokers = "Kafka";
 
   public TopicPublisher(Producer<String, byte[]> producer, String name) {
     this.producer = producer;
@@ -36,7 +41,10 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** A publisher with mailflow's producer defaults ({@link KafkaClientConfig#producer}). */
   public static TopicPublisher create(String bootstrapServers, String clientId) {
-    return new TopicPublisher(new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId);
+    TopicPublisher publisher =
+        new TopicPublisher(new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId);
+    publisher.brokers = bootstrapServers;
+    return publisher;
   }
 
   /**
@@ -58,6 +66,26 @@ public final class TopicPublisher implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     return sendRaw(topic.name(), key, bytes);
+  }
+
+  /**
+   * For tools (CLI commands, the admin server's workers), never an event loop: sends one record and waits up to
+   * {@code timeout} for the acknowledgement.
+   *
+   * @throws KafkaUnavailableException naming the topic, the brokers and the wait, when Kafka did not take it
+   */
+  public <V extends SpecificRecord> RecordMetadata sendAndWait(Topic<V> topic, String key, V value,
+      Duration timeout) {
+    try {
+      return send(topic, key, value).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaUnavailableException("interrupted while writing to " + topic.name(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new KafkaUnavailableException("cannot write to " + topic.name() + " at " + brokers + " within "
+          + timeout.toSeconds() + " s: " + cause, cause);
+    }
   }
 
   /** Sends a message-tracking event, keyed by its network message id as mail.tracking.v1 is. */
