@@ -10,20 +10,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +41,7 @@ class AdminServerTlsIT {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertTrue(server.url().startsWith("https://127.0.0.1:"), server.url());
 
-      HttpClient https = HttpClient.newBuilder().sslContext(trusting(Path.of(cert.certificate().certFile())))
+      HttpClient https = HttpClient.newBuilder().sslContext(TrustedCertificate.only(Path.of(cert.certificate().certFile())))
           .connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> live = https.send(HttpRequest.newBuilder(URI.create(server.url() + "health/live")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -61,18 +55,5 @@ class AdminServerTlsIT {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
-  }
-
-  private static SSLContext trusting(Path certFile) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream pem = Files.newInputStream(certFile)) {
-      trust.setCertificateEntry("mailflow", CertificateFactory.getInstance("X.509").generateCertificate(pem));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
   }
 }

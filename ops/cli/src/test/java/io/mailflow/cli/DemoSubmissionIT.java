@@ -13,20 +13,14 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,19 +73,6 @@ class DemoSubmissionIT {
   }
 
   /** Trusts exactly the certificate `mailflow run` made in the data dir. */
-  private static SSLContext trustingGeneratedCertificate() throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream pem = Files.newInputStream(dataDir.resolve("tls").resolve(SelfSignedCertificate.CERTIFICATE_FILE))) {
-      trust.setCertificateEntry("mailflow", CertificateFactory.getInstance("X.509").generateCertificate(pem));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
-  }
-
   private static Session session() throws Exception {
     Properties p = new Properties();
     p.put("mail.smtp.host", "127.0.0.1");
@@ -101,7 +82,8 @@ class DemoSubmissionIT {
     p.put("mail.smtp.starttls.enable", "true");
     p.put("mail.smtp.starttls.required", "true");
     p.put("mail.smtp.ssl.checkserveridentity", "true"); // the certificate names 127.0.0.1
-    p.put("mail.smtp.ssl.socketFactory", trustingGeneratedCertificate().getSocketFactory());
+    p.put("mail.smtp.ssl.socketFactory", TrustedCertificate.only(dataDir.resolve("tls").resolve(SelfSignedCertificate.CERTIFICATE_FILE))
+        .getSocketFactory());
     p.put("mail.smtp.timeout", "30000");
     return Session.getInstance(p);
   }
