@@ -94,12 +94,12 @@ public final class QueueActions {
     try (ControlView view = ControlView.start(bootstrap, clientId, timeout)) {
       check(action, identity, view.get(ControlKind.QUEUE, identity));
     }
-    ControlRecord record = write(bootstrap, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(), timeout,
-        clientId);
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) { // one producer for both writes
+      ControlRecord record = write(publisher, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(),
+          timeout);
       publisher.sendAndWait(Topics.TRACKING, identity, trackingEvent(action, record, actor, localHost()), timeout);
+      return record;
     }
-    return record;
   }
 
   /**
@@ -135,11 +135,16 @@ public final class QueueActions {
    */
   public static ControlRecord write(String bootstrap, ControlKind kind, String target, String state, String reason,
       String setBy, Duration timeout, String clientId) {
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
+      return write(publisher, kind, target, state, reason, setBy, timeout);
+    }
+  }
+
+  private static ControlRecord write(TopicPublisher publisher, ControlKind kind, String target, String state,
+      String reason, String setBy, Duration timeout) {
     ControlRecord record = ControlRecord.newBuilder().setKind(kind).setTarget(target).setState(state)
         .setReason(reason).setSetBy(setBy).setSetAt(Instant.now()).build();
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) {
-      publisher.sendAndWait(Topics.CONTROL, ControlView.key(kind, target), record, timeout);
-    }
+    publisher.sendAndWait(Topics.CONTROL, ControlView.key(kind, target), record, timeout);
     return record;
   }
 }
