@@ -47,6 +47,8 @@ public final class AdminServer {
   private final List<ReadinessCheck> readiness;
   private final String bootstrap;
   private final AdministratorLogin login;
+  /** server-hostname of the audit's tracking events: resolved once, not per action. */
+  private final String serverName;
   private HttpServer server;
   private Router router;
 
@@ -54,6 +56,7 @@ public final class AdminServer {
       PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
     this.vertx = vertx;
     this.options = options;
+    this.serverName = options.serverName() != null ? options.serverName() : QueueActions.thisMachine();
     this.meters = meters;
     this.readiness = List.copyOf(readiness);
     this.bootstrap = bootstrap;
@@ -210,7 +213,7 @@ public final class AdminServer {
     }
     Administrator administrator = ctx.get(AdministratorLogin.ADMINISTRATOR);
     QueueActions.Actor actor = new QueueActions.Actor(administrator.name(), "api",
-        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress(), serverName);
     vertx.executeBlocking(() -> {
       if (QueueStates.of(QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), key).isEmpty()) {
         return null;

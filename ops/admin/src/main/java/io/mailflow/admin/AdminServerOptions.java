@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param keyFile PEM private key of {@code certFile}
  * @param metricsRequireLogin whether {@code GET /metrics} needs an administrator
  * @param kafkaTimeout how long an API call waits for Kafka before answering 503
+ * @param serverName the organization's name of this server, written as server-hostname on the audit's tracking
+ *     events; null: this machine's host name
  */
 public record AdminServerOptions(String bindAddress, int port, Path certFile, Path keyFile,
-    boolean metricsRequireLogin, Duration kafkaTimeout) {
+    boolean metricsRequireLogin, Duration kafkaTimeout, String serverName) {
   /** `mailflow run`'s port: beside the SMTP ports, unassigned by IANA, easy to remember. */
   public static final int DEFAULT_RUN_PORT = 2580;
   /** Role processes: several often share a machine, so any free port (printed at start). */
@@ -42,15 +44,19 @@ public record AdminServerOptions(String bindAddress, int port, Path certFile, Pa
 
   /** Loopback on {@code port}, plain HTTP, /metrics open. */
   public static AdminServerOptions loopback(int port) {
-    return new AdminServerOptions(DEFAULT_BIND_ADDRESS, port, null, null, false, DEFAULT_KAFKA_TIMEOUT);
+    return new AdminServerOptions(DEFAULT_BIND_ADDRESS, port, null, null, false, DEFAULT_KAFKA_TIMEOUT, null);
   }
 
   public AdminServerOptions withMetricsRequireLogin(boolean required) {
-    return new AdminServerOptions(bindAddress, port, certFile, keyFile, required, kafkaTimeout);
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, required, kafkaTimeout, serverName);
   }
 
   public AdminServerOptions withKafkaTimeout(Duration timeout) {
-    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, timeout);
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, timeout, serverName);
+  }
+
+  public AdminServerOptions withServerName(String name) {
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, kafkaTimeout, name);
   }
 
   /** Whether the server speaks HTTPS. */

@@ -67,8 +67,10 @@ public final class QueueActions {
    * @param setBy the administrator's name (the API) or user@host (the CLI)
    * @param via {@code api} or {@code cli}
    * @param clientIp the API client's address, or null
+   * @param server the server that took the action: the organization's server name for the admin API, this
+   *     machine's host name for the CLI ({@link #thisMachine()})
    */
-  public record Actor(String setBy, String via, String clientIp) {}
+  public record Actor(String setBy, String via, String clientIp, String server) {}
 
   private QueueActions() {}
 
@@ -97,7 +99,7 @@ public final class QueueActions {
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) { // one producer for both writes
       ControlRecord record = write(publisher, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(),
           timeout);
-      publisher.sendAndWait(Topics.TRACKING, identity, trackingEvent(action, record, actor, localHost()), timeout);
+      publisher.sendAndWait(Topics.TRACKING, identity, trackingEvent(action, record, actor), timeout);
       return record;
     }
   }
@@ -109,9 +111,9 @@ public final class QueueActions {
    * network-message-id is empty and {@code queue} null: it is about no message, and no queue view takes it for a
    * queue's state.
    */
-  static TrackingEvent trackingEvent(Action action, ControlRecord record, Actor actor, String server) {
+  static TrackingEvent trackingEvent(Action action, ControlRecord record, Actor actor) {
     String cmdlet = action.name().charAt(0) + action.name().substring(1).toLowerCase(Locale.ROOT) + "-Queue";
-    return new Tracking(server, Clock.fixed(record.getSetAt(), ZoneOffset.UTC)).aboutNoMessage(SOURCE, EVENT)
+    return new Tracking(actor.server(), Clock.fixed(record.getSetAt(), ZoneOffset.UTC)).aboutNoMessage(SOURCE, EVENT)
         .setSourceContext(cmdlet + " -Identity " + record.getTarget() + "; setBy=" + record.getSetBy() + "; via="
             + actor.via() + "; state=" + record.getState())
         .setMessageInfo(record.getReason())
@@ -119,8 +121,8 @@ public final class QueueActions {
         .build();
   }
 
-  /** server-hostname of the tracking event: the machine that took the action. */
-  private static String localHost() {
+  /** This machine's host name: the server a CLI action names, since the CLI reads no organization. */
+  public static String thisMachine() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {

@@ -90,7 +90,8 @@ class AdminServerIT {
     List<ReadinessCheck> checks = List.of(new BrokerReachable(bootstrap, Duration.ofSeconds(3)),
         ReadinessCheck.of("delivery", () -> stageJoined.get() ? ReadinessCheck.Result.ok("in its group")
             : ReadinessCheck.Result.failed("not yet in its consumer group")));
-    server = AdminServer.start(vertx, AdminServerOptions.loopback(0), admins, meters, checks, bootstrap)
+    server = AdminServer.start(vertx, AdminServerOptions.loopback(0).withServerName("MBX1"), admins, meters, checks,
+        bootstrap)
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = server.url();
   }
@@ -383,6 +384,7 @@ class AdminServerIT {
     assertEquals("peer maintenance", suspend.getMessageInfo());
     assertEquals(record.getSetAt(), suspend.getDateTime(), "when: the control record's setAt");
     assertEquals("127.0.0.1", suspend.getClientIp());
+    assertEquals("MBX1", suspend.getServerHostname(), "the organization's server name, not the machine's");
     assertEquals("", suspend.getNetworkMessageId());
     assertNull(suspend.getQueue(), "not a queue state: Get-Queue must not take it for one");
     assertEquals("Resume-Queue -Identity " + key + "; setBy=alice; via=api; state=Active",

@@ -50,7 +50,7 @@ final class QueueCommand {
       ControlRecord record;
       try {
         record = QueueActions.apply(kafka.bootstrap, action, nextHop, reason,
-            new QueueActions.Actor(KafkaOption.who(), "cli", null), kafka.timeout(),
+            new QueueActions.Actor(KafkaOption.who(), "cli", null, QueueActions.thisMachine()), kafka.timeout(),
             "mailflow-queue-cli");
       } catch (QueueActions.Refused | KafkaUnavailableException e) {
         throw new CliFailure(e.getMessage(), e);

@@ -35,7 +35,7 @@ class AdminServerTlsIT {
     Vertx vertx = Vertx.vertx();
     try {
       AdminServerOptions options = new AdminServerOptions("127.0.0.1", 0, Path.of(cert.certificate().certFile()),
-          Path.of(cert.certificate().keyFile()), false, Duration.ofSeconds(5));
+          Path.of(cert.certificate().keyFile()), false, Duration.ofSeconds(5), "EX01");
       AdminServer server = AdminServer.start(vertx, options, List.of(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), "127.0.0.1:1")
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

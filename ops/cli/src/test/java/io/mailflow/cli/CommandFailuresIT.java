@@ -99,7 +99,7 @@ class CommandFailuresIT {
   void adminServerBeyondLoopbackWithoutACertificateIsRefused() {
     // the node always has its self-signed certificate, so this is AdminServerOptions' own rule
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new io.mailflow.admin.AdminServerOptions("0.0.0.0", 0, null, null, false, java.time.Duration.ofSeconds(1)));
+        () -> new io.mailflow.admin.AdminServerOptions("0.0.0.0", 0, null, null, false, java.time.Duration.ofSeconds(1), null));
     assertTrue(e.getMessage().contains("plain HTTP on loopback only"), e.getMessage());
   }
 
