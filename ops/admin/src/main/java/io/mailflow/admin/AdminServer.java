@@ -112,6 +112,7 @@ public final class AdminServer {
     router.get("/metrics").handler(this::metrics);
     router.get("/api/v1/queues").handler(login.require(false)).handler(this::listQueues);
     router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
+    new PoisonRoutes(vertx, login, bootstrap, options.kafkaTimeout(), serverName).register(router); // poison queue
     // unauthenticated, like /health: it describes the API and holds nothing of the organization
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
         .end(OPENAPI));
@@ -239,7 +240,7 @@ public final class AdminServer {
   }
 
   /** The optional reason of an action body: empty body, or a JSON object with at most a string "reason". */
-  private static String reason(RoutingContext ctx) {
+  static String reason(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
       return null;
     }
@@ -284,7 +285,7 @@ public final class AdminServer {
     return q;
   }
 
-  private static void kafkaError(RoutingContext ctx, Throwable cause) {
+  static void kafkaError(RoutingContext ctx, Throwable cause) {
     if (cause instanceof KafkaUnavailableException) {
       error(ctx, 503, "kafka_unavailable", cause.getMessage());
     } else {

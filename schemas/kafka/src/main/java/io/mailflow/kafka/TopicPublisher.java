@@ -76,14 +76,28 @@ public final class TopicPublisher implements AutoCloseable {
    */
   public <V extends SpecificRecord> RecordMetadata sendAndWait(Topic<V> topic, String key, V value,
       Duration timeout) {
+    return await(topic.name(), send(topic, key, value), timeout);
+  }
+
+  /**
+   * As {@link #sendAndWait}, for bytes already encoded (a parked record resubmitted unchanged): for tools, never an
+   * event loop.
+   *
+   * @throws KafkaUnavailableException naming the topic, the brokers and the wait, when Kafka did not take it
+   */
+  public RecordMetadata sendRawAndWait(String topic, String key, byte[] value, Duration timeout) {
+    return await(topic, sendRaw(topic, key, value), timeout);
+  }
+
+  private RecordMetadata await(String topic, CompletableFuture<RecordMetadata> acked, Duration timeout) {
     try {
-      return send(topic, key, value).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return acked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KafkaUnavailableException("interrupted while writing to " + topic.name(), e);
+      throw new KafkaUnavailableException("interrupted while writing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new KafkaUnavailableException("cannot write to " + topic.name() + " at " + brokers + " within "
+      throw new KafkaUnavailableException("cannot write to " + topic + " at " + brokers + " within "
           + timeout.toSeconds() + " s: " + cause, cause);
     }
   }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.schemas.avro.BodyReference;
+import io.mailflow.schemas.avro.ControlKind;
+import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import io.mailflow.schemas.avro.DsnNotify;
@@ -26,7 +28,9 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
@@ -123,6 +127,41 @@ class AvroCodecTest {
 
     assertEquals(false, decoded.getDelayNotified());
     assertEquals(item, decoded);
+  }
+
+  private static Schema history(String name) throws Exception {
+    try (InputStream in = AvroCodecTest.class.getResourceAsStream("/io/mailflow/schemas/history/" + name)) {
+      return new Schema.Parser().parse(in);
+    }
+  }
+
+  @Test
+  void controlRecordWrittenBeforeThePoisonKindExistedStillDecodes() throws Exception {
+    Schema v1 = history("ControlRecord-v1.avsc");
+    ControlRecord queue = ControlRecord.newBuilder().setKind(ControlKind.QUEUE).setTarget("hop").setState("Suspended")
+        .setSetBy("alice").setSetAt(Instant.parse("2026-11-22T10:00:00Z")).build();
+    // QUEUE is in both schemas, so the record written field by field under v1 is what v1 wrote.
+    ByteBuffer written = new BinaryMessageEncoder<ControlRecord>(SpecificData.getForClass(ControlRecord.class), v1)
+        .encode(queue);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    assertEquals(queue, AvroCodec.of(ControlRecord.class).decode(bytes));
+  }
+
+  @Test
+  void aReaderThatKnowsNoPoisonKindReadsItAsUnknown() throws Exception {
+    Schema v1 = history("ControlRecord-v1.avsc");
+    byte[] bytes = AvroCodec.of(ControlRecord.class).encode(ControlRecord.newBuilder().setKind(ControlKind.POISON)
+        .setTarget("0:7").setState("Deleted").setSetBy("alice").setSetAt(Instant.parse("2026-11-22T10:00:00Z"))
+        .build());
+    // an older release: its own schema (v1) and, shipped to it, the newer writer's schema
+    SchemaStore.Cache writers = new SchemaStore.Cache();
+    writers.addSchema(ControlRecord.getClassSchema());
+    GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, writers).decode(bytes);
+
+    assertEquals("UNKNOWN", old.get("kind").toString(), "the enum default, so the reader skips it");
+    assertEquals("0:7", old.get("target").toString());
   }
 
   @Test
