@@ -42,6 +42,10 @@
 #   BASE=mktemp -d /var/tmp/mailflow-bench.XXXXXX   org YAML, data dir (Kafka logs), logs, jar copy
 #   PROTOCOL_LOG=None  the receive connector's protocolLoggingLevel: None (Exchange's default) or Verbose
 #                  (every SMTP line of every session also becomes a record on mail.protocol.v1)
+#   ADMIN=on       on: the admin server on a free port (health, /metrics, API, console), as `run` has it;
+#                  off: `run --no-admin` (no admin server), the baseline for the admin server's cost
+#   SCRAPE=0       1: fetch the admin server's /metrics once a second during each measured run (as a
+#                  Prometheus would); the detail line counts the scrapes
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
@@ -51,6 +55,7 @@ RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
 PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
+ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}
 # envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
 RCPT=${RCPT:-bench@sink.test}
 # more `mailflow loadtest` options, a word list (edge.sh sets --messages-per-session here)
@@ -182,7 +187,9 @@ start_mailflow() {
   if port_listening "$PORT_IN"; then log "127.0.0.1:$PORT_IN already in use"; return 1; fi
   : > "$MF_LOG"
   # shellcheck disable=SC2086  # JAVA_OPTS is a word list on purpose
-  java $JAVA_OPTS -jar "$JAR" run --config "$ORG" --data-dir "$DATA" --kafka-port 0 > "$MF_LOG" 2>&1 &
+  local admin_args=(--admin-port 0)
+  [ "$ADMIN" = off ] && admin_args=(--no-admin)
+  java $JAVA_OPTS -jar "$JAR" run --config "$ORG" --data-dir "$DATA" --kafka-port 0 "${admin_args[@]}" > "$MF_LOG" 2>&1 &
   MF_PID=$!
   local deadline=$(( $(date +%s) + START_TIMEOUT ))
   while ! port_listening "$PORT_IN"; do
@@ -192,7 +199,29 @@ start_mailflow() {
   done
   log "mailflow up: pid $MF_PID, edge 127.0.0.1:$PORT_IN, sink 127.0.0.1:$PORT_SINK, base $BASE"
   log "jar built $JAR_BUILT; repository HEAD now $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  grep -E '^(kafka|edge) ' "$MF_LOG" | sed 's/^/  /' >&2 || true
+  ADMIN_URL=""
+  if [ "$ADMIN" != off ]; then  # the admin server starts after the stages: its line comes a moment later
+    while ! grep -q '^admin ' "$MF_LOG"; do
+      [ "$(date +%s)" -ge "$deadline" ] && { log "no admin server line in $MF_LOG after ${START_TIMEOUT}s"; return 1; }
+      sleep 0.2
+    done
+    ADMIN_URL=$(awk '/^admin /{print $2; exit}' "$MF_LOG")
+  fi
+  grep -E '^(kafka|edge|admin) ' "$MF_LOG" | sed 's/^/  /' >&2 || true
+  if [ "$SCRAPE" = 1 ] && [ -z "$ADMIN_URL" ]; then log "SCRAPE=1 but no admin server address in $MF_LOG"; return 1; fi
+}
+# scraper: /metrics once a second while a run is measured, in the background; counts what it fetched
+SCRAPE_PID=""; SCRAPE_COUNT=$BASE/scrapes
+start_scrape() {
+  [ "$SCRAPE" = 1 ] || return 0
+  : > "$SCRAPE_COUNT"
+  ( while :; do curl -sf -o /dev/null "${ADMIN_URL}metrics" && echo ok >> "$SCRAPE_COUNT"; sleep 1; done ) &
+  SCRAPE_PID=$!
+}
+stop_scrape() {
+  [ -n "$SCRAPE_PID" ] || return 0
+  kill "$SCRAPE_PID" 2>/dev/null || true; wait "$SCRAPE_PID" 2>/dev/null || true; SCRAPE_PID=""
+  log "scraped ${ADMIN_URL}metrics $(wc -l < "$SCRAPE_COUNT") times during the run"
 }
 stop_mailflow() {  # SIGTERM (the shutdown hook closes stages, then the broker), SIGKILL after 30 s
   [ -n "$MF_PID" ] || return 0
@@ -207,7 +236,7 @@ stop_mailflow() {  # SIGTERM (the shutdown hook closes stages, then the broker),
 
 teardown() {
   # mailflow before the sink: a delivery stage whose smart host vanished holds its batch (requeue delay)
-  stop_load; stop_mailflow; stop_sink
+  stop_load; stop_scrape; stop_mailflow; stop_sink
   if [ "$KEEP" = 1 ]; then log "kept $BASE"
   elif [ "$ANY_INCOMPLETE" = 1 ]; then
     [ ! -f "$DATA/mailflow.log" ] || mv "$DATA/mailflow.log" "$BASE/mailflow-app.log"
@@ -273,6 +302,7 @@ measure_load() {
   idle0=$(cpu_idle_1s)   # host idle % just before the run (other tenants' load shows here)
   start_sink
   b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID")
+  start_scrape
   t0=$(now)
   deadline=$(awk -v a="$t0" -v b="$limit" 'BEGIN{printf "%d", a+b}')
   run_load "$MSGS" "$limit"
@@ -280,6 +310,7 @@ measure_load() {
   [ "$LOAD_RC" = 0 ] || log "$LOADGEN exit status $LOAD_RC"
   wait_sink "$expect" "$deadline" || log "timeout after ${limit}s: sink has $(sink_count)/$expect"
   t2=$(now)
+  stop_scrape
   b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
   c=$(sink_count)
   stop_sink

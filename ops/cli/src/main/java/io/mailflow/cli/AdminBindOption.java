@@ -15,11 +15,23 @@ final class AdminBindOption {
           + "127.0.0.1); beyond loopback it serves HTTPS only, with the node's certificate")
   String address;
 
+  @Option(names = "--no-admin",
+      description = "Start no admin server (no health checks, /metrics, API or console): for benchmarks that "
+          + "measure what the admin server costs, and for processes watched by other means")
+  boolean none;
+
   /**
-   * Where this process's admin server listens: this address (or the organization's) and {@code port}. Call it
-   * before starting anything: an address that is no IP literal is refused here, so a typo starts no broker.
+   * Where this process's admin server listens: this address (or the organization's) and {@code port}, or null
+   * with {@code --no-admin}. Call it before starting anything: an address that is no IP literal is refused
+   * here, so a typo starts no broker.
    */
   Node.AdminListener listener(int port) {
+    if (none) {
+      if (address != null) {
+        throw new CliFailure("--no-admin and --admin-bind contradict each other; give one of them");
+      }
+      return null;
+    }
     if (address != null && !IpRange.isAddress(address.strip())) {
       throw new CliFailure(NOT_AN_ADDRESS + "'" + address.strip() + "'");
     }

@@ -64,6 +64,7 @@ final class Node implements AutoCloseable {
    * @param bindAddress an IP address, or null for the organization's {@code adminServer.bindAddress} (default
    *     127.0.0.1)
    * @param port 0 for any free port
+   *     (a null listener where one is taken: no admin server, {@code --no-admin})
    */
   record AdminListener(String bindAddress, int port) {}
 
@@ -81,14 +82,18 @@ final class Node implements AutoCloseable {
 
   static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
       short replicationFactor, AdminListener adminListener) {
-    adminBind(adminListener, org); // a bad address is refused before anything starts
+    if (adminListener != null) {
+      adminBind(adminListener, org); // a bad address is refused before anything starts
+    }
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
     Node node = new Node();
     try {
       node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, roles, out);
-      node.startAdmin(bootstrap, org, dataDir, adminListener, out);
+      if (adminListener != null) { // null: --no-admin
+        node.startAdmin(bootstrap, org, dataDir, adminListener, out);
+      }
     } catch (RuntimeException e) {
       node.close();
       throw e;

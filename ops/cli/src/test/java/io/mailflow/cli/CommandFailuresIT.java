@@ -85,6 +85,19 @@ class CommandFailuresIT {
   }
 
   @Test
+  void noAdminWithAnAdminBindIsOneClearLine() throws Exception {
+    Path config = dir.resolve("no-admin.yaml");
+    Files.writeString(config, MailflowRunIT.organizationYaml(TestPorts.free(), 1));
+
+    CliRun outcome = mailflow("run", "--config", config.toString(), "--data-dir", dir.resolve("n").toString(),
+        "--kafka-port", "0", "--no-admin", "--admin-bind", "127.0.0.1");
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--no-admin and --admin-bind contradict each other");
+    assertFalse(Files.exists(dir.resolve("n").resolve("kafka")), "no broker was started");
+  }
+
+  @Test
   void theDemoWithABadAdminBindMakesNoPasswords() throws Exception {
     Path data = dir.resolve("demo-bad-bind");
     CliRun outcome = mailflow("run", "--data-dir", data.toString(), "--kafka-port", "0", "--admin-port", "0",
