@@ -207,8 +207,9 @@ public final class DeliveryStage implements AutoCloseable {
         meters, clock);
     control.onChange(queueStates::controlChanged);
     DeliveryMeters deliveryMeters = new DeliveryMeters(meters, relay::openConnections);
+    MessageControl messages = new MessageControl(id -> control.get(ControlKind.MESSAGE, id));
     DeliveryDispatcher dispatcher = new DeliveryDispatcher(context, organization.serverName(), chunks, queueStates,
-        agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
+        messages, agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
         settlement(context, organization, options, publisher, queueStates, clock, deliveryMeters), clock);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
