@@ -219,11 +219,9 @@ public final class DeliveryStage implements AutoCloseable {
             + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC(), meters));
       }
       List<RetryForwarder> started = List.copyOf(forwarders);
-      control.onChange(r -> {
-        if (r.getKind() == ControlKind.QUEUE && QueueStates.Status.Retry.name().equals(r.getState())) {
-          started.forEach(f -> f.release(r.getTarget()));
-        }
-      });
+      // a queue's retry-now, and an action on one copy, apply within seconds to copies waiting on delay topics
+      control.onChange(r -> RetryForwarder.Release.of(r)
+          .ifPresent(release -> started.forEach(f -> f.release(release))));
       loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, dispatcher, publisher,
           options.loop());
     } catch (RuntimeException e) {
