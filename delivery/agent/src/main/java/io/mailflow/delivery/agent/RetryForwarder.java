@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
@@ -169,7 +170,7 @@ final class RetryForwarder implements AutoCloseable {
    */
   void release(Release release) {
     recentReleases.put(release, clock.instant());
-    releases.execute(() -> releaseNow(Set.of(release)));
+    submit(() -> releaseNow(Set.of(release)));
   }
 
   /** Loop thread: partitions arrived; requests of the last minute apply to them too. */
@@ -178,7 +179,20 @@ final class RetryForwarder implements AutoCloseable {
     recentReleases.values().removeIf(at -> at.plus(RELEASE_MEMORY).isBefore(now));
     if (!recentReleases.isEmpty()) {
       Set<Release> requests = Set.copyOf(recentReleases.keySet());
-      releases.execute(() -> releaseNow(requests));
+      submit(() -> releaseNow(requests));
+    }
+  }
+
+  /**
+   * Queues release work, unless the forwarder is closing: a rebalance while the loop closes, or an admin record
+   * arriving then, must not fail the loop's callback or the control view's listener; the copies wait for their
+   * time, or for the forwarder that owns their partitions next.
+   */
+  private void submit(Runnable work) {
+    try {
+      releases.execute(work);
+    } catch (RejectedExecutionException e) {
+      log.debug("delivery: {} forwarder closing; release not started", topic.name());
     }
   }
 
@@ -237,7 +251,7 @@ final class RetryForwarder implements AutoCloseable {
   /** Stops the loop (its batch finishes and commits within StageLoop.CLOSE_GRACE) and the release thread. */
   @Override
   public void close() {
-    releases.shutdownNow();
     loop.close();
+    releases.shutdownNow();
   }
 }
