@@ -18,6 +18,8 @@ import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
+import io.mailflow.schemas.avro.DsnNotify;
+import io.mailflow.schemas.avro.ResolvedRecipient;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import io.mailflow.schemas.avro.TrackingEvent;
 import java.nio.file.Path;
@@ -153,6 +155,38 @@ class MessageControlIT {
     rig.submissions.await(m -> body(m).contains("In-Reply-To: <" + control + "@contoso.test>"), 1, BOUND);
     assertEquals(List.of(), dsnsAbout(nmid));
     assertEquals(List.of(), events(nmid, "DSN"));
+  }
+
+  @Test
+  void removedWithNdrKeepsTheUsualRulesNoneForTheNullSenderNotifyNeverOrAReplayedCopy() throws Exception {
+    String fromNullSender = UUID.randomUUID().toString();
+    String never = UUID.randomUUID().toString();
+    String replayed = UUID.randomUUID().toString();
+    List<DeliveryItem> copies = List.of(
+        item(fromNullSender, "", DeliveryType.SmartHostConnectorDelivery, "Dead", Instant.now(),
+            external("x@dead.test", null)),
+        item(never, "alice@contoso.test", DeliveryType.SmartHostConnectorDelivery, "Dead", Instant.now(),
+            ResolvedRecipient.newBuilder(external("x@dead.test", null)).setNotify(List.of(DsnNotify.NEVER)).build()),
+        DeliveryItem.newBuilder(copy(replayed, "dead.test", "Dead")).setReplayOf("mail.delivery.v1-0@42").build());
+    for (DeliveryItem copy : copies) {
+      act(copy, MessageState.RemovedWithNDR, null); // already in force when delivery reaches the copy
+      rig.publish(copy);
+    }
+    for (String nmid : List.of(fromNullSender, never, replayed)) {
+      assertEquals("ADMIN", awaitEvent(nmid, "FAIL").getSource());
+    }
+
+    // a copy removed with an NDR after them gets its NDR; by then theirs would be there too
+    String control = UUID.randomUUID().toString();
+    DeliveryItem reported = copy(control, "dead.test", "Dead");
+    act(reported, MessageState.RemovedWithNDR, null);
+    rig.publish(reported);
+    rig.submissions.await(m -> body(m).contains("In-Reply-To: <" + control + "@contoso.test>"), 1, BOUND);
+    for (String nmid : List.of(fromNullSender, never, replayed)) {
+      assertEquals(List.of(), dsnsAbout(nmid), nmid);
+      assertEquals(List.of(), events(nmid, "DSN"), nmid);
+      assertTrue(events(nmid, "DEFER").isEmpty(), "no attempt, nothing deferred");
+    }
   }
 
   @Test
