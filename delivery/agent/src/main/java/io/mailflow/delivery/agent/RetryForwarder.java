@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +75,8 @@ final class RetryForwarder implements AutoCloseable {
   /** Copies forwarded early by a release, skipped when the loop reaches them in order. */
   private final Set<Released> released = ConcurrentHashMap.newKeySet();
   private final Map<Release, Instant> recentReleases = new ConcurrentHashMap<>();
+  /** Requests not yet served: the release thread takes all of them in one pass (a bulk action is many). */
+  private final Set<Release> pending = ConcurrentHashMap.newKeySet();
 
   private record Released(int partition, long offset) {}
 
@@ -113,9 +117,15 @@ final class RetryForwarder implements AutoCloseable {
           : Optional.of(message(record.getTarget()));
     }
 
-    /** True for a copy waiting under {@code key} that this release brings back. */
-    boolean matches(String key, DeliveryItem item) {
-      return kind == ControlKind.QUEUE ? target.equals(key) : target.equals(item.getInternalMessageId());
+    /**
+     * Whether any of {@code releases} brings back a copy waiting under a key: looked up by next-hop key and
+     * internal message id, so one pass over a backlog serves a bulk action on many copies.
+     */
+    static BiPredicate<String, DeliveryItem> anyOf(Collection<Release> releases) {
+      Set<String> queues = new HashSet<>();
+      Set<String> messages = new HashSet<>();
+      releases.forEach(r -> (r.kind == ControlKind.QUEUE ? queues : messages).add(r.target));
+      return (key, item) -> queues.contains(key) || messages.contains(item.getInternalMessageId());
     }
   }
 
@@ -170,7 +180,7 @@ final class RetryForwarder implements AutoCloseable {
    */
   void release(Release release) {
     recentReleases.put(release, clock.instant());
-    submit(() -> releaseNow(Set.of(release)));
+    request(Set.of(release));
   }
 
   /** Loop thread: partitions arrived; requests of the last minute apply to them too. */
@@ -178,9 +188,20 @@ final class RetryForwarder implements AutoCloseable {
     Instant now = clock.instant();
     recentReleases.values().removeIf(at -> at.plus(RELEASE_MEMORY).isBefore(now));
     if (!recentReleases.isEmpty()) {
-      Set<Release> requests = Set.copyOf(recentReleases.keySet());
-      submit(() -> releaseNow(requests));
+      request(recentReleases.keySet());
     }
+  }
+
+  /** Adds {@code requests} to the pending ones and has the release thread serve what is pending. */
+  private void request(Collection<Release> requests) {
+    pending.addAll(requests);
+    submit(() -> {
+      Set<Release> batch = Set.copyOf(pending);
+      pending.removeAll(batch);
+      if (!batch.isEmpty()) { // else an earlier turn took them
+        releaseNow(batch);
+      }
+    });
   }
 
   /**
@@ -206,15 +227,19 @@ final class RetryForwarder implements AutoCloseable {
     Map<TopicPartition, Long> positions;
     try {
       positions = loop.positions().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing: the copies wait for their time, or the partitions' next owner
+      return;
     } catch (Exception e) {
-      log.warn("delivery: release of {} from {}: the loop did not say where it stands: {}", requests, topic.name(),
-          e.toString());
+      log.warn("delivery: release of {} from {}: the loop did not say where it stands: {}", describe(requests),
+          topic.name(), e.toString());
       return;
     }
     released.removeIf(r -> {
       Long at = positions.get(new TopicPartition(topic.name(), r.partition()));
       return at == null || r.offset() < at; // moved away, or reached already
     });
+    BiPredicate<String, DeliveryItem> wanted = Release.anyOf(requests);
     List<CompletableFuture<?>> sends = new ArrayList<>();
     List<Released> forwarded = new ArrayList<>();
     try {
@@ -225,8 +250,7 @@ final class RetryForwarder implements AutoCloseable {
           while (!reader.finished() && System.nanoTime() < deadline) {
             for (TopicReader.Entry<DeliveryItem> entry : reader.poll(Duration.ofMillis(200))) {
               Released r = new Released(entry.origin().partition(), entry.origin().offset());
-              if (!entry.decoded() || released.contains(r)
-                  || requests.stream().noneMatch(q -> q.matches(entry.key(), entry.value()))) {
+              if (!entry.decoded() || released.contains(r) || !wanted.test(entry.key(), entry.value())) {
                 continue; // garbage is parked when the loop reaches it
               }
               entry.value().setNotBefore(null);
@@ -239,13 +263,21 @@ final class RetryForwarder implements AutoCloseable {
       CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(SEND_TIMEOUT.toMillis(),
           TimeUnit.MILLISECONDS);
       released.addAll(forwarded);
-      log.info("delivery: release of {}: {} copies forwarded early from {}", requests, forwarded.size(), topic.name());
+      if (!forwarded.isEmpty()) { // every delay topic's forwarder is asked; most have nothing to say
+        log.info("delivery: release of {}: {} copies forwarded early from {}", describe(requests), forwarded.size(),
+            topic.name());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("delivery: release of {} from {} failed; the copies wait for their time: {}", requests, topic.name(),
-          e.toString());
+      log.warn("delivery: release of {} from {} failed; the copies wait for their time: {}", describe(requests),
+          topic.name(), e.toString());
     }
+  }
+
+  /** The requests for a log line: a bulk action on thousands of copies is not listed. */
+  private static String describe(Set<Release> requests) {
+    return requests.size() <= 5 ? requests.toString() : requests.size() + " requests";
   }
 
   /** Stops the loop (its batch finishes and commits within StageLoop.CLOSE_GRACE) and the release thread. */

@@ -12,6 +12,7 @@ import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.DeliveryType;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -50,10 +51,11 @@ class RetryReleaseTest {
     DeliveryItem copy = item(DeliveryType.SmartHostConnectorDelivery, "fabrikam.test", "Outbound", NOW, 1,
         "bob@fabrikam.test"); // internal message id iid-1
 
-    assertTrue(Release.queue(QUEUE).matches(QUEUE, copy));
-    assertFalse(Release.queue(QUEUE).matches("SmartHostConnectorDelivery:other.test", copy));
-    assertTrue(Release.message("iid-1").matches("any key", copy));
-    assertFalse(Release.message("iid-2").matches(QUEUE, copy));
+    assertTrue(Release.anyOf(List.of(Release.queue(QUEUE))).test(QUEUE, copy));
+    assertFalse(Release.anyOf(List.of(Release.queue(QUEUE))).test("SmartHostConnectorDelivery:other.test", copy));
+    assertTrue(Release.anyOf(List.of(Release.message("iid-2"), Release.message("iid-1"))).test("any key", copy));
+    assertFalse(Release.anyOf(List.of(Release.message("iid-2"), Release.queue("other"))).test(QUEUE, copy));
+    assertFalse(Release.anyOf(List.of(Release.message(QUEUE))).test(QUEUE, copy), "a message id is not a queue");
   }
 
   @Test
