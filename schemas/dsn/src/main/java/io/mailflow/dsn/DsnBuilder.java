@@ -225,6 +225,8 @@ public final class DsnBuilder {
           + " and send the message to each group.";
       case "5.7.60" -> "You don't have permission to send as the sender shown in this message. Please send it"
           + " from your own address, or ask your email admin for Send As permission.";
+      case "4.3.2" -> "Your message was deleted by an administrator of your email system before it could be"
+          + " delivered (QUEUE.Admin). If you need it delivered, please contact your helpdesk.";
       case "4.4.7" -> "The message couldn't be delivered in the time allowed: the recipient's email system"
           + " didn't accept it before the message expired. Please try to resend the message later. If the"
           + " problem continues, please contact your helpdesk.";

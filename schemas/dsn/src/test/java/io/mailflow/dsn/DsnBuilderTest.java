@@ -63,6 +63,15 @@ class DsnBuilderTest {
   }
 
   @Test
+  void aRecipientAnAdministratorDeletedIsToldSoWithStatus432LikeExpiry() {
+    String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.FAILED,
+        SmtpReply.of(550, "", "4.3.2 QUEUE.Admin; message deleted by administrative action"), null));
+    assertTrue(dsn.contains("Action: failed\r\nStatus: 4.3.2\r\n"), dsn);
+    assertTrue(dsn.replaceAll("\\s+", " ").contains("Your message was deleted by an administrator of your email"
+        + " system before it could be delivered (QUEUE.Admin)."), dsn);
+  }
+
+  @Test
   void aRelayedRecipientIsReportedWithActionRelayedAndExchangesWording() {
     String dsn = build(original("a@x.test", MESSAGE), new DsnRecipient("b@x.test", null, DsnAction.RELAYED,
         SmtpReply.of(250, "2.6.0", "Queued"), "mx.x.test"));

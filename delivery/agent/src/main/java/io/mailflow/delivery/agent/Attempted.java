@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param outcomes one per recipient of the copy, in order
  * @param dsnPassedOn the remote offered DSN and got our NOTIFY/ORCPT, so it reports success, not us
  * @param configurationError why the copy could not be attempted when the config is at fault, else null
+ * @param failuresUnreported the sender is not told of the failed recipients: an admin removed the copy without an
+ *     NDR (Remove-Message -WithNDR $false); the FAIL events are written all the same
  */
 record Attempted(TrackingSource source, String connectorId, String remoteHost, SourceContext context,
-    List<DeliveryOutcome> outcomes, boolean dsnPassedOn, ConfigurationError configurationError) {
+    List<DeliveryOutcome> outcomes, boolean dsnPassedOn, ConfigurationError configurationError,
+    boolean failuresUnreported) {
 
   Attempted {
     Objects.requireNonNull(source, "source");
@@ -31,7 +34,7 @@ record Attempted(TrackingSource source, String connectorId, String remoteHost, S
 
   static Attempted of(TrackingSource source, String connectorId, String remoteHost, SourceContext context,
       List<DeliveryOutcome> outcomes) {
-    return new Attempted(source, connectorId, remoteHost, context, outcomes, false, null);
+    return new Attempted(source, connectorId, remoteHost, context, outcomes, false, null, false);
   }
 
   /**
@@ -48,11 +51,17 @@ record Attempted(TrackingSource source, String connectorId, String remoteHost, S
       String serverName) {
     return new Attempted(DeliveryTracking.SMTP, item.getNextHop().getConnector(), null,
         context.with(error.detail()), DeliveryOutcome.sameFor(addresses(item), error.reply(item.getNextHop(),
-        serverName)), false, error);
+        serverName)), false, error, false);
   }
 
   Attempted withDsnPassedOn(boolean passedOn) {
-    return new Attempted(source, connectorId, remoteHost, context, outcomes, passedOn, configurationError);
+    return new Attempted(source, connectorId, remoteHost, context, outcomes, passedOn, configurationError,
+        failuresUnreported);
+  }
+
+  /** The same, the failed recipients not reported to the sender (no NDR). */
+  Attempted withFailuresUnreported() {
+    return new Attempted(source, connectorId, remoteHost, context, outcomes, dsnPassedOn, configurationError, true);
   }
 
   /** False when the copy was held in its queue without an attempt: its attempt count is kept. */

@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DeliveryDispatcher - takes each record of mail.delivery.v1 to its end: our Received field on the copy,
- * the queue's admin state, the {@link DeliveryAgent} for its delivery type ({@link DeliveryAgents}), then the
- * {@link Settlement}; the stage loop commits the offset only when the settlement is durable.
+ * the admin's actions on the copy and its queue, the {@link DeliveryAgent} for its delivery type
+ * ({@link DeliveryAgents}), then the {@link Settlement}; the stage loop commits the offset only when the
+ * settlement is durable.
  *
- * <p>A suspended queue holds its copies without an attempt. A claim-checked body Kafka cannot serve now
+ * <p>An admin's action on the copy itself ({@link MessageControl}: suspended, removed) comes first, then its
+ * queue's: a suspended queue holds its copies without an attempt. A claim-checked body Kafka cannot serve now
  * defers the copy; one that is gone or corrupt fails the record, which the stage loop parks on
  * mail.poison.v1. A {@link ConfigurationError} is logged once per error as an error: the admin must act.
  *
@@ -46,17 +48,19 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
   private final String serverName;
   private final BodyChunks chunks;
   private final QueueStates queueStates;
+  private final MessageControl messages;
   private final DeliveryAgents agents;
   private final Settlement settlement;
   private final Clock clock;
   private final Set<ConfigurationError> loggedConfigurationErrors = new HashSet<>();
 
   DeliveryDispatcher(Context context, String serverName, BodyChunks chunks, QueueStates queueStates,
-      DeliveryAgents agents, Settlement settlement, Clock clock) {
+      MessageControl messages, DeliveryAgents agents, Settlement settlement, Clock clock) {
     this.context = context;
     this.serverName = serverName;
     this.chunks = chunks;
     this.queueStates = queueStates;
+    this.messages = messages;
     this.agents = agents;
     this.settlement = settlement;
     this.clock = clock;
@@ -89,9 +93,9 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
         item.getEnvelope().getReceivingServer(), serverName, item.getInternalMessageId(), clock.instant()));
     SourceContext turn = SourceContext.attempt(item.getAttempt(), key);
     queueStates.started(key, item);
-    Optional<ControlRecord> suspended = queueStates.suspension(key);
-    Future<Attempted> attempted = suspended.isPresent()
-        ? Future.succeededFuture(queueSuspended(item, turn, suspended.get()))
+    Optional<Attempted> decided = adminDecision(key, item, turn);
+    Future<Attempted> attempted = decided.isPresent()
+        ? Future.succeededFuture(decided.get())
         : agents.forType(item.getNextHop().getDeliveryType()).attempt(item, content, turn)
             .recover(e -> bodyTrouble(item, turn, origin, e));
     return attempted.onSuccess(this::logConfigurationError)
@@ -99,11 +103,19 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
         .onComplete(ar -> queueStates.finished(key, item));
   }
 
+  /**
+   * What an admin decided instead of an attempt, if anything: the copy's own action first (a removal wins over a
+   * suspended queue), then its queue's suspension.
+   */
+  private Optional<Attempted> adminDecision(String key, DeliveryItem item, SourceContext turn) {
+    Optional<Attempted> message = messages.decide(item, turn);
+    return message.isPresent() ? message : queueStates.suspension(key).map(s -> queueSuspended(item, turn, s));
+  }
+
   /** Every recipient deferred, no attempt: an admin suspended the queue (its copies wait, and expire as ever). */
   private static Attempted queueSuspended(DeliveryItem item, SourceContext turn, ControlRecord suspension) {
     return Attempted.sameForAll(item, turn.queued().with("queue suspended").with("no attempt"), SmtpReply.of(451,
-        "4.4.0", "Queue suspended by " + suspension.getSetBy()
-            + (suspension.getReason() == null ? "" : ": " + suspension.getReason())));
+        "4.4.0", "Queue suspended " + MessageControl.byWhom(suspension)));
   }
 
   /**

@@ -207,8 +207,9 @@ public final class DeliveryStage implements AutoCloseable {
         meters, clock);
     control.onChange(queueStates::controlChanged);
     DeliveryMeters deliveryMeters = new DeliveryMeters(meters, relay::openConnections);
+    MessageControl messages = new MessageControl(id -> control.get(ControlKind.MESSAGE, id));
     DeliveryDispatcher dispatcher = new DeliveryDispatcher(context, organization.serverName(), chunks, queueStates,
-        agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
+        messages, agents(vertx, context, organization, options, store, relay, mx, publisher, nextHops, clock),
         settlement(context, organization, options, publisher, queueStates, clock, deliveryMeters), clock);
     StageLoop<DeliveryItem> loop;
     List<RetryForwarder> forwarders = new ArrayList<>();
@@ -218,11 +219,9 @@ public final class DeliveryStage implements AutoCloseable {
             + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC(), meters));
       }
       List<RetryForwarder> started = List.copyOf(forwarders);
-      control.onChange(r -> {
-        if (r.getKind() == ControlKind.QUEUE && QueueStates.Status.Retry.name().equals(r.getState())) {
-          started.forEach(f -> f.release(r.getTarget()));
-        }
-      });
+      // a queue's retry-now, and an action on one copy, apply within seconds to copies waiting on delay topics
+      control.onChange(r -> RetryForwarder.Release.of(r)
+          .ifPresent(release -> started.forEach(f -> f.release(release))));
       loop = StageLoop.start(STAGE_NAME, bootstrapServers, GROUP_ID, Topics.DELIVERY, dispatcher, publisher,
           options.loop());
     } catch (RuntimeException e) {

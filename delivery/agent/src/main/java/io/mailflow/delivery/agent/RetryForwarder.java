@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.kafka.MessageState;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,21 +8,28 @@ import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.avro.ControlKind;
+import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * mail.poison.v1 under the stage's name. A forward that fails (Kafka unavailable) is tried again in
  * place after a second, for as long as it takes: that is Kafka's fault, not the copy's, so it is never
  * parked.
+ *
+ * <p>An admin's action can bring copies back early ({@link #release}, a {@link Release}): a queue's retry-now
+ * forwards all of that queue's waiting copies, an action on one copy (resume, retry, remove) forwards that copy, so
+ * delivery applies it within seconds rather than when the copy is due.
  */
 final class RetryForwarder implements AutoCloseable {
 
@@ -46,7 +58,7 @@ final class RetryForwarder implements AutoCloseable {
   private static final StageLoop.Options LOOP = StageLoop.Options.defaults()
       .withPoisonThreshold(Integer.MAX_VALUE).withRetryBackoff(Duration.ofSeconds(1));
   /**
-   * Retry-now requests of the last minute are applied again to partitions assigned later: a request that
+   * Release requests of the last minute are applied again to partitions assigned later: a request that
    * arrives before this forwarder owns the partitions (start, rebalance) is not lost.
    */
   private static final Duration RELEASE_MEMORY = Duration.ofMinutes(1);
@@ -58,13 +70,64 @@ final class RetryForwarder implements AutoCloseable {
   private final TopicPublisher publisher;
   private final Clock clock;
   private final StageLoop<DeliveryItem> loop;
-  /** Retry-now work, one request after another, off the loop thread. */
+  /** Release work, one request after another, off the loop thread. */
   private final ExecutorService releases;
-  /** Copies forwarded early by a retry-now, skipped when the loop reaches them in order. */
+  /** Copies forwarded early by a release, skipped when the loop reaches them in order. */
   private final Set<Released> released = ConcurrentHashMap.newKeySet();
-  private final Map<String, Instant> recentReleases = new ConcurrentHashMap<>();
+  private final Map<Release, Instant> recentReleases = new ConcurrentHashMap<>();
+  /** Requests not yet served: the release thread takes all of them in one pass (a bulk action is many). */
+  private final Set<Release> pending = ConcurrentHashMap.newKeySet();
 
   private record Released(int partition, long offset) {}
+
+  /**
+   * Release - which waiting copies an admin's action brings back at once: every copy of a queue (QUEUE Retry, by
+   * next-hop key: the delay topics' record key), or one copy (a MESSAGE record that lets it go on or removes it:
+   * Active, Retry, Removed, RemovedWithNDR; by internal message id, which is unique per copy).
+   */
+  record Release(ControlKind kind, String target) {
+
+    Release {
+      if (kind != ControlKind.QUEUE && kind != ControlKind.MESSAGE) {
+        throw new IllegalArgumentException("a release is of a queue or a message, not " + kind);
+      }
+      Objects.requireNonNull(target, "target");
+    }
+
+    /** Every waiting copy of the queue {@code nextHopKey}. */
+    static Release queue(String nextHopKey) {
+      return new Release(ControlKind.QUEUE, nextHopKey);
+    }
+
+    /** The one waiting copy {@code internalMessageId}. */
+    static Release message(String internalMessageId) {
+      return new Release(ControlKind.MESSAGE, internalMessageId);
+    }
+
+    /**
+     * The release an admin record asks for, if any. A suspension releases nothing (the copy would only be held
+     * again); a resumed queue's copies come back on their schedule, as in Exchange.
+     */
+    static Optional<Release> of(ControlRecord record) {
+      if (record.getKind() == ControlKind.QUEUE && QueueStates.Status.Retry.name().equals(record.getState())) {
+        return Optional.of(queue(record.getTarget()));
+      }
+      MessageState state = record.getKind() == ControlKind.MESSAGE ? MessageState.of(record.getState()) : null;
+      return state == null || state == MessageState.Suspended ? Optional.empty()
+          : Optional.of(message(record.getTarget()));
+    }
+
+    /**
+     * Whether any of {@code releases} brings back a copy waiting under a key: looked up by next-hop key and
+     * internal message id, so one pass over a backlog serves a bulk action on many copies.
+     */
+    static BiPredicate<String, DeliveryItem> anyOf(Collection<Release> releases) {
+      Set<String> queues = new HashSet<>();
+      Set<String> messages = new HashSet<>();
+      releases.forEach(r -> (r.kind == ControlKind.QUEUE ? queues : messages).add(r.target));
+      return (key, item) -> queues.contains(key) || messages.contains(item.getInternalMessageId());
+    }
+  }
 
   /** The consumer group of the forwarders of {@code stage}. */
   static String groupId(String stage) {
@@ -78,7 +141,7 @@ final class RetryForwarder implements AutoCloseable {
     this.publisher = publisher;
     this.clock = clock;
     this.releases = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "retry-now-" + topic.name());
+      Thread t = new Thread(r, "release-" + topic.name());
       t.setDaemon(true);
       return t;
     });
@@ -105,19 +168,19 @@ final class RetryForwarder implements AutoCloseable {
   /** One due copy (the loop holds those not due): back to mail.delivery.v1, same key, notBefore cleared. */
   private CompletionStage<?> forward(String key, DeliveryItem item, RecordOrigin origin) {
     if (released.remove(new Released(origin.partition(), origin.offset()))) {
-      return CompletableFuture.completedFuture(null); // a retry-now forwarded it already
+      return CompletableFuture.completedFuture(null); // a release forwarded it already
     }
     item.setNotBefore(null);
     return publisher.send(Topics.DELIVERY, key, item);
   }
 
   /**
-   * Retry-now for a queue (any thread): its copies waiting on this topic's partitions owned here are
-   * forwarded at once, ahead of their {@code notBefore} and of the copies of other queues before them.
+   * Brings back what {@code release} asks for (any thread): the matching copies waiting on this topic's
+   * partitions owned here are forwarded at once, ahead of their {@code notBefore} and of other copies before them.
    */
-  void release(String nextHopKey) {
-    recentReleases.put(nextHopKey, clock.instant());
-    releases.execute(() -> releaseNow(Set.of(nextHopKey)));
+  void release(Release release) {
+    recentReleases.put(release, clock.instant());
+    request(Set.of(release));
   }
 
   /** Loop thread: partitions arrived; requests of the last minute apply to them too. */
@@ -125,30 +188,58 @@ final class RetryForwarder implements AutoCloseable {
     Instant now = clock.instant();
     recentReleases.values().removeIf(at -> at.plus(RELEASE_MEMORY).isBefore(now));
     if (!recentReleases.isEmpty()) {
-      Set<String> keys = Set.copyOf(recentReleases.keySet());
-      releases.execute(() -> releaseNow(keys));
+      request(recentReleases.keySet());
+    }
+  }
+
+  /** Adds {@code requests} to the pending ones and has the release thread serve what is pending. */
+  private void request(Collection<Release> requests) {
+    pending.addAll(requests);
+    submit(() -> {
+      Set<Release> batch = Set.copyOf(pending);
+      pending.removeAll(batch);
+      if (!batch.isEmpty()) { // else an earlier turn took them
+        releaseNow(batch);
+      }
+    });
+  }
+
+  /**
+   * Queues release work, unless the forwarder is closing: a rebalance while the loop closes, or an admin record
+   * arriving then, must not fail the loop's callback or the control view's listener; the copies wait for their
+   * time, or for the forwarder that owns their partitions next.
+   */
+  private void submit(Runnable work) {
+    try {
+      releases.execute(work);
+    } catch (RejectedExecutionException e) {
+      log.debug("delivery: {} forwarder closing; release not started", topic.name());
     }
   }
 
   /**
    * Reads the assigned partitions from where the loop stands to their ends (a reader of its own, so the
-   * loop's holds are untouched), forwards the waiting copies of the requested queues and remembers them,
+   * loop's holds are untouched), forwards the waiting copies the requests match and remembers them,
    * so the loop skips them when it reaches them. Offsets are not committed here: they move when the loop
    * reaches the copies in order (a crash in between forwards them twice; delivery is at-least-once anyway).
    */
-  private void releaseNow(Set<String> keys) {
+  private void releaseNow(Set<Release> requests) {
     Map<TopicPartition, Long> positions;
     try {
       positions = loop.positions().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing: the copies wait for their time, or the partitions' next owner
+      return;
     } catch (Exception e) {
-      log.warn("delivery: retry now for {} from {}: the loop did not say where it stands: {}", keys, topic.name(),
-          e.toString());
+      log.warn("delivery: release of {} from {}: the loop did not say where it stands: {}", describe(requests),
+          topic.name(), e.toString());
       return;
     }
     released.removeIf(r -> {
       Long at = positions.get(new TopicPartition(topic.name(), r.partition()));
       return at == null || r.offset() < at; // moved away, or reached already
     });
+    BiPredicate<String, DeliveryItem> wanted = Release.anyOf(requests);
     List<CompletableFuture<?>> sends = new ArrayList<>();
     List<Released> forwarded = new ArrayList<>();
     try {
@@ -159,7 +250,7 @@ final class RetryForwarder implements AutoCloseable {
           while (!reader.finished() && System.nanoTime() < deadline) {
             for (TopicReader.Entry<DeliveryItem> entry : reader.poll(Duration.ofMillis(200))) {
               Released r = new Released(entry.origin().partition(), entry.origin().offset());
-              if (!entry.decoded() || !keys.contains(entry.key()) || released.contains(r)) {
+              if (!entry.decoded() || released.contains(r) || !wanted.test(entry.key(), entry.value())) {
                 continue; // garbage is parked when the loop reaches it
               }
               entry.value().setNotBefore(null);
@@ -172,19 +263,27 @@ final class RetryForwarder implements AutoCloseable {
       CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(SEND_TIMEOUT.toMillis(),
           TimeUnit.MILLISECONDS);
       released.addAll(forwarded);
-      log.info("delivery: retry now for {}: {} copies forwarded early from {}", keys, forwarded.size(), topic.name());
+      if (!forwarded.isEmpty()) { // every delay topic's forwarder is asked; most have nothing to say
+        log.info("delivery: release of {}: {} copies forwarded early from {}", describe(requests), forwarded.size(),
+            topic.name());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("delivery: retry now for {} from {} failed; the copies wait for their time: {}", keys, topic.name(),
-          e.toString());
+      log.warn("delivery: release of {} from {} failed; the copies wait for their time: {}", describe(requests),
+          topic.name(), e.toString());
     }
   }
 
-  /** Stops the loop (its batch finishes and commits within StageLoop.CLOSE_GRACE) and the retry-now thread. */
+  /** The requests for a log line: a bulk action on thousands of copies is not listed. */
+  private static String describe(Set<Release> requests) {
+    return requests.size() <= 5 ? requests.toString() : requests.size() + " requests";
+  }
+
+  /** Stops the loop (its batch finishes and commits within StageLoop.CLOSE_GRACE) and the release thread. */
   @Override
   public void close() {
-    releases.shutdownNow();
     loop.close();
+    releases.shutdownNow();
   }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settlement - turns what an agent reported about a copy into durable facts: transient recipients onto a
- * delay topic, the tracking events, a DSN for recipients that failed for good, delay and success DSNs; it
+ * delay topic, the tracking events, a DSN for recipients that failed for good (none when an admin removed the
+ * copy without an NDR: {@link Attempted#failuresUnreported}), delay and success DSNs; it
  * completes only when Kafka has acknowledged all of them, so the stage loop commits the offset after that.
  *
  * <p>Retries never block: transient recipients go at once, in one copy with {@code notBefore} and the attempt
@@ -135,7 +136,9 @@ final class Settlement {
       durable.add(acked(publisher.send(Topics.TRACKING, item.getEnvelope().getNetworkMessageId(), event)));
     }
     List<Report> reports = new ArrayList<>(3);
-    nonDeliveryReport(item, plan.outcomes(), content, attempted.remoteHost()).ifPresent(reports::add);
+    if (!attempted.failuresUnreported()) {
+      nonDeliveryReport(item, plan.outcomes(), content, attempted.remoteHost()).ifPresent(reports::add);
+    }
     // delay DSN (once, past DelayNotificationTimeout) and success DSNs (NOTIFY=SUCCESS)
     reports.addAll(notices.after(item, plan.outcomes(), content, attempted.source() == DeliveryTracking.STOREDRIVER,
         attempted.dsnPassedOn(), attempted.remoteHost(), now));

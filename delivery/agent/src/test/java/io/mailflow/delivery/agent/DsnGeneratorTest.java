@@ -120,6 +120,19 @@ class DsnGeneratorTest {
   }
 
   @Test
+  void anAdminDeletionIsReportedFailedWithStatus432AsExpiryKeeps447() {
+    // Exchange's 550 4.3.2 QUEUE.Admin: the status keeps the transient class, as 550 4.4.7 QUEUE.Expired does
+    DeliveryItem copy = item("alice@fabrikam.test", null, rcpt("gone@tailspin.test"));
+    String text = body(GENERATOR.forFailures(copy, List.of(new DeliveryOutcome.Permanent("gone@tailspin.test",
+        MessageControl.REMOVED)), MESSAGE, null).orElseThrow().message()).replace("\r\n ", " "); // unfolded
+
+    assertTrue(text.contains("Final-Recipient: rfc822; gone@tailspin.test\r\nOriginal-Recipient: rfc822;"
+        + " gone@tailspin.test\r\nAction: failed\r\nStatus: 4.3.2\r\n"
+        + "Diagnostic-Code: smtp; 550 4.3.2 QUEUE.Admin; message deleted by administrative action\r\n"), text);
+    assertFalse(text.contains("Remote-MTA"), "no remote server answered: " + text);
+  }
+
+  @Test
   void trackingEventsLinkTheOriginalAndItsDsnBothWays() {
     DeliveryItem copy = item("alice@fabrikam.test", null, rcpt("gone@tailspin.test"));
     Report dsn = GENERATOR.forFailures(copy,
