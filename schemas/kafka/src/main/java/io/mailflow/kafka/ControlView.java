@@ -68,10 +68,10 @@ public final class ControlView implements AutoCloseable {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config);
     Map<TopicPartition, Long> ends;
     try {
-      List<PartitionInfo> partitions = consumer.partitionsFor(Topics.CONTROL.name());
-      if (partitions == null || partitions.isEmpty()) {
+      List<PartitionInfo> partitions = partitionsOf(consumer, timeout);
+      if (partitions.isEmpty()) {
         throw new KafkaUnavailableException("topic " + Topics.CONTROL.name() + " does not exist on "
-            + bootstrapServers, null);
+            + bootstrapServers + " (waited " + timeout.toSeconds() + " s for it)", null);
       }
       List<TopicPartition> assigned = partitions.stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -100,6 +100,26 @@ public final class ControlView implements AutoCloseable {
       throw new KafkaUnavailableException("interrupted while reading " + Topics.CONTROL.name(), e);
     }
     return view;
+  }
+
+  /**
+   * The control topic's partitions. A topic created a moment ago (every node provisions the topics just before
+   * its stages start) may not be in the metadata this client gets first: ask again until {@code timeout}.
+   */
+  private static List<PartitionInfo> partitionsOf(KafkaConsumer<String, byte[]> consumer, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(Topics.CONTROL.name());
+      if ((partitions != null && !partitions.isEmpty()) || System.nanoTime() - deadline >= 0) {
+        return partitions == null ? List.of() : partitions;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
   }
 
   /** The setting for that target, if one is in force. */
