@@ -99,6 +99,10 @@ function age(seconds) {
   return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
 }
 
+function count(value) {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : text(value);
+}
+
 function rate(value) {
   return typeof value === 'number' ? value.toFixed(2) : '–';
 }
@@ -214,7 +218,7 @@ function queueRow(q) {
       cell('nextHopDomain', text(q.nextHopDomain)),
       cell('status', text(q.status) + admin),
       cell('messageCount', el('a', {'href': '#/messages?queue=' + enc(key), 'data-testid': 'queue-messages'},
-          text(q.messageCount))),
+          count(q.messageCount))),
       cell('oldest', age(q.oldestMessageAgeSeconds)),
       cell('lastError', text(q.lastError)),
       cell('nextRetryTime', time(q.nextRetryTime)),
@@ -266,8 +270,9 @@ async function showMessages(params) {
   }
   const messages = body.messages || [];
   replaceRows(document.getElementById('messages-table'), messages.map(messageRow));
-  document.getElementById('messages-total').textContent = (body.total !== undefined ? body.total : messages.length)
-      + ' matching' + (messages.length ? ', showing ' + messages.length : '');
+  const total = body.total !== undefined ? body.total : messages.length;
+  document.getElementById('messages-total').textContent = count(total) + ' matching'
+      + (messages.length ? ', showing ' + count(messages.length) : '');
   if (body.next) {
     const more = new URLSearchParams(filters);
     more.set('after', body.next);
@@ -289,6 +294,26 @@ function messageRow(m) {
       cell('retryCount', text(m.retryCount)),
       cell('expirationTime', time(m.expirationTime)),
       cell('lastError', text(m.lastError)));
+}
+
+/** The same action on every message the current filters match (the API refuses it without any filter). */
+async function bulkAction(action) {
+  const current = new URLSearchParams(location.hash.split('?')[1] || '');
+  const filters = new URLSearchParams();
+  for (const name of ['queue', 'sender', 'recipient', 'status']) {
+    if (current.get(name)) filters.set(name, current.get(name));
+  }
+  if ([...filters.keys()].length === 0) {
+    say('Choose a queue or a filter first: an action on every message of the organization is not offered.', true);
+    return;
+  }
+  const withNdr = action === 'remove-ndr';
+  const verb = withNdr ? 'remove' : action;
+  const described = [...filters.entries()].map(([k, v]) => k + '=' + v).join(', ');
+  const question = label(action) + ': every message matching ' + described + '?'
+      + (withNdr ? ' Each sender gets a non-delivery report.' : '');
+  const body = verb === 'remove' ? {withNDR: withNdr} : {};
+  await act(question, '/api/v1/messages/' + verb + '?' + filters, body, () => showMessages(current));
 }
 
 function applyFilter(event) {
@@ -433,6 +458,9 @@ async function start() {
   document.body.classList.toggle('read-only', !mayAct());
   document.getElementById('logout').addEventListener('click', logOut);
   document.getElementById('messages-filter').addEventListener('submit', applyFilter);
+  for (const button of document.querySelectorAll('[data-bulk-action]')) {
+    button.addEventListener('click', () => bulkAction(button.getAttribute('data-bulk-action')));
+  }
   for (const button of document.querySelectorAll('[data-message-action]')) {
     button.addEventListener('click', () => messageAction(button.getAttribute('data-message-action')));
   }
