@@ -19,6 +19,7 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -54,15 +55,27 @@ class ConsoleSessionIT {
   private static List<Administrator> admins;
   private static AdminServer server;
   private static String base;
+  private static final List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx();
+    // as AdminServerIT: an event loop blocked over 100 ms (a password hash on it) is recorded and fails the class
+    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
+      if (event.thread().getName().startsWith("vert.x-eventloop")) {
+        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms");
+      }
+    });
     admins = List.of(
         new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement),
-        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement));
+        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement),
+        // production strength: ~0.3-1 s per check, which would trip the 100 ms limit on an event loop
+        new Administrator("slow", PasswordHash.create(PASSWORD.toCharArray()).encoded(),
+            Administrator.Role.OrganizationManagement));
     server = startServer();
     base = server.url();
   }
@@ -75,6 +88,7 @@ class ConsoleSessionIT {
 
   @AfterAll
   static void stop() throws Exception {
+    assertEquals(List.of(), blocked, "no event loop was blocked during the whole class");
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -286,6 +300,20 @@ class ConsoleSessionIT {
     } finally {
       other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aFormLoginWithAProductionStrengthHashRunsOffTheEventLoop() throws Exception {
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> login = HTTP.sendAsync(HttpRequest.newBuilder(
+            URI.create(base + "login")).header("Content-Type", "application/x-www-form-urlencoded")
+        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(
+            "name=slow&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    long started = System.nanoTime();
+    assertEquals(200, send("GET", "/health/live", null).statusCode());
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "live answered while the hash runs");
+    assertEquals(303, login.get(60, TimeUnit.SECONDS).statusCode());
+    assertEquals(List.of(), blocked);
   }
 
   @Test
