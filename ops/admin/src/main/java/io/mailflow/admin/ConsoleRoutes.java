@@ -51,8 +51,9 @@ final class ConsoleRoutes {
     router.get(SESSION_PATH).handler(this::session);
     StaticHandler assets = StaticHandler.create(RESOURCES).setCachingEnabled(false).setDirectoryListing(false)
         .setIncludeHidden(false).setDefaultContentEncoding("UTF-8");
-    // last: whatever GET no route above answered; a file not under console/ falls through to the JSON 404
-    router.get("/*").handler(this::pageHeaders).handler(assets);
+    // the three files only (a regex route: the static handler then sees the whole path), so no other GET - an API
+    // route added later, a 404 - ever passes through the static handler
+    router.getWithRegex("/(index\\.html|console\\.js|console\\.css)?").handler(this::pageHeaders).handler(assets);
   }
 
   /** What every console page and asset carries: the CSP, no framing, no sniffing, no caching, no referrer. */

@@ -56,6 +56,7 @@ class ConsoleSessionIT {
   private static AdminServer server;
   private static String base;
   private static final List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static volatile boolean watching;
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,8 +67,10 @@ class ConsoleSessionIT {
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (event.thread().getName().startsWith("vert.x-eventloop")) {
-        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms");
+      if (watching && event.thread().getName().startsWith("vert.x-eventloop")) {
+        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms at "
+            + java.util.Arrays.stream(event.thread().getStackTrace()).limit(8).map(String::valueOf)
+                .collect(Collectors.joining("\n  ")));
       }
     });
     admins = List.of(
@@ -78,6 +81,21 @@ class ConsoleSessionIT {
             Administrator.Role.OrganizationManagement));
     server = startServer();
     base = server.url();
+    warmUp();
+    watching = true;
+  }
+
+  /**
+   * One request down each path before the blocked-thread check counts: loading the classes of cookies, forms and
+   * worker dispatch on first use can take over 100 ms on a busy machine, once; the check is about every request.
+   */
+  private static void warmUp() throws Exception {
+    send("GET", "/", null);
+    String cookie = logIn("alice", PASSWORD);
+    send("POST", "/api/v1/queues/warm-up/suspend", cookie);
+    send("GET", "/api/v1/session", cookie);
+    formLogin(base, "alice", "wrong", "Origin", origin(base));
+    logIn("alice", PASSWORD);
   }
 
   private static AdminServer startServer() throws Exception {
