@@ -96,7 +96,8 @@ class ConsoleBrowserIT {
     vertx = Vertx.vertx();
     String hash = PasswordHash.create(PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
     server = AdminServer.start(vertx, AdminServerOptions.loopback(0).withServerName("MBX1"),
-            List.of(new Administrator("alice", hash, Administrator.Role.OrganizationManagement)),
+            List.of(new Administrator("alice", hash, Administrator.Role.OrganizationManagement),
+                new Administrator("viewer", hash, Administrator.Role.ViewOnlyOrganizationManagement)),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), bootstrap)
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = server.url();
@@ -287,6 +288,17 @@ class ConsoleBrowserIT {
         "const done = arguments[0]; fetch('/api/v1/session').then(r => done(String(r.status)));")));
     driver.get(base);
     waiting().until(d -> d.getCurrentUrl().endsWith("/login")); // the console sends a logged-out browser to log in
+  }
+
+  @Test
+  void aViewOnlyAdministratorSeesTheQueuesWithoutActionButtons() throws Exception {
+    String key = reportedQueue("SmartHostConnectorDelivery/dead.test/Dead " + UUID.randomUUID(), 7);
+    driver.get(base);
+    logIn("viewer", PASSWORD);
+    waitForText("#who-role", "ViewOnlyOrganizationManagement");
+    waitForText(queueRow(key) + " td[data-col='messageCount']", "7");
+    assertTrue(driver.findElements(By.cssSelector(queueRow(key) + " button")).isEmpty(), "no action buttons");
+    screenshot("queues-view-only.png");
   }
 
   /**
