@@ -27,7 +27,9 @@ import java.util.Set;
  * token, failures throttled per client address
  * ({@link LoginThrottle}), then the role: {@code ViewOnlyOrganizationManagement} reads,
  * {@code OrganizationManagement} reads and acts. No credentials → 401 with {@code WWW-Authenticate}; wrong
- * name or password → 401; throttled → 429 with {@code Retry-After}; role too small → 403. Each with a JSON body.
+ * name or password, or an ended session → 401; throttled → 429 with {@code Retry-After}; role too small → 403; a
+ * session's unsafe request without its CSRF token → 403 {@code csrf_token_invalid}; a browser's cross-site unsafe
+ * request → 403 {@code cross_site_request}. Each with a JSON body.
  */
 final class AdministratorLogin {
   static final String CHALLENGE = "Basic realm=\"mailflow admin\", charset=\"UTF-8\"";
