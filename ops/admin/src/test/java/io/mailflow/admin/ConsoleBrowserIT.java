@@ -110,6 +110,8 @@ class ConsoleBrowserIT {
     // --no-sandbox: CI containers run as root, where chromium's sandbox refuses to start; the page is our own
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
         "--user-data-dir=" + profile.resolve("chromium"), "--window-size=1400,1000", "--lang=en-US");
+    // the browser's console, to see that the page breaks none of its own Content-Security-Policy
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(WAIT);
   }
@@ -281,6 +283,12 @@ class ConsoleBrowserIT {
     // the token the session hands out is accepted from the page's script as well
     assertEquals("200 Active", postFromThePage(action + "/resume", csrfTokenOfThePage()));
     assertEquals("Active", setting(ControlKind.QUEUE, key).getState());
+
+    List<String> violations = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll()
+        .stream().map(String::valueOf)
+        .filter(line -> line.contains("Content Security Policy") || line.contains("Uncaught")).toList();
+    assertEquals(List.of(), violations, "the console keeps its own policy (no inline script or style) and its script"
+        + " throws nothing");
 
     click("#logout");
     waiting().until(d -> d.getCurrentUrl().endsWith("/login"));
