@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
 # smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, dnsmasq as a loopback DNS
-# server for MX routing, Dovecot's LMTP server as an external mailbox store, and Prometheus scraping a
-# node's /metrics), from Debian's
+# server for MX routing, Dovecot's LMTP server as an external mailbox store, Prometheus scraping a
+# node's /metrics, and Chromium with its WebDriver for the web console's browser test), from Debian's
 # packages, when they are missing. Tests that need a peer skip
 # cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
 # real-client tests fail rather than skip when the environment variable CI is set).
@@ -25,6 +25,11 @@ command -v curl >/dev/null || need+=(curl)
 # loopback port); the packaged service, which would bind :9090, is never started (policy-rc.d below).
 # --no-install-recommends leaves out prometheus-node-exporter and its service.
 command -v prometheus >/dev/null || need+=(prometheus)
+# Chromium and chromedriver: ops/admin ConsoleBrowserIT drives the web console headless through Selenium, with
+# the system's /usr/bin/chromedriver (Selenium Manager downloads nothing). --no-install-recommends: no fonts
+# beyond the defaults, no desktop integration.
+command -v chromium >/dev/null || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-test-peers: need root to install ${need[*]}; tests needing them will be skipped" >&2

@@ -47,6 +47,8 @@ public final class AdminServer {
   private final List<ReadinessCheck> readiness;
   private final String bootstrap;
   private final AdministratorLogin login;
+  /** The web console's logins (in this process's memory). */
+  private final Sessions sessions = new Sessions(Clock.systemUTC());
   /** server-hostname of the audit's tracking events: resolved once, not per action. */
   private final String serverName;
   private HttpServer server;
@@ -60,7 +62,8 @@ public final class AdminServer {
     this.meters = meters;
     this.readiness = List.copyOf(readiness);
     this.bootstrap = bootstrap;
-    this.login = new AdministratorLogin(vertx, administrators, new LoginThrottle(Clock.systemUTC()));
+    this.login = new AdministratorLogin(vertx, administrators, new LoginThrottle(Clock.systemUTC()), sessions,
+        options.tls());
   }
 
   /**
@@ -116,6 +119,8 @@ public final class AdminServer {
     // unauthenticated, like /health: it describes the API and holds nothing of the organization
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
         .end(OPENAPI));
+    // the web console: login form, session, static page (ConsoleRoutes lists its own routes)
+    new ConsoleRoutes(login, sessions, options.tls()).register(router);
 
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed",

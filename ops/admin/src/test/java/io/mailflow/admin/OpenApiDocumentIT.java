@@ -65,13 +65,14 @@ class OpenApiDocumentIT {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  /** "METHOD /path/{param}" for every route the router serves under /api, /health, /metrics. */
+  /** "METHOD /path/{param}" for every route the router serves under /api, /health, /metrics, and the login routes. */
   private static Set<String> servedOperations() {
     Set<String> served = new TreeSet<>();
     for (Route route : server.router().getRoutes()) {
       String path = route.getPath();
-      if (path == null || !(path.startsWith("/api") || path.startsWith("/health") || path.startsWith("/metrics"))) {
-        continue; // the handlers every request passes (the request meter, the body limit)
+      if (path == null || !(path.startsWith("/api") || path.startsWith("/health") || path.startsWith("/metrics")
+          || path.equals("/login") || path.equals("/logout"))) {
+        continue; // the handlers every request passes (the request meter, the body limit), the console's page
       }
       Set<HttpMethod> methods = route.methods();
       assertTrue(methods != null && !methods.isEmpty(), "route " + path + " takes any method: document each");
@@ -158,6 +159,7 @@ class OpenApiDocumentIT {
     JsonArray security = document.getJsonArray("security");
     assertEquals(Set.of("basic"), security.getJsonObject(0).fieldNames(), "by default Basic ...");
     assertEquals(Set.of("bearer"), security.getJsonObject(1).fieldNames(), "... or Bearer");
+    assertEquals(Set.of("session"), security.getJsonObject(2).fieldNames(), "... or the console's session cookie");
     assertFalse(document.getJsonObject("paths").getJsonObject("/api/v1/queues").getJsonObject("get")
         .containsKey("security"), "Get-Queue inherits the document's Basic or Bearer");
   }
