@@ -60,7 +60,55 @@ public final class MessageActions {
     }
   }
 
+  /** No queued copy has that id (and none left recently). */
+  public static final class Unknown extends RuntimeException {
+    public Unknown(String message) {
+      super(message);
+    }
+  }
+
   private MessageActions() {}
+
+  /**
+   * One copy by id, as the API and the CLI act on it: {@link Unknown} when the index holds no such copy,
+   * {@link Refused} when it left its queue (delivered, failed, removed) or its removal is pending; else the record
+   * written.
+   */
+  public static ControlRecord applyTo(String bootstrap, MessageIndex.Snapshot snapshot, Action action, String id,
+      String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId) {
+    MessageIndex.Copy copy = snapshot.copy(id);
+    if (copy == null) {
+      MessageIndex.Left left = snapshot.gone().get(id);
+      if (left != null) {
+        throw new Refused("message '" + id + "' already left its queue (" + left.last().queue() + ") at "
+            + left.at() + "; nothing to " + action.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      throw new Unknown(unknown(snapshot, id));
+    }
+    check(action, copy, snapshot);
+    return apply(bootstrap, action, List.of(copy), reason, withNdr, actor, timeout, clientId).get(0);
+  }
+
+  /** Why an id is not found: unknown, or when it left its queue. */
+  public static String unknown(MessageIndex.Snapshot snapshot, String id) {
+    MessageIndex.Left left = snapshot.gone().get(id);
+    return left == null ? "no queued message '" + id + "'; GET /api/v1/messages (mailflow message list) lists them"
+        : "message '" + id + "' left its queue (" + left.last().queue() + ") at " + left.at();
+  }
+
+  /** The queued copies the query matches that the action may act on (a copy being removed is left alone). */
+  public static List<MessageIndex.Copy> targets(MessageIndex.Snapshot snapshot, Action action, MessageQuery query) {
+    List<MessageIndex.Copy> targets = new ArrayList<>();
+    for (MessageIndex.Copy c : query.matching(snapshot)) {
+      try {
+        check(action, c, snapshot);
+        targets.add(c);
+      } catch (Refused skipped) {
+        // left alone by a filter
+      }
+    }
+    return targets;
+  }
 
   /**
    * Refuses an action on a copy whose removal is pending, other than removing it again: a later Suspended or Active

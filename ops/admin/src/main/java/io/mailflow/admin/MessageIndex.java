@@ -85,7 +85,8 @@ public final class MessageIndex implements AutoCloseable {
   /** A queued copy as its newest record shows it. */
   public record Copy(String id, String queue, String deliveryType, String nextHopDomain, String sender,
       List<String> recipients, long size, String subject, Instant receivedAt, int attempt, Instant notBefore,
-      String networkMessageId, String messageIdHeader, String topic, int partition, long offset, long timestamp) {
+      String networkMessageId, String messageIdHeader, String topic, int partition, long offset, long timestamp,
+      String receiveConnector) {
     boolean onDelayTopic() {
       return !Topics.DELIVERY.name().equals(topic);
     }
@@ -368,7 +369,7 @@ public final class MessageIndex implements AutoCloseable {
     return new Copy(item.getInternalMessageId(), key, item.getNextHop().getDeliveryType().name(),
         item.getNextHop().getNextHopDomain(), env.getSender(), recipients, env.getSize(), env.getSubject(),
         env.getReceivedAt(), item.getAttempt(), item.getNotBefore(), env.getNetworkMessageId(),
-        env.getMessageIdHeader(), r.topic(), r.partition(), r.offset(), r.timestamp());
+        env.getMessageIdHeader(), r.topic(), r.partition(), r.offset(), r.timestamp(), env.getReceiveConnector());
   }
 
   private static boolean isProcessed(Copy c, Map<TopicPartition, Long> commits) {

@@ -4,8 +4,6 @@ import io.mailflow.delivery.agent.body.BodyUnavailableException;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.organization.Administrator;
 import io.mailflow.schemas.avro.ControlRecord;
-import io.mailflow.schemas.avro.DeliveryItem;
-import io.mailflow.schemas.avro.TrackingEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -15,7 +13,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,25 +67,11 @@ final class MessageRoutes {
     blocking(ctx, () -> {
       MessageIndex.Snapshot s = index.snapshot();
       JsonArray queues = new JsonArray();
-      QueueView.rows(s).forEach(r -> queues.add(queueJson(r, s.at())));
+      QueueView.rows(s).forEach(r -> queues.add(MessageJson.queueJson(r, s.at())));
       return new JsonObject().put("queues", queues);
     });
   }
 
-  static JsonObject queueJson(QueueView.Row r, Instant now) {
-    JsonObject q = new JsonObject().put("identity", r.identity()).put("server", r.server())
-        .put("nextHop", r.nextHop()).put("deliveryType", r.deliveryType()).put("nextHopDomain", r.nextHopDomain())
-        .put("status", r.status()).put("messageCount", r.messageCount())
-        .put("oldestMessageReceived", text(r.oldestReceived())).put("oldestMessageAgeSeconds", r.oldestAgeSeconds(now))
-        .put("lastError", r.lastError()).put("nextRetryTime", text(r.nextRetryTime()))
-        .put("incomingRate", r.incomingRate()).put("outgoingRate", r.outgoingRate());
-    ControlRecord a = r.admin();
-    if (a != null) {
-      q.put("admin", new JsonObject().put("state", a.getState()).put("setBy", a.getSetBy())
-          .put("setAt", text(a.getSetAt())).put("reason", a.getReason()));
-    }
-    return q;
-  }
 
   /** GET /api/v1/queues/digest?groupBy=: Get-QueueDigest with qshape's age buckets. */
   private void digest(RoutingContext ctx) {
@@ -104,22 +87,9 @@ final class MessageRoutes {
           + ", not '" + groupBy + "'");
       return;
     }
-    blocking(ctx, () -> digestJson(QueueView.digest(index.snapshot(), groupBy), groupBy));
+    blocking(ctx, () -> MessageJson.digestJson(QueueView.digest(index.snapshot(), groupBy), groupBy));
   }
 
-  static JsonObject digestJson(List<QueueView.Group> groups, String groupBy) {
-    JsonArray list = new JsonArray();
-    for (QueueView.Group g : groups) {
-      JsonArray ages = new JsonArray();
-      for (int n : g.ages()) {
-        ages.add(n);
-      }
-      list.add(new JsonObject().put("key", g.key()).put("messageCount", g.messageCount())
-          .put("queueCount", g.queueCount()).put("ages", ages));
-    }
-    return new JsonObject().put("groupBy", groupBy).put("ageBuckets", new JsonArray(QueueView.AGE_BUCKETS))
-        .put("groups", list);
-  }
 
   /** GET /api/v1/messages?queue=&sender=&recipient=&status=&limit=&after=: Get-Message, one page. */
   private void listMessages(RoutingContext ctx) {
@@ -130,87 +100,18 @@ final class MessageRoutes {
       AdminServer.error(ctx, 400, "bad_request", e.getMessage());
       return;
     }
-    blocking(ctx, () -> page(index.snapshot(), query));
+    blocking(ctx, () -> MessageJson.page(index.snapshot(), query));
   }
 
-  static JsonObject page(MessageIndex.Snapshot s, MessageQuery query) {
-    List<MessageIndex.Copy> all = query.matching(s);
-    List<MessageIndex.Copy> page = query.page(all);
-    Map<String, QueueView.Row> queues = new LinkedHashMap<>();
-    QueueView.rows(s).forEach(r -> queues.put(r.nextHop(), r));
-    JsonArray messages = new JsonArray();
-    page.forEach(c -> messages.add(messageJson(s, c, queues.get(c.queue()))));
-    boolean more = !page.isEmpty() && all.indexOf(page.get(page.size() - 1)) < all.size() - 1;
-    return new JsonObject().put("messages", messages).put("total", all.size())
-        .put("next", more ? MessageQuery.cursorAfter(page.get(page.size() - 1)) : null);
-  }
 
-  /** A list item: Get-Message's fields. */
-  static JsonObject messageJson(MessageIndex.Snapshot s, MessageIndex.Copy c, QueueView.Row queue) {
-    String status = s.status(c);
-    Map<String, String> replies = s.lastReplies().getOrDefault(c.id(), Map.of());
-    JsonArray recipients = new JsonArray();
-    String lastError = null;
-    for (String address : c.recipients()) {
-      String reply = replies.get(address.toLowerCase(Locale.ROOT));
-      lastError = lastError == null ? reply : lastError;
-      recipients.add(new JsonObject().put("address", address).put("status", reply != null && "Ready".equals(status)
-          ? "Retry" : status).put("lastReply", reply));
-    }
-    if (lastError == null && "Retry".equals(status) && queue != null) {
-      lastError = queue.lastError();
-    }
-    return new JsonObject().put("id", c.id()).put("queue", c.queue()).put("networkMessageId", c.networkMessageId())
-        .put("sender", c.sender()).put("recipients", recipients).put("size", c.size()).put("subject", c.subject())
-        .put("dateReceived", text(c.receivedAt())).put("retryCount", c.attempt())
-        .put("expirationTime", text(c.receivedAt().plus(QueueView.EXPIRATION))).put("status", status)
-        .put("lastError", lastError);
-  }
 
   /** GET /api/v1/messages/{id}: the list item plus the envelope, the headers and the tracking events. */
   private void showMessage(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     blocking(ctx, () -> {
       MessageIndex.Snapshot s = index.snapshot();
-      MessageIndex.Copy c = s.copy(id);
-      if (c == null) {
-        return unknown(s, id);
-      }
-      DeliveryItem item = MessageDetail.item(bootstrap, c, timeout);
-      JsonObject detail = messageJson(s, c, QueueView.row(QueueView.rows(s), c.queue()));
-      detail.put("envelope", envelopeJson(item));
-      JsonArray headers = new JsonArray();
-      MessageDetail.headers(MessageDetail.head(item))
-          .forEach(h -> headers.add(new JsonObject().put("name", h.name()).put("value", h.value())));
-      detail.put("headers", headers);
-      JsonArray events = new JsonArray();
-      for (TrackingEvent e : MessageDetail.trackingEvents(bootstrap, c, timeout)) {
-        events.add(new JsonObject().put("dateTime", text(e.getDateTime())).put("eventId", e.getEventId())
-            .put("source", e.getSource()).put("recipients", new JsonArray(e.getRecipientAddress()))
-            .put("recipientStatus", new JsonArray(e.getRecipientStatus())).put("sourceContext", e.getSourceContext())
-            .put("serverHostname", e.getServerHostname()));
-      }
-      detail.put("trackingEvents", events);
-      return detail;
+      return s.copy(id) == null ? notFound(s, id) : MessageJson.detail(bootstrap, s, s.copy(id), timeout);
     });
-  }
-
-  private static JsonObject envelopeJson(DeliveryItem item) {
-    var e = item.getEnvelope();
-    JsonArray recipients = new JsonArray();
-    item.getRecipients().forEach(r -> recipients.add(new JsonObject().put("address", r.getAddress())
-        .put("originalAddress", r.getOriginalAddress()).put("type", r.getType().name()).put("orcpt", r.getOrcpt())
-        .put("notify", new JsonArray(r.getNotify().stream().map(Enum::name).toList()))));
-    return new JsonObject().put("networkMessageId", e.getNetworkMessageId()).put("receivedAt", text(e.getReceivedAt()))
-        .put("receivingServer", e.getReceivingServer()).put("receiveConnector", e.getReceiveConnector())
-        .put("sessionId", e.getSessionId()).put("clientIp", e.getClientIp()).put("clientHostname", e.getClientHostname())
-        .put("authenticatedAs", e.getAuthenticatedAs()).put("sender", e.getSender())
-        .put("messageIdHeader", e.getMessageIdHeader()).put("subject", e.getSubject()).put("size", e.getSize())
-        .put("bodyType", e.getBodyType().name()).put("smtpUtf8", e.getSmtpUtf8())
-        .put("dsnRet", e.getDsnRet() == null ? null : e.getDsnRet().name()).put("envId", e.getEnvId())
-        .put("nextHop", item.getNextHop().getDeliveryType() + ":" + item.getNextHop().getNextHopDomain())
-        .put("connector", item.getNextHop().getConnector()).put("recipients", recipients)
-        .put("attempt", item.getAttempt()).put("notBefore", text(item.getNotBefore()));
   }
 
   /** GET /api/v1/messages/{id}/raw: Export-Message, the .eml. */
@@ -220,7 +121,7 @@ final class MessageRoutes {
       MessageIndex.Snapshot s = index.snapshot();
       MessageIndex.Copy c = s.copy(id);
       if (c == null) {
-        return unknown(s, id);
+        return notFound(s, id);
       }
       return Buffer.buffer(MessageDetail.raw(bootstrap, MessageDetail.item(bootstrap, c, timeout), timeout));
     }, false).onComplete(r -> {
@@ -239,11 +140,9 @@ final class MessageRoutes {
   }
 
   /** A 404 for an id the index does not hold (one that left says when). */
-  private static JsonObject unknown(MessageIndex.Snapshot s, String id) {
-    MessageIndex.Left left = s.gone().get(id);
-    return new JsonObject().put("status", 404).put("error", "unknown_message").put("message", left == null
-        ? "no queued message '" + id + "'; GET /api/v1/messages lists them"
-        : "message '" + id + "' left its queue (" + left.last().queue() + ") at " + left.at());
+  private static JsonObject notFound(MessageIndex.Snapshot s, String id) {
+    return new JsonObject().put("status", 404).put("error", "unknown_message")
+        .put("message", MessageActions.unknown(s, id));
   }
 
   /** POST /api/v1/messages/{id}/suspend|resume|retry|remove. */
@@ -256,23 +155,9 @@ final class MessageRoutes {
     String id = ctx.pathParam("id");
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
-      MessageIndex.Snapshot s = index.snapshot();
-      MessageIndex.Copy c = s.copy(id);
-      if (c == null) {
-        MessageIndex.Left left = s.gone().get(id);
-        if (left != null) {
-          return new JsonObject().put("status", 409).put("error", "conflict").put("message", "message '" + id
-              + "' already left its queue (" + left.last().queue() + ") at " + left.at() + "; nothing to "
-              + action.name().toLowerCase(Locale.ROOT));
-        }
-        return unknown(s, id);
-      }
-      MessageActions.check(action, c, s);
-      ControlRecord record = MessageActions.apply(bootstrap, action, List.of(c), body.reason(), body.withNdr(), actor,
-          timeout, CLIENT_ID).get(0);
-      return new JsonObject().put("id", id).put("action", action.name().toLowerCase(Locale.ROOT))
-          .put("state", record.getState()).put("setBy", record.getSetBy()).put("setAt", text(record.getSetAt()))
-          .put("reason", record.getReason());
+      ControlRecord record = MessageActions.applyTo(bootstrap, index.snapshot(), action, id, body.reason(),
+          body.withNdr(), actor, timeout, CLIENT_ID);
+      return MessageJson.actionResult(id, action, record);
     });
   }
 
@@ -300,16 +185,7 @@ final class MessageRoutes {
     }
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
-      MessageIndex.Snapshot s = index.snapshot();
-      List<MessageIndex.Copy> targets = new ArrayList<>();
-      for (MessageIndex.Copy c : query.matching(s)) {
-        try {
-          MessageActions.check(action, c, s);
-          targets.add(c);
-        } catch (MessageActions.Refused skipped) {
-          // a copy being removed is left alone by a filter
-        }
-      }
+      List<MessageIndex.Copy> targets = MessageActions.targets(index.snapshot(), action, query);
       MessageActions.apply(bootstrap, action, targets, body.reason(), body.withNdr(), actor, timeout, CLIENT_ID);
       return new JsonObject().put("matched", targets.size())
           .put("ids", new JsonArray(targets.stream().map(MessageIndex.Copy::id).toList()));
@@ -406,7 +282,9 @@ final class MessageRoutes {
   }
 
   private static void failed(RoutingContext ctx, Throwable cause) {
-    if (cause instanceof MessageActions.Refused) {
+    if (cause instanceof MessageActions.Unknown) {
+      AdminServer.error(ctx, 404, "unknown_message", cause.getMessage());
+    } else if (cause instanceof MessageActions.Refused) {
       AdminServer.error(ctx, 409, "conflict", cause.getMessage());
     } else if (cause instanceof KafkaUnavailableException) {
       AdminServer.error(ctx, 503, "kafka_unavailable", cause.getMessage());
