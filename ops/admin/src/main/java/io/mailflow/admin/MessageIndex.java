@@ -153,6 +153,8 @@ public final class MessageIndex implements AutoCloseable {
 
   // guarded by this
   private final Map<String, Copy> copies = new HashMap<>();
+  /** How many queued copies each network message id has: the tracking events worth decoding. */
+  private final Map<String, Integer> networkIds = new HashMap<>();
   private final Map<String, Left> gone = new LinkedHashMap<>();
   private final Map<String, Reported> reported = new TreeMap<>();
   private final Map<String, ControlRecord> control = new HashMap<>();
@@ -247,6 +249,7 @@ public final class MessageIndex implements AutoCloseable {
 
   private synchronized void resetState() {
     copies.clear();
+    networkIds.clear();
     reported.clear();
     control.clear();
     lastReplies.clear();
@@ -303,7 +306,9 @@ public final class MessageIndex implements AutoCloseable {
       if (topic.equals(Topics.CONTROL.name())) {
         applyControl(r);
       } else if (topic.equals(Topics.TRACKING.name())) {
-        applyTracking(Topics.TRACKING.codec().decode(r.value()));
+        if (worthDecoding(r.key())) {
+          applyTracking(Topics.TRACKING.codec().decode(r.value()));
+        }
       } else {
         applyCopy(r, Topics.DELIVERY.codec().decode(r.value()));
       }
@@ -311,6 +316,20 @@ public final class MessageIndex implements AutoCloseable {
       // a poison record: the stage that reads it parks it; it is no queued copy here
       log.debug("message index: skipping undecodable {}-{}@{}", topic, r.partition(), r.offset());
     }
+  }
+
+  /**
+   * Most tracking events are about messages (keyed by their network message id, a GUID) that are not queued: only
+   * QUEUESTATE events (keyed by a next-hop key) and events of queued copies are decoded, which keeps the index's CPU
+   * small beside a busy pipeline.
+   */
+  private synchronized boolean worthDecoding(String key) {
+    return key == null || !isGuid(key) || networkIds.containsKey(key);
+  }
+
+  private static boolean isGuid(String key) {
+    return key.length() == 36 && key.charAt(8) == '-' && key.charAt(13) == '-' && key.charAt(18) == '-'
+        && key.charAt(23) == '-';
   }
 
   private synchronized void applyControl(ConsumerRecord<String, byte[]> r) {
@@ -358,6 +377,7 @@ public final class MessageIndex implements AutoCloseable {
     }
     gone.remove(copy.id());
     copies.put(copy.id(), copy);
+    networkIds.merge(copy.networkMessageId(), 1, Integer::sum);
     entered.computeIfAbsent(copy.queue(), k -> new ArrayDeque<>()).add(copy.timestamp());
   }
 
@@ -386,6 +406,7 @@ public final class MessageIndex implements AutoCloseable {
       Copy c = it.next();
       if (isProcessed(c, commits)) {
         it.remove();
+        networkIds.computeIfPresent(c.networkMessageId(), (k, n) -> n == 1 ? null : n - 1);
         lastReplies.remove(c.id());
         gone.put(c.id(), new Left(c, at));
         leaving.computeIfAbsent(c.queue(), k -> new ArrayDeque<>()).add(now);

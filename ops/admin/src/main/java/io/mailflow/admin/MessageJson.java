@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,17 +50,16 @@ public final class MessageJson {
   public static JsonObject page(MessageIndex.Snapshot s, MessageQuery query) {
     List<MessageIndex.Copy> all = query.matching(s);
     List<MessageIndex.Copy> page = query.page(all);
-    Map<String, QueueView.Row> queues = new LinkedHashMap<>();
-    QueueView.rows(s).forEach(r -> queues.put(r.nextHop(), r));
     JsonArray messages = new JsonArray();
-    page.forEach(c -> messages.add(messageJson(s, c, queues.get(c.queue()))));
-    boolean more = !page.isEmpty() && all.indexOf(page.get(page.size() - 1)) < all.size() - 1;
+    page.forEach(c -> messages.add(messageJson(s, c)));
+    // sorted and unique: more follow unless the page ends with the last match
+    boolean more = !page.isEmpty() && page.get(page.size() - 1) != all.get(all.size() - 1);
     return new JsonObject().put("messages", messages).put("total", all.size())
         .put("next", more ? MessageQuery.cursorAfter(page.get(page.size() - 1)) : null);
   }
 
   /** A list item: Get-Message's fields. */
-  public static JsonObject messageJson(MessageIndex.Snapshot s, MessageIndex.Copy c, QueueView.Row queue) {
+  public static JsonObject messageJson(MessageIndex.Snapshot s, MessageIndex.Copy c) {
     String status = s.status(c);
     Map<String, String> replies = s.lastReplies().getOrDefault(c.id(), Map.of());
     JsonArray recipients = new JsonArray();
@@ -72,8 +70,9 @@ public final class MessageJson {
       recipients.add(new JsonObject().put("address", address).put("status", reply != null && "Ready".equals(status)
           ? "Retry" : status).put("lastReply", reply));
     }
+    MessageIndex.Reported queue = s.reported().get(c.queue());
     if (lastError == null && "Retry".equals(status) && queue != null) {
-      lastError = queue.lastError();
+      lastError = queue.state().getLastError(); // the queue's, as its last QUEUESTATE reported it
     }
     return new JsonObject().put("id", c.id()).put("queue", c.queue()).put("networkMessageId", c.networkMessageId())
         .put("sender", c.sender()).put("recipients", recipients).put("size", c.size()).put("subject", c.subject())
@@ -89,7 +88,7 @@ public final class MessageJson {
    */
   public static JsonObject detail(String bootstrap, MessageIndex.Snapshot s, MessageIndex.Copy c, Duration timeout) {
     DeliveryItem item = MessageDetail.item(bootstrap, c, timeout);
-    JsonObject detail = messageJson(s, c, QueueView.row(QueueView.rows(s), c.queue()));
+    JsonObject detail = messageJson(s, c);
     detail.put("envelope", envelopeJson(item));
     JsonArray headers = new JsonArray();
     MessageDetail.headers(MessageDetail.head(item))

@@ -41,6 +41,9 @@ final class MessageRoutes {
     this.serverName = serverName;
     this.login = login;
     this.index = MessageIndex.start(bootstrap, "mailflow-admin-index", timeout);
+    // the JSON codec's first use loads Jackson (100-200 ms of class loading): here, off any event loop, rather
+    // than in the first request body parsed on one
+    new JsonObject("{\"warm\": [1]}").encodePrettily();
   }
 
   /** The routes of queues and messages. */
