@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,14 +88,11 @@ public record MessageQuery(String queue, String sender, String recipient, String
         found.add(c);
       }
     }
-    found.sort(ORDER);
-    return found;
+    return found; // the snapshot's copies are in MessageIndex.ORDER already
   }
 
-  static final Comparator<MessageIndex.Copy> ORDER = Comparator.comparing(MessageIndex.Copy::receivedAt)
-      .thenComparing(MessageIndex.Copy::id);
 
-  /** The page after the cursor, at most {@code limit}, of copies sorted by {@link #ORDER}. */
+  /** The page after the cursor, at most {@code limit}, of copies in {@link MessageIndex#ORDER}. */
   public List<MessageIndex.Copy> page(List<MessageIndex.Copy> sorted) {
     int start = 0;
     if (after != null) {
