@@ -78,9 +78,9 @@ public final class MessageActions {
       String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId) {
     MessageIndex.Copy copy = snapshot.copy(id);
     if (copy == null) {
-      MessageIndex.Left left = snapshot.gone().get(id);
+      MessageIndex.Left left = snapshot.whenLeft(id);
       if (left != null) {
-        throw new Refused("message '" + id + "' already left its queue (" + left.last().queue() + ") at "
+        throw new Refused("message '" + id + "' already left its queue (" + left.queue() + ") at "
             + left.at() + "; nothing to " + action.name().toLowerCase(java.util.Locale.ROOT));
       }
       throw new Unknown(unknown(snapshot, id));
@@ -91,9 +91,9 @@ public final class MessageActions {
 
   /** Why an id is not found: unknown, or when it left its queue. */
   public static String unknown(MessageIndex.Snapshot snapshot, String id) {
-    MessageIndex.Left left = snapshot.gone().get(id);
+    MessageIndex.Left left = snapshot.whenLeft(id);
     return left == null ? "no queued message '" + id + "'; GET /api/v1/messages (mailflow message list) lists them"
-        : "message '" + id + "' left its queue (" + left.last().queue() + ") at " + left.at();
+        : "message '" + id + "' left its queue (" + left.queue() + ") at " + left.at();
   }
 
   /** The queued copies the query matches that the action may act on (a copy being removed is left alone). */

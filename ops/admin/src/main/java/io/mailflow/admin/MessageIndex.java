@@ -78,6 +78,8 @@ public final class MessageIndex implements AutoCloseable {
       Topics.RETRY_15M, Topics.RETRY_1H);
   /** How long a copy that left its queue is remembered (for 409, and against resurrection). */
   static final Duration LEFT_MEMORY = Duration.ofHours(1);
+  /** At most this many are remembered (about 100 B each): a busy hour keeps the last 500,000 that left. */
+  static final int MAX_LEFT = 500_000;
   /** The window of the incoming and outgoing rates. */
   static final Duration RATE_WINDOW = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(200);
@@ -107,8 +109,27 @@ public final class MessageIndex implements AutoCloseable {
   /** Get-Message's order: date received, then id (unique per copy). */
   public static final Comparator<Copy> ORDER = Comparator.comparing(Copy::receivedAt).thenComparing(Copy::id);
 
-  /** A copy that left its queue: its newest record then, and when the index saw it go. */
-  public record Left(Copy last, Instant at) {}
+  /**
+   * A copy that left its queue: its queue, the order key of its newest record then (timestamp, attempt, delay
+   * topic), and when the index saw it go. Small on purpose: an hour of a busy cluster's deliveries is kept.
+   */
+  public record Left(String queue, long timestamp, int attempt, boolean delayTopic, Instant at) {
+    static Left of(Copy c, Instant at) {
+      return new Left(c.queue(), c.timestamp(), c.attempt(), c.onDelayTopic(), at);
+    }
+
+    /** True when {@code c} is no newer than the record the copy left with. */
+    boolean outdates(Copy c) {
+      int cmp = Long.compare(c.timestamp(), timestamp);
+      if (cmp == 0) {
+        cmp = Integer.compare(c.attempt(), attempt);
+      }
+      if (cmp == 0) {
+        cmp = Boolean.compare(c.onDelayTopic(), delayTopic);
+      }
+      return cmp <= 0;
+    }
+  }
 
   /** A queue's latest QUEUESTATE, by whichever server reported it last. */
   public record Reported(String server, QueueState state, Instant at) {}
@@ -120,10 +141,11 @@ public final class MessageIndex implements AutoCloseable {
    * @param lastReplies per copy id: the last DEFER's reply per recipient address
    * @param entered per queue: copies that entered in the last minute
    * @param left per queue: copies that left in the last minute
+   * @param leftLookup the copies that left within the last hour, by id ({@link #whenLeft})
    */
   public record Snapshot(Instant at, List<Copy> copies, Map<String, Reported> reported, Map<String, ControlRecord>
       control, Map<String, Map<String, String>> lastReplies, Map<String, Integer> entered, Map<String, Integer> left,
-      Map<String, Left> gone) {
+      java.util.function.Function<String, Left> leftLookup) {
     /** The copy's status: PendingRemove, Suspended (the copy's or its queue's setting), Retry, Ready. */
     public String status(Copy c) {
       ControlRecord m = control.get(ControlView.key(ControlKind.MESSAGE, c.id()));
@@ -139,6 +161,11 @@ public final class MessageIndex implements AutoCloseable {
         return "Suspended";
       }
       return c.onDelayTopic() ? "Retry" : "Ready";
+    }
+
+    /** When the copy of that id left its queue (within the last hour), or null. */
+    public Left whenLeft(String id) {
+      return leftLookup.apply(id);
     }
 
     public Copy copy(String id) {
@@ -380,7 +407,7 @@ public final class MessageIndex implements AutoCloseable {
       return;
     }
     Left left = gone.get(copy.id());
-    if (left != null && copy.compareAge(left.last()) <= 0) {
+    if (left != null && left.outdates(copy)) {
       return; // an older record of a copy that already left: it does not come back
     }
     if (isProcessed(copy, committed)) {
@@ -421,13 +448,13 @@ public final class MessageIndex implements AutoCloseable {
         ordered.remove(c);
         networkIds.computeIfPresent(c.networkMessageId(), (k, n) -> n == 1 ? null : n - 1);
         lastReplies.remove(c.id());
-        gone.put(c.id(), new Left(c, at));
+        gone.put(c.id(), Left.of(c, at));
         leaving.computeIfAbsent(c.queue(), k -> new ArrayDeque<>()).add(now);
       }
     }
     long forget = now - LEFT_MEMORY.toMillis();
     for (Iterator<Left> it = gone.values().iterator(); it.hasNext(); ) {
-      if (it.next().at().toEpochMilli() < forget) {
+      if (it.next().at().toEpochMilli() < forget || gone.size() > MAX_LEFT) {
         it.remove();
       } else {
         break; // insertion order is leaving order
@@ -485,7 +512,7 @@ public final class MessageIndex implements AutoCloseable {
       Map<String, Map<String, String>> replies = new HashMap<>();
       lastReplies.forEach((k, v) -> replies.put(k, Map.copyOf(v)));
       return new Snapshot(Instant.now(), List.copyOf(ordered), Map.copyOf(reported), Map.copyOf(control),
-          replies, in, out, Map.copyOf(gone));
+          replies, in, out, this::leftAt);
     }
   }
 
@@ -506,6 +533,10 @@ public final class MessageIndex implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private synchronized Left leftAt(String id) {
+    return gone.get(id);
   }
 
   /** How many copies are queued now (as last read; no wait). */

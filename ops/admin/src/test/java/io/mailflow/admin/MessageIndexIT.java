@@ -96,7 +96,7 @@ class MessageIndexIT {
     QueuedCopies.commitPast(bootstrap, MessageIndex.DELIVERY_GROUP, record); // delivery processed it
     MessageIndex.Snapshot s = index.snapshot();
     assertEquals(List.of(), queued(s, queue), "a processed copy is no longer queued");
-    assertNotNull(s.gone().get(delivered), "remembered as having left");
+    assertNotNull(s.whenLeft(delivered), "remembered as having left");
     assertEquals(0, QueueView.row(QueueView.rows(s), queue) == null ? 0
         : QueueView.row(QueueView.rows(s), queue).messageCount());
     assertTrue(s.left().getOrDefault(queue, 0) == 1, "it counts in the outgoing rate: " + s.left());
