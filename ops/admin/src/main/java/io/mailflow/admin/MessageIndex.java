@@ -341,6 +341,8 @@ public final class MessageIndex implements AutoCloseable {
     try {
       if (topic.equals(Topics.CONTROL.name())) {
         applyControl(r);
+      } else if (r.value() == null) {
+        return; // a tombstone: no event, no copy
       } else if (topic.equals(Topics.TRACKING.name())) {
         if (worthDecoding(r.key())) {
           applyTracking(Topics.TRACKING.codec().decode(r.value()));
@@ -351,6 +353,9 @@ public final class MessageIndex implements AutoCloseable {
     } catch (UndecodableRecordException e) {
       // a poison record: the stage that reads it parks it; it is no queued copy here
       log.debug("message index: skipping undecodable {}-{}@{}", topic, r.partition(), r.offset());
+    } catch (RuntimeException e) {
+      // one odd record (a field missing) must not stop the view of every other copy
+      log.warn("message index: skipping {}-{}@{}: {}", topic, r.partition(), r.offset(), e.toString());
     }
   }
 

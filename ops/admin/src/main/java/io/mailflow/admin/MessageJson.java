@@ -95,13 +95,26 @@ public final class MessageJson {
         .forEach(h -> headers.add(new JsonObject().put("name", h.name()).put("value", h.value())));
     detail.put("headers", headers);
     JsonArray events = new JsonArray();
+    Map<String, String> replies = new java.util.HashMap<>(); // each recipient's last status, from its own events
     for (TrackingEvent e : MessageDetail.trackingEvents(bootstrap, c, timeout)) {
+      for (int i = 0; i < e.getRecipientAddress().size() && i < e.getRecipientStatus().size(); i++) {
+        if (!e.getRecipientStatus().get(i).isBlank()) {
+          replies.put(e.getRecipientAddress().get(i).toLowerCase(Locale.ROOT), e.getRecipientStatus().get(i));
+        }
+      }
       events.add(new JsonObject().put("dateTime", text(e.getDateTime())).put("eventId", e.getEventId())
           .put("source", e.getSource()).put("recipients", new JsonArray(e.getRecipientAddress()))
           .put("recipientStatus", new JsonArray(e.getRecipientStatus())).put("sourceContext", e.getSourceContext())
           .put("serverHostname", e.getServerHostname()));
     }
     detail.put("trackingEvents", events);
+    for (Object o : detail.getJsonArray("recipients")) {
+      JsonObject r = (JsonObject) o;
+      String reply = replies.get(r.getString("address").toLowerCase(Locale.ROOT));
+      if (reply != null) {
+        r.put("lastReply", reply);
+      }
+    }
     return detail;
   }
 

@@ -237,6 +237,10 @@ class MessageRoutesIT {
           .setSource("SMTP").setEventId("RECEIVE").setNetworkMessageId("nmid-" + id)
           .setRecipientAddress(List.of("bob0@peer.test")).build();
       publisher.sendAndWait(Topics.TRACKING, "nmid-" + id, received, Duration.ofSeconds(10));
+      publisher.sendAndWait(Topics.TRACKING, "nmid-" + id, TrackingEvent.newBuilder(received).setSource("SMTP")
+          .setEventId("DEFER").setInternalMessageId(id).setDateTime(Instant.now().plusMillis(1))
+          .setRecipientStatus(List.of("451 4.4.0 Primary target IP address responded with 421")).build(),
+          Duration.ofSeconds(10));
       TrackingEvent other = TrackingEvent.newBuilder(received).setNetworkMessageId("nmid-other").build();
       publisher.sendAndWait(Topics.TRACKING, "nmid-other", other, Duration.ofSeconds(10));
     }
@@ -250,9 +254,19 @@ class MessageRoutesIT {
     assertEquals("hello folded " + id, subject.getString("value"), "unfolded");
     assertEquals("Received", headers.getJsonObject(0).getString("name"));
     JsonArray events = detail.getJsonArray("trackingEvents");
-    assertEquals(1, events.size(), events.encode());
+    assertEquals(2, events.size(), events.encode());
     assertEquals("RECEIVE", events.getJsonObject(0).getString("eventId"));
     assertEquals("SMTP", events.getJsonObject(0).getString("source"));
+    assertEquals("DEFER", events.getJsonObject(1).getString("eventId"));
+    JsonObject bob = detail.getJsonArray("recipients").getJsonObject(0);
+    assertEquals("451 4.4.0 Primary target IP address responded with 421", bob.getString("lastReply"),
+        "the recipient's last reply, from its tracking events");
+    // the list knows it too: the index follows the DEFER events of queued copies
+    JsonObject listed = getJson("/api/v1/messages?queue=" + q(queue) + "&limit=1");
+    assertEquals("451 4.4.0 Primary target IP address responded with 421",
+        listed.getJsonArray("messages").getJsonObject(0).getString("lastError"));
+    assertEquals("Retry", listed.getJsonArray("messages").getJsonObject(0).getJsonArray("recipients")
+        .getJsonObject(0).getString("status"));
   }
 
   @Test
