@@ -521,15 +521,31 @@ public final class MessageIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code done}; gives up at {@code deadline} unless the index is still reading (its positions move),
+   * so catching up on a large backlog takes as long as it takes, while a broker that went away fails in time.
+   */
   private void waitFor(java.util.function.BooleanSupplier done, long deadline) {
+    long read = progress();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
+        long now = progress();
+        if (now > read) {
+          read = now;
+          deadline = System.nanoTime() + timeout.toNanos();
+          continue;
+        }
         String why = failure;
         throw new KafkaUnavailableException("the message index did not catch up with " + bootstrap + " within "
             + timeout.toSeconds() + " s" + (why == null ? "" : ": " + why), null);
       }
       sleep(20);
     }
+  }
+
+  /** Records read so far, as the sum of the positions (only grows while the index reads). */
+  private long progress() {
+    return positions.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static void sleep(long millis) {
