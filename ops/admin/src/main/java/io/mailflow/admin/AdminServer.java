@@ -25,7 +25,8 @@ import java.util.Locale;
 /**
  * AdminServer - the HTTP server every mailflow process runs beside its stages: health for orchestrators,
  * Prometheus metrics, and the admin API (Get-Queue, Suspend-/Resume-/Retry-Queue; Get-QueueDigest, Get-Message,
- * Export-Message and the message actions in {@link MessageRoutes}) for administrators of the organization. Everything that blocks (password hashes, Kafka, readiness probes, the scrape) runs on worker
+ * Export-Message and the message actions in {@link MessageRoutes}) for administrators of the organization.
+ * Everything that blocks (password hashes, Kafka, readiness probes, the scrape) runs on worker
  * threads; the event loop only routes and writes. {@link #routes} lists every route in one place.
  */
 public final class AdminServer {

@@ -157,7 +157,7 @@ public final class MessageIndex implements AutoCloseable {
         return "Suspended";
       }
       ControlRecord q = control.get(ControlView.key(ControlKind.QUEUE, c.queue()));
-      if (q != null && "Suspended".equals(q.getState()) && state != MessageState.Retry && state != MessageState.Active) {
+      if (q != null && "Suspended".equals(q.getState())) { // a suspended queue holds every copy it has
         return "Suspended";
       }
       return c.onDelayTopic() ? "Retry" : "Ready";

@@ -133,7 +133,8 @@ public final class MessageJson {
         .put("notify", new JsonArray(r.getNotify().stream().map(Enum::name).toList()))));
     return new JsonObject().put("networkMessageId", e.getNetworkMessageId()).put("receivedAt", text(e.getReceivedAt()))
         .put("receivingServer", e.getReceivingServer()).put("receiveConnector", e.getReceiveConnector())
-        .put("sessionId", e.getSessionId()).put("clientIp", e.getClientIp()).put("clientHostname", e.getClientHostname())
+        .put("sessionId", e.getSessionId()).put("clientIp", e.getClientIp())
+        .put("clientHostname", e.getClientHostname())
         .put("authenticatedAs", e.getAuthenticatedAs()).put("sender", e.getSender())
         .put("messageIdHeader", e.getMessageIdHeader()).put("subject", e.getSubject()).put("size", e.getSize())
         .put("bodyType", e.getBodyType().name()).put("smtpUtf8", e.getSmtpUtf8())

@@ -290,7 +290,8 @@ class MessageRoutesIT {
     try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "message-routes-it")) {
       for (int i = 0; i < chunks.size(); i++) {
         RecordMetadata m = publisher.sendAndWait(Topics.BODIES, "body-" + big, BodyChunk.newBuilder()
-            .setBodyId("body-" + big).setIndex(i).setData(ByteBuffer.wrap(chunks.get(i))).build(), Duration.ofSeconds(10));
+            .setBodyId("body-" + big).setIndex(i).setData(ByteBuffer.wrap(chunks.get(i))).build(),
+            Duration.ofSeconds(10));
         offsets.add(m.offset());
         partition = m.partition();
         sha.update(chunks.get(i));
@@ -336,7 +337,8 @@ class MessageRoutesIT {
     String queue = queue();
     List<String> ids = fiveCopies(queue);
     String id = ids.get(0);
-    HttpResponse<String> suspended = post("/api/v1/messages/" + id + "/suspend", "alice", "{\"reason\": \"looks odd\"}");
+    HttpResponse<String> suspended = post("/api/v1/messages/" + id + "/suspend", "alice",
+        "{\"reason\": \"looks odd\"}");
     assertEquals(200, suspended.statusCode(), suspended.body());
     JsonObject answer = new JsonObject(suspended.body());
     assertEquals("Suspended", answer.getString("state"));

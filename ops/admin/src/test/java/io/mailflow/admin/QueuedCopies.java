@@ -47,9 +47,9 @@ final class QueuedCopies {
   /** A copy for {@code queue} from {@code sender} to {@code recipients}, received at {@code receivedAt}. */
   static DeliveryItem item(String queue, String id, String sender, Instant receivedAt, int attempt,
       String... recipients) {
-    String message = "Received: from client.fabrikam.test\r\nFrom: " + sender + "\r\nTo: " + String.join(", ", recipients)
-        + "\r\nSubject: hello\r\n\tfolded " + id + "\r\nMessage-ID: <" + id + "@fabrikam.test>\r\n\r\nbody of " + id
-        + "\r\n";
+    String message = "Received: from client.fabrikam.test\r\nFrom: " + sender + "\r\nTo: "
+        + String.join(", ", recipients) + "\r\nSubject: hello\r\n\tfolded " + id + "\r\nMessage-ID: <" + id
+        + "@fabrikam.test>\r\n\r\nbody of " + id + "\r\n";
     Envelope envelope = Envelope.newBuilder()
         .setNetworkMessageId("nmid-" + id).setReceivedAt(receivedAt)
         .setReceivingServer("EX01").setReceiveConnector("Default Frontend EX01").setSessionId("08DC0001")

@@ -57,7 +57,8 @@ class QueuedMailCountIT {
 
   @Test
   void mailForADeadDestinationAndASuspendedQueueIsCounted() throws Exception {
-    MailflowRunIT.send(smtpPort, "to a dead host", "partners@contoso.test"); // bob here, partner@fabrikam.test via the dead smart host
+    // partners@contoso.test: bob here, and partner@fabrikam.test through the dead smart host
+    MailflowRunIT.send(smtpPort, "to a dead host", "partners@contoso.test");
     String line = smartHostQueue(1);
     String key = line.substring(line.indexOf('\\') + 1, line.indexOf(' '));
 
@@ -66,7 +67,7 @@ class QueuedMailCountIT {
     assertTrue(messages.out().contains("carol@example.com") && messages.out().contains("1 of 1"), messages.out());
 
     assertEquals(0, mailflow("queue", "suspend", "--next-hop", key, "--bootstrap", bootstrap).exit());
-    MailflowRunIT.send(smtpPort, "to a suspended queue", "partners@contoso.test"); // bob here, partner@fabrikam.test via the dead smart host
+    MailflowRunIT.send(smtpPort, "to a suspended queue", "partners@contoso.test");
     String suspended = smartHostQueue(2);
     assertTrue(suspended.matches(".*SmartHostConnectorDelivery\\s+Suspended\\s+2\\s+.*"), suspended);
     CliRun held = mailflow("message", "list", "--queue", key, "--status", "Suspended", "--bootstrap", bootstrap);
