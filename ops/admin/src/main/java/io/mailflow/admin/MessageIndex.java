@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -308,17 +309,26 @@ public final class MessageIndex implements AutoCloseable {
 
   /** The committed offsets of the delivery group and the retry group, by partition. */
   private Map<TopicPartition, Long> readCommitted() {
+    return committedOf(await(requestCommitted(admin), "the committed offsets of " + DELIVERY_GROUP + " and "
+        + RETRY_GROUP));
+  }
+
+  /** Both groups' committed offsets, in one request. */
+  private static org.apache.kafka.common.KafkaFuture<Map<String, Map<TopicPartition, OffsetAndMetadata>>>
+      requestCommitted(Admin admin) {
+    return admin.listConsumerGroupOffsets(Map.of(DELIVERY_GROUP, new ListConsumerGroupOffsetsSpec(),
+        RETRY_GROUP, new ListConsumerGroupOffsetsSpec())).all();
+  }
+
+  /** The offsets that matter: the delivery group's on mail.delivery.v1, the retry group's on the delay topics. */
+  private static Map<TopicPartition, Long> committedOf(Map<String, Map<TopicPartition, OffsetAndMetadata>> groups) {
     Map<TopicPartition, Long> result = new HashMap<>();
-    for (String group : List.of(DELIVERY_GROUP, RETRY_GROUP)) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = await(admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata(), "the committed offsets of " + group);
-      offsets.forEach((p, o) -> {
-        if (o != null && (group.equals(DELIVERY_GROUP) ? p.topic().equals(Topics.DELIVERY.name())
-            : DELAY_TOPICS.stream().anyMatch(t -> t.name().equals(p.topic())))) {
-          result.put(p, o.offset());
-        }
-      });
-    }
+    groups.forEach((group, offsets) -> offsets.forEach((p, o) -> {
+      if (o != null && (group.equals(DELIVERY_GROUP) ? p.topic().equals(Topics.DELIVERY.name())
+          : DELAY_TOPICS.stream().anyMatch(t -> t.name().equals(p.topic())))) {
+        result.put(p, o.offset());
+      }
+    }));
     return result;
   }
 
@@ -500,10 +510,13 @@ public final class MessageIndex implements AutoCloseable {
     }
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     wanted.forEach(p -> latest.put(p, OffsetSpec.latest()));
+    // both questions at once: two round trips cost one
+    var endsAsked = a.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all();
+    var commitsAsked = requestCommitted(a);
     Map<TopicPartition, Long> ends = new HashMap<>();
-    await(a.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), "the end offsets")
-        .forEach((p, info) -> ends.put(p, info.offset()));
-    Map<TopicPartition, Long> commits = readCommitted();
+    await(endsAsked, "the end offsets").forEach((p, info) -> ends.put(p, info.offset()));
+    Map<TopicPartition, Long> commits = committedOf(await(commitsAsked, "the committed offsets of " + DELIVERY_GROUP
+        + " and " + RETRY_GROUP));
     waitFor(() -> {
       Map<TopicPartition, Long> at = positions;
       return ends.entrySet().stream().allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue());
