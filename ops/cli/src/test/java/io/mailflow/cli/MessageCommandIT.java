@@ -166,4 +166,12 @@ class MessageCommandIT {
     assertTrue(row.matches("\\*\\\\" + java.util.regex.Pattern.quote(queue)
         + "\\s+SmartHostConnectorDelivery\\s+Ready\\s+3\\s+.*"), row);
   }
+
+  @Test
+  void aBrokerThatDoesNotAnswerIsOneLineAndExit1() {
+    CliRun list = mailflow("message", "list", "--bootstrap", "127.0.0.1:" + TestPorts.free(), "--kafka-timeout", "2");
+    assertEquals(1, list.exit(), list.out());
+    assertTrue(list.err().contains("the message index did not catch up with 127.0.0.1:"), list.err());
+    assertEquals(1, list.err().strip().lines().count(), "one line, no stack trace: " + list.err());
+  }
 }
