@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
@@ -25,8 +24,9 @@ import java.util.Locale;
 
 /**
  * AdminServer - the HTTP server every mailflow process runs beside its stages: health for orchestrators,
- * Prometheus metrics, and the admin API (Get-Queue, Suspend-/Resume-/Retry-Queue) for administrators of the
- * organization. Everything that blocks (password hashes, Kafka, readiness probes, the scrape) runs on worker
+ * Prometheus metrics, and the admin API (Get-Queue, Suspend-/Resume-/Retry-Queue; Get-QueueDigest, Get-Message,
+ * Export-Message and the message actions in {@link MessageRoutes}) for administrators of the organization.
+ * Everything that blocks (password hashes, Kafka, readiness probes, the scrape) runs on worker
  * threads; the event loop only routes and writes. {@link #routes} lists every route in one place.
  */
 public final class AdminServer {
@@ -53,6 +53,8 @@ public final class AdminServer {
   private final String serverName;
   private HttpServer server;
   private Router router;
+  /** Queues and messages, from this process's one live MessageIndex. */
+  private MessageRoutes messages;
 
   private AdminServer(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
       PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
@@ -88,12 +90,16 @@ public final class AdminServer {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certFile().toString())
           .setKeyPath(options.keyFile().toString()));
     }
+    admin.messages = new MessageRoutes(vertx, bootstrap, options.kafkaTimeout(), admin.serverName, admin.login);
     admin.router = admin.routes();
     return vertx.createHttpServer(http).requestHandler(admin.router).listen().map(s -> {
       admin.server = s;
       return admin;
-    }).recover(e -> Future.failedFuture(new IllegalStateException("admin server cannot listen on "
-        + options.bindAddress() + ":" + options.port() + ": " + e.getMessage(), e)));
+    }).recover(e -> {
+      admin.messages.close();
+      return Future.failedFuture(new IllegalStateException("admin server cannot listen on "
+        + options.bindAddress() + ":" + options.port() + ": " + e.getMessage(), e));
+    });
   }
 
   /** Every route, in one place. */
@@ -113,7 +119,7 @@ public final class AdminServer {
       router.get("/metrics").handler(login.require(false));
     }
     router.get("/metrics").handler(this::metrics);
-    router.get("/api/v1/queues").handler(login.require(false)).handler(this::listQueues);
+    messages.register(router); // GET queues, digest, messages; message actions
     router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
     new PoisonRoutes(vertx, login, bootstrap, options.kafkaTimeout(), serverName).register(router); // poison queue
     // unauthenticated, like /health: it describes the API and holds nothing of the organization
@@ -184,20 +190,6 @@ public final class AdminServer {
     });
   }
 
-  /** GET /api/v1/queues: Get-Queue, as {@code mailflow queue list} shows it. */
-  private void listQueues(RoutingContext ctx) {
-    vertx.executeBlocking(() -> QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), false)
-        .onComplete(r -> {
-          if (r.failed()) {
-            kafkaError(ctx, r.cause());
-            return;
-          }
-          JsonArray queues = new JsonArray();
-          r.result().forEach(row -> queues.add(queueJson(row)));
-          json(ctx, 200, new JsonObject().put("queues", queues));
-        });
-  }
-
   /** POST /api/v1/queues/{identity}/suspend|resume|retry, body {"reason": "..."} (optional). */
   private void queueAction(RoutingContext ctx) {
     QueueActions.Action action;
@@ -221,7 +213,7 @@ public final class AdminServer {
     QueueActions.Actor actor = new QueueActions.Actor(administrator.name(), "api",
         ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress(), serverName);
     vertx.executeBlocking(() -> {
-      if (QueueStates.of(QueueStates.read(bootstrap, options.kafkaTimeout(), CLIENT_ID), key).isEmpty()) {
+      if (QueueView.row(QueueView.rows(messages.index().snapshot()), key) == null) {
         return null;
       }
       return QueueActions.apply(bootstrap, action, key, reason, actor, options.kafkaTimeout(),
@@ -276,20 +268,6 @@ public final class AdminServer {
     return text.isBlank() ? null : text.strip();
   }
 
-  private static JsonObject queueJson(QueueStates.Row row) {
-    JsonObject q = new JsonObject().put("identity", row.qualifiedIdentity()).put("server", row.server())
-        .put("nextHop", row.identity()).put("deliveryType", row.deliveryType()).put("status", row.status())
-        .put("messageCount", row.messageCount()).put("nextHopDomain", row.nextHopDomain())
-        .put("nextRetryTime", row.nextRetryTime() == null ? null : row.nextRetryTime().toString())
-        .put("lastError", row.lastError());
-    ControlRecord a = row.admin();
-    if (a != null) {
-      q.put("admin", new JsonObject().put("state", a.getState()).put("setBy", a.getSetBy())
-          .put("setAt", a.getSetAt() == null ? null : a.getSetAt().toString()).put("reason", a.getReason()));
-    }
-    return q;
-  }
-
   static void kafkaError(RoutingContext ctx, Throwable cause) {
     if (cause instanceof KafkaUnavailableException) {
       error(ctx, 503, "kafka_unavailable", cause.getMessage());
@@ -332,6 +310,9 @@ public final class AdminServer {
         }
       }
     });
+    if (messages != null) {
+      messages.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
         RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
         RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, QueueCommand.class,
-        SiteCommand.class, PoisonCommand.class, CommandLine.HelpCommand.class})
+        MessageCommand.class, SiteCommand.class, PoisonCommand.class, CommandLine.HelpCommand.class})
 public final class Mailflow {
   /** Exit code for a configuration the user must fix. */
   static final int EXIT_CONFIG = 2;

@@ -1,7 +1,8 @@
 package io.mailflow.cli;
 
+import io.mailflow.admin.MessageIndex;
 import io.mailflow.admin.QueueActions;
-import io.mailflow.admin.QueueStates;
+import io.mailflow.admin.QueueView;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.schemas.avro.ControlRecord;
 import java.io.PrintWriter;
@@ -15,13 +16,15 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * QueueCommand - `mailflow queue`: Exchange's Suspend-Queue, Resume-Queue, Retry-Queue and Get-Queue for
  * the delivery queues (next-hop keys). The actions are ControlRecords on the compacted mail.control.v1
- * (state Suspended, Active, Retry), which every delivery instance reads; `list` is built from the
- * QUEUESTATE events on mail.tracking.v1 and the control state, read from Kafka, not from a delivery process.
- * Both are ops/admin's QueueActions and QueueStates, which the admin API's /api/v1/queues uses too.
+ * (state Suspended, Active, Retry), which every delivery instance reads; `list` and `digest` count the copies
+ * with ops/admin's MessageIndex (read from Kafka up to now, not asked of a delivery process) and take status, last
+ * error and next retry time from the QUEUESTATE events on mail.tracking.v1. Both are ops/admin's QueueActions and
+ * QueueView, which the admin API's /api/v1/queues uses too.
  */
-@Command(name = "queue", mixinStandardHelpOptions = true, description = "Delivery queues: list, suspend, resume, retry.",
+@Command(name = "queue", mixinStandardHelpOptions = true,
+    description = "Delivery queues: list, digest, suspend, resume, retry.",
     subcommands = {QueueCommand.Suspend.class, QueueCommand.Resume.class, QueueCommand.Retry.class,
-        QueueCommand.List.class})
+        QueueCommand.List.class, QueueCommand.Digest.class})
 final class QueueCommand {
 
   /** A command that writes one control record for a queue (QueueActions, shared with the admin API). */
@@ -88,25 +91,20 @@ final class QueueCommand {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Get-Queue: each queue's latest state per server, from mail.tracking.v1, and its admin setting.")
+      description = "Get-Queue: every queue of the cluster with its queued copies counted, status and last error.")
   static final class List implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin KafkaOption kafka;
 
     @Override
     public Integer call() {
-      java.util.List<QueueStates.Row> rows;
-      try {
-        rows = QueueStates.read(kafka.bootstrap, kafka.timeout(), "mailflow-queue-cli");
-      } catch (KafkaUnavailableException e) {
-        throw new CliFailure(e.getMessage(), e);
-      }
+      MessageIndex.Snapshot snapshot = MessageCommand.snapshot(kafka);
       PrintWriter out = spec.commandLine().getOut();
       String format = "%-60s %-28s %-10s %12s %-24s %-24s %s%n";
       out.printf(format, "Identity", "DeliveryType", "Status", "MessageCount", "NextHopDomain", "NextRetryTime",
           "LastError");
-      for (QueueStates.Row q : rows) {
-        out.printf(format, q.qualifiedIdentity(), orDash(q.deliveryType()), orDash(q.status()), q.messageCount(),
+      for (QueueView.Row q : QueueView.rows(snapshot)) {
+        out.printf(format, q.identity(), orDash(q.deliveryType()), orDash(q.status()), q.messageCount(),
             orDash(q.nextHopDomain()), q.nextRetryTime() == null ? "-" : q.nextRetryTime().toString(),
             orDash(q.lastError()) + admin(q.admin()));
       }
@@ -121,6 +119,44 @@ final class QueueCommand {
     private static String admin(ControlRecord r) {
       return r == null ? "" : " [admin: " + r.getState() + " by " + r.getSetBy() + " at " + r.getSetAt()
           + (r.getReason() == null ? "" : ": " + r.getReason()) + "]";
+    }
+  }
+
+  @Command(name = "digest", mixinStandardHelpOptions = true,
+      description = "Get-QueueDigest: queued copies grouped, with qshape's age histogram (minutes).")
+  static final class Digest implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin KafkaOption kafka;
+    @Option(names = "--group-by", defaultValue = "nextHopDomain", paramLabel = "FIELD",
+        description = "nextHopDomain, lastError or deliveryType (default ${DEFAULT-VALUE}).")
+    String groupBy;
+
+    @Override
+    public Integer call() {
+      if (!QueueView.GROUP_BY.contains(groupBy)) {
+        throw new CliFailure("--group-by must be one of " + String.join(", ", QueueView.GROUP_BY) + ", not '"
+            + groupBy + "'");
+      }
+      java.util.List<QueueView.Group> groups = QueueView.digest(MessageCommand.snapshot(kafka), groupBy);
+      PrintWriter out = spec.commandLine().getOut();
+      StringBuilder header = new StringBuilder(String.format("%-40s %12s %10s", capitalized(groupBy), "MessageCount",
+          "QueueCount"));
+      QueueView.AGE_BUCKETS.forEach(b -> header.append(String.format(" %6s", b)));
+      out.println(header);
+      for (QueueView.Group g : groups) {
+        StringBuilder line = new StringBuilder(String.format("%-40s %12d %10d", g.key(), g.messageCount(),
+            g.queueCount()));
+        for (int n : g.ages()) {
+          line.append(String.format(" %6d", n));
+        }
+        out.println(line);
+      }
+      out.flush();
+      return 0;
+    }
+
+    private static String capitalized(String s) {
+      return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
   }
 }
