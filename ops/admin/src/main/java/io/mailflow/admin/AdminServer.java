@@ -53,7 +53,7 @@ public final class AdminServer {
   private final String serverName;
   private HttpServer server;
   private Router router;
-  /** Queues and messages, from this process's one live MessageIndex. */
+  /** Queues and messages, from this process's one MessageIndex, running while administrators ask (OnDemand). */
   private MessageRoutes messages;
 
   private AdminServer(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
@@ -287,6 +287,11 @@ public final class AdminServer {
   /** A JSON error body: {"error": code, "message": what was wrong}. */
   static void error(RoutingContext ctx, int status, String code, String message) {
     json(ctx, status, new JsonObject().put("error", code).put("message", message));
+  }
+
+  /** Whether the message index runs now: only after an administrator asked about queues or messages. */
+  boolean messageIndexRunning() {
+    return messages.indexRunning();
   }
 
   /** The port listened on (the one chosen when 0 was asked). */

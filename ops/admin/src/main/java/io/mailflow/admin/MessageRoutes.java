@@ -32,7 +32,8 @@ final class MessageRoutes {
   private final Duration timeout;
   private final String serverName;
   private final AdministratorLogin login;
-  private final MessageIndex index;
+  /** Runs only while administrators look at queues: a process nobody asks pays nothing for it. */
+  private final OnDemand<MessageIndex> index;
 
   MessageRoutes(Vertx vertx, String bootstrap, Duration timeout, String serverName, AdministratorLogin login) {
     this.vertx = vertx;
@@ -40,7 +41,8 @@ final class MessageRoutes {
     this.timeout = timeout;
     this.serverName = serverName;
     this.login = login;
-    this.index = MessageIndex.start(bootstrap, "mailflow-admin-index", timeout);
+    this.index = new OnDemand<>("message-index",
+        () -> MessageIndex.start(bootstrap, "mailflow-admin-index", timeout), OnDemand.DEFAULT_IDLE);
     // the JSON codec's first use loads Jackson (100-200 ms of class loading): here, off any event loop, rather
     // than in the first request body parsed on one
     new JsonObject("{\"warm\": [1]}").encodePrettily();
@@ -61,14 +63,20 @@ final class MessageRoutes {
     index.close();
   }
 
+  /** The index, started now if nobody asked for it in the last {@link OnDemand#DEFAULT_IDLE}. */
   MessageIndex index() {
-    return index;
+    return index.get();
+  }
+
+  /** Whether the index runs now (tests). */
+  boolean indexRunning() {
+    return index.isRunning();
   }
 
   /** GET /api/v1/queues: Get-Queue with the index's counts. */
   private void listQueues(RoutingContext ctx) {
     blocking(ctx, () -> {
-      MessageIndex.Snapshot s = index.snapshot();
+      MessageIndex.Snapshot s = index().snapshot();
       JsonArray queues = new JsonArray();
       QueueView.rows(s).forEach(r -> queues.add(MessageJson.queueJson(r, s.at())));
       return new JsonObject().put("queues", queues);
@@ -90,7 +98,7 @@ final class MessageRoutes {
           + ", not '" + groupBy + "'");
       return;
     }
-    blocking(ctx, () -> MessageJson.digestJson(QueueView.digest(index.snapshot(), groupBy), groupBy));
+    blocking(ctx, () -> MessageJson.digestJson(QueueView.digest(index().snapshot(), groupBy), groupBy));
   }
 
 
@@ -103,7 +111,7 @@ final class MessageRoutes {
       AdminServer.error(ctx, 400, "bad_request", e.getMessage());
       return;
     }
-    blocking(ctx, () -> MessageJson.page(index.snapshot(), query));
+    blocking(ctx, () -> MessageJson.page(index().snapshot(), query));
   }
 
 
@@ -112,7 +120,7 @@ final class MessageRoutes {
   private void showMessage(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     blocking(ctx, () -> {
-      MessageIndex.Snapshot s = index.snapshot();
+      MessageIndex.Snapshot s = index().snapshot();
       return s.copy(id) == null ? notFound(s, id) : MessageJson.detail(bootstrap, s, s.copy(id), timeout);
     });
   }
@@ -121,7 +129,7 @@ final class MessageRoutes {
   private void export(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     vertx.executeBlocking(() -> {
-      MessageIndex.Snapshot s = index.snapshot();
+      MessageIndex.Snapshot s = index().snapshot();
       MessageIndex.Copy c = s.copy(id);
       if (c == null) {
         return notFound(s, id);
@@ -158,7 +166,7 @@ final class MessageRoutes {
     String id = ctx.pathParam("id");
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
-      ControlRecord record = MessageActions.applyTo(bootstrap, index.snapshot(), action, id, body.reason(),
+      ControlRecord record = MessageActions.applyTo(bootstrap, index().snapshot(), action, id, body.reason(),
           body.withNdr(), actor, timeout, CLIENT_ID);
       return MessageJson.actionResult(id, action, record);
     });
@@ -188,7 +196,7 @@ final class MessageRoutes {
     }
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
-      List<MessageIndex.Copy> targets = MessageActions.targets(index.snapshot(), action, query);
+      List<MessageIndex.Copy> targets = MessageActions.targets(index().snapshot(), action, query);
       MessageActions.apply(bootstrap, action, targets, body.reason(), body.withNdr(), actor, timeout, CLIENT_ID);
       return new JsonObject().put("matched", targets.size())
           .put("ids", new JsonArray(targets.stream().map(MessageIndex.Copy::id).toList()));

@@ -184,6 +184,25 @@ class AdminServerIT {
   }
 
   @Test
+  void theMessageIndexRunsOnlyOnceAnAdministratorAsks() throws Exception {
+    AdminServer own = AdminServer.start(vertx, AdminServerOptions.loopback(0).withServerName("MBX1"),
+        List.of(new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement)), meters,
+        List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      for (String path : List.of("health/live", "health/ready", "metrics")) {
+        HTTP.send(HttpRequest.newBuilder(URI.create(own.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      }
+      assertFalse(own.messageIndexRunning(), "health checks and scrapes cost the pipeline no index");
+      HttpResponse<String> queues = HTTP.send(HttpRequest.newBuilder(URI.create(own.url() + "api/v1/queues"))
+          .header("Authorization", basic("alice", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, queues.statusCode(), queues.body());
+      assertTrue(own.messageIndexRunning(), "started by the first question about queues");
+    } finally {
+      own.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void liveAnswersWithoutCredentials() throws Exception {
     HttpResponse<String> live = get("/health/live", null);
     assertEquals(200, live.statusCode());
