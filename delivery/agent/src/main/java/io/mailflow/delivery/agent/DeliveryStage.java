@@ -166,6 +166,14 @@ public final class DeliveryStage implements AutoCloseable {
     this.context = context;
   }
 
+  /**
+   * The admin settings as this stage sees them now (tests wait on it: a setting written to mail.control.v1 is in
+   * force here a moment later, once this stage's view has read it).
+   */
+  ControlView control() {
+    return control;
+  }
+
   /** Starts the stage with {@link Options#defaults()}. */
   public static DeliveryStage start(Vertx vertx, String bootstrapServers, Organization organization,
       Path mailStoreRoot) {

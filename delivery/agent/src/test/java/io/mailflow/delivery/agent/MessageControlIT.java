@@ -46,6 +46,7 @@ class MessageControlIT {
 
   @TempDir static Path dataDir;
   private static DeliveryRig rig;
+  private static DeliveryStage stage;
   private static ScriptedSmtpServer live;
   private static ScriptedSmtpServer dead;
 
@@ -57,7 +58,7 @@ class MessageControlIT {
     dead = rig.smartHost(new ScriptedSmtpServer.Script()
         .greeting("421 4.3.2 Service not available, closing transmission channel"));
     RetrySchedule hourly = new RetrySchedule(4, HOUR, 6, HOUR, HOUR, HOUR, Duration.ofHours(4), Duration.ofDays(2));
-    rig.start(DeliveryRig.organization(DeliveryRig.connector("Live", "live.test", live),
+    stage = rig.start(DeliveryRig.organization(DeliveryRig.connector("Live", "live.test", live),
             DeliveryRig.connector("Dead", "dead.test", dead)),
         dataDir.resolve("mailstore"), FastRetries.options().withRetrySchedule(hourly));
   }
@@ -80,6 +81,10 @@ class MessageControlIT {
     rig.publisher.send(Topics.CONTROL, ControlView.key(ControlKind.MESSAGE, id), ControlRecord.newBuilder()
         .setKind(ControlKind.MESSAGE).setTarget(id).setState(state.name()).setReason(reason).setSetBy("admin@ops1")
         .setSetAt(Instant.now()).build()).get(10, TimeUnit.SECONDS);
+    // in force once the stage's own view of mail.control.v1 has read it (it polls that topic on its own thread):
+    // a copy published before then could still be delivered as if no admin had acted
+    await().atMost(BOUND).until(() -> stage.control().get(ControlKind.MESSAGE, id)
+        .map(r -> r.getState().equals(state.name())).orElse(false));
   }
 
   private static List<TrackingEvent> events(String nmid, String eventId) {
@@ -87,8 +92,16 @@ class MessageControlIT {
   }
 
   private static TrackingEvent awaitEvent(String nmid, String eventId) {
-    return rig.tracking.await(e -> e.getNetworkMessageId().equals(nmid) && e.getEventId().equals(eventId), 1, BOUND)
-        .get(0);
+    try {
+      return rig.tracking.await(e -> e.getNetworkMessageId().equals(nmid) && e.getEventId().equals(eventId), 1,
+          BOUND).get(0);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // say what did happen to the copy, so a failure on a busy CI host can be read from the report
+      throw new AssertionError("no " + eventId + " for " + nmid + " within " + BOUND + "; its events: "
+          + rig.tracking.matching(t -> t.getNetworkMessageId().equals(nmid)).stream()
+              .map(t -> t.getEventId() + " " + t.getSource() + " " + t.getRecipientStatus() + " ["
+                  + t.getSourceContext() + "]").toList(), e);
+    }
   }
 
   private static List<SubmittedMessage> dsnsAbout(String nmid) {
