@@ -85,7 +85,10 @@ public final class AdminServer {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    HttpServerOptions http = new HttpServerOptions().setHost(options.bindAddress()).setPort(options.port());
+    // no h2c upgrade: clients that ask for one (Java's HttpClient does by default, curl --http2) got answers
+    // that were half HTTP/1.1 and half HTTP/2 now and then; the API and the console need nothing of HTTP/2
+    HttpServerOptions http = new HttpServerOptions().setHost(options.bindAddress()).setPort(options.port())
+        .setHttp2ClearTextEnabled(false);
     if (options.tls()) {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certFile().toString())
           .setKeyPath(options.keyFile().toString()));

@@ -210,6 +210,22 @@ class AdminServerIT {
   }
 
   @Test
+  void anUpgradeToH2cIsDeclinedAndAnsweredInHttp11() throws Exception {
+    // what Java's HttpClient and curl --http2 send on http://: the server answers in HTTP/1.1, never 101
+    // (with h2c on, Java's client now and then read an HTTP/1.1 body as HTTP/2 frames)
+    URI uri = URI.create(base);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /health/live HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+          + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.US_ASCII)).readLine();
+      assertEquals("HTTP/1.1 200 OK", statusLine);
+    }
+  }
+
+  @Test
   void readyTurns200OnceEveryCheckPassesAndNamesTheFailingOneBefore() throws Exception {
     stageJoined.set(false);
     HttpResponse<String> before = get("/health/ready", null);
