@@ -69,7 +69,11 @@ final class LogFile {
 
   /** Where the command's own errors go: the terminal's stderr, also when the log took over System.err. */
   static PrintWriter terminal() {
-    PrintStream err = terminal != null ? terminal : System.err;
-    return new PrintWriter(err, true);
+    return new PrintWriter(terminalStream(), true);
+  }
+
+  /** The terminal's stderr as a stream (for lines printed while stopping). */
+  static PrintStream terminalStream() {
+    return terminal != null ? terminal : System.err;
   }
 }

@@ -271,14 +271,14 @@ final class Node implements AutoCloseable {
       try {
         started.pop().close();
       } catch (Exception e) {
-        System.err.println("mailflow: while stopping: " + e.getMessage());
+        LogFile.terminalStream().println("mailflow: while stopping: " + e.getMessage());
       }
     }
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
-        System.err.println("mailflow: while stopping Vert.x: " + e.getMessage());
+        LogFile.terminalStream().println("mailflow: while stopping Vert.x: " + e.getMessage());
       }
     }
     meters.close();

@@ -13,7 +13,8 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>slf4j-simple, our logging backend, can only open its file anew (truncating it) and never rolls it; this is
  * the small part of logback's RollingFileAppender we need, without changing the backend of every module. A file
- * rolls only between writes, so a line (one {@code write} of the logger's buffer) is never split across files.
+ * rolls only after a write that ended a line (a writer may hand over a line's text and its line break in two
+ * writes), so a line is never split across files.
  */
 final class RollingLogStream extends OutputStream {
   /** 10 MB: at INFO a busy node writes a few MB a day, so one file holds days and a crash's run is in it. */
@@ -26,6 +27,7 @@ final class RollingLogStream extends OutputStream {
   private final int keep;
   private OutputStream current;
   private long size;
+  private boolean atLineStart;
 
   private RollingLogStream(Path file, long maxBytes, int keep) throws IOException {
     this.file = file;
@@ -45,11 +47,12 @@ final class RollingLogStream extends OutputStream {
   private void open() throws IOException {
     current = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     size = Files.size(file);
+    atLineStart = true; // a line a crash left unfinished is not continued by the next run's first write
   }
 
-  /** rollIfFull - starts a new file when this write would take a non-empty file past the limit. */
+  /** rollIfFull - starts a new file when this write would take a non-empty file past the limit at a line's start. */
   private void rollIfFull(int incoming) throws IOException {
-    if (size == 0 || size + incoming <= maxBytes) {
+    if (size == 0 || !atLineStart || size + incoming <= maxBytes) {
       return;
     }
     current.close();
@@ -72,6 +75,7 @@ final class RollingLogStream extends OutputStream {
     rollIfFull(1);
     current.write(b);
     size++;
+    atLineStart = b == '\n';
   }
 
   @Override
@@ -79,6 +83,9 @@ final class RollingLogStream extends OutputStream {
     rollIfFull(len);
     current.write(b, off, len);
     size += len;
+    if (len > 0) {
+      atLineStart = b[off + len - 1] == '\n';
+    }
   }
 
   @Override

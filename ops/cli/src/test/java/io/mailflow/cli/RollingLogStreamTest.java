@@ -71,4 +71,18 @@ class RollingLogStreamTest {
     }
     assertEquals(List.of(longLine), Files.readAllLines(file));
   }
+
+  @Test
+  void aLineWrittenAsTextThenLineBreakStaysInOneFile() throws Exception {
+    Path file = dir.resolve("mailflow.log");
+    try (RollingLogStream log = RollingLogStream.open(file, 20, 2)) {
+      writeLine(log, "1234"); // 5 bytes
+      log.write("fifteen chars!!".getBytes(StandardCharsets.UTF_8)); // 20 bytes in all: fits
+      log.write('\n'); // past the size, but it ends the line: no roll before it
+      writeLine(log, "x"); // this line starts the next file
+    }
+    assertEquals(List.of("1234", "fifteen chars!!"), Files.readAllLines(dir.resolve("mailflow.log.1")),
+        "the line whose break took the file past the size ends the rolled file");
+    assertEquals(List.of("x"), Files.readAllLines(file));
+  }
 }
