@@ -10,13 +10,15 @@ import picocli.CommandLine.Command;
  * Mailflow - the `mailflow` command: run everything on one machine, one role per process on a cluster,
  * load test, and read event streams.
  */
-@Command(name = "mailflow", mixinStandardHelpOptions = true, version = "mailflow 0.1.0",
+@Command(name = "mailflow", mixinStandardHelpOptions = true, version = "mailflow " + Mailflow.VERSION,
     description = "Exchange-style mail transport on Apache Kafka.",
     subcommands = {RunCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
         RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
         RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, QueueCommand.class,
         MessageCommand.class, SiteCommand.class, PoisonCommand.class, CommandLine.HelpCommand.class})
 public final class Mailflow {
+  /** This build's version, in `--version` and in the log's start line. */
+  static final String VERSION = "0.1.0";
   /** Exit code for a configuration the user must fix. */
   static final int EXIT_CONFIG = 2;
   /** Exit code for a failure at run time (Kafka unreachable, port busy ...). */
@@ -31,6 +33,9 @@ public final class Mailflow {
   /** The command line with mailflow's error handling: one clear line, no stack trace, non-zero exit. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Mailflow());
+    if (LogFile.path() != null) { // System.err is the log file now; the one-line errors still go to the terminal
+      cli.setErr(LogFile.terminal());
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("mailflow: " + oneLine(e));
       commandLine.getErr().flush();

@@ -75,13 +75,17 @@ final class Node implements AutoCloseable {
     return meters;
   }
 
-  static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
-      AdminListener adminListener) {
-    return start(bootstrap, org, dataDir, roles, out, org.kafka().replicationFactor(), adminListener);
+  static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
+      PrintWriter out, AdminListener adminListener) {
+    return start(bootstrap, org, dataDir, mailStore, roles, out, org.kafka().replicationFactor(), adminListener);
   }
 
-  static Node start(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out,
-      short replicationFactor, AdminListener adminListener) {
+  /**
+   * Starts {@code roles}; {@code dataDir} holds the node's certificate and protocol logs, {@code mailStore} the
+   * delivery role's Maildir store ({@code <data-dir>/mailstore} unless {@code --mail-store}).
+   */
+  static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
+      PrintWriter out, short replicationFactor, AdminListener adminListener) {
     if (adminListener != null) {
       adminBind(adminListener, org); // a bad address is refused before anything starts
     }
@@ -90,7 +94,7 @@ final class Node implements AutoCloseable {
     Node node = new Node();
     try {
       node.started.push(ProcessMeters.bind(node.meters));
-      node.startRoles(bootstrap, org, dataDir, roles, out);
+      node.startRoles(bootstrap, org, dataDir, mailStore, roles, out);
       if (adminListener != null) { // null: --no-admin
         node.startAdmin(bootstrap, org, dataDir, adminListener, out);
       }
@@ -101,13 +105,13 @@ final class Node implements AutoCloseable {
     return node;
   }
 
-  private void startRoles(String bootstrap, Organization org, Path dataDir, Set<Role> roles, PrintWriter out) {
+  private void startRoles(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
+      PrintWriter out) {
     StageLoop.Options options = StageLoop.Options.defaults()
         .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters);
     vertx = Vertx.vertx(); // the edge, delivery and the admin server
     started.push(EventLoopDelay.start(vertx, meters));
     if (roles.contains(Role.DELIVERY)) {
-      Path mailStore = dataDir.resolve("mailstore");
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withMeters(meters));
       running("delivery", delivery, delivery.status());
@@ -267,14 +271,14 @@ final class Node implements AutoCloseable {
       try {
         started.pop().close();
       } catch (Exception e) {
-        System.err.println("mailflow: while stopping: " + e.getMessage());
+        LogFile.terminalStream().println("mailflow: while stopping: " + e.getMessage());
       }
     }
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
-        System.err.println("mailflow: while stopping Vert.x: " + e.getMessage());
+        LogFile.terminalStream().println("mailflow: while stopping Vert.x: " + e.getMessage());
       }
     }
     meters.close();

@@ -27,7 +27,7 @@ abstract class RoleCommand implements Callable<Integer> {
   String bootstrap;
 
   @Option(names = "--data-dir", defaultValue = "./mailflow-data",
-      description = "Where the mail store lives (delivery role) (default ${DEFAULT-VALUE})")
+      description = "The node's own files: TLS certificate, protocol logs, and the delivery role's mail store unless --mail-store (default ${DEFAULT-VALUE})")
   Path dataDir;
 
   @Option(names = "--admin-port", defaultValue = "" + AdminServerOptions.DEFAULT_ROLE_PORT, paramLabel = "N",
@@ -47,15 +47,21 @@ abstract class RoleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
+    Path store = mailStore(); // and so is a bad --mail-store
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
-    try (Node node = Node.start(bootstrap, org, dataDir, EnumSet.of(role), out, admin);
+    try (Node node = Node.start(bootstrap, org, dataDir, store, EnumSet.of(role), out, admin);
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
       out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();
       node.awaitShutdown();
     }
     return 0;
+  }
+
+  /** Where the mail store lives; only delivery has one (and the option to move it). */
+  Path mailStore() {
+    return dataDir.resolve(MailStoreOption.DEFAULT_SUBDIR);
   }
 
   @Command(name = "edge", mixinStandardHelpOptions = true,
@@ -85,8 +91,15 @@ abstract class RoleCommand implements Callable<Integer> {
   @Command(name = "delivery", mixinStandardHelpOptions = true,
       description = "Run a delivery instance (mailbox store, SMTP out) against a Kafka cluster.")
   static final class Delivery extends RoleCommand {
+    @Mixin MailStoreOption mailStore;
+
     Delivery() {
       super(Role.DELIVERY);
+    }
+
+    @Override
+    Path mailStore() {
+      return mailStore.resolve(dataDir);
     }
   }
 }

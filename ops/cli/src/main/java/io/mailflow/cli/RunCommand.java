@@ -28,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin OrganizationOption organization;
 
   @Option(names = "--data-dir", defaultValue = DEFAULT_DATA_DIR,
-      description = "Kafka logs, the mail store and mailflow.log live here; a restart on the same dir loses nothing (default ${DEFAULT-VALUE})")
+      description = "Kafka logs, the mail store (unless --mail-store) and mailflow.log live here; a restart on the same dir loses nothing (default ${DEFAULT-VALUE})")
   Path dataDir;
 
   @Option(names = "--kafka-port", defaultValue = "" + DEFAULT_KAFKA_PORT,
@@ -41,10 +41,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin AdminBindOption adminBind;
 
+  @Mixin MailStoreOption mailStore;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
+    Path store = mailStore.resolve(dataDir); // and so is a bad --mail-store
     Organization org = organization.load();
     DemoCredentials.Applied demo = null;
     if (organization.config == null) { // the built-in demo: passwords made at first start, kept in the data dir
@@ -55,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
     if (demo != null) {
       DemoCredentials.print(demo, out);
     }
-    try (Running running = Running.start(org, dataDir, kafkaPort, admin, out);
+    try (Running running = Running.start(org, dataDir, store, kafkaPort, admin, out);
         ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
       out.println("mailflow is running; Ctrl-C stops it");
       out.flush();
@@ -80,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static Running start(Organization org, Path dataDir, int kafkaPort, Node.AdminListener admin, PrintWriter out) {
+      return start(org, dataDir, dataDir.resolve(MailStoreOption.DEFAULT_SUBDIR), kafkaPort, admin, out);
+    }
+
+    static Running start(Organization org, Path dataDir, Path mailStore, int kafkaPort, Node.AdminListener admin,
+        PrintWriter out) {
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
@@ -88,14 +96,13 @@ final class RunCommand implements Callable<Integer> {
       EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
       out.printf("kafka         embedded broker at %s (logs in %s)%n", kafka.bootstrapServers(),
           dataDir.resolve("kafka").toAbsolutePath().normalize());
-      String logFile = System.getProperty(LogFile.PROPERTY);
-      if (logFile != null) {
-        out.printf("log           %s%n", Path.of(logFile).toAbsolutePath().normalize());
+      if (LogFile.path() != null) {
+        out.printf("log           %s (appended, rolled past 10 MB)%n", LogFile.path().toAbsolutePath().normalize());
       }
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.
-        Node node = Node.start(kafka.bootstrapServers(), org, dataDir, EnumSet.allOf(Role.class), out, (short) 1,
+        Node node = Node.start(kafka.bootstrapServers(), org, dataDir, mailStore, EnumSet.allOf(Role.class), out, (short) 1,
             admin);
         return new Running(kafka, node);
       } catch (RuntimeException e) {

@@ -14,7 +14,7 @@ final class ShutdownHook implements AutoCloseable {
       try {
         resource.close();
       } catch (Exception e) {
-        System.err.println("mailflow: while stopping: " + e.getMessage());
+        LogFile.terminalStream().println("mailflow: while stopping: " + e.getMessage());
       }
     }, "mailflow-shutdown");
   }

@@ -135,4 +135,37 @@ class CommandFailuresIT {
     assertEquals(1, outcome.exit());
     assertOneLine(outcome, "cannot reach Kafka at 127.0.0.1:" + closed);
   }
+
+  @Test
+  void aMailStoreThatIsAFileIsOneClearLineBeforeAnythingStarts() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    CliRun outcome = mailflow("run", "--data-dir", dir.resolve("m").toString(), "--kafka-port", "0",
+        "--admin-port", "0", "--mail-store", file.toString());
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--mail-store " + file.toAbsolutePath() + " is not a directory");
+    assertFalse(Files.exists(dir.resolve("m").resolve("kafka")), "no broker was started");
+  }
+
+  @Test
+  void aMailStoreThatCannotBeMadeIsOneClearLineForDelivery() throws Exception {
+    Path underAFile = Files.writeString(dir.resolve("file"), "x").resolve("store");
+    CliRun outcome = mailflow("delivery", "--bootstrap", "127.0.0.1:" + TestPorts.free(), "--mail-store",
+        underAFile.toString());
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--mail-store " + underAFile.toAbsolutePath() + " cannot be created");
+  }
+
+  @Test
+  void aMailStoreThatIsNotWritableIsOneClearLine() throws Exception {
+    Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+    Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-x------"));
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "root writes anywhere");
+    CliRun outcome = mailflow("delivery", "--bootstrap", "127.0.0.1:" + TestPorts.free(), "--mail-store",
+        readOnly.toString());
+
+    assertEquals(1, outcome.exit());
+    assertOneLine(outcome, "--mail-store " + readOnly.toAbsolutePath() + " is not writable");
+  }
 }

@@ -44,7 +44,8 @@ class RoleReadinessIT {
     try {
       Organization org = OrganizationLoader.parse(MailflowRunIT.organizationYaml(TestPorts.free(), 1), "it.yaml");
       StringWriter out = new StringWriter();
-      node = Node.start(kafka.bootstrapServers(), org, work.resolve("data"), EnumSet.of(Role.ROUTING),
+      node = Node.start(kafka.bootstrapServers(), org, work.resolve("data"), work.resolve("data/mailstore"),
+          EnumSet.of(Role.ROUTING),
           new PrintWriter(out, true), (short) 1, new Node.AdminListener(null, 0));
       Matcher admin = Pattern.compile("(?m)^admin         (http://127\\.0\\.0\\.1:(\\d+)/)$").matcher(out.toString());
       assertTrue(admin.find(), out.toString());
