@@ -161,11 +161,21 @@ class CommandFailuresIT {
   void aMailStoreThatIsNotWritableIsOneClearLine() throws Exception {
     Path readOnly = Files.createDirectory(dir.resolve("read-only"));
     Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-x------"));
-    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "root writes anywhere");
-    CliRun outcome = mailflow("delivery", "--bootstrap", "127.0.0.1:" + TestPorts.free(), "--mail-store",
-        readOnly.toString());
+    // root (CI) writes past permissions, but not into an immutable directory
+    boolean immutable = Files.isWritable(readOnly) && new ProcessBuilder("chattr", "+i", readOnly.toString())
+        .redirectErrorStream(true).start().waitFor() == 0;
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly),
+          "the directory stays writable (root without chattr)");
+      CliRun outcome = mailflow("delivery", "--bootstrap", "127.0.0.1:" + TestPorts.free(), "--mail-store",
+          readOnly.toString());
 
-    assertEquals(1, outcome.exit());
-    assertOneLine(outcome, "--mail-store " + readOnly.toAbsolutePath() + " is not writable");
+      assertEquals(1, outcome.exit());
+      assertOneLine(outcome, "--mail-store " + readOnly.toAbsolutePath() + " is not writable");
+    } finally {
+      if (immutable) {
+        new ProcessBuilder("chattr", "-i", readOnly.toString()).start().waitFor(); // so @TempDir can delete it
+      }
+    }
   }
 }
