@@ -12,20 +12,30 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MaildirStore - the built-in mailbox store: one Maildir per mailbox, written so that Dovecot (or any
@@ -37,12 +47,24 @@ import java.util.function.Supplier;
  * file starts with {@code Return-Path:} and {@code Delivered-To:} headers and uses LF line ends, as
  * Postfix's local and virtual agents write Maildir.
  *
- * <p>De-duplication on (network message id, recipient): after the rename a marker file named after
- * the network message id is written to {@code <database>/<address>/.mailflow-delivered/}; a delivery
- * that finds the marker is absorbed. The marker directory sits beside {@code Maildir/}, not inside it,
+ * <p>Exactly once in the mailbox, crash or not: de-duplication on (network message id, recipient) uses a
+ * marker file named after the network message id in {@code <database>/<address>/.mailflow-delivered/},
+ * and the marker is on disk before the message is in {@code new/}. The steps, each a {@link CrashPoint}:
+ * the file is written to {@code tmp/} and fsynced; the marker is written as {@code pending <name>}
+ * (fsynced with its directory); the file is renamed into {@code new/} as {@code <name>} (the one commit
+ * point) and {@code new/} fsynced; the marker is rewritten as {@code <name>}; only then is the delivery
+ * reported done. A repeat that finds a plain marker is absorbed. A repeat that finds a pending one
+ * (a crash came between the marker and the end) looks for {@code <name>} in {@code new/} and
+ * {@code cur/} (where a reader may have added {@code ,W=} or {@code :2,<flags>}): found, it is absorbed
+ * and the marker completed; not found, the rename never happened, so the half-delivery's tmp file is
+ * removed and the message written afresh. Markers outlive the files, so a message the user has deleted
+ * is not delivered again by a replay. The marker directory sits beside {@code Maildir/}, not inside it,
  * because a dot-directory inside a Maildir is a folder to Dovecot's Maildir++ layout and would show up
- * in the user's mail client. A crash between the rename and the marker can still store a message
- * twice; never zero times. Markers are not yet expired (they should live as long as the Safety Net).
+ * in the user's mail client. Markers are not yet expired (they should live as long as the Safety Net).
+ *
+ * <p>Files in a Maildir's {@code tmp/} (and unfinished marker files) older than 36 hours, the Maildir
+ * convention, are orphans of a crash: they are removed the first time this store delivers to that
+ * mailbox, and their number logged.
  *
  * <p>As a {@link MailboxStore}, a copy becomes one file per recipient, each recipient with its own
  * outcome: delivered (or a duplicate absorbed), or transient when the store cannot take it (disk full,
@@ -58,11 +80,44 @@ public final class MaildirStore implements MailboxStore {
   /** The marker directory's name, beside each mailbox's {@code Maildir/}. */
   public static final String DELIVERED_MARKERS = ".mailflow-delivered";
 
+  /** A file in {@code tmp/} this old is an orphan of a crash (the Maildir convention's 36 hours). */
+  static final Duration ORPHAN_AGE = Duration.ofHours(36);
+
+  private static final Logger log = LoggerFactory.getLogger(MaildirStore.class);
+  private static final String PENDING = "pending ";
+  private static final String MARKER_TEMP_PREFIX = ".tmp-";
+
+  /** The steps of a delivery, in order; a crash after any of them leaves the mailbox with one copy or none. */
+  enum CrashPoint {
+    /** The file is begun in tmp/ (delivery headers written). */
+    TMP_BEGUN,
+    /** The whole file is in tmp/ and fsynced. */
+    FILE_SYNCED,
+    /** The marker says {@code pending <name>}, fsynced with its directory. */
+    MARKED_PENDING,
+    /** The file is in new/ (the commit point), new/ not yet fsynced. */
+    RENAMED,
+    /** new/ is fsynced. */
+    NEW_SYNCED,
+    /** The marker says {@code <name>}; next the delivery is reported done. */
+    MARKED_DELIVERED
+  }
+
+  /** Called by the store after each {@link CrashPoint}; tests throw from it to crash there. */
+  @FunctionalInterface
+  interface CrashPoints {
+    CrashPoints NONE = point -> { };
+
+    void reached(CrashPoint point);
+  }
+
   private final Vertx vertx;
   private final Path root;
   private final MaildirName names;
   private final Clock clock;
+  private final CrashPoints crashPoints;
   private final Map<Path, Future<Result>> inProgress = new HashMap<>();
+  private final Set<Path> tidied = ConcurrentHashMap.newKeySet();
 
   /** What became of a delivery. */
   public sealed interface Result {
@@ -76,11 +131,12 @@ public final class MaildirStore implements MailboxStore {
     record Duplicate(Path path, String firstDeliveredAs) implements Result {}
   }
 
-  private MaildirStore(Vertx vertx, Path root, String hostName, Clock clock) {
+  private MaildirStore(Vertx vertx, Path root, String hostName, Clock clock, CrashPoints crashPoints) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath();
     this.names = new MaildirName(hostName);
     this.clock = clock;
+    this.crashPoints = Objects.requireNonNull(crashPoints, "crashPoints");
   }
 
   /**
@@ -89,7 +145,12 @@ public final class MaildirStore implements MailboxStore {
    * @param hostName goes into file names; this server's name (no DNS lookup is made)
    */
   public static MaildirStore create(Vertx vertx, Path root, String hostName) {
-    return new MaildirStore(vertx, root, hostName, Clock.systemUTC());
+    return new MaildirStore(vertx, root, hostName, Clock.systemUTC(), CrashPoints.NONE);
+  }
+
+  /** A store that calls {@code crashPoints} after each step of a delivery (tests only). */
+  static MaildirStore create(Vertx vertx, Path root, String hostName, CrashPoints crashPoints) {
+    return new MaildirStore(vertx, root, hostName, Clock.systemUTC(), crashPoints);
   }
 
   public Path root() {
@@ -209,10 +270,14 @@ public final class MaildirStore implements MailboxStore {
   private record Begun(Result duplicate, MaildirFile file) {}
 
   private Begun begin(Path mailbox, Path marker, MailboxDelivery delivery) throws IOException {
-    if (Files.exists(marker)) {
-      return new Begun(new Result.Duplicate(marker, Files.readString(marker, StandardCharsets.UTF_8)), null);
-    }
     Path maildir = mailbox.resolve("Maildir");
+    if (Files.isDirectory(maildir) && tidied.add(maildir)) {
+      removeOrphans(maildir, marker.getParent());
+    }
+    Result.Duplicate duplicate = earlierDelivery(maildir, marker);
+    if (duplicate != null) {
+      return new Begun(duplicate, null);
+    }
     Path tmp = maildir.resolve("tmp");
     Files.createDirectories(tmp);
     Files.createDirectories(maildir.resolve("new"));
@@ -225,7 +290,90 @@ public final class MaildirStore implements MailboxStore {
       file.abort();
       throw e;
     }
+    crashPoints.reached(CrashPoint.TMP_BEGUN);
     return new Begun(null, file);
+  }
+
+  /**
+   * The earlier delivery {@code marker} records, or null when there was none: a pending marker whose file
+   * never reached new/ (a crash before the rename) is no delivery; its tmp file is removed.
+   */
+  private Result.Duplicate earlierDelivery(Path maildir, Path marker) throws IOException {
+    if (!Files.exists(marker)) {
+      return null;
+    }
+    String recorded = Files.readString(marker, StandardCharsets.UTF_8).strip();
+    if (!recorded.startsWith(PENDING)) {
+      return new Result.Duplicate(marker, recorded);
+    }
+    String name = recorded.substring(PENDING.length());
+    if (isIn(maildir.resolve("new"), name) || isIn(maildir.resolve("cur"), name)) {
+      writeMarker(marker, name, false);
+      return new Result.Duplicate(marker, name);
+    }
+    int size = name.lastIndexOf(",S=");
+    if (size > 0) {
+      Files.deleteIfExists(maildir.resolve("tmp").resolve(name.substring(0, size)));
+    }
+    log.info("Maildir {}: {} was marked pending but never reached new/ (a crash before the rename); delivering it again",
+        maildir, marker.getFileName());
+    return null;
+  }
+
+  /** Whether {@code dir} holds {@code name}, or {@code name} with what a reader appends ({@code ,W=…}, {@code :2,…}). */
+  private static boolean isIn(Path dir, String name) throws IOException {
+    if (Files.exists(dir.resolve(name))) {
+      return true;
+    }
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).anyMatch(f -> sameMessage(f, name));
+    }
+  }
+
+  /** {@code file} is the message stored as {@code name}: the same unique part, whatever info a reader added. */
+  static boolean sameMessage(String file, String name) {
+    return file.equals(name)
+        || (file.startsWith(name) && ",:!".indexOf(file.charAt(name.length())) >= 0);
+  }
+
+  /**
+   * Removes files in {@code maildir}'s tmp/ and unfinished markers in {@code markers} older than
+   * {@link #ORPHAN_AGE}: what a crash left half-written. Returns how many; failures are logged, not thrown.
+   */
+  int removeOrphans(Path maildir, Path markers) {
+    FileTime cutoff = FileTime.from(clock.instant().minus(ORPHAN_AGE));
+    int removed = removeOlder(maildir.resolve("tmp"), cutoff, name -> true)
+        + removeOlder(markers, cutoff, name -> name.startsWith(MARKER_TEMP_PREFIX));
+    if (removed > 0) {
+      log.info("Maildir {}: removed {} orphaned file(s) older than {} hours from tmp/", maildir, removed,
+          ORPHAN_AGE.toHours());
+    }
+    return removed;
+  }
+
+  private static int removeOlder(Path dir, FileTime cutoff, Predicate<String> which) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int removed = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        try {
+          if (which.test(p.getFileName().toString()) && Files.isRegularFile(p)
+              && Files.getLastModifiedTime(p).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
+            removed++;
+          }
+        } catch (IOException e) {
+          log.warn("Maildir: cannot remove orphaned file {}: {}", p, e.toString());
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("Maildir: cannot list {} for orphaned files: {}", dir, e.toString());
+    }
+    return removed;
   }
 
   /** Pulls the next piece only after the previous one is written: bounded memory for any size. */
@@ -245,22 +393,53 @@ public final class MaildirStore implements MailboxStore {
         });
   }
 
-  /** fsync, rename into new/ under its final name (with its size), fsync new/, then the marker. */
+  /**
+   * fsync the file, mark it pending (durable before the file is in new/), rename it into new/ under its
+   * final name (with its size) — the commit point — fsync new/, then mark it delivered.
+   */
   private Result commit(MaildirFile file, Path mailbox, Path marker) throws IOException {
     Path fresh = mailbox.resolve("Maildir").resolve("new");
     String name;
     try {
       name = file.finish();
+      crashPoints.reached(CrashPoint.FILE_SYNCED);
+      writeMarker(marker, PENDING + name, true);
+      crashPoints.reached(CrashPoint.MARKED_PENDING);
     } catch (IOException e) {
       file.abort();
       throw e;
     }
     Path stored = fresh.resolve(name);
-    Files.move(file.path(), stored, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(file.path(), stored, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      file.abort(); // the pending marker stays: a repeat finds no file in new/ and delivers
+      throw e;
+    }
+    crashPoints.reached(CrashPoint.RENAMED);
     fsyncDirectory(fresh);
-    Files.writeString(marker, name, StandardCharsets.UTF_8);
-    fsyncDirectory(marker.getParent());
+    crashPoints.reached(CrashPoint.NEW_SYNCED);
+    // No directory fsync: should this rename be lost, the pending marker still finds the file in new/.
+    writeMarker(marker, name, false);
+    crashPoints.reached(CrashPoint.MARKED_DELIVERED);
     return new Result.Stored(stored);
+  }
+
+  /** Replaces {@code marker} with {@code content} atomically (written beside it, fsynced, renamed). */
+  private static void writeMarker(Path marker, String content, boolean syncDirectory) throws IOException {
+    Path temp = marker.resolveSibling(MARKER_TEMP_PREFIX + marker.getFileName());
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+      out.force(true);
+    }
+    Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    if (syncDirectory) {
+      fsyncDirectory(marker.getParent());
+    }
   }
 
   private static byte[] deliveryHeaders(MailboxDelivery delivery) {

@@ -16,8 +16,9 @@ import java.util.List;
  *   <li>de-duplication on (network message id, recipient): a copy delivered again (a redelivery after a
  *       crash, a replay) is absorbed — {@code 250 2.0.0 Duplicate delivery absorbed; first delivered as …}
  *       — and the user does not see a second message. A recipient that was not delivered is not marked:
- *       it is tried again. Both stores mark after the store said yes, so a crash in between can deliver
- *       twice, never zero times;
+ *       it is tried again. The Maildir store makes its marker durable (as pending) before the message is
+ *       in the mailbox, so a crash at any step leaves it there once; the LMTP store marks after the
+ *       server said yes, so a crash in between can deliver twice, never zero times;
  *   <li>a store that is down (a root that cannot be written, nothing listening) makes every recipient it
  *       had not settled transient: the copy stays queued and the store may be fixed;
  *   <li>the future fails only with the body's own error ({@code BodyUnavailableException}): a body that
