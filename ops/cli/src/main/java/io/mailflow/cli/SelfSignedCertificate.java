@@ -44,10 +44,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * SelfSignedCertificate - the node's own TLS certificate for receive connectors that name none, as
- * Exchange setup makes its self-signed "Microsoft Exchange" certificate: RSA 2048, SHA-256, valid five
- * years, the server's host names and loopback addresses as subject alternative names. Made once in
- * {@code <data-dir>/tls/} and kept; made again when missing, unreadable, expiring within 30 days, or
- * not naming every host name now needed.
+ * Exchange setup makes its self-signed "Microsoft Exchange" certificate: RSA 2048, SHA-256, the server's
+ * host names and loopback addresses as subject alternative names; valid 397 days (the CA/Browser Forum's
+ * limit for public certificates, where Exchange's is five years: testssl.sh and clients count a longer
+ * life against the server). Made once in {@code <data-dir>/tls/} and kept; made again, with a new key,
+ * when missing, unreadable, expiring within 30 days, or not naming every host name now needed; so a node
+ * started at least once a month never serves an expired one.
  *
  * <p>Clients do not trust it unless told to (e.g. {@code curl --cacert <data-dir>/tls/certificate.pem}).
  * Runs at start-up on the main thread, never on an event loop.
@@ -55,7 +57,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class SelfSignedCertificate {
   static final String CERTIFICATE_FILE = "certificate.pem";
   static final String KEY_FILE = "private-key.pem";
-  static final Duration VALIDITY = Duration.ofDays(5 * 365);
+  /** notBefore to notAfter, the day of slack for slow client clocks included. */
+  static final Duration VALIDITY = Duration.ofDays(397);
+  /** notBefore this far in the past: clients whose clock is a little behind. */
+  static final Duration BACKDATE = Duration.ofDays(1);
   static final Duration RENEW_BEFORE = Duration.ofDays(30);
   /** Loopback names every local client uses; the certificate covers them so hostname checks pass. */
   static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1", "::1");
@@ -122,13 +127,18 @@ final class SelfSignedCertificate {
    * there is none fit for use.
    */
   static Result ensure(Path dir, List<String> hostNames) {
+    return ensure(dir, hostNames, Instant.now());
+  }
+
+  /** As {@link #ensure(Path, List)}, at {@code now} (tests make certificates near their end). */
+  static Result ensure(Path dir, List<String> hostNames, Instant now) {
     Set<String> names = new LinkedHashSet<>(hostNames);
     names.addAll(LOOPBACK);
     Path certFile = dir.resolve(CERTIFICATE_FILE);
     Path keyFile = dir.resolve(KEY_FILE);
     ReceiveConnector.Certificate paths = new ReceiveConnector.Certificate(certFile.toAbsolutePath().toString(),
         keyFile.toAbsolutePath().toString());
-    if (Files.isReadable(keyFile) && fitForUse(certFile, names)) {
+    if (Files.isReadable(keyFile) && fitForUse(certFile, names, now)) {
       return new Result(paths, false);
     }
     try {
@@ -136,7 +146,7 @@ final class SelfSignedCertificate {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
       KeyPair keys = generator.generateKeyPair();
-      X509Certificate certificate = build(keys, new ArrayList<>(names));
+      X509Certificate certificate = build(keys, new ArrayList<>(names), now);
       // key first, readable by the owner only; the certificate is public
       OwnerOnlyFiles.write(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), true);
       OwnerOnlyFiles.write(certFile, pem("CERTIFICATE", certificate.getEncoded()), false);
@@ -148,14 +158,12 @@ final class SelfSignedCertificate {
     }
   }
 
-  private static X509Certificate build(KeyPair keys, List<String> names)
+  private static X509Certificate build(KeyPair keys, List<String> names, Instant now)
       throws GeneralSecurityException, OperatorCreationException {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, names.get(0)).build();
-    Instant now = Instant.now();
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
         new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
-        Date.from(now.minus(Duration.ofDays(1))), // tolerate clients whose clock is a little behind
-        Date.from(now.plus(VALIDITY)), subject, keys.getPublic());
+        Date.from(now.minus(BACKDATE)), Date.from(now.minus(BACKDATE).plus(VALIDITY)), subject, keys.getPublic());
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true,
@@ -177,7 +185,7 @@ final class SelfSignedCertificate {
   }
 
   /** Readable, not expiring soon, and naming every host name needed. */
-  private static boolean fitForUse(Path certFile, Set<String> names) {
+  private static boolean fitForUse(Path certFile, Set<String> names, Instant now) {
     try {
       String pem = Files.readString(certFile, StandardCharsets.US_ASCII);
       int begin = pem.indexOf("-----BEGIN CERTIFICATE-----");
@@ -188,7 +196,7 @@ final class SelfSignedCertificate {
       byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
       X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
           .generateCertificate(new ByteArrayInputStream(der));
-      if (cert.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE))) {
+      if (cert.getNotAfter().toInstant().isBefore(now.plus(RENEW_BEFORE))) {
         return false;
       }
       Set<String> covered = new LinkedHashSet<>();

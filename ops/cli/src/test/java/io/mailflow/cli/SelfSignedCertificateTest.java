@@ -14,7 +14,10 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,7 +36,8 @@ class SelfSignedCertificateTest {
     Set<String> names = cert.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1)))
         .collect(Collectors.toSet());
     assertEquals(Set.of("ex01.contoso.test", "localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"), names);
-    assertTrue(cert.getNotAfter().getTime() - System.currentTimeMillis() > 4L * 365 * 86_400_000, "about five years");
+    assertEquals(Duration.ofDays(397), Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()),
+        "397 days at most, notBefore to notAfter");
     cert.checkValidity();
     cert.verify(cert.getPublicKey()); // self-signed
 
@@ -61,6 +65,27 @@ class SelfSignedCertificateTest {
     assertFalse(SelfSignedCertificate.ensure(dir, List.of("EX01.contoso.test")).made(), "same names: kept");
     assertEquals(first, Files.readString(dir.resolve(SelfSignedCertificate.CERTIFICATE_FILE)));
     assertTrue(SelfSignedCertificate.ensure(dir, List.of("mail.contoso.test")).made(), "a new name: made again");
+  }
+
+  @Test
+  void renewedWithANewKeyWhenItExpiresWithinThirtyDaysAndKeptWhenNot() throws Exception {
+    Instant now = Instant.now();
+    // made 360 days ago: 36 days left, kept
+    SelfSignedCertificate.ensure(dir, List.of("ex01.contoso.test"), now.minus(Duration.ofDays(360)));
+    String old = Files.readString(dir.resolve(SelfSignedCertificate.CERTIFICATE_FILE));
+    String oldKey = Files.readString(dir.resolve(SelfSignedCertificate.KEY_FILE));
+    assertFalse(SelfSignedCertificate.ensure(dir, List.of("ex01.contoso.test"), now).made(), "36 days left: kept");
+    assertEquals(old, Files.readString(dir.resolve(SelfSignedCertificate.CERTIFICATE_FILE)));
+    // made 368 days ago: 28 days left, renewed
+    Path other = dir.resolve("other");
+    SelfSignedCertificate.ensure(other, List.of("ex01.contoso.test"), now.minus(Duration.ofDays(368)));
+    old = Files.readString(other.resolve(SelfSignedCertificate.CERTIFICATE_FILE));
+    oldKey = Files.readString(other.resolve(SelfSignedCertificate.KEY_FILE));
+    assertTrue(SelfSignedCertificate.ensure(other, List.of("ex01.contoso.test"), now).made(), "28 days left: renewed");
+    X509Certificate renewed = certificate(other.resolve(SelfSignedCertificate.CERTIFICATE_FILE));
+    renewed.checkValidity(Date.from(now.plus(Duration.ofDays(395))));
+    assertFalse(old.equals(Files.readString(other.resolve(SelfSignedCertificate.CERTIFICATE_FILE))));
+    assertFalse(oldKey.equals(Files.readString(other.resolve(SelfSignedCertificate.KEY_FILE))), "a new key");
   }
 
   @Test

@@ -54,7 +54,7 @@ final class OrganizationReader {
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
       "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
       "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource",
-      "trustedCertificates", "requireTls");
+      "trustedCertificates", "requireTls", "tlsCipherSuites");
   static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
   static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
@@ -505,7 +505,31 @@ final class OrganizationReader {
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
         protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants, messageRateLimit,
-        messageRateSource, trusted, requireTls);
+        messageRateSource, trusted, requireTls, tlsCipherSuites(m));
+  }
+
+  /** tlsCipherSuites: forward-secret AEAD suites this JVM has; absent, the intermediate default. */
+  private List<String> tlsCipherSuites(YamlMapping m) {
+    List<String> suites = strings(m, "tlsCipherSuites");
+    if (suites == null) {
+      return TlsCipherPolicy.DEFAULT_CIPHER_SUITES;
+    }
+    List<String> result = new ArrayList<>();
+    for (int i = 0; i < suites.size(); i++) {
+      if (suites.get(i).isEmpty()) {
+        continue; // reported by strings()
+      }
+      String problem = TlsCipherPolicy.problem(suites.get(i));
+      if (problem != null) {
+        errors.add(m.child("tlsCipherSuites") + "[" + i + "]", problem);
+      } else if (!result.contains(suites.get(i))) {
+        result.add(suites.get(i));
+      }
+    }
+    if (result.isEmpty() && suites.stream().allMatch(String::isEmpty)) {
+      errors.add(m.child("tlsCipherSuites"), "no cipher suite: leave the key out for the default list");
+    }
+    return result;
   }
 
   /** trustedCertificates: PEM files (CA or self-signed certificates), checked now so a bad path has its line. */

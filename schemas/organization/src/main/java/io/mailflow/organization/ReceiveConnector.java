@@ -26,6 +26,8 @@ import java.util.Set;
  *     the handshake: ExchangeServer authentication and domain-secure Partners
  * @param requireTls Exchange's RequireTLS (default false): no mail transaction before the session runs
  *     over TLS; MAIL FROM in the clear gets {@code 530 5.7.0 Must issue a STARTTLS command first}
+ * @param tlsCipherSuites the cipher suites offered (IANA names; TLS 1.2 and 1.3 only), by default
+ *     {@link TlsCipherPolicy#DEFAULT_CIPHER_SUITES}; each keeps to {@link TlsCipherPolicy#problem}
  */
 public record ReceiveConnector(
     String name,
@@ -52,7 +54,8 @@ public record ReceiveConnector(
     int messageRateLimit,
     MessageRateSource messageRateSource,
     List<String> trustedCertificates,
-    boolean requireTls) {
+    boolean requireTls,
+    List<String> tlsCipherSuites) {
 
   /** The value of a count limit written {@code unlimited} in the YAML. */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -79,6 +82,31 @@ public record ReceiveConnector(
     permissions = permissions == null ? List.of() : List.copyOf(permissions);
     messageRateSource = messageRateSource == null ? DEFAULT_MESSAGE_RATE_SOURCE : messageRateSource;
     trustedCertificates = trustedCertificates == null ? List.of() : List.copyOf(trustedCertificates);
+    tlsCipherSuites = tlsCipherSuites == null ? TlsCipherPolicy.DEFAULT_CIPHER_SUITES : List.copyOf(tlsCipherSuites);
+  }
+
+  /** A connector with the default cipher suites. */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
+      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit, MessageRateSource messageRateSource,
+      List<String> trustedCertificates, boolean requireTls) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
+        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates,
+        requireTls, null);
+  }
+
+  /** A copy offering these cipher suites. */
+  public ReceiveConnector withTlsCipherSuites(List<String> suites) {
+    return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
+        maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
+        maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
+        trustedCertificates, requireTls, suites);
   }
 
   /** A copy with RequireTLS on or off. */
@@ -87,7 +115,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        trustedCertificates, require);
+        trustedCertificates, require, tlsCipherSuites);
   }
 
   /** A copy that trusts these client certificates (PEM files). */
@@ -96,7 +124,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        files, requireTls);
+        files, requireTls, tlsCipherSuites);
   }
 
   /** Whether the connector asks clients for a TLS certificate: it has trusted certificates and speaks TLS. */
@@ -115,7 +143,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source, trustedCertificates,
-        requireTls);
+        requireTls, tlsCipherSuites);
   }
 
   /**

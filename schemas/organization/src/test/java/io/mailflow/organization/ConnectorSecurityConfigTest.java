@@ -72,6 +72,35 @@ class ConnectorSecurityConfigTest {
   }
 
   @Test
+  void tlsCipherSuitesDefaultToForwardSecretAeadSuitesAndCanBeNarrowed() throws Exception {
+    assertEquals(TlsCipherPolicy.DEFAULT_CIPHER_SUITES, connector("{name: R, bindings: [\"127.0.0.1:2525\"]}")
+        .tlsCipherSuites());
+    assertEquals(List.of("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+        connector("{name: R, bindings: [\"127.0.0.1:2525\"], tlsCipherSuites: [TLS_AES_256_GCM_SHA384, "
+            + "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]}").tlsCipherSuites());
+    for (String suite : TlsCipherPolicy.DEFAULT_CIPHER_SUITES) {
+      assertNull(TlsCipherPolicy.problem(suite), suite);
+    }
+  }
+
+  @Test
+  void unknownWeakOrEmptyTlsCipherSuitesAreReportedWithTheirPaths() {
+    String yaml = HEAD + "receiveConnectors:\n"
+        + "  - {name: A, bindings: [\"127.0.0.1:1\"], tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+        + "TLS_RSA_WITH_AES_128_GCM_SHA256, ECDHE-RSA-AES128-GCM-SHA256, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256]}\n"
+        + "  - {name: B, bindings: [\"127.0.0.1:2\"], tlsCipherSuites: []}\n";
+    assertEquals(List.of(
+        "receiveConnectors[0].tlsCipherSuites[1]: 'TLS_RSA_WITH_AES_128_GCM_SHA256' has no forward secrecy (its key "
+            + "exchange is not ECDHE or DHE)",
+        "receiveConnectors[0].tlsCipherSuites[2]: 'ECDHE-RSA-AES128-GCM-SHA256' is not a cipher suite this JVM knows "
+            + "(IANA names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
+        "receiveConnectors[0].tlsCipherSuites[3]: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256' is not an AEAD suite (only "
+            + "AES-GCM and ChaCha20-Poly1305)",
+        "receiveConnectors[1].tlsCipherSuites: no cipher suite: leave the key out for the default list"),
+        errorsOf(yaml));
+  }
+
+  @Test
   void logonFailureAndTarpitSettingsTakeExchangesRanges() throws Exception {
     ReceiveConnector c = connector("{name: R, bindings: [\"127.0.0.1:2525\"], maxLogonFailures: 0, tarpitInterval: 00:00:30}");
     assertEquals(0, c.maxLogonFailures());

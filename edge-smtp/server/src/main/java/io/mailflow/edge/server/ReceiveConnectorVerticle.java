@@ -2,6 +2,7 @@ package io.mailflow.edge.server;
 
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.ReceiveConnector.Binding;
+import io.mailflow.organization.TlsCipherPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
@@ -13,6 +14,7 @@ import io.vertx.core.net.TrustOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +53,9 @@ final class ReceiveConnectorVerticle extends VerticleBase {
       options.setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(certificate.certFile()).setKeyPath(certificate.keyFile()));
       options.setSsl(edge.connector().implicitTls());
+      // TLS 1.2 and 1.3 only, and the connector's forward-secret suites (connectors sharing a socket agree)
+      options.setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsCipherPolicy.PROTOCOLS));
+      edge.connector().tlsCipherSuites().forEach(options::addEnabledCipherSuite);
       // connectors authenticating servers ask for a client certificate; each session checks it itself
       if (connectors.stream().anyMatch(c -> c.policy().serverAuthentication().requestsCertificate())) {
         options.setClientAuth(ClientAuth.REQUEST)

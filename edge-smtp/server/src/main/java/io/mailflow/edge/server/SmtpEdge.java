@@ -23,6 +23,16 @@ import java.util.Map;
  * <p>Does not route, resolve beyond "is this recipient known", or deliver.
  */
 public final class SmtpEdge {
+  static {
+    // Client-initiated TLS 1.2 renegotiation is a DoS lever (a handshake's work for a few bytes) and no SMTP
+    // client needs it. The edge's TLS is the JDK's SSLEngine (no netty-tcnative on the class path), which has
+    // no per-engine switch: its server handshake reads this property once, when that class first loads (the
+    // first server-side handshake in the JVM). This class loads before any receive connector listens, and
+    // before the node's admin server, so every server handshake in the process refuses renegotiation.
+    // TLS 1.3 has no renegotiation at all.
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+  }
+
   private final Vertx vertx;
   private final List<ReceiveConnectorVerticle> listeners;
   private final List<String> deployments;
@@ -126,6 +136,9 @@ public final class SmtpEdge {
     }
     if (a.certificate() != null && b.certificate() != null && !a.certificate().equals(b.certificate())) {
       return "they have different certificates";
+    }
+    if (!a.connector().tlsCipherSuites().equals(b.connector().tlsCipherSuites())) {
+      return "they have different tlsCipherSuites";
     }
     return null;
   }

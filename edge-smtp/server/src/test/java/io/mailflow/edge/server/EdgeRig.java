@@ -64,7 +64,7 @@ final class EdgeRig implements BeforeAllCallback, BeforeEachCallback, AfterEachC
 
   private record Started(String what, AutoCloseable closer) {}
 
-  private void opened(String what, AutoCloseable closer) {
+  void opened(String what, AutoCloseable closer) {
     (inTest ? forTest : forClass).push(new Started(what, closer));
   }
 
