@@ -13,6 +13,8 @@ command -v swaks >/dev/null || need+=(swaks)
 # swaks only recommends it, and --no-install-recommends leaves it out: without it swaks has no TLS
 perl -MNet::SSLeay -e 1 2>/dev/null || need+=(libnet-ssleay-perl)
 command -v curl >/dev/null || need+=(curl)
+# openssl s_client: edge-smtp/server TlsHardeningIT (renegotiation, TLS 1.1) as a user would try them
+command -v openssl >/dev/null || need+=(openssl)
 # python3-minimal lacks smtplib: it is in libpython3.x-stdlib, which the python3 package brings
 { command -v python3 >/dev/null && python3 -c 'import smtplib, ssl, email' 2>/dev/null; } || need+=(python3)
 # dnsmasq-base: the binary only, no service (delivery/agent MxRoutingIT, DnsRoutingStageIT)
