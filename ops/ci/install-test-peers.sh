@@ -2,7 +2,7 @@
 # install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
 # smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, dnsmasq as a loopback DNS
 # server for MX routing, Dovecot's LMTP server as an external mailbox store, Prometheus scraping a
-# node's /metrics, and Chromium with its WebDriver for the web console's browser test), from Debian's
+# node's /metrics, Chromium with its WebDriver for the web console's browser test, and openssl's s_client), from Debian's
 # packages, when they are missing. Tests that need a peer skip
 # cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
 # real-client tests fail rather than skip when the environment variable CI is set).
