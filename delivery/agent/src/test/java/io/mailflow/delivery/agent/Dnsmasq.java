@@ -31,18 +31,30 @@ final class Dnsmasq implements AutoCloseable {
         .filter(Files::isExecutable).findFirst().orElse(null);
     Assumptions.assumeTrue(binary != null,
         "dnsmasq not installed (Debian dnsmasq-base; ops/ci/install-test-peers.sh installs it)");
-    int port;
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
+    // a UDP port free now may be taken on TCP (dnsmasq binds both) by another process's outgoing connection, and
+    // dnsmasq then exits at once: try other ports rather than let the test wait for an answer that never comes
+    String lastOutput = "";
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      int port;
+      try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      List<String> command = new ArrayList<>(List.of(binary.toString(), "--no-daemon", "--port=" + port,
+          "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts", "--local=/test/",
+          // stay the user we are (root in CI containers) instead of dropping to 'nobody'
+          "--user=" + System.getProperty("user.name")));
+      command.addAll(List.of(records));
+      Path log = Files.createTempFile("dnsmasq-", ".log");
+      log.toFile().deleteOnExit();
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      if (!process.waitFor(500, TimeUnit.MILLISECONDS)) { // still running after half a second: it listens
+        return new Dnsmasq(process, port);
+      }
+      lastOutput = Files.readString(log).strip();
+      Files.deleteIfExists(log);
     }
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "--no-daemon", "--port=" + port,
-        "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts", "--local=/test/",
-        // stay the user we are (root in CI containers) instead of dropping to 'nobody'
-        "--user=" + System.getProperty("user.name")));
-    command.addAll(List.of(records));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    return new Dnsmasq(process, port);
+    throw new IllegalStateException("dnsmasq exited at start five times; last said: " + lastOutput);
   }
 
   DnsServer server() {
