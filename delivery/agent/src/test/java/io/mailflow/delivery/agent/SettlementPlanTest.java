@@ -99,7 +99,7 @@ class SettlementPlanTest {
     assertInstanceOf(DeliveryOutcome.Delivered.class, plan.outcomes().get(0));
     DeliveryOutcome expired = plan.outcomes().get(1);
     assertInstanceOf(DeliveryOutcome.Permanent.class, expired);
-    assertEquals("550 4.4.7 QUEUE.Expired; message expired after PT48H; last error: 451 4.7.1 greylisted",
+    assertEquals("550 4.4.7 QUEUE.Expired; message expired [Message=451 4.7.1 greylisted]",
         expired.recipientStatus());
   }
 

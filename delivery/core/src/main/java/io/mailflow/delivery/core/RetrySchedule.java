@@ -110,13 +110,16 @@ public record RetrySchedule(
     return outboundConnectionFailureRetryInterval;
   }
 
-  /** Exchange's shape of the reply for a message that expired in a queue: status 4.4.7 reported as failed. */
+  /**
+   * Exchange's reply for a message that expired in a queue, in its words: {@code 550 4.4.7 QUEUE.Expired; message
+   * expired}, then the last error in Exchange's bracket, {@code [Message=<last reply>]}, as its NDRs show it.
+   */
   public SmtpReply expiredReply(SmtpReply lastError) {
     // Exchange writes "550 4.4.7": a permanent reply whose status keeps the transient class, so the DSN
     // says Status 4.4.7 with Action failed. Our SmtpReply keeps class and code consistent, so the status
     // rides in the text.
-    return SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired after " + messageExpirationTimeout
-        + (lastError == null ? "" : "; last error: " + lastError));
+    return SmtpReply.of(550, "", "4.4.7 QUEUE.Expired; message expired"
+        + (lastError == null ? "" : " [Message=" + lastError + "]"));
   }
 
   /** When a message received at {@code receivedAt} expires (and is reported failed with 4.4.7). */

@@ -67,8 +67,7 @@ class RetryScheduleTest {
   void anExpiredMessageFailsWith447AndItsLastError() {
     SmtpReply reply = exchange.expiredReply(SmtpReply.of(421, "4.2.1", "Unable to connect"));
     assertEquals(550, reply.code());
-    assertEquals("550 4.4.7 QUEUE.Expired; message expired after PT48H; last error: 421 4.2.1 Unable to connect",
-        reply.toString());
+    assertEquals("550 4.4.7 QUEUE.Expired; message expired [Message=421 4.2.1 Unable to connect]", reply.toString());
   }
 
   @Test
@@ -86,7 +85,7 @@ class RetryScheduleTest {
     assertFalse(s.expired(received, received.plus(Duration.ofMinutes(359))));
     assertTrue(s.expired(received, received.plus(Duration.ofHours(6))));
     assertTrue(s.delayNotificationDue(received, received.plus(Duration.ofHours(1))));
-    assertTrue(s.expiredReply(null).toString().startsWith("550 4.4.7 QUEUE.Expired; message expired after PT6H"));
+    assertEquals("550 4.4.7 QUEUE.Expired; message expired", s.expiredReply(null).toString());
   }
 
   @Test
