@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Administrator;
@@ -22,7 +20,6 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -67,22 +64,15 @@ class AdminServerIT {
   static void start() throws Exception {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (event.thread().getName().startsWith("vert.x-eventloop")) {
-        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms");
-      }
-    });
+    vertx = AdminTestKit.watched(thread -> blocked.add(thread.getName() + " blocked"));
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.counter("mailflow.test.things").increment(3);
     aliceToken = ApiToken.create("alice");
     viewerToken = ApiToken.create("viewer");
     List<Administrator> admins = List.of(
-        new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement,
+        new Administrator("alice", AdminTestKit.hash(PASSWORD), Administrator.Role.OrganizationManagement,
             List.of(aliceToken.tokenHash())),
-        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement,
+        new Administrator("viewer", AdminTestKit.hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement,
             List.of(viewerToken.tokenHash())),
         // production strength: ~0.3-1 s per check, which would trip the 100 ms limit on an event loop
         new Administrator("slow", PasswordHash.create(PASSWORD.toCharArray()).encoded(),
@@ -103,32 +93,16 @@ class AdminServerIT {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static String hash(String password) {
-    return PasswordHash.create(password.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
-  }
-
-  private static String basic(String name, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
-
   private static HttpResponse<String> get(String path, String authorization) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path.substring(1)))
-        .timeout(Duration.ofSeconds(30)).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.get(base, path, authorization);
   }
 
   private static HttpResponse<String> post(String path, String authorization, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path.substring(1)))
-        .timeout(Duration.ofSeconds(30))
-        .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.post(base, path, authorization, body);
+  }
+
+  private static ControlRecord setting(String key) {
+    return AdminTestKit.setting(bootstrap, ControlKind.QUEUE, key);
   }
 
   private static String queuePath(String key, String action) {
@@ -149,32 +123,10 @@ class AdminServerIT {
     return key;
   }
 
-  private static ControlRecord setting(String key) {
-    try (ControlView view = ControlView.start(bootstrap, "admin-server-it", Duration.ofSeconds(15))) {
-      return view.get(ControlKind.QUEUE, key).orElse(null);
-    }
-  }
-
-  /** The ADMIN tracking events about queue {@code key}, in the order written (the topic is keyed by it). */
-  private static List<TrackingEvent> adminEvents(String key) {
-    List<TrackingEvent> events = new java.util.ArrayList<>();
-    try (TopicReader<TrackingEvent> reader = TopicReader.between(bootstrap, Topics.TRACKING, Instant.EPOCH,
-        Instant.now(), Duration.ofSeconds(15))) {
-      while (!reader.finished()) {
-        for (TopicReader.Entry<TrackingEvent> e : reader.poll(Duration.ofMillis(200))) {
-          if (e.decoded() && "ADMIN".equals(e.value().getSource()) && key.equals(e.key())) {
-            events.add(e.value());
-          }
-        }
-      }
-    }
-    return events;
-  }
-
   @Test
   void aProductionStrengthPasswordCheckRunsOffTheEventLoop() throws Exception {
     java.util.concurrent.CompletableFuture<HttpResponse<String>> login = HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create(base + "api/v1/queues")).header("Authorization", basic("slow", PASSWORD))
+        HttpRequest.newBuilder(URI.create(base + "api/v1/queues")).header("Authorization", AdminTestKit.basic("slow", PASSWORD))
             .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     long started = System.nanoTime();
     assertEquals(200, get("/health/live", null).statusCode());
@@ -186,7 +138,7 @@ class AdminServerIT {
   @Test
   void theMessageIndexRunsOnlyOnceAnAdministratorAsks() throws Exception {
     AdminServer own = AdminServer.start(vertx, AdminServerOptions.loopback(0).withServerName("MBX1"),
-        List.of(new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement)), meters,
+        List.of(new Administrator("alice", AdminTestKit.hash(PASSWORD), Administrator.Role.OrganizationManagement)), meters,
         List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     try {
       for (String path : List.of("health/live", "health/ready", "metrics")) {
@@ -194,7 +146,7 @@ class AdminServerIT {
       }
       assertFalse(own.messageIndexRunning(), "health checks and scrapes cost the pipeline no index");
       HttpResponse<String> queues = HTTP.send(HttpRequest.newBuilder(URI.create(own.url() + "api/v1/queues"))
-          .header("Authorization", basic("alice", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Authorization", AdminTestKit.basic("alice", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, queues.statusCode(), queues.body());
       assertTrue(own.messageIndexRunning(), "started by the first question about queues");
     } finally {
@@ -278,14 +230,14 @@ class AdminServerIT {
   @Test
   void metricsCanBeConfiguredToNeedALogin() throws Exception {
     AdminServer guarded = AdminServer.start(vertx, AdminServerOptions.loopback(0).withMetricsRequireLogin(true),
-        List.of(new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement)),
+        List.of(new Administrator("viewer", AdminTestKit.hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement)),
         meters, List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     try {
       URI metrics = URI.create(guarded.url() + "metrics");
       assertEquals(401, HTTP.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
           .statusCode());
       HttpResponse<String> viewer = HTTP.send(HttpRequest.newBuilder(metrics)
-          .header("Authorization", basic("viewer", VIEWER_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Authorization", AdminTestKit.basic("viewer", VIEWER_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, viewer.statusCode(), "either role may read metrics");
       assertTrue(viewer.body().contains("mailflow_test_things_total"), viewer.body());
       assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(guarded.url() + "health/ready")).build(),
@@ -305,10 +257,10 @@ class AdminServerIT {
 
   @Test
   void aWrongPasswordIs401AndAMalformedHeaderToo() throws Exception {
-    HttpResponse<String> wrong = get("/api/v1/queues", basic("alice", "wrong"));
+    HttpResponse<String> wrong = get("/api/v1/queues", AdminTestKit.basic("alice", "wrong"));
     assertEquals(401, wrong.statusCode());
     assertEquals("wrong administrator name or password", new JsonObject(wrong.body()).getString("message"));
-    HttpResponse<String> unknown = get("/api/v1/queues", basic("mallory", PASSWORD));
+    HttpResponse<String> unknown = get("/api/v1/queues", AdminTestKit.basic("mallory", PASSWORD));
     assertEquals(401, unknown.statusCode());
     HttpResponse<String> malformed = get("/api/v1/queues", "Basic !!!");
     assertEquals(401, malformed.statusCode());
@@ -318,18 +270,18 @@ class AdminServerIT {
   @Test
   void repeatedFailuresAreThrottledWith429EvenForTheRightPassword() throws Exception {
     AdminServer other = AdminServer.start(vertx, AdminServerOptions.loopback(0),
-        List.of(new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement)), meters,
+        List.of(new Administrator("alice", AdminTestKit.hash(PASSWORD), Administrator.Role.OrganizationManagement)), meters,
         List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     try {
       URI queues = URI.create(other.url() + "api/v1/queues");
       for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(queues).header("Authorization",
-            basic("alice", "guess" + i)).build(), HttpResponse.BodyHandlers.ofString());
+            AdminTestKit.basic("alice", "guess" + i)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, r.statusCode(), "failure " + (i + 1) + " is still a plain 401");
       }
       long started = System.nanoTime();
       HttpResponse<String> throttled = HTTP.send(HttpRequest.newBuilder(queues).header("Authorization",
-          basic("alice", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+          AdminTestKit.basic("alice", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(429, throttled.statusCode(), throttled.body());
       assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1), "refused at once, no waiting");
       long retryAfter = Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow());
@@ -364,21 +316,21 @@ class AdminServerIT {
   @Test
   void aViewOnlyAdministratorReadsQueuesButAnActionIs403AndChangesNothing() throws Exception {
     String key = reportedQueue();
-    HttpResponse<String> list = get("/api/v1/queues", basic("viewer", VIEWER_PASSWORD));
+    HttpResponse<String> list = get("/api/v1/queues", AdminTestKit.basic("viewer", VIEWER_PASSWORD));
     assertEquals(200, list.statusCode(), list.body());
-    HttpResponse<String> forbidden = post(queuePath(key, "suspend"), basic("viewer", VIEWER_PASSWORD),
+    HttpResponse<String> forbidden = post(queuePath(key, "suspend"), AdminTestKit.basic("viewer", VIEWER_PASSWORD),
         "{\"reason\": \"should not happen\"}");
     assertEquals(403, forbidden.statusCode(), forbidden.body());
     assertEquals("forbidden", new JsonObject(forbidden.body()).getString("error"));
     assertTrue(new JsonObject(forbidden.body()).getString("message").contains("ViewOnlyOrganizationManagement"));
     assertNull(setting(key), "nothing written");
-    assertEquals(List.of(), adminEvents(key), "no tracking event either");
+    assertEquals(List.of(), AdminTestKit.adminEvents(bootstrap, key), "no tracking event either");
   }
 
   @Test
   void anOrganizationAdministratorSuspendsAQueueVisibleInTheListAndOnTheControlTopic() throws Exception {
     String key = reportedQueue();
-    HttpResponse<String> suspended = post(queuePath(key, "suspend"), basic("alice", PASSWORD),
+    HttpResponse<String> suspended = post(queuePath(key, "suspend"), AdminTestKit.basic("alice", PASSWORD),
         "{\"reason\": \"peer maintenance\"}");
     assertEquals(200, suspended.statusCode(), suspended.body());
     JsonObject answer = new JsonObject(suspended.body());
@@ -391,7 +343,7 @@ class AdminServerIT {
     assertEquals("alice", record.getSetBy());
     assertEquals("peer maintenance", record.getReason());
 
-    HttpResponse<String> list = get("/api/v1/queues", basic("alice", PASSWORD));
+    HttpResponse<String> list = get("/api/v1/queues", AdminTestKit.basic("alice", PASSWORD));
     assertEquals(200, list.statusCode(), list.body());
     JsonArray queues = new JsonObject(list.body()).getJsonArray("queues");
     JsonObject queue = queues.stream().map(JsonObject.class::cast).filter(q -> key.equals(q.getString("nextHop")))
@@ -403,14 +355,14 @@ class AdminServerIT {
     assertEquals("alice", queue.getJsonObject("admin").getString("setBy"));
     assertEquals("peer maintenance", queue.getJsonObject("admin").getString("reason"));
 
-    HttpResponse<String> retry = post(queuePath(key, "retry"), basic("alice", PASSWORD), null);
+    HttpResponse<String> retry = post(queuePath(key, "retry"), AdminTestKit.basic("alice", PASSWORD), null);
     assertEquals(409, retry.statusCode(), "retry of a suspended queue is refused: " + retry.body());
-    HttpResponse<String> resumed = post(queuePath("MBX1\\" + key, "resume"), basic("alice", PASSWORD), "");
+    HttpResponse<String> resumed = post(queuePath("MBX1\\" + key, "resume"), AdminTestKit.basic("alice", PASSWORD), "");
     assertEquals(200, resumed.statusCode(), "the listed server\\key identity works too: " + resumed.body());
     assertEquals("Active", setting(key).getState());
 
     // the audit as tracking events too: who, when, what, why (the refused retry wrote none)
-    List<TrackingEvent> audit = adminEvents(key);
+    List<TrackingEvent> audit = AdminTestKit.adminEvents(bootstrap, key);
     assertEquals(2, audit.size(), "got " + audit + ", want the suspend and the resume");
     TrackingEvent suspend = audit.get(0);
     assertEquals("QUEUEACTION", suspend.getEventId());
@@ -430,7 +382,7 @@ class AdminServerIT {
   @Test
   void badRequestsAreRefusedWithJsonAndChangeNothing() throws Exception {
     String key = reportedQueue();
-    String alice = basic("alice", PASSWORD);
+    String alice = AdminTestKit.basic("alice", PASSWORD);
     HttpResponse<String> unknown = post(queuePath("NoSuchQueue:" + UUID.randomUUID(), "suspend"), alice, null);
     assertEquals(404, unknown.statusCode(), unknown.body());
     assertEquals("unknown_queue", new JsonObject(unknown.body()).getString("error"));
@@ -458,6 +410,6 @@ class AdminServerIT {
     assertEquals("not_found", new JsonObject(noRoute.body()).getString("error"));
 
     assertNull(setting(key), "none of them wrote a setting");
-    assertEquals(List.of(), adminEvents(key), "nor a tracking event");
+    assertEquals(List.of(), AdminTestKit.adminEvents(bootstrap, key), "nor a tracking event");
   }
 }

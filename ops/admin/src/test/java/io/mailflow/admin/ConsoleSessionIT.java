@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
@@ -19,7 +18,6 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -63,14 +61,10 @@ class ConsoleSessionIT {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
     // as AdminServerIT: an event loop blocked over 100 ms (a password hash on it) is recorded and fails the class
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (watching && event.thread().getName().startsWith("vert.x-eventloop")) {
-        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms at "
-            + java.util.Arrays.stream(event.thread().getStackTrace()).limit(8).map(String::valueOf)
-                .collect(Collectors.joining("\n  ")));
+    vertx = AdminTestKit.watched(thread -> {
+      if (watching) {
+        blocked.add(thread.getName() + " blocked at " + java.util.Arrays.stream(thread.getStackTrace()).limit(8)
+            .map(String::valueOf).collect(Collectors.joining("\n  ")));
       }
     });
     admins = List.of(
@@ -112,7 +106,7 @@ class ConsoleSessionIT {
   }
 
   private static String hash(String password) {
-    return PasswordHash.create(password.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
+    return AdminTestKit.hash(password);
   }
 
   private static String origin(String url) {
@@ -179,9 +173,7 @@ class ConsoleSessionIT {
   }
 
   private static ControlRecord setting(String key) {
-    try (ControlView view = ControlView.start(bootstrap, "console-session-it", Duration.ofSeconds(15))) {
-      return view.get(ControlKind.QUEUE, key).orElse(null);
-    }
+    return AdminTestKit.setting(bootstrap, ControlKind.QUEUE, key);
   }
 
   @Test

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.TopicReader;
@@ -27,7 +26,6 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -71,24 +69,18 @@ class MessageRoutesIT {
   static void start() throws Exception {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
     // An event loop must never wait on Kafka or on the index: a block whose stack shows a Kafka client, the index,
     // a detail read, an action or a wait fails the class. Blocks with none of those in the stack are the host's doing
     // (a loaded 2-core machine starving the loop, one-time class initialisation) and are only printed.
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (event.thread().getName().startsWith("vert.x-eventloop")) {
-        String stack = java.util.Arrays.toString(event.thread().getStackTrace());
-        String report = event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration())
-            + " ms at " + stack;
-        if (java.util.regex.Pattern.compile("org\\.apache\\.kafka|MessageIndex|MessageDetail|MessageActions"
-            + "|MessageJson|QueueView|PasswordHash|Thread\\.sleep|CompletableFuture\\.get|FutureTask\\.get")
-            .matcher(stack).find()) {
-          blocked.add(report);
-        } else {
-          System.err.println("(host) " + report);
-        }
+    vertx = AdminTestKit.watched(thread -> {
+      String stack = java.util.Arrays.toString(thread.getStackTrace());
+      String report = thread.getName() + " blocked at " + stack;
+      if (java.util.regex.Pattern.compile("org\\.apache\\.kafka|MessageIndex|MessageDetail|MessageActions"
+          + "|MessageJson|QueueView|PasswordHash|Thread\\.sleep|CompletableFuture\\.get|FutureTask\\.get")
+          .matcher(stack).find()) {
+        blocked.add(report);
+      } else {
+        System.err.println("(host) " + report);
       }
     });
     List<Administrator> admins = List.of(
@@ -108,16 +100,15 @@ class MessageRoutesIT {
   }
 
   private static String hash() {
-    return PasswordHash.create(PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
+    return AdminTestKit.hash(PASSWORD);
   }
 
   private static String auth(String name) {
-    return "Basic " + Base64.getEncoder().encodeToString((name + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    return AdminTestKit.basic(name, PASSWORD);
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(base + path.substring(1))).timeout(Duration.ofSeconds(30))
-        .header("Authorization", auth("alice")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.get(base, path, auth("alice"));
   }
 
   private static JsonObject getJson(String path) throws Exception {
@@ -127,10 +118,7 @@ class MessageRoutesIT {
   }
 
   private static HttpResponse<String> post(String path, String who, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(base + path.substring(1))).timeout(Duration.ofSeconds(30))
-        .header("Authorization", auth(who)).header("Content-Type", "application/json")
-        .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.post(base, path, auth(who), body);
   }
 
   private static String q(String value) {
@@ -314,9 +302,7 @@ class MessageRoutesIT {
   }
 
   private static ControlRecord setting(String id) {
-    try (ControlView view = ControlView.start(bootstrap, "message-routes-it", Duration.ofSeconds(15))) {
-      return view.get(ControlKind.MESSAGE, id).orElse(null);
-    }
+    return AdminTestKit.setting(bootstrap, ControlKind.MESSAGE, id);
   }
 
   private static List<TrackingEvent> audit(String networkMessageId) {

@@ -8,17 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mailflow.kafka.ControlView;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.PoisonParking;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.TopicProvisioner;
 import io.mailflow.kafka.TopicPublisher;
-import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
 import io.mailflow.kafka.embedded.SharedKafka;
 import io.mailflow.organization.Administrator;
-import io.mailflow.organization.PasswordHash;
 import io.mailflow.schemas.avro.ControlKind;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.SubmittedMessage;
@@ -26,17 +23,13 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -78,17 +71,10 @@ class PoisonRoutesIT {
   static void start() throws Exception {
     bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, 2, (short) 1, Duration.ofSeconds(30));
-    vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setMaxEventLoopExecuteTime(100)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(20)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (event.thread().getName().startsWith("vert.x-eventloop")) {
-        blocked.add(event.thread().getName() + " blocked " + TimeUnit.NANOSECONDS.toMillis(event.duration()) + " ms");
-      }
-    });
+    vertx = AdminTestKit.watched(thread -> blocked.add(thread.getName() + " blocked"));
     admins = List.of(
-        new Administrator("alice", hash(PASSWORD), Administrator.Role.OrganizationManagement),
-        new Administrator("viewer", hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement));
+        new Administrator("alice", AdminTestKit.hash(PASSWORD), Administrator.Role.OrganizationManagement),
+        new Administrator("viewer", AdminTestKit.hash(VIEWER_PASSWORD), Administrator.Role.ViewOnlyOrganizationManagement));
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     server = AdminServer.start(vertx, AdminServerOptions.loopback(0).withServerName("MBX1"), admins, meters,
         List.of(), bootstrap).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -101,41 +87,21 @@ class PoisonRoutesIT {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static String hash(String password) {
-    return PasswordHash.create(password.toCharArray(), PasswordHash.MIN_ITERATIONS).encoded();
-  }
-
   private static String alice() {
-    return basic("alice", PASSWORD);
+    return AdminTestKit.basic("alice", PASSWORD);
   }
 
   private static String viewer() {
-    return basic("viewer", VIEWER_PASSWORD);
-  }
-
-  private static String basic(String name, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return AdminTestKit.basic("viewer", VIEWER_PASSWORD);
   }
 
   private static HttpResponse<String> get(AdminServer on, String path, String authorization) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url() + path.substring(1)))
-        .timeout(Duration.ofSeconds(60)).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.get(on.url(), path, authorization);
   }
 
   private static HttpResponse<String> post(AdminServer on, String path, String authorization, String body)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url() + path.substring(1)))
-        .timeout(Duration.ofSeconds(60))
-        .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return AdminTestKit.post(on.url(), path, authorization, body);
   }
 
   /** The listed entry whose key is {@code key}, or null. */
@@ -181,25 +147,7 @@ class PoisonRoutesIT {
   }
 
   private static ControlRecord decision(String id) {
-    try (ControlView view = ControlView.start(bootstrap, "poison-it", Duration.ofSeconds(15))) {
-      return view.get(ControlKind.POISON, id).orElse(null);
-    }
-  }
-
-  /** The ADMIN tracking events keyed {@code key}, in the order written. */
-  private static List<TrackingEvent> adminEvents(String key) {
-    List<TrackingEvent> events = new ArrayList<>();
-    try (TopicReader<TrackingEvent> reader = TopicReader.between(bootstrap, Topics.TRACKING, Instant.EPOCH,
-        Instant.now(), Duration.ofSeconds(15))) {
-      while (!reader.finished()) {
-        for (TopicReader.Entry<TrackingEvent> e : reader.poll(Duration.ofMillis(200))) {
-          if (e.decoded() && "ADMIN".equals(e.value().getSource()) && key.equals(e.key())) {
-            events.add(e.value());
-          }
-        }
-      }
-    }
-    return events;
+    return AdminTestKit.setting(bootstrap, ControlKind.POISON, id);
   }
 
   @Test
@@ -253,7 +201,7 @@ class PoisonRoutesIT {
     assertEquals("alice", listedAfter.getJsonObject("admin").getString("setBy"));
 
     // the audit: keyed by the message's network message id, so its tracking shows the resubmit
-    List<TrackingEvent> audit = adminEvents(run);
+    List<TrackingEvent> audit = AdminTestKit.adminEvents(bootstrap, run);
     assertEquals(1, audit.size(), "got " + audit + ", want the resubmit");
     TrackingEvent event = audit.get(0);
     assertEquals("QUEUEACTION", event.getEventId());
@@ -270,7 +218,7 @@ class PoisonRoutesIT {
     assertEquals(409, again.statusCode(), again.body());
     assertEquals("conflict", new JsonObject(again.body()).getString("error"));
     assertTrue(new JsonObject(again.body()).getString("message").contains("force"), again.body());
-    assertEquals(1, adminEvents(run).size(), "the refused resubmit wrote nothing");
+    assertEquals(1, AdminTestKit.adminEvents(bootstrap, run).size(), "the refused resubmit wrote nothing");
     HttpResponse<String> forced = post(server, "/api/v1/poison/" + id + "/resubmit?force=true", alice(), null);
     assertEquals(200, forced.statusCode(), forced.body());
     assertTrue(new JsonObject(forced.body()).getJsonObject("resubmittedTo").getLong("offset") > to.getLong("offset"));
@@ -288,7 +236,7 @@ class PoisonRoutesIT {
     assertEquals(200, twice.statusCode(), twice.body());
     assertFalse(new JsonObject(twice.body()).getBoolean("written"));
     assertEquals("looked at it", new JsonObject(twice.body()).getString("reason"), "the standing decision");
-    List<TrackingEvent> all = adminEvents(run);
+    List<TrackingEvent> all = AdminTestKit.adminEvents(bootstrap, run);
     assertEquals(3, all.size(), "resubmit, forced resubmit, delete: got " + all);
     assertEquals("Remove-Message -Identity poison\\" + id + "; setBy=alice; via=api; topic=mail.submission.v1",
         all.get(2).getSourceContext());
@@ -333,7 +281,7 @@ class PoisonRoutesIT {
     assertEquals(409, refused.statusCode(), refused.body());
     assertTrue(refused.body().contains("no queue a mailflow stage reads"), refused.body());
     assertNull(decision(entry.getString("id")));
-    assertEquals(List.of(), adminEvents("poison\\" + entry.getString("id")));
+    assertEquals(List.of(), AdminTestKit.adminEvents(bootstrap, "poison\\" + entry.getString("id")));
   }
 
   @Test
