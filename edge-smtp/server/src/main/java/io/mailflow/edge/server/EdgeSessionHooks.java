@@ -93,16 +93,21 @@ final class EdgeSessionHooks implements SessionHooks {
   }
 
   /**
-   * Exchange's back pressure at MAIL FROM: at Medium only sessions that authenticated or come from one of the
-   * organization's servers may submit, at High none may; refused with 452 4.3.1 (the client keeps the message and
-   * retries), the resource and its level to the protocol log. Null: go on.
+   * Exchange's back pressure at MAIL FROM: at Medium only the organization's sessions may submit (a mailbox after
+   * AUTH, an Exchange server by certificate or externally secured connector, a client at one of the servers[]
+   * addresses; Exchange: "reject incoming messages from non-Exchange servers", so anonymous and partner sessions
+   * are refused), at High none may; refused with 452 4.3.1 (the client keeps the message and retries), the
+   * resources at that level to the protocol log. Null: go on.
    */
   private HookResult backPressure(SessionInfo session) {
     BackPressure.Status status = edge.options().backPressure().status(); // one volatile read
     if (status.level() == PressureLevel.Low) {
       return null;
     }
-    boolean fromOrganization = session.authenticatedAs() != null || servers.isServer(session.clientIp());
+    SessionPrincipal.Kind principal = edge.policy().principal(session).kind();
+    boolean fromOrganization = principal == SessionPrincipal.Kind.USER
+        || principal == SessionPrincipal.Kind.EXCHANGE_SERVER || principal == SessionPrincipal.Kind.EXTERNALLY_SECURED
+        || servers.isServer(session.clientIp());
     if (status.level() == PressureLevel.Medium && fromOrganization) {
       return null;
     }
