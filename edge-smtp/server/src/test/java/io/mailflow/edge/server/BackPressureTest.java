@@ -87,6 +87,23 @@ class BackPressureTest {
   }
 
   @Test
+  void privateBytesCountsTheHeapThatSurvivesACollection() throws Exception {
+    System.gc();
+    long before = BackPressure.heapPercent();
+    // a twentieth of the maximum heap, held while it is measured: a garbage collection cannot free it
+    byte[] held = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 20)];
+    System.gc();
+    long after = BackPressure.heapPercent();
+    assertTrue(after >= before + 4, "PrivateBytes " + before + "% before, " + after + "% with " + held.length
+        + " bytes held");
+    try (BackPressure pressure = BackPressure.start(List.of(BackPressure.privateBytes(
+        new PressureTransitions(after, 100, 100, 1))), Duration.ofHours(1), new SimpleMeterRegistry(), List.of())) {
+      assertEquals(PressureLevel.Medium, pressure.status().level(), pressure.status().describe());
+    }
+    assertEquals(held.length, held.length); // kept reachable until here
+  }
+
+  @Test
   void monitoringOffIsAlwaysLow(@TempDir Path dir) throws Exception {
     BackPressureSettings off = new BackPressureSettings(false, Duration.ofSeconds(2), null, null, null);
     BackPressure pressure = BackPressure.start(off, dir, null, new SimpleMeterRegistry());
