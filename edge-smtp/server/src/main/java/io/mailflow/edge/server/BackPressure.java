@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * BackPressure - Exchange's back pressure for this node: reads each resource every ResourceMeteringInterval on its
- * own thread (a disk, the heap, Kafka: never on an event loop), moves each resource's level with hysteresis
+ * BackPressure - Exchange's back pressure for this node: reads each resource every ResourceMeteringInterval on
+ * two threads of its own (a disk, the heap, Kafka: never on an event loop), moves each resource's level with hysteresis
  * ({@link ResourceMeter}), and publishes the overall level (the highest) as one immutable {@link Status} that
  * the edge reads at every MAIL FROM with a single volatile read. Level changes are logged as Exchange's events
  * 15004 / 15005 are; every resource has a level and a value gauge.
