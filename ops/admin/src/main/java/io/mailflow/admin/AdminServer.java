@@ -157,11 +157,15 @@ public final class AdminServer {
     }
   }
 
-  /** GET /health/ready: every check on a worker, 200 only when all pass; the body names each and why. */
+  /**
+   * GET /health/ready: every check on a worker, 200 only when all pass (status {@code degraded} when one passes only
+   * in part); the body names each and why.
+   */
   private void ready(RoutingContext ctx) {
     vertx.executeBlocking(() -> {
       JsonObject checks = new JsonObject();
       boolean all = true;
+      boolean degraded = false;
       for (ReadinessCheck check : readiness) {
         ReadinessCheck.Result result;
         try {
@@ -170,14 +174,16 @@ public final class AdminServer {
           result = ReadinessCheck.Result.failed(e.toString());
         }
         all &= result.ready();
-        checks.put(check.name(), new JsonObject().put("ready", result.ready()).put("detail", result.detail()));
+        degraded |= result.degraded();
+        JsonObject each = new JsonObject().put("ready", result.ready()).put("detail", result.detail());
+        checks.put(check.name(), result.degraded() ? each.put("degraded", true) : each);
       }
-      return new JsonObject().put("status", all ? "ready" : "not ready").put("checks", checks);
+      return new JsonObject().put("status", !all ? "not ready" : degraded ? "degraded" : "ready").put("checks", checks);
     }, false).onComplete(r -> {
       if (r.failed()) {
         error(ctx, 503, "not_ready", r.cause().toString());
       } else {
-        json(ctx, "ready".equals(r.result().getString("status")) ? 200 : 503, r.result());
+        json(ctx, "not ready".equals(r.result().getString("status")) ? 503 : 200, r.result());
       }
     });
   }

@@ -12,14 +12,26 @@ public interface ReadinessCheck {
   /** The answer now. */
   Result check();
 
-  /** A check's answer: ready, or not and why. */
-  record Result(boolean ready, String detail) {
+  /**
+   * A check's answer: ready, or not and why; {@code degraded}: ready, but not all of it (e.g. back pressure at
+   * Medium: the edge takes mail from the organization only). {@code GET /health/ready} is then still 200, its
+   * status {@code degraded}.
+   */
+  record Result(boolean ready, String detail, boolean degraded) {
+    public Result(boolean ready, String detail) {
+      this(ready, detail, false);
+    }
+
     public static Result ok(String detail) {
       return new Result(true, detail);
     }
 
     public static Result failed(String why) {
       return new Result(false, why);
+    }
+
+    public static Result degraded(String why) {
+      return new Result(true, why, true);
     }
   }
 

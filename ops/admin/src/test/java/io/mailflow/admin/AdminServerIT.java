@@ -194,6 +194,33 @@ class AdminServerIT {
   }
 
   @Test
+  void aDegradedCheckKeepsReady200WithStatusDegradedAndWhy() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<ReadinessCheck.Result> pressure = new java.util.concurrent.atomic
+        .AtomicReference<>(ReadinessCheck.Result.degraded("back pressure Medium: DatabaseUsedSpace[/data] = 97% [Medium]"));
+    AdminServer other = AdminServer.start(vertx, AdminServerOptions.loopback(0), List.of(), meters,
+        List.of(ReadinessCheck.of("backPressure", pressure::get)), bootstrap)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      HttpResponse<String> degraded = HTTP.send(HttpRequest.newBuilder(URI.create(other.url() + "health/ready"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, degraded.statusCode(), degraded.body());
+      JsonObject body = new JsonObject(degraded.body());
+      assertEquals("degraded", body.getString("status"));
+      JsonObject check = body.getJsonObject("checks").getJsonObject("backPressure");
+      assertTrue(check.getBoolean("degraded"), degraded.body());
+      assertEquals("back pressure Medium: DatabaseUsedSpace[/data] = 97% [Medium]", check.getString("detail"));
+
+      pressure.set(ReadinessCheck.Result.failed("back pressure High: DatabaseUsedSpace[/data] = 99% [High]"));
+      HttpResponse<String> high = HTTP.send(HttpRequest.newBuilder(URI.create(other.url() + "health/ready"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, high.statusCode(), high.body());
+      assertEquals("not ready", new JsonObject(high.body()).getString("status"));
+    } finally {
+      other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void readyIs503NamingTheBrokerWhenKafkaIsDown() throws Exception {
     // a port nothing listens on: the broker "is down"
     int deadPort;

@@ -6,14 +6,18 @@ import io.mailflow.admin.BrokerReachable;
 import io.mailflow.admin.ReadinessCheck;
 import io.mailflow.categorizer.kafka.CategorizerStage;
 import io.mailflow.delivery.agent.DeliveryStage;
+import io.mailflow.edge.server.BackPressure;
 import io.mailflow.edge.server.EdgeOptions;
 import io.mailflow.edge.server.KafkaEdgeWiring;
 import io.mailflow.edge.server.ProtocolLogCsv;
 import io.mailflow.edge.server.SmtpEdge;
+import io.mailflow.edge.server.SubmissionBacklog;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.TopicProvisioner;
+import io.mailflow.kafka.Topics;
+import io.mailflow.organization.BackPressureSettings;
 import io.mailflow.organization.Directory;
 import io.mailflow.organization.IpRange;
 import io.mailflow.organization.Organization;
@@ -129,8 +133,12 @@ final class Node implements AutoCloseable {
     }
     if (roles.contains(Role.EDGE)) {
       // connectors with Tls but no certificate of their own use the node's self-signed one, as in Exchange
+      BackPressure pressure = backPressure(bootstrap, org, dataDir);
+      started.push(pressure);
+      readiness.add(ReadinessCheck.of("backPressure", () -> pressureResult(pressure.status())));
       EdgeOptions edgeOptions = EdgeOptions.defaults()
-          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters);
+          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters)
+          .withBackPressure(pressure);
       KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName(), meters);
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
@@ -150,6 +158,40 @@ final class Node implements AutoCloseable {
       }
     }
     out.flush();
+  }
+
+  /**
+   * Exchange's back pressure for the edge: the data directory's drive (which holds the embedded broker's logs in the
+   * all-in-one node, so High comes before the broker runs out of space), the heap, and the categorizer's backlog on
+   * mail.submission.v1, read every resourceMeteringInterval off the event loops.
+   */
+  private BackPressure backPressure(String bootstrap, Organization org, Path dataDir) {
+    BackPressureSettings settings = org.transportService().backPressure();
+    // one read of the backlog must end before the next is due; never under a second
+    Duration timeout = settings.resourceMeteringInterval().compareTo(Duration.ofSeconds(1)) < 0
+        ? Duration.ofSeconds(1) : settings.resourceMeteringInterval();
+    SubmissionBacklog backlog = settings.enableResourceMonitoring()
+        ? new SubmissionBacklog(bootstrap, "mailflow-backpressure-" + org.serverName(), CategorizerStage.GROUP_ID,
+            Topics.SUBMISSION.name(), timeout)
+        : null;
+    try {
+      return BackPressure.start(settings, dataDir, backlog, meters);
+    } catch (java.io.IOException e) {
+      if (backlog != null) {
+        backlog.close();
+      }
+      throw new CliFailure("cannot watch the data directory " + dataDir + " for back pressure: " + e.getMessage(), e);
+    }
+  }
+
+  /** Back pressure in /health/ready: Medium is degraded (mail from the organization only), High not ready. */
+  private static ReadinessCheck.Result pressureResult(BackPressure.Status status) {
+    return switch (status.level()) {
+      case Low -> ReadinessCheck.Result.ok("Low: " + status.describe());
+      case Medium -> ReadinessCheck.Result.degraded("Medium: refusing mail from outside the organization (452 4.3.1); "
+          + status.why());
+      case High -> ReadinessCheck.Result.failed("High: refusing all mail (452 4.3.1); " + status.why());
+    };
   }
 
   /**

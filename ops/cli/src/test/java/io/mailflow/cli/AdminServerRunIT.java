@@ -97,9 +97,13 @@ class AdminServerRunIT {
       assertEquals(200, ready.statusCode(), ready.body());
     });
     JsonObject checks = new JsonObject(uncheckedGet("health/ready").body()).getJsonObject("checks");
-    for (String check : new String[] {"broker", "delivery", "routing", "categorizer", "edge"}) {
+    for (String check : new String[] {"broker", "delivery", "routing", "categorizer", "edge", "backPressure"}) {
       assertTrue(checks.getJsonObject(check).getBoolean("ready"), check + ": " + checks);
     }
+    // the edge's back pressure names every resource it watches and its level
+    String pressure = checks.getJsonObject("backPressure").getString("detail");
+    assertTrue(pressure.startsWith("Low: DatabaseUsedSpace[") && pressure.contains("; PrivateBytes = ")
+        && pressure.contains("; QueueLength[SubmissionQueue] = "), pressure);
   }
 
   private static HttpResponse<String> uncheckedGet(String path) {

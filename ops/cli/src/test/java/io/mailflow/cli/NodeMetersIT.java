@@ -135,6 +135,18 @@ class NodeMetersIT {
   }
 
   @Test
+  void backPressureHasALevelAndAValueGaugePerResource() {
+    String scrape = running.node.meters().scrape();
+    for (String resource : List.of("DatabaseUsedSpace", "PrivateBytes", "QueueLength[SubmissionQueue]")) {
+      for (String gauge : List.of("mailflow_backpressure_level", "mailflow_backpressure_value")) {
+        String series = gauge + "{resource=\"" + resource + "\"}";
+        assertTrue(scrape.contains(series), "want " + series + " in\n" + grep(scrape, "mailflow_backpressure"));
+      }
+    }
+    assertTrue(scrape.contains("mailflow_backpressure_overall 0.0"), grep(scrape, "mailflow_backpressure"));
+  }
+
+  @Test
   void noMeterIsTaggedWithAnAddressOrAMessageId() {
     List<String> bad = new ArrayList<>();
     for (Meter meter : running.node.meters().getMeters()) {

@@ -85,7 +85,16 @@ final class OrganizationReader {
       "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
       "delayNotificationTimeout", "transientFailureRetryAttempts", "transientFailureRetryInterval",
       "outboundConnectionFailureRetryInterval", "messageRetryInterval", "messageExpirationTimeout",
-      "poisonThreshold");
+      "poisonThreshold", "backPressure");
+  /** transportService.backPressure: Exchange's back pressure keys of EdgeTransport.exe.config. */
+  static final List<String> BACK_PRESSURE_KEYS = List.of("enableResourceMonitoring", "resourceMeteringInterval",
+      "databaseUsedSpace", "privateBytes", "submissionQueueLength");
+  static final List<String> PRESSURE_TRANSITION_KEYS = List.of("lowToMedium", "mediumToHigh", "highToMedium",
+      "mediumToLow");
+  /** ResourceMeteringInterval: a second at least (the edge reads a level, it never waits for one), an hour at most. */
+  static final long MAX_RESOURCE_METERING_SECONDS = 3600;
+  /** A submission backlog threshold above this is no back pressure at all. */
+  static final long MAX_SUBMISSION_QUEUE_THRESHOLD = 1_000_000_000L;
   /** Exchange's DelayNotificationTimeout range: 00:00:01 to 30.00:00:00. */
   static final long MAX_DELAY_NOTIFICATION_SECONDS = Duration.ofDays(30).toSeconds();
   /** Exchange's TransientFailureRetryAttempts range: 0 to 15. */
@@ -373,9 +382,44 @@ final class OrganizationReader {
     // how often a stage tries a record before parking it on mail.poison.v1 (every stage of this node)
     int poisonThreshold = (int) m.number("poisonThreshold", TransportService.DEFAULT_POISON_THRESHOLD, 1,
         MAX_POISON_THRESHOLD, null);
+    BackPressureSettings backPressure = backPressure(
+        YamlMapping.of(m.node("backPressure"), m.child("backPressure"), errors, BACK_PRESSURE_KEYS));
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
         delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration,
-        poisonThreshold);
+        poisonThreshold, backPressure);
+  }
+
+  /**
+   * Exchange's back pressure settings: percentages 1-100 for the drive and the heap, a message count for the
+   * submission backlog; each threshold left out takes Exchange's default. databaseUsedSpace left out entirely
+   * takes Exchange's formula from the drive's size (the node applies it when it knows the drive).
+   */
+  private BackPressureSettings backPressure(YamlMapping m) {
+    boolean enabled = m.bool("enableResourceMonitoring", true);
+    Duration interval = Duration.ofSeconds(m.seconds("resourceMeteringInterval",
+        BackPressureSettings.DEFAULT_RESOURCE_METERING_INTERVAL.toSeconds(), 1, MAX_RESOURCE_METERING_SECONDS));
+    PressureTransitions disk = m.has("databaseUsedSpace")
+        ? transitions(m, "databaseUsedSpace", BackPressureSettings.DEFAULT_DATABASE_USED_SPACE, 100) : null;
+    PressureTransitions heap = transitions(m, "privateBytes", BackPressureSettings.DEFAULT_PRIVATE_BYTES, 100);
+    PressureTransitions queue = transitions(m, "submissionQueueLength",
+        BackPressureSettings.DEFAULT_SUBMISSION_QUEUE_LENGTH, MAX_SUBMISSION_QUEUE_THRESHOLD);
+    return new BackPressureSettings(enabled, interval, disk, heap, queue);
+  }
+
+  /** One resource's four transitions; thresholds that do not make levels are reported and Exchange's used. */
+  private PressureTransitions transitions(YamlMapping parent, String key, PressureTransitions dflt, long max) {
+    YamlMapping m = YamlMapping.of(parent.node(key), parent.child(key), errors, PRESSURE_TRANSITION_KEYS);
+    long lowToMedium = m.number("lowToMedium", dflt.lowToMedium(), 1, max, null);
+    long mediumToHigh = m.number("mediumToHigh", dflt.mediumToHigh(), 1, max, null);
+    long highToMedium = m.number("highToMedium", dflt.highToMedium(), 1, max, null);
+    long mediumToLow = m.number("mediumToLow", dflt.mediumToLow(), 1, max, null);
+    String problem = PressureTransitions.problem(lowToMedium, mediumToHigh, highToMedium, mediumToLow);
+    if (problem != null) {
+      errors.add(m.path(), problem + " (Exchange's: lowToMedium " + dflt.lowToMedium() + ", mediumToHigh "
+          + dflt.mediumToHigh() + ", highToMedium " + dflt.highToMedium() + ", mediumToLow " + dflt.mediumToLow() + ")");
+      return dflt;
+    }
+    return new PressureTransitions(lowToMedium, mediumToHigh, highToMedium, mediumToLow);
   }
 
   private AcceptedDomain acceptedDomain(Node node, String path) {

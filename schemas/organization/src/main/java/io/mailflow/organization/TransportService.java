@@ -34,13 +34,15 @@ import java.time.Duration;
  *     15 minutes)
  * @param messageExpirationTimeout how long a message may stay undelivered before it fails with 4.4.7
  *     (Exchange MessageExpirationTimeout, 2 days)
+ * @param backPressure when the edge refuses new mail to protect the node (Exchange's back pressure); null means
+ *     Exchange's defaults
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
     int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
     int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
     Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
-    Duration messageExpirationTimeout, int poisonThreshold) {
+    Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -101,6 +103,23 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     if (poisonThreshold < 1) {
       throw new IllegalArgumentException("transportService: poisonThreshold must be at least 1, got " + poisonThreshold);
     }
+    if (backPressure == null) {
+      backPressure = BackPressureSettings.defaults();
+    }
+  }
+
+  /** Everything but back pressure given; Exchange's back pressure defaults. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+      int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
+      int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
+      Duration messageExpirationTimeout, int poisonThreshold) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
+        smtpMaxMessagesPerConnection, delayNotificationTimeout, transientFailureRetryAttempts,
+        transientFailureRetryInterval, outboundConnectionFailureRetryInterval, messageRetryInterval,
+        messageExpirationTimeout, poisonThreshold, null);
   }
 
   /** The retry schedule and expiration given, Exchange's poison threshold. */
@@ -151,7 +170,17 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
-        transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold);
+        transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold,
+        backPressure);
+  }
+
+  /** The same settings with other back pressure settings. */
+  public TransportService withBackPressure(BackPressureSettings settings) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, settings);
   }
 
   private static void requirePositive(String name, Duration value) {

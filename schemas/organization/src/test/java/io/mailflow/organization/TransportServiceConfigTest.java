@@ -73,7 +73,8 @@ class TransportServiceConfigTest {
             + "receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, "
             + "maxOutboundConnections, maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, "
             + "delayNotificationTimeout, transientFailureRetryAttempts, transientFailureRetryInterval, "
-            + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout, poisonThreshold"),
+            + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout, poisonThreshold, "
+            + "backPressure"),
         e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());

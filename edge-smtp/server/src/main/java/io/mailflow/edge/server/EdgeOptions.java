@@ -16,9 +16,10 @@ import java.time.Duration;
  * @param defaultCertificate the node's TLS certificate for connectors that name none (Exchange's
  *     self-signed certificate made at setup plays this part), or null: such connectors offer no
  *     STARTTLS
+ * @param backPressure the node's resource levels, read at every MAIL FROM ({@link BackPressure#OFF}: never refuses)
  */
 public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnector.Certificate defaultCertificate,
-    MeterRegistry meters) {
+    MeterRegistry meters, BackPressure backPressure) {
 
   public static final Duration DEFAULT_SUBMISSION_TIMEOUT = Duration.ofSeconds(45);
 
@@ -32,6 +33,14 @@ public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnec
     if (meters == null) {
       meters = new SimpleMeterRegistry(); // private: nothing reads it
     }
+    if (backPressure == null) {
+      backPressure = BackPressure.OFF;
+    }
+  }
+
+  public EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnector.Certificate defaultCertificate,
+      MeterRegistry meters) {
+    this(submissionTimeout, clock, defaultCertificate, meters, null);
   }
 
   public EdgeOptions(Duration submissionTimeout, Clock clock) {
@@ -43,19 +52,24 @@ public record EdgeOptions(Duration submissionTimeout, Clock clock, ReceiveConnec
   }
 
   public EdgeOptions withSubmissionTimeout(Duration timeout) {
-    return new EdgeOptions(timeout, clock, defaultCertificate, meters);
+    return new EdgeOptions(timeout, clock, defaultCertificate, meters, backPressure);
   }
 
   public EdgeOptions withClock(Clock c) {
-    return new EdgeOptions(submissionTimeout, c, defaultCertificate, meters);
+    return new EdgeOptions(submissionTimeout, c, defaultCertificate, meters, backPressure);
   }
 
   public EdgeOptions withDefaultCertificate(ReceiveConnector.Certificate certificate) {
-    return new EdgeOptions(submissionTimeout, clock, certificate, meters);
+    return new EdgeOptions(submissionTimeout, clock, certificate, meters, backPressure);
   }
 
   /** Records every connector's meters ({@code mailflow.edge.*}, {@link EdgeMeters}) in {@code registry}. */
   public EdgeOptions withMeters(MeterRegistry registry) {
-    return new EdgeOptions(submissionTimeout, clock, defaultCertificate, registry);
+    return new EdgeOptions(submissionTimeout, clock, defaultCertificate, registry, backPressure);
+  }
+
+  /** Refuses MAIL FROM at Medium and High as {@code pressure} says (Exchange's back pressure). */
+  public EdgeOptions withBackPressure(BackPressure pressure) {
+    return new EdgeOptions(submissionTimeout, clock, defaultCertificate, meters, pressure);
   }
 }

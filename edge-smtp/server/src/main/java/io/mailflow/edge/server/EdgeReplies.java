@@ -17,7 +17,7 @@ final class EdgeReplies {
   /** Authenticated, but the connector gives this user no ms-Exch-SMTP-Submit. */
   static final SmtpReply NO_SUBMIT_PERMISSION =
       SmtpReply.of(550, "5.7.1", "Client does not have permissions to submit to this server");
-  /** Kafka cannot take the message now (Exchange's back-pressure reply). */
+  /** Back pressure at MAIL FROM, or Kafka cannot take the message now (Exchange's back-pressure reply). */
   static final SmtpReply INSUFFICIENT_RESOURCES = SmtpReply.of(452, "4.3.1", "Insufficient system resources");
   /**
    * The write to Kafka failed for another reason. 451 (local error in processing, RFC 5321) rather

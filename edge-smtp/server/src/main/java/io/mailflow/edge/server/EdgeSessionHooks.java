@@ -79,6 +79,10 @@ final class EdgeSessionHooks implements SessionHooks {
 
   @Override
   public HookResult mailFrom(SessionInfo session, MailFrom from) {
+    HookResult pressure = backPressure(session);
+    if (pressure != null) {
+      return pressure;
+    }
     HookResult policy = edge.policy().mailFrom(session, from);
     if (policy.accepted() && !edge.rate().allows(session.clientIp(), session.authenticatedAs())) {
       log.info("messageRateLimit " + edge.connector().messageRateLimit() + "/min per "
@@ -86,6 +90,29 @@ final class EdgeSessionHooks implements SessionHooks {
       return HookResult.denySoft(EdgeReplies.RATE_LIMITED); // a 421: the engine ends the session
     }
     return policy;
+  }
+
+  /**
+   * Exchange's back pressure at MAIL FROM: at Medium only the organization's sessions may submit (a mailbox after
+   * AUTH, an Exchange server by certificate or externally secured connector, a client at one of the servers[]
+   * addresses; Exchange: "reject incoming messages from non-Exchange servers", so anonymous and partner sessions
+   * are refused), at High none may; refused with 452 4.3.1 (the client keeps the message and retries), the
+   * resources at that level to the protocol log. Null: go on.
+   */
+  private HookResult backPressure(SessionInfo session) {
+    BackPressure.Status status = edge.options().backPressure().status(); // one volatile read
+    if (status.level() == PressureLevel.Low) {
+      return null;
+    }
+    SessionPrincipal.Kind principal = edge.policy().principal(session).kind();
+    boolean fromOrganization = principal == SessionPrincipal.Kind.USER
+        || principal == SessionPrincipal.Kind.EXCHANGE_SERVER || principal == SessionPrincipal.Kind.EXTERNALLY_SECURED
+        || servers.isServer(session.clientIp());
+    if (status.level() == PressureLevel.Medium && fromOrganization) {
+      return null;
+    }
+    log.info(status.why(), "Rejected by back pressure (" + status.level() + ")");
+    return HookResult.denySoft(EdgeReplies.INSUFFICIENT_RESOURCES);
   }
 
   @Override
