@@ -183,6 +183,10 @@ public final class DsnBuilder {
           ? reportingMta + " returned '" + r.reply().line() + "'"
           : "Remote Server at " + r.remoteMta() + " returned '" + r.reply().line() + "'";
       sb.append(HeaderLines.wrap(said, TEXT_WIDTH));
+      if (r.command() != null) {
+        // Postfix's phrase, on a line of its own so no wrapping splits it: bounce parsers read the command from it
+        sb.append(HeaderLines.wrap("(" + r.command().inReplyTo() + ")", TEXT_WIDTH));
+      }
     }
     return sb.toString();
   }

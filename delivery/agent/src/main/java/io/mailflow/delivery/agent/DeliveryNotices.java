@@ -75,7 +75,8 @@ final class DeliveryNotices {
       Set<Notify> notify = DsnSubmission.notify(r.getNotify());
       if (o instanceof DeliveryOutcome.Transient && delayDue
           && DsnPolicy.allows(sender, notify, DsnAction.DELAYED)) {
-        delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost));
+        delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost,
+            o.command()));
       } else if (o instanceof DeliveryOutcome.Delivered && (mailbox || !passedOn)) {
         DsnAction action = mailbox ? DsnAction.DELIVERED : DsnAction.RELAYED;
         if (DsnPolicy.allows(sender, notify, action)) {

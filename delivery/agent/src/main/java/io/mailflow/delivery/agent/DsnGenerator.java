@@ -63,7 +63,7 @@ final class DsnGenerator {
       ResolvedRecipient recipient = item.getRecipients().get(i);
       if (DsnPolicy.allows(original.getSender(), DsnSubmission.notify(recipient.getNotify()), DsnAction.FAILED)) {
         reported.add(new DsnRecipient(failed.recipient(), recipient.getOrcpt(), DsnAction.FAILED, failed.reply(),
-            remoteHost));
+            remoteHost, failed.command()));
       }
     }
     return forNotice(item, reported, content, ReportKind.NON_DELIVERY);
