@@ -85,6 +85,8 @@ class DelayNotificationTimeoutIT {
 
     String text = body(delay);
     assertTrue(text.contains("Delivery is delayed to these recipients or groups:\r\n\r\nslow@fabrikam.test\r\n"), text);
+    assertTrue(text.replaceAll("\\s+", " ").contains("The server will keep trying to deliver this message for the next 1"
+        + " days, 23 hours and 59 minutes. You'll be notified if the message can't be delivered by that time."), text);
     assertTrue(text.contains("Remote Server at 127.0.0.1 returned '451 4.7.1 Try again later'\r\n"
         + "(in reply to RCPT TO command)\r\n"), text);
     List<String> parsed = PythonDsn.parse(text.getBytes(UTF_8), dataDir);
