@@ -59,7 +59,10 @@ class AuthThrottlingIT {
       client.command("EHLO client.example");
       long start = System.nanoTime();
       String reply = client.command("AUTH PLAIN " + plain(user, password));
-      return new Answer(reply, Duration.ofNanos(System.nanoTime() - start));
+      Answer answer = new Answer(reply, Duration.ofNanos(System.nanoTime() - start));
+      System.out.println("AuthThrottlingIT: from " + ip + " as " + user + ": " + reply + " in " + answer.took().toMillis()
+          + " ms");
+      return answer;
     }
   }
 
