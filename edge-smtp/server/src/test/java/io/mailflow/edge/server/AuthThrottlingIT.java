@@ -12,6 +12,7 @@ import io.mailflow.organization.ReceiveConnector.AuthMechanism;
 import io.mailflow.organization.ReceiveConnector.PermissionGroup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -124,6 +125,27 @@ class AuthThrottlingIT {
     long cooled = Duration.ofNanos(System.nanoTime() - refusedAt).toMillis();
     assertTrue(cooled >= WINDOW.toMillis() - TARPIT.toMillis() - 500, "refused for the window, got in after " + cooled
         + " ms");
+  }
+
+  /** swaks, an independent client, AUTH PLAIN from {@code ip} and nothing after it: its transcript. */
+  private String swaks(String ip, String user, String password) throws Exception {
+    InetSocketAddress at = edge.listening(SUBMISSION).get(0);
+    ClientProcess.Result r = ClientProcess.run(List.of("swaks", "--server", at.getHostString(), "--port",
+        Integer.toString(at.getPort()), "--local-interface", ip, "--auth", "PLAIN", "--auth-user", user,
+        "--auth-password", password, "--quit-after", "AUTH", "--ehlo", "client.example", "--to", user));
+    return r.output();
+  }
+
+  @Test
+  void swaksFromTheGuessingAddressIsRefusedAndFromAnotherGetsIn() throws Exception {
+    ClientProcess.require("swaks");
+    for (int i = 1; i <= 4; i++) {
+      assertTrue(swaks(ATTACKER, "alice@contoso.test", "guess-" + i).contains("<** 535 5.7.3 Authentication unsuccessful"));
+    }
+    String refused = swaks(ATTACKER, "alice@contoso.test", TestOrganization.ALICE_PASSWORD);
+    assertTrue(refused.contains("<** 454 4.7.0 Temporary authentication failure"), refused);
+    String owner = swaks(OWNER, "alice@contoso.test", TestOrganization.ALICE_PASSWORD);
+    assertTrue(owner.contains("<~  235 2.7.0 Authentication successful") || owner.contains("<-  235 2.7.0"), owner);
   }
 
   private boolean logged(String text) {
