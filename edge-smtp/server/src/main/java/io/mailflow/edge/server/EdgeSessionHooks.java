@@ -85,7 +85,8 @@ final class EdgeSessionHooks implements SessionHooks {
       } else {
         edge.meters().authFailed.increment();
         log.info(mechanism + " " + user, "Inbound authentication failed with error LogonDenied");
-        AuthFailureLedger.Failure failure = edge.logons().failed(session.clientIp(), user);
+        AuthFailureLedger.Failure failure =
+            edge.logons().failed(session.clientIp(), edge.authenticator().account(user));
         if (failure.tarpit()) {
           edge.meters().authTarpitted.increment();
           log.info(failure.fromSource() + " failed logons from " + session.clientIp() + ", " + failure.onAccount()

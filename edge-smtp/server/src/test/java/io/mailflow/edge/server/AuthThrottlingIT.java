@@ -61,8 +61,8 @@ class AuthThrottlingIT {
       long start = System.nanoTime();
       String reply = client.command("AUTH PLAIN " + plain(user, password));
       Answer answer = new Answer(reply, Duration.ofNanos(System.nanoTime() - start));
-      System.out.println("AuthThrottlingIT: from " + ip + " as " + user + ": " + reply + " in " + answer.took().toMillis()
-          + " ms");
+      System.out.println("AuthThrottlingIT: from " + ip + " as " + user + ": " + reply + " in "
+          + answer.took().toMillis() + " ms");
       return answer;
     }
   }
@@ -99,9 +99,10 @@ class AuthThrottlingIT {
     assertEquals(SUCCEEDED, owner.reply());
     assertTrue(!owner.held(), "a right password is never held back, took " + owner.took());
     // a wrong one for the attacked account from that address is slowed (per account) but not refused (per address)
-    Answer guess = auth(OWNER, "Alice@Contoso.test", "guess-5");
+    Answer guess = auth(OWNER, "A.Smith@Contoso.test", "guess-5"); // another address of alice's mailbox
     assertEquals(FAILED, guess.reply());
-    assertTrue(guess.held(), "the account has had more than 2 failures: its failures are tarpitted, took " + guess.took());
+    assertTrue(guess.held(), "the mailbox has had more than 2 failures: its failures are tarpitted, took "
+        + guess.took());
 
     assertEquals(2, count("mailflow.edge.auth.throttled", "connector", SUBMISSION, "action", "refused"));
     assertEquals(3, count("mailflow.edge.auth.throttled", "connector", SUBMISSION, "action", "tarpit"));
@@ -140,7 +141,8 @@ class AuthThrottlingIT {
   void swaksFromTheGuessingAddressIsRefusedAndFromAnotherGetsIn() throws Exception {
     ClientProcess.require("swaks");
     for (int i = 1; i <= 4; i++) {
-      assertTrue(swaks(ATTACKER, "alice@contoso.test", "guess-" + i).contains("<** 535 5.7.3 Authentication unsuccessful"));
+      String guess = swaks(ATTACKER, "alice@contoso.test", "guess-" + i);
+      assertTrue(guess.contains("<** 535 5.7.3 Authentication unsuccessful"), guess);
     }
     String refused = swaks(ATTACKER, "alice@contoso.test", TestOrganization.ALICE_PASSWORD);
     assertTrue(refused.contains("<** 454 4.7.0 Temporary authentication failure"), refused);
