@@ -11,8 +11,8 @@ public enum SmtpCommand {
   /** The DATA command itself (before any content). */
   DATA("DATA"),
   /** The reply after the final dot: the remote judged the content. */
-  END_OF_DATA("end of DATA"),
-  BDAT("BDAT");
+  END_OF_DATA("end of DATA");
+  // no BDAT: delivery's client sends DATA only (CHUNKING is not used outbound)
 
   private final String words;
 
