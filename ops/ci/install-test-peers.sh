@@ -2,7 +2,8 @@
 # install-test-peers.sh - installs the real peers the tests talk to (Postfix's smtp-sink and
 # smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, dnsmasq as a loopback DNS
 # server for MX routing, Dovecot's LMTP server as an external mailbox store, Prometheus scraping a
-# node's /metrics, Chromium with its WebDriver for the web console's browser test, openssl's s_client and testssl.sh), from Debian's
+# node's /metrics, Chromium with its WebDriver for the web console's browser test, openssl's s_client, testssl.sh,
+# and Sisimai reading the NDRs), from Debian's
 # packages, when they are missing. Tests that need a peer skip
 # cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
 # real-client tests fail rather than skip when the environment variable CI is set).
@@ -19,6 +20,8 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v testssl >/dev/null || need+=(testssl.sh)
 # python3-minimal lacks smtplib: it is in libpython3.x-stdlib, which the python3 package brings
 { command -v python3 >/dev/null && python3 -c 'import smtplib, ssl, email' 2>/dev/null; } || need+=(python3)
+# Sisimai: schemas/dsn and delivery/agent read the NDRs mailflow writes as bounce processors do
+perl -MSisimai -e 1 2>/dev/null || need+=(libsisimai-perl)
 # dnsmasq-base: the binary only, no service (delivery/agent MxRoutingIT, DnsRoutingStageIT)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 # Dovecot: delivery/agent DovecotLmtpIT starts its own instance in the foreground (dovecot -F -c <temp

@@ -3,6 +3,7 @@ package io.mailflow.dsn;
 import io.mailflow.smtp.Ret;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -114,7 +115,8 @@ public final class DsnBuilder {
             "multipart/report; report-type=delivery-status; boundary=\"" + boundary + "\""))
         .append("\r\n");
 
-    String text = humanReadable(recipients);
+    String text = humanReadable(recipients, original.retryUntil() == null ? null
+        : Duration.between(stamp.date(), original.retryUntil()));
     if (original.ret() == Ret.FULL && original.headersOnly()) {
       text += "\r\n" + HeaderLines.wrap(HEADERS_ONLY_NOTE, TEXT_WIDTH);
     }
@@ -165,11 +167,18 @@ public final class DsnBuilder {
     return sb.toString();
   }
 
-  /** Exchange's wording: a section per kind of outcome, then the diagnostic information. */
-  private String humanReadable(List<DsnRecipient> recipients) {
+  /**
+   * Exchange's wording: a section per kind of outcome, then the diagnostic information; {@code retrying} is how
+   * much longer delivery is tried (a delay report says so, as Exchange's do), or null.
+   */
+  private String humanReadable(List<DsnRecipient> recipients, Duration retrying) {
     StringBuilder sb = new StringBuilder(1024);
     section(sb, recipients, DsnAction.FAILED, "Delivery has failed to these recipients or groups:");
     section(sb, recipients, DsnAction.DELAYED, "Delivery is delayed to these recipients or groups:");
+    if (retrying != null && !retrying.isNegative()
+        && recipients.stream().anyMatch(r -> r.action() == DsnAction.DELAYED)) {
+      sb.append(HeaderLines.wrap(keepTrying(retrying), TEXT_WIDTH)).append("\r\n");
+    }
     section(sb, recipients, DsnAction.DELIVERED, "Your message has been delivered to the following recipients:");
     section(sb, recipients, DsnAction.EXPANDED,
         "These groups received your message and passed it on to their members:");
@@ -183,8 +192,20 @@ public final class DsnBuilder {
           ? reportingMta + " returned '" + r.reply().line() + "'"
           : "Remote Server at " + r.remoteMta() + " returned '" + r.reply().line() + "'";
       sb.append(HeaderLines.wrap(said, TEXT_WIDTH));
+      if (r.command() != null) {
+        // Postfix's phrase, on a line of its own so no wrapping splits it: bounce parsers read the command from it
+        sb.append(HeaderLines.wrap("(" + r.command().inReplyTo() + ")", TEXT_WIDTH));
+      }
     }
     return sb.toString();
+  }
+
+  /** Exchange's sentence, its plural kept even for one ("1 days, 19 hours and 53 minutes"). */
+  static String keepTrying(Duration retrying) {
+    long minutes = retrying.toMinutes();
+    return "The server will keep trying to deliver this message for the next " + minutes / (24 * 60) + " days, "
+        + minutes / 60 % 24 + " hours and " + minutes % 60 + " minutes. You'll be notified if the message can't be"
+        + " delivered by that time.";
   }
 
   private static void section(StringBuilder sb, List<DsnRecipient> recipients, DsnAction action, String title) {

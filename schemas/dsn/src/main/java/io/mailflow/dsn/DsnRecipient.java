@@ -1,6 +1,7 @@
 package io.mailflow.dsn;
 
 import io.mailflow.smtp.EnhancedStatusCode;
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import java.util.Objects;
 
@@ -14,9 +15,16 @@ import java.util.Objects;
  * @param reply the reply that decided the outcome: gives Status and Diagnostic-Code
  * @param remoteMta the host that gave the reply, or null when none did (mailbox store, expiry without a
  *     connection): then no Remote-MTA field
+ * @param command the command {@code reply} answered when a remote refused it, or null: the human-readable
+ *     part then says "(in reply to RCPT TO command)" after the remote's words
  */
 public record DsnRecipient(String finalRecipient, String orcpt, DsnAction action, SmtpReply reply,
-    String remoteMta) {
+    String remoteMta, SmtpCommand command) {
+
+  /** A recipient whose reply answered no command in particular (or one of our own). */
+  public DsnRecipient(String finalRecipient, String orcpt, DsnAction action, SmtpReply reply, String remoteMta) {
+    this(finalRecipient, orcpt, action, reply, remoteMta, null);
+  }
 
   public DsnRecipient {
     Objects.requireNonNull(finalRecipient, "finalRecipient");

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import io.mailflow.smtp.Ret;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +90,21 @@ class DsnBuilderTest {
     assertTrue(dsn.contains("Subject: Delivery delayed: Hi\r\n"), dsn);
     assertTrue(dsn.contains("This message hasn't been delivered yet."), dsn);
     assertTrue(dsn.contains("Action: delayed\r\nStatus: 4.4.0\r\n"), dsn);
+  }
+
+  @Test
+  void aDelayReportSaysHowMuchLongerDeliveryIsTriedInExchangesWords() {
+    // the stamp is 2 days and 5 s after arrival; tried until 3 days 19 h 58 min after arrival
+    OriginalMessage original = original("a@x.test", MESSAGE).withRetryUntil(DsnGoldenTest.ARRIVED
+        .plus(Duration.ofDays(3).plusHours(19).plusMinutes(58)));
+    String dsn = build(original, new DsnRecipient("b@x.test", null, DsnAction.DELAYED,
+        SmtpReply.of(451, "4.7.1", "Try again later"), "mx.x.test", SmtpCommand.RCPT_TO));
+    assertTrue(dsn.replaceAll("\\s+", " ").contains("This message hasn't been delivered yet. Delivery will continue to"
+        + " be attempted. The server will keep trying to deliver this message for the next 1 days, 19 hours and 57"
+        + " minutes. You'll be notified if the message can't be delivered by that time."), dsn);
+    assertTrue(dsn.contains("returned '451 4.7.1 Try again later'\r\n(in reply to RCPT TO command)\r\n"), dsn);
+    assertFalse(build(original("a@x.test", MESSAGE).withRetryUntil(DsnGoldenTest.ARRIVED.plusSeconds(1)), REFUSED)
+        .contains("keep trying"), "a non-delivery report promises nothing");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.mailflow.dsn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import io.mailflow.smtp.Ret;
 import java.io.IOException;
@@ -31,7 +32,8 @@ class DsnGoldenTest {
     Dsn dsn = BUILDER.build(
         new OriginalMessage("alice@fabrikam.test", "QQ+2B314159", ARRIVED, null, eml("01-failed-headers")),
         List.of(new DsnRecipient("bob@contoso.test", "rfc822;bob+2Bsales@contoso.test", DsnAction.FAILED,
-            SmtpReply.of(550, "5.1.1", "RESOLVER.ADR.RecipNotFound; not found"), "mx.contoso.test")),
+            SmtpReply.of(550, "5.1.1", "RESOLVER.ADR.RecipNotFound; not found"), "mx.contoso.test",
+            SmtpCommand.RCPT_TO)),
         STAMP);
     assertGolden("01-failed-headers", dsn);
   }
@@ -48,7 +50,7 @@ class DsnGoldenTest {
             new DsnRecipient("carol@tailspin.test", null, DsnAction.FAILED,
                 DsnGoldenTest.expiredReply(lastError), null),
             new DsnRecipient("dave@tailspin.test", "rfc822;dave@tailspin.test", DsnAction.FAILED,
-                SmtpReply.of(552, "5.2.2", "Mailbox full"), "127.0.0.1")),
+                SmtpReply.of(552, "5.2.2", "Mailbox full"), "127.0.0.1", SmtpCommand.END_OF_DATA)),
         STAMP);
     assertGolden("02-expired-full", dsn);
   }
@@ -69,7 +71,7 @@ class DsnGoldenTest {
     Dsn dsn = BUILDER.build(
         new OriginalMessage("alice@fabrikam.test", null, ARRIVED, null, eml("04-utf8-subject")),
         List.of(new DsnRecipient("frank@tailspin.test", null, DsnAction.FAILED,
-            SmtpReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test")),
+            SmtpReply.of(550, "5.7.1", "Relaying denied"), "mx.tailspin.test", SmtpCommand.MAIL_FROM)),
         STAMP);
     assertGolden("04-utf8-subject", dsn);
   }

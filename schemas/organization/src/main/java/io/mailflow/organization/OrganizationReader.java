@@ -54,10 +54,12 @@ final class OrganizationReader {
       "maxInboundConnection", "maxInboundConnectionPerSource", "maxHeaderSize", "maxProtocolErrors",
       "connectionTimeout", "connectionInactivityTimeout", "protocolLoggingLevel", "certificate", "implicitTls",
       "maxLogonFailures", "tarpitInterval", "permissions", "messageRateLimit", "messageRateSource",
-      "trustedCertificates", "requireTls", "tlsCipherSuites");
+      "trustedCertificates", "requireTls", "tlsCipherSuites", "authFailureTarpitThreshold",
+      "authFailureRefusalThreshold", "authFailureWindow");
   static final List<String> CERTIFICATE_KEYS = List.of("certFile", "keyFile");
   static final List<String> PERMISSION_KEYS = List.of("user", "extendedRights", "deny");
   static final int MAX_LOGON_FAILURES = 10; // Exchange: 0-10
+  static final int MAX_AUTH_FAILURE_THRESHOLD = 1000;
   static final int MAX_TARPIT_SECONDS = 600; // Exchange: 00:00:00 to 00:10:00
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
       "maxMessageSize", "sourceTransportServers", "fqdn", "dnsServer", "requireTls", "tlsAuthLevel", "tlsDomain",
@@ -549,7 +551,26 @@ final class OrganizationReader {
     return new ReceiveConnector(name, bindings, ranges, permissions, auth, fqdn, banner, maxMessageSize,
         maxRecipients, maxInbound, maxPerSource, maxHeaderSize, maxProtocolErrors, timeout, inactivity,
         protocolLogging, certificate, implicitTls, maxLogonFailures, tarpit, grants, messageRateLimit,
-        messageRateSource, trusted, requireTls, tlsCipherSuites(m));
+        messageRateSource, trusted, requireTls, tlsCipherSuites(m), authFailureLimits(m));
+  }
+
+  /**
+   * Failed AUTH across sessions: thresholds 0 (never) to 1000, the window 1 second to 1 day; refusing
+   * before tarpitting is allowed (a tarpit threshold of 0), refusing at fewer failures than tarpitting is not.
+   */
+  private ReceiveConnector.AuthFailureLimits authFailureLimits(YamlMapping m) {
+    ReceiveConnector.AuthFailureLimits d = ReceiveConnector.AuthFailureLimits.DEFAULT;
+    int tarpit = (int) m.number("authFailureTarpitThreshold", d.tarpitThreshold(), 0, MAX_AUTH_FAILURE_THRESHOLD, null);
+    int refusal = (int) m.number("authFailureRefusalThreshold", d.refusalThreshold(), 0, MAX_AUTH_FAILURE_THRESHOLD,
+        null);
+    long window = m.seconds("authFailureWindow", d.window().toSeconds(), 1, MAX_TIMEOUT_SECONDS);
+    if (tarpit > 0 && refusal > 0 && refusal < tarpit) {
+      errors.add(m.child("authFailureRefusalThreshold"), "authFailureRefusalThreshold (" + refusal
+          + ") must not be less than authFailureTarpitThreshold (" + tarpit + "): a client would be refused before "
+          + "it is slowed down");
+      refusal = tarpit;
+    }
+    return new ReceiveConnector.AuthFailureLimits(tarpit, refusal, Duration.ofSeconds(window));
   }
 
   /** tlsCipherSuites: forward-secret AEAD suites this JVM has; absent, the intermediate default. */

@@ -28,6 +28,7 @@ import java.util.Set;
  *     over TLS; MAIL FROM in the clear gets {@code 530 5.7.0 Must issue a STARTTLS command first}
  * @param tlsCipherSuites the cipher suites offered (IANA names; TLS 1.2 and 1.3 only), by default
  *     {@link TlsCipherPolicy#DEFAULT_CIPHER_SUITES}; each keeps to {@link TlsCipherPolicy#problem}
+ * @param authFailureLimits failed AUTH counted across sessions: tarpit, then 454 4.7.0 per client IP
  */
 public record ReceiveConnector(
     String name,
@@ -55,7 +56,8 @@ public record ReceiveConnector(
     MessageRateSource messageRateSource,
     List<String> trustedCertificates,
     boolean requireTls,
-    List<String> tlsCipherSuites) {
+    List<String> tlsCipherSuites,
+    AuthFailureLimits authFailureLimits) {
 
   /** The value of a count limit written {@code unlimited} in the YAML. */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -83,6 +85,63 @@ public record ReceiveConnector(
     messageRateSource = messageRateSource == null ? DEFAULT_MESSAGE_RATE_SOURCE : messageRateSource;
     trustedCertificates = trustedCertificates == null ? List.of() : List.copyOf(trustedCertificates);
     tlsCipherSuites = tlsCipherSuites == null ? TlsCipherPolicy.DEFAULT_CIPHER_SUITES : List.copyOf(tlsCipherSuites);
+    authFailureLimits = authFailureLimits == null ? AuthFailureLimits.DEFAULT : authFailureLimits;
+  }
+
+  /** A connector with the default {@link AuthFailureLimits}. */
+  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
+      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
+      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
+      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
+      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
+      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit, MessageRateSource messageRateSource,
+      List<String> trustedCertificates, boolean requireTls, List<String> tlsCipherSuites) {
+    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
+        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
+        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
+        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates,
+        requireTls, tlsCipherSuites, null);
+  }
+
+  /** A copy with other limits on failed AUTH across sessions. */
+  public ReceiveConnector withAuthFailureLimits(AuthFailureLimits limits) {
+    return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
+        maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
+        maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
+        certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
+        trustedCertificates, requireTls, tlsCipherSuites, limits);
+  }
+
+  /**
+   * Failed AUTH counted across sessions (Exchange's MaxLogonFailures and AuthTarpitInterval act within one
+   * session only, and Exchange has no cross-session counterpart: these defaults are mailflow's). Failures are
+   * counted per client IP and per account over {@code window}; an entry is forgotten {@code window} after its
+   * last failure.
+   *
+   * @param tarpitThreshold after this many failures from one client IP, or against one account, every further
+   *     failed AUTH reply is held back {@code tarpitInterval} (0: never)
+   * @param refusalThreshold after this many failures from one client IP, AUTH from it is answered
+   *     {@code 454 4.7.0 Temporary authentication failure} without checking the password until {@code window} has
+   *     passed since its last failure (0: never). Never per account: the right password from a clean address
+   *     must still work, or anyone could lock a mailbox out
+   * @param window how long a failure is remembered, and the cool-down of a refused client IP
+   */
+  public record AuthFailureLimits(int tarpitThreshold, int refusalThreshold, Duration window) {
+    public static final int DEFAULT_TARPIT_THRESHOLD = 3;
+    public static final int DEFAULT_REFUSAL_THRESHOLD = 10;
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(15);
+    public static final AuthFailureLimits DEFAULT =
+        new AuthFailureLimits(DEFAULT_TARPIT_THRESHOLD, DEFAULT_REFUSAL_THRESHOLD, DEFAULT_WINDOW);
+
+    public AuthFailureLimits {
+      if (tarpitThreshold < 0 || refusalThreshold < 0) {
+        throw new IllegalArgumentException("authFailureTarpitThreshold and authFailureRefusalThreshold must not be "
+            + "negative, got " + tarpitThreshold + " and " + refusalThreshold);
+      }
+      if (window == null || window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("authFailureWindow must be positive, got " + window);
+      }
+    }
   }
 
   /** A connector with the default cipher suites. */
@@ -106,7 +165,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        trustedCertificates, requireTls, suites);
+        trustedCertificates, requireTls, suites, authFailureLimits);
   }
 
   /** A copy with RequireTLS on or off. */
@@ -115,7 +174,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        trustedCertificates, require, tlsCipherSuites);
+        trustedCertificates, require, tlsCipherSuites, authFailureLimits);
   }
 
   /** A copy that trusts these client certificates (PEM files). */
@@ -124,7 +183,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource,
-        files, requireTls, tlsCipherSuites);
+        files, requireTls, tlsCipherSuites, authFailureLimits);
   }
 
   /** Whether the connector asks clients for a TLS certificate: it has trusted certificates and speaks TLS. */
@@ -143,7 +202,7 @@ public record ReceiveConnector(
         maxMessageSize, maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize,
         maxProtocolErrors, connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel,
         certificate, implicitTls, maxLogonFailures, tarpitInterval, permissions, limit, source, trustedCertificates,
-        requireTls, tlsCipherSuites);
+        requireTls, tlsCipherSuites, authFailureLimits);
   }
 
   /**

@@ -112,6 +112,23 @@ class ConnectorSecurityConfigTest {
   }
 
   @Test
+  void authFailuresAcrossSessionsHaveDefaultsAndNamedErrors() throws Exception {
+    ReceiveConnector d = connector("{name: R, bindings: [\"127.0.0.1:2525\"]}");
+    assertEquals(new ReceiveConnector.AuthFailureLimits(3, 10, Duration.ofMinutes(15)), d.authFailureLimits());
+    ReceiveConnector c = connector("{name: R, bindings: [\"127.0.0.1:2525\"], authFailureTarpitThreshold: 0, "
+        + "authFailureRefusalThreshold: 50, authFailureWindow: 01:00:00}");
+    assertEquals(new ReceiveConnector.AuthFailureLimits(0, 50, Duration.ofHours(1)), c.authFailureLimits());
+    assertEquals(List.of("receiveConnectors[0].authFailureTarpitThreshold: -1 out of range (0-1000)",
+            "receiveConnectors[0].authFailureWindow: 0 out of range (1-86400)"),
+        errorsOf(HEAD + "receiveConnectors: [{name: R, bindings: [\"127.0.0.1:2525\"], authFailureTarpitThreshold: -1, "
+            + "authFailureWindow: 0}]\n"));
+    assertEquals(List.of("receiveConnectors[0].authFailureRefusalThreshold: authFailureRefusalThreshold (2) must not "
+            + "be less than authFailureTarpitThreshold (5): a client would be refused before it is slowed down"),
+        errorsOf(HEAD + "receiveConnectors: [{name: R, bindings: [\"127.0.0.1:2525\"], authFailureTarpitThreshold: 5, "
+            + "authFailureRefusalThreshold: 2}]\n"));
+  }
+
+  @Test
   void permissionsGrantAndDenyExtendedRightsByExchangeName() throws Exception {
     ReceiveConnector c = connector("name: Relay\n    bindings: [\"127.0.0.1:2526\"]\n"
         + "    permissionGroups: [AnonymousUsers]\n    permissions:\n"

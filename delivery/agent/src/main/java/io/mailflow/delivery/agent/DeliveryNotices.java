@@ -75,7 +75,8 @@ final class DeliveryNotices {
       Set<Notify> notify = DsnSubmission.notify(r.getNotify());
       if (o instanceof DeliveryOutcome.Transient && delayDue
           && DsnPolicy.allows(sender, notify, DsnAction.DELAYED)) {
-        delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost));
+        delayed.add(new DsnRecipient(o.recipient(), r.getOrcpt(), DsnAction.DELAYED, o.reply(), remoteHost,
+            o.command()));
       } else if (o instanceof DeliveryOutcome.Delivered && (mailbox || !passedOn)) {
         DsnAction action = mailbox ? DsnAction.DELIVERED : DsnAction.RELAYED;
         if (DsnPolicy.allows(sender, notify, action)) {
@@ -83,8 +84,9 @@ final class DeliveryNotices {
         }
       }
     }
-    build(item, delayed, content, ReportKind.DELAY).forEach(notices::add);
-    build(item, succeeded, content, ReportKind.DELIVERY).forEach(notices::add);
+    build(item, delayed, content, ReportKind.DELAY, schedule.expiresAt(item.getEnvelope().getReceivedAt()))
+        .forEach(notices::add);
+    build(item, succeeded, content, ReportKind.DELIVERY, null).forEach(notices::add);
     return notices;
   }
 
@@ -109,9 +111,9 @@ final class DeliveryNotices {
 
   /** A notice that cannot be built is logged, not retried: retrying would deliver the copy again. */
   private List<Report> build(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
-      ReportKind kind) {
+      ReportKind kind, Instant retryUntil) {
     try {
-      return dsns.forNotice(item, reported, content, kind).stream().toList();
+      return dsns.forNotice(item, reported, content, kind, retryUntil).stream().toList();
     } catch (RuntimeException e) {
       log.error("delivery: no {} for {} (network message id {}, sender {}): {}", kind.text(), item.getInternalMessageId(),
           item.getEnvelope().getNetworkMessageId(), item.getEnvelope().getSender(), e.toString());

@@ -12,6 +12,7 @@ import io.mailflow.dsn.submission.ReportKind;
 import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.ResolvedRecipient;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,7 +64,7 @@ final class DsnGenerator {
       ResolvedRecipient recipient = item.getRecipients().get(i);
       if (DsnPolicy.allows(original.getSender(), DsnSubmission.notify(recipient.getNotify()), DsnAction.FAILED)) {
         reported.add(new DsnRecipient(failed.recipient(), recipient.getOrcpt(), DsnAction.FAILED, failed.reply(),
-            remoteHost));
+            remoteHost, failed.command()));
       }
     }
     return forNotice(item, reported, content, ReportKind.NON_DELIVERY);
@@ -77,11 +78,18 @@ final class DsnGenerator {
    */
   Optional<Report> forNotice(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
       ReportKind kind) {
+    return forNotice(item, reported, content, kind, null);
+  }
+
+  /** The same, saying (a delay report) that delivery is tried until {@code retryUntil}; null: not said. */
+  Optional<Report> forNotice(DeliveryItem item, List<DsnRecipient> reported, MessageSource content,
+      ReportKind kind, Instant retryUntil) {
     if (reported.isEmpty()) {
       return Optional.empty();
     }
     Envelope original = item.getEnvelope();
     return Optional.of(reports.report(kind, original, item.getInternalMessageId(),
-        DsnSubmission.original(original, content.head(), !content.inline()), reported, item.getInternalMessageId()));
+        DsnSubmission.original(original, content.head(), !content.inline()).withRetryUntil(retryUntil), reported,
+        item.getInternalMessageId()));
   }
 }

@@ -87,7 +87,7 @@ final class Settlement {
       for (int i = 0; i < attempted.outcomes().size(); i++) {
         DeliveryOutcome o = attempted.outcomes().get(i);
         if (o instanceof DeliveryOutcome.Transient && expired) {
-          o = new DeliveryOutcome.Permanent(o.recipient(), schedule.expiredReply(o.reply()));
+          o = new DeliveryOutcome.Permanent(o.recipient(), schedule.expiredReply(o.reply()), o.command());
         } else if (o instanceof DeliveryOutcome.Transient) {
           waiting.add(item.getRecipients().get(i));
         }
@@ -101,6 +101,13 @@ final class Settlement {
       Instant due = now.plus(schedule.delayAfter(Math.max(1, attempts)));
       if (queueRetry.isPresent() && queueRetry.get().isAfter(due)) {
         due = queueRetry.get();
+      }
+      // DelayNotificationTimeout is honoured whatever the retry schedule: a copy not yet notified comes back
+      // when its delay DSN is due, if that is sooner (held again if its queue is still in Retry: the DSN goes
+      // out all the same, from that settlement)
+      Instant notice = schedule.delayNotificationAt(item.getEnvelope().getReceivedAt());
+      if (!item.getDelayNotified() && notice.isAfter(now) && notice.isBefore(due)) {
+        due = notice;
       }
       return new Plan(List.copyOf(outcomes), List.copyOf(waiting), attempts, due,
           RetryTopics.forDelay(Duration.between(now, due)));

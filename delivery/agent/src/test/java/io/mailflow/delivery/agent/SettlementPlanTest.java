@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.DeliveryOutcome;
 import io.mailflow.delivery.core.RetrySchedule;
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.TransportService;
@@ -101,6 +102,34 @@ class SettlementPlanTest {
     assertInstanceOf(DeliveryOutcome.Permanent.class, expired);
     assertEquals("550 4.4.7 QUEUE.Expired; message expired [Message=451 4.7.1 greylisted]",
         expired.recipientStatus());
+  }
+
+  @Test
+  void aCopyComesBackWhenItsDelayDsnIsDueIfThatIsBeforeItsNextRetry() {
+    // received 3 h 50 min ago, eleventh attempt: MessageRetryInterval (15 min) would pass the 4 h DelayNotificationTimeout
+    DeliveryItem copy = item(DeliveryType.SmartHostConnectorDelivery, "fabrikam.test", "Out",
+        NOW.minus(Duration.ofMinutes(230)), 10, "b@fabrikam.test");
+    Settlement.Plan plan = plan(copy, attempted(copy, true, new DeliveryOutcome.Transient("b@fabrikam.test", LATER)),
+        Optional.empty());
+    assertEquals(NOW.plus(Duration.ofMinutes(10)), plan.due(), "received at + 4 h, not now + 15 min");
+    assertEquals(Topics.RETRY_5M, plan.delayTopic(), "the topic of the shorter wait");
+
+    Settlement.Plan held = plan(copy, attempted(copy, false, new DeliveryOutcome.Transient("b@fabrikam.test", LATER)),
+        Optional.of(NOW.plus(Duration.ofHours(1))));
+    assertEquals(NOW.plus(Duration.ofMinutes(10)), held.due(), "a queue in Retry does not hold back the delay DSN");
+
+    DeliveryItem notified = DeliveryItem.newBuilder(copy).setDelayNotified(true).build();
+    assertEquals(NOW.plus(Duration.ofMinutes(15)), plan(notified, attempted(notified, true,
+        new DeliveryOutcome.Transient("b@fabrikam.test", LATER)), Optional.empty()).due(), "one delay DSN per copy");
+  }
+
+  @Test
+  void anExpiredRecipientKeepsTheCommandItsLastErrorAnswered() {
+    DeliveryItem copy = item(DeliveryType.SmartHostConnectorDelivery, "fabrikam.test", "Out",
+        NOW.minus(Duration.ofDays(2)), 30, "b@fabrikam.test");
+    Settlement.Plan plan = plan(copy, attempted(copy, true,
+        new DeliveryOutcome.Transient("b@fabrikam.test", LATER, SmtpCommand.RCPT_TO)), Optional.empty());
+    assertEquals(SmtpCommand.RCPT_TO, plan.outcomes().get(0).command());
   }
 
   @Test

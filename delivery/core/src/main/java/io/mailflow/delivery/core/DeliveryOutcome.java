@@ -1,5 +1,6 @@
 package io.mailflow.delivery.core;
 
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,11 @@ public sealed interface DeliveryOutcome {
 
   /** The reply that decided this outcome. */
   SmtpReply reply();
+
+  /** The command the reply answered, when a remote refused it (reports say "in reply to ... command"); else null. */
+  default SmtpCommand command() {
+    return null;
+  }
 
   /** The reply as one line, for the tracking log's recipient-status field. */
   default String recipientStatus() {
@@ -44,18 +50,28 @@ public sealed interface DeliveryOutcome {
   }
 
   /** Not this time; try again later (4xx, or no usable answer at all). */
-  record Transient(String recipient, SmtpReply reply) implements DeliveryOutcome {
+  record Transient(String recipient, SmtpReply reply, SmtpCommand command) implements DeliveryOutcome {
     public Transient {
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(reply, "reply");
     }
+
+    /** Without a command: a reply we wrote, or one that answered no command in particular. */
+    public Transient(String recipient, SmtpReply reply) {
+      this(recipient, reply, null);
+    }
   }
 
   /** Never: the remote refused with 5xx; the sender gets a non-delivery report. */
-  record Permanent(String recipient, SmtpReply reply) implements DeliveryOutcome {
+  record Permanent(String recipient, SmtpReply reply, SmtpCommand command) implements DeliveryOutcome {
     public Permanent {
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(reply, "reply");
+    }
+
+    /** Without a command: a reply we wrote, or one that answered no command in particular. */
+    public Permanent(String recipient, SmtpReply reply) {
+      this(recipient, reply, null);
     }
   }
 }

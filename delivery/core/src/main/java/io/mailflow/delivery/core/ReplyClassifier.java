@@ -1,5 +1,6 @@
 package io.mailflow.delivery.core;
 
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 
 /**
@@ -16,13 +17,21 @@ public final class ReplyClassifier {
 
   /** The outcome for {@code recipient} when {@code reply} was the last word on it. */
   public static DeliveryOutcome classify(String recipient, SmtpReply reply) {
+    return classify(recipient, reply, null);
+  }
+
+  /**
+   * The same, {@code reply} being the remote's answer to {@code command} (null: none in particular), which a
+   * refusal keeps so its report can say "in reply to RCPT TO command".
+   */
+  public static DeliveryOutcome classify(String recipient, SmtpReply reply, SmtpCommand command) {
     if (reply.isPositive()) {
       return new DeliveryOutcome.Delivered(recipient, reply);
     }
     if (reply.isPermanentNegative()) {
-      return new DeliveryOutcome.Permanent(recipient, reply);
+      return new DeliveryOutcome.Permanent(recipient, reply, command);
     }
-    return new DeliveryOutcome.Transient(recipient, reply);
+    return new DeliveryOutcome.Transient(recipient, reply, command);
   }
 
   /** The outcome for {@code recipient} when the connection failed before a final reply. */

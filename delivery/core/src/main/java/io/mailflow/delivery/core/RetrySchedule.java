@@ -134,7 +134,12 @@ public record RetrySchedule(
 
   /** True once a still-undelivered message is due a delay DSN (if its NOTIFY asks for one). */
   public boolean delayNotificationDue(Instant receivedAt, Instant now) {
-    return !now.isBefore(receivedAt.plus(delayNotificationTimeout));
+    return !now.isBefore(delayNotificationAt(receivedAt));
+  }
+
+  /** When a message received at {@code receivedAt} and still undelivered is due its delay DSN. */
+  public Instant delayNotificationAt(Instant receivedAt) {
+    return receivedAt.plus(delayNotificationTimeout);
   }
 
   private static void requireNonNegative(String name, int value) {

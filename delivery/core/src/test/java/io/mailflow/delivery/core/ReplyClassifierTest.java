@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.core.ConnectionFailure.Kind;
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,18 @@ class ReplyClassifierTest {
   void fiveHundredsArePermanent() {
     assertInstanceOf(DeliveryOutcome.Permanent.class,
         ReplyClassifier.classify("a@x.test", SmtpReply.of(550, "5.1.1", "User unknown")));
+  }
+
+  @Test
+  void aRefusalKeepsTheCommandItAnsweredAndADeliveryHasNone() {
+    assertEquals(SmtpCommand.RCPT_TO, ReplyClassifier.classify("a@x.test", SmtpReply.of(550, "5.1.1", "User unknown"),
+        SmtpCommand.RCPT_TO).command());
+    assertEquals(SmtpCommand.MAIL_FROM, ReplyClassifier.classify("a@x.test", SmtpReply.of(451, "4.7.1", "Later"),
+        SmtpCommand.MAIL_FROM).command());
+    assertEquals(null, ReplyClassifier.classify("a@x.test", SmtpReply.of(250, "2.0.0", "OK"),
+        SmtpCommand.END_OF_DATA).command());
+    assertEquals(null, ReplyClassifier.classify("a@x.test", SmtpReply.of(550, "5.1.1", "User unknown")).command());
+    assertEquals("in reply to end of DATA command", SmtpCommand.END_OF_DATA.inReplyTo());
   }
 
   @Test

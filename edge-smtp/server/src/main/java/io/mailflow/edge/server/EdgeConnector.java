@@ -10,7 +10,7 @@ import io.vertx.core.Vertx;
 record EdgeConnector(Vertx vertx, Organization organization, ReceiveConnector connector, SmtpConfig smtp,
     ConnectorPolicy policy, SubmissionPublisher publisher, EdgeEvents events, EdgeOptions options, EdgeIds ids,
     ReceiveConnector.Certificate certificate, DirectoryAuthenticator authenticator, ConnectionLimits limits,
-    MessageRateLimiter rate, EdgeMeters meters) {
+    MessageRateLimiter rate, EdgeMeters meters, AuthFailureLedger logons) {
 
   /**
    * The certificate a connector uses: its own, else the node's default; null when there is none.

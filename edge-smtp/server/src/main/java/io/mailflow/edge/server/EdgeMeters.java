@@ -87,6 +87,10 @@ final class EdgeMeters {
   final Counter authSucceeded;
   final Counter authFailed;
   final Counter tarpits;
+  /** Failed AUTH replies held back because of failures in other sessions too ({@link AuthFailureLedger}). */
+  final Counter authTarpitted;
+  /** AUTH answered 454 4.7.0 without a check: the client IP is cooling down ({@link AuthFailureLedger}). */
+  final Counter authRefused;
 
   EdgeMeters(MeterRegistry registry, String connector) {
     this.registry = registry;
@@ -124,6 +128,12 @@ final class EdgeMeters {
     authFailed = Counter.builder(PREFIX + "auth").tag("connector", connector).tag("outcome", "failure")
         .description("AUTH attempts checked against the directory, by outcome").register(registry);
     tarpits = counter("tarpits", "replies delayed by the tarpit after failed logons");
+    authTarpitted = Counter.builder(PREFIX + "auth.throttled").tag("connector", connector).tag("action", "tarpit")
+        .description("AUTH attempts slowed or refused for failures across sessions (authFailureTarpitThreshold, "
+            + "authFailureRefusalThreshold), by action").register(registry);
+    authRefused = Counter.builder(PREFIX + "auth.throttled").tag("connector", connector).tag("action", "refused")
+        .description("AUTH attempts slowed or refused for failures across sessions (authFailureTarpitThreshold, "
+            + "authFailureRefusalThreshold), by action").register(registry);
   }
 
   private Counter counter(String name, String description) {
@@ -163,4 +173,10 @@ final class EdgeMeters {
     }
   }
 
+  /** The connector's failed-AUTH ledger: how many client IPs and accounts it remembers now. */
+  void logons(AuthFailureLedger ledger) {
+    Gauge.builder(PREFIX + "auth.failures.tracked", ledger, AuthFailureLedger::size).tag("connector", connector)
+        .description("client IPs and accounts with failed AUTH remembered across sessions (bounded)")
+        .register(registry);
+  }
 }

@@ -18,8 +18,10 @@ import io.mailflow.schemas.avro.TrackingEvent;
 import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,6 +58,18 @@ final class EdgeSessionHooks implements SessionHooks {
   public CompletionStage<Optional<String>> authenticate(SessionInfo session, String mechanism, String user,
       char[] password) {
     CompletableFuture<Optional<String>> result = new CompletableFuture<>();
+    Optional<Duration> coolDown = edge.logons().refusal(session.clientIp());
+    if (coolDown.isPresent()) {
+      // too many failures from this address, in any session: no password is checked until it cools down
+      Arrays.fill(password, '\0');
+      edge.meters().authRefused.increment();
+      log.info(mechanism + " " + user, "Inbound authentication refused: " + edge.connector().authFailureLimits()
+          .refusalThreshold() + " or more failed logons from " + session.clientIp() + " within "
+          + edge.connector().authFailureLimits().window().toSeconds() + " s (authFailureRefusalThreshold); cool-down "
+          + "ends in " + Math.max(1, coolDown.get().toSeconds()) + " s");
+      held(() -> result.completeExceptionally(new IllegalStateException("client IP cooling down"))); // 454 4.7.0
+      return result;
+    }
     edge.vertx().executeBlocking(() -> edge.authenticator().verify(user, password), false).onComplete(done -> {
       // back on the session's context: the protocol log is written from there only
       if (done.failed()) {
@@ -71,10 +85,31 @@ final class EdgeSessionHooks implements SessionHooks {
       } else {
         edge.meters().authFailed.increment();
         log.info(mechanism + " " + user, "Inbound authentication failed with error LogonDenied");
-        result.complete(Optional.empty());
+        AuthFailureLedger.Failure failure =
+            edge.logons().failed(session.clientIp(), edge.authenticator().account(user));
+        if (failure.tarpit()) {
+          edge.meters().authTarpitted.increment();
+          log.info(failure.fromSource() + " failed logons from " + session.clientIp() + ", " + failure.onAccount()
+              + " as " + user + " within " + edge.connector().authFailureLimits().window().toSeconds()
+              + " s (authFailureTarpitThreshold " + edge.connector().authFailureLimits().tarpitThreshold() + ")",
+              "Tarpit for " + edge.connector().tarpitInterval().toMillis() + " ms");
+          held(() -> result.complete(Optional.empty()));
+        } else {
+          result.complete(Optional.empty());
+        }
       }
     });
     return result;
+  }
+
+  /** Runs {@code answer} after the connector's tarpitInterval, on a timer: the event loop never waits. */
+  private void held(Runnable answer) {
+    long delay = edge.connector().tarpitInterval().toMillis();
+    if (delay == 0) {
+      answer.run();
+    } else {
+      edge.vertx().setTimer(delay, id -> answer.run());
+    }
   }
 
   @Override

@@ -71,7 +71,9 @@ public final class SmtpEdge {
             EdgeConnector.smtpConfig(connector, organization, options, certificate),
             new ConnectorPolicy(connector, directory), publisher, events, options, ids, certificate, authenticator,
             new ConnectionLimits(connector.maxInboundConnection(), connector.maxInboundConnectionPerSource()),
-            MessageRateLimiter.of(connector, options.clock()), new EdgeMeters(options.meters(), connector.name()));
+            MessageRateLimiter.of(connector, options.clock()), new EdgeMeters(options.meters(), connector.name()),
+            new AuthFailureLedger(connector.authFailureLimits(), AuthFailureLedger.DEFAULT_CAPACITY, options.clock()));
+        edge.meters().logons(edge.logons());
       } catch (IllegalArgumentException e) {
         return Future.failedFuture(new EdgeStartException(
             "receive connector '" + connector.name() + "': " + e.getMessage(), e));

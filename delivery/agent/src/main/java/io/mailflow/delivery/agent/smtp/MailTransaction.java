@@ -7,6 +7,7 @@ import io.mailflow.delivery.core.ReplyClassifier;
 import io.mailflow.delivery.core.SmtpDataEncoder;
 import io.mailflow.delivery.agent.body.ContentStream;
 import io.mailflow.smtp.EhloCapabilities;
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.smtp.SmtpReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -103,12 +104,12 @@ final class MailTransaction {
       clean = true;
       return allRecipients(SmtpReply.of(552, "5.3.4", "Message size " + message.size()
           + " exceeds the fixed maximum message size of " + capabilities.sizeLimit() + " announced by "
-          + connection.endpoint()));
+          + connection.endpoint()), null);
     }
     if (message.eightBit() && !capabilities.eightBitMime()) {
       clean = true;
       return allRecipients(SmtpReply.of(554, "5.6.3", "Conversion required but not supported: 8-bit message and "
-          + connection.endpoint() + " does not offer 8BITMIME"));
+          + connection.endpoint() + " does not offer 8BITMIME"), null);
     }
     StringBuilder mailFrom = new StringBuilder("MAIL FROM:<").append(message.sender()).append('>');
     if (capabilities.size()) {
@@ -178,10 +179,10 @@ final class MailTransaction {
   private Future<List<DeliveryOutcome>> afterEnvelope(SmtpReply mail, SmtpReply data) {
     if (!mail.isPositive()) {
       finalReply = mail;
-      return abandonData(data).compose(v -> allRecipients(mail));
+      return abandonData(data).compose(v -> allRecipients(mail, SmtpCommand.MAIL_FROM));
     }
     if (!anyAccepted()) {
-      return abandonData(data).map(v -> decide(null));
+      return abandonData(data).map(v -> decide(null, null));
     }
     if (!data.isIntermediate()) {
       finalReply = data;
@@ -191,7 +192,7 @@ final class MailTransaction {
           ? new ConnectionFailure(Kind.PROTOCOL_ERROR, connection.endpoint(), "DATA",
               "answered '" + data + "' where 354 belongs").reply()
           : data;
-      return Future.succeededFuture(decide(decisive));
+      return Future.succeededFuture(decide(decisive, data.isPositive() ? null : SmtpCommand.DATA));
     }
     Future<SmtpReply> end = connection.readReply("message transfer");
     ContentStream content = message.content().open();
@@ -218,7 +219,7 @@ final class MailTransaction {
       return end.map(reply -> {
         finalReply = reply;
         clean = true;
-        return decide(reply);
+        return decide(reply, SmtpCommand.END_OF_DATA);
       });
     });
   }
@@ -276,7 +277,9 @@ final class MailTransaction {
     List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
     for (int i = 0; i < recipients.size(); i++) {
       SmtpReply rcpt = rcptReplies[i];
-      outcomes.add(ReplyClassifier.classify(recipients.get(i), rcpt.isPositive() ? dataReplies[i] : rcpt));
+      outcomes.add(rcpt.isPositive()
+          ? ReplyClassifier.classify(recipients.get(i), dataReplies[i], SmtpCommand.END_OF_DATA)
+          : ReplyClassifier.classify(recipients.get(i), rcpt, SmtpCommand.RCPT_TO));
     }
     return outcomes;
   }
@@ -304,20 +307,22 @@ final class MailTransaction {
     return false;
   }
 
-  /** Refused recipients by their RCPT reply, accepted ones by {@code decisive}. */
-  private List<DeliveryOutcome> decide(SmtpReply decisive) {
+  /** Refused recipients by their RCPT reply, accepted ones by {@code decisive}, the answer to {@code command}. */
+  private List<DeliveryOutcome> decide(SmtpReply decisive, SmtpCommand command) {
     List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
     for (int i = 0; i < recipients.size(); i++) {
       SmtpReply rcpt = rcptReplies[i];
-      outcomes.add(ReplyClassifier.classify(recipients.get(i), rcpt.isPositive() ? decisive : rcpt));
+      outcomes.add(rcpt.isPositive() ? ReplyClassifier.classify(recipients.get(i), decisive, command)
+          : ReplyClassifier.classify(recipients.get(i), rcpt, SmtpCommand.RCPT_TO));
     }
     return outcomes;
   }
 
-  private Future<List<DeliveryOutcome>> allRecipients(SmtpReply reply) {
+  /** Every recipient by {@code reply}, the answer to {@code command} (null: a refusal of our own). */
+  private Future<List<DeliveryOutcome>> allRecipients(SmtpReply reply, SmtpCommand command) {
     List<DeliveryOutcome> outcomes = new ArrayList<>(recipients.size());
     for (String recipient : recipients) {
-      outcomes.add(ReplyClassifier.classify(recipient, reply));
+      outcomes.add(ReplyClassifier.classify(recipient, reply, command));
     }
     return Future.succeededFuture(outcomes);
   }
@@ -328,11 +333,11 @@ final class MailTransaction {
     for (int i = 0; i < recipients.size(); i++) {
       SmtpReply rcpt = rcptReplies[i];
       if (dataReplies[i] != null) { // LMTP: this recipient's fate was settled before the break
-        outcomes.add(ReplyClassifier.classify(recipients.get(i), dataReplies[i]));
+        outcomes.add(ReplyClassifier.classify(recipients.get(i), dataReplies[i], SmtpCommand.END_OF_DATA));
         continue;
       }
       outcomes.add(rcpt != null && !rcpt.isPositive()
-          ? ReplyClassifier.classify(recipients.get(i), rcpt)
+          ? ReplyClassifier.classify(recipients.get(i), rcpt, SmtpCommand.RCPT_TO)
           : ReplyClassifier.classify(recipients.get(i), failure));
     }
     return outcomes;

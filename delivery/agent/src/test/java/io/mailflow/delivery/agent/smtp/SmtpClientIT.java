@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer.Script;
 import io.mailflow.delivery.core.ConnectionFailure;
 import io.mailflow.delivery.core.DeliveryOutcome;
+import io.mailflow.smtp.SmtpCommand;
 import io.mailflow.delivery.core.DeliveryOutcome.Delivered;
 import io.mailflow.delivery.core.DeliveryOutcome.Permanent;
 import io.mailflow.delivery.core.DeliveryOutcome.Transient;
@@ -101,6 +102,25 @@ class SmtpClientIT {
     assertEquals("550 5.1.1 User unknown", o.get(2).recipientStatus());
     assertEquals("550 5.1.1 User unknown", result.recipientReplies().get("nobody@dst.test").toString());
     assertEquals(1, server.messages.size());
+  }
+
+  @Test
+  void eachRefusalRemembersTheCommandItAnswered() throws Exception {
+    List<DeliveryOutcome> rcpt = send(new Script().rcpt("nobody@dst.test", "550 5.1.1 User unknown")
+        .rcpt("full@dst.test", "452 4.2.2 Mailbox full"), message("ok@dst.test", "nobody@dst.test", "full@dst.test"))
+        .outcomes();
+    assertEquals(null, rcpt.get(0).command(), "delivered: nothing refused");
+    assertEquals(SmtpCommand.RCPT_TO, rcpt.get(1).command());
+    assertEquals(SmtpCommand.RCPT_TO, rcpt.get(2).command(), "a deferral keeps it too (delay DSN, expiry)");
+    server.close();
+    assertEquals(SmtpCommand.MAIL_FROM, send(new Script().mail("553 5.1.8 Sender address rejected"),
+        message("b@dst.test")).outcomes().get(0).command());
+    server.close();
+    assertEquals(SmtpCommand.DATA, send(new Script().data("554 5.5.1 No valid recipients"), message("b@dst.test"))
+        .outcomes().get(0).command());
+    server.close();
+    assertEquals(SmtpCommand.END_OF_DATA, send(new Script().end("554 5.6.0 Message rejected as spam"),
+        message("b@dst.test")).outcomes().get(0).command());
   }
 
   @Test
