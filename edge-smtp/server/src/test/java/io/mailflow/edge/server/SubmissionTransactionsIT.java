@@ -78,21 +78,23 @@ class SubmissionTransactionsIT {
 
   /** Every subject on mail.submission.v1 as a read_committed reader sees it, once {@code last} is there. */
   private static List<String> committedSubjects(String last) {
+    return committedSubjects(List.of(last));
+  }
+
+  /** The same once every one of {@code expected} is there (or after {@link #WAIT}), and a second more. */
+  private static List<String> committedSubjects(java.util.Collection<String> expected) {
     List<String> seen = new ArrayList<>();
     try (TopicReader<SubmittedMessage> reader = TopicReader.fromBeginning(kafka.bootstrapServers(),
         Topics.SUBMISSION)) {
       long deadline = System.nanoTime() + WAIT.toNanos();
-      boolean found = false;
-      while (!found && System.nanoTime() < deadline) {
+      while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
         for (TopicReader.Entry<SubmittedMessage> e : reader.poll(Duration.ofMillis(200))) {
           if (e.decoded()) {
-            String subject = String.valueOf(e.value().getEnvelope().getSubject());
-            seen.add(subject);
-            found |= subject.equals(last);
+            seen.add(String.valueOf(e.value().getEnvelope().getSubject()));
           }
         }
       }
-      // and whatever comes right after it
+      // and whatever comes right after
       reader.poll(Duration.ofSeconds(1)).stream().filter(TopicReader.Entry::decoded)
           .forEach(e -> seen.add(String.valueOf(e.value().getEnvelope().getSubject())));
     }
@@ -134,6 +136,67 @@ class SubmissionTransactionsIT {
     assertEquals(1, committed.stream().filter(accepted::equals).count(), committed.toString());
     for (String r : refused) {
       assertTrue(!committed.contains(r), r + " was answered 4xx but written: " + committed);
+    }
+  }
+
+  @Test
+  void brokerStoppedUnderLoadNothingAnswered250IsLostNothingAnswered4xxIsWritten() throws Exception {
+    SmtpEdge edge = edge(wiring("txn-it-load"), new RecordingEvents());
+    String run = UUID.randomUUID().toString();
+    List<String> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean brokerBack = new java.util.concurrent.atomic.AtomicBoolean();
+    int clients = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      // each client sends until told to stop, and at least once more after the broker came back
+      done.add(pool.submit(() -> {
+        boolean acceptedAfterRestart = false;
+        for (int i = 0; !stop.get() || !acceptedAfterRestart; i++) {
+          boolean back = brokerBack.get();
+          String subject = "load " + run + " " + client + "#" + i;
+          String reply;
+          try {
+            reply = send(edge, subject);
+          } catch (IOException noAnswerYet) {
+            continue; // its commit was under way when the broker stopped: the client waits, then gives up
+          }
+          if (reply.startsWith("250 2.6.0")) {
+            accepted.add(subject);
+            acceptedAfterRestart |= back;
+          } else if (reply.startsWith("452 4.3.1") || reply.startsWith("451 4.3.0")) {
+            refused.add(subject);
+            Thread.sleep(200);
+          } else {
+            throw new AssertionError(subject + ": " + reply);
+          }
+        }
+        return true;
+      }));
+    }
+    Thread.sleep(1_500);
+    int port = kafka.port();
+    kafka.close();
+    Thread.sleep(5_000); // longer than the submission timeout: clients in flight get 452
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
+    brokerBack.set(true);
+    Thread.sleep(1_000);
+    stop.set(true);
+    for (java.util.concurrent.Future<Boolean> f : done) {
+      assertTrue(f.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+    }
+    pool.shutdown();
+    assertTrue(!refused.isEmpty(), "the stopped broker refused nothing: the test did not test");
+
+    List<String> committed = committedSubjects(accepted);
+    for (String a : accepted) {
+      assertEquals(1, committed.stream().filter(a::equals).count(), a + " answered 250: " + committed);
+    }
+    for (String r : refused) {
+      assertTrue(!committed.contains(r), r + " was answered 4xx but written");
     }
   }
 
