@@ -1,10 +1,16 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.kafka.KafkaClientConfig;
+import io.mailflow.kafka.KafkaClientMeters;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
  * KafkaEdgeWiring - the edge's Kafka side in one place: submissions go through a transactional
@@ -35,7 +41,8 @@ public final class KafkaEdgeWiring implements AutoCloseable {
    * of the same edge and differ between edges: a restarted edge then fences its predecessor and ends the
    * transaction it left open at once (read_committed categorizers would otherwise wait up to
    * transaction.timeout.ms, 10 s, behind it); two live edges with one id fence each other (logged as such).
-   * {@code meters} (may be null) gets the plain producer's metrics (tag stage=edge).
+   * {@code meters} (may be null) gets the plain producer's metrics (tag stage=edge) and the submission
+   * producer's (stage=edge-submission).
    */
   public static KafkaEdgeWiring create(String bootstrapServers, String clientId, String transactionalId,
       MeterRegistry meters) {
@@ -46,9 +53,9 @@ public final class KafkaEdgeWiring implements AutoCloseable {
         ? TopicPublisher.create(bootstrapServers, clientId)
         : TopicPublisher.create(bootstrapServers, clientId, "edge", meters);
     String submissionClient = clientId + "-submission";
-    SubmissionWriter writer = new SubmissionWriter(
+    SubmissionWriter writer = new SubmissionWriter(new MeteredProducers(
         () -> new KafkaProducer<>(KafkaClientConfig.transactionalProducer(bootstrapServers, submissionClient,
-            transactionalId)),
+            transactionalId)), meters),
         CommitOutcome.reading(bootstrapServers, clientId + "-commit-outcome"), Topics.SUBMISSION.name(),
         transactionalId);
     return new KafkaEdgeWiring(plain, writer, true);
@@ -70,6 +77,32 @@ public final class KafkaEdgeWiring implements AutoCloseable {
    */
   public static KafkaEdgeWiring over(TopicPublisher publisher) {
     return new KafkaEdgeWiring(publisher, null, false);
+  }
+
+  /** The writer's producers, their Kafka client metrics bound while they live (a new producer after a failure). */
+  private record MeteredProducers(Supplier<Producer<String, byte[]>> make,
+      MeterRegistry meters, Map<Object, KafkaClientMetrics> bound) implements SubmissionWriter.Producers {
+    MeteredProducers(Supplier<Producer<String, byte[]>> make,
+        MeterRegistry meters) {
+      this(make, meters, new ConcurrentHashMap<>());
+    }
+
+    @Override
+    public Producer<String, byte[]> open() {
+      Producer<String, byte[]> p = make.get();
+      if (meters != null) {
+        bound.put(p, KafkaClientMeters.bind(p, "edge-submission", meters));
+      }
+      return p;
+    }
+
+    @Override
+    public void closing(Producer<String, byte[]> producer) {
+      KafkaClientMetrics binder = bound.remove(producer);
+      if (binder != null) {
+        binder.close();
+      }
+    }
   }
 
   public SubmissionPublisher submissions() {

@@ -12,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -57,7 +56,7 @@ final class SubmissionWriter implements AutoCloseable {
   /** Pause before making a new producer after one failed: Kafka is down or refusing, not worth hammering. */
   static final long RETRY_BACKOFF_MS = 1_000;
 
-  private final Supplier<Producer<String, byte[]>> producers;
+  private final Producers producers;
   private final CommitOutcome outcomes;
   private final String topic;
   private final String transactionalId;
@@ -69,7 +68,15 @@ final class SubmissionWriter implements AutoCloseable {
   private Producer<String, byte[]> producer;
   private volatile boolean closed;
 
-  SubmissionWriter(Supplier<Producer<String, byte[]>> producers, CommitOutcome outcomes, String topic,
+  /** Where the writer's producers come from: a new one after each failure. */
+  interface Producers {
+    Producer<String, byte[]> open();
+
+    /** Called just before {@code producer} is closed (to unbind its meters). */
+    default void closing(Producer<String, byte[]> producer) {}
+  }
+
+  SubmissionWriter(Producers producers, CommitOutcome outcomes, String topic,
       String transactionalId) {
     this.producers = producers;
     this.outcomes = outcomes;
@@ -381,10 +388,11 @@ final class SubmissionWriter implements AutoCloseable {
 
   private Producer<String, byte[]> producer() {
     if (producer == null) {
-      Producer<String, byte[]> p = producers.get();
+      Producer<String, byte[]> p = producers.open();
       try {
         p.initTransactions(); // fences a predecessor with our id and ends the transaction it left open
       } catch (RuntimeException e) {
+        producers.closing(p);
         p.close(Duration.ZERO);
         throw e;
       }
@@ -396,6 +404,7 @@ final class SubmissionWriter implements AutoCloseable {
   private void dropProducer(Duration wait) {
     if (producer != null) {
       try {
+        producers.closing(producer);
         producer.close(wait);
       } catch (RuntimeException e) {
         LOG.debug("closing the submission producer: {}", e.toString());
