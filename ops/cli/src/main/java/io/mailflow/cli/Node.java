@@ -139,7 +139,10 @@ final class Node implements AutoCloseable {
       EdgeOptions edgeOptions = EdgeOptions.defaults()
           .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters)
           .withBackPressure(pressure);
-      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "mailflow-edge-" + org.serverName(), meters);
+      // transactional id: stable across restarts of this edge, so a restart fences its predecessor's open
+      // transaction at once (to be replaced by the per-process instance identity when that is wired in)
+      String edgeClient = "mailflow-edge-" + org.serverName();
+      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient, meters);
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
       // loop), where and as big as the organization's transportService says

@@ -41,6 +41,29 @@ public final class KafkaClientConfig {
     return p;
   }
 
+  /**
+   * The edge's submission producer: {@link #producer} plus a transactional id, so a message counts as queued only
+   * once its transaction committed and one whose client was told 4xx is never written (its transaction is
+   * aborted, or never committed). {@code transactionalId} must be the same on every start of the same edge: the
+   * new instance's initTransactions then fences its predecessor and aborts the transaction it left open at once,
+   * instead of read_committed readers waiting for the coordinator to time it out.
+   */
+  public static Map<String, Object> transactionalProducer(String bootstrapServers, String clientId,
+      String transactionalId) {
+    Map<String, Object> p = producer(bootstrapServers, clientId);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    // The longest a transaction may stay open before the coordinator aborts it. A transaction holds every
+    // read_committed reader of its partitions (the categorizers) behind it, so an edge killed mid-transaction and
+    // not restarted stalls them this long (plus the coordinator's 10 s abort sweep). The edge's transactions last
+    // one group commit (send, acks, commit: milliseconds; the writer gives up on acks after 8 s), so 10 s is
+    // ample headroom and far below the broker default of 60 s.
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+    return p;
+  }
+
+  /** transaction.timeout.ms of {@link #transactionalProducer}. */
+  public static final int TRANSACTION_TIMEOUT_MS = 10_000;
+
   public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -9,9 +9,11 @@ import java.time.Duration;
 /**
  * EdgeOptions - settings of the edge itself, not of any receive connector.
  *
- * @param submissionTimeout how long a client waits for the Kafka acknowledgement before it gets
- *     452 4.3.1 and keeps the message. Longer than the producer's delivery timeout (30 s) so Kafka's
- *     own verdict normally comes first; far below the 10 minutes a client waits (RFC 5321 4.5.3.2.6).
+ * @param submissionTimeout how long a client waits for its message's commit on the Submission queue
+ *     before the message is withdrawn and the client gets 452 4.3.1 and keeps it (a message whose
+ *     commit already started is not withdrawn: its client waits for the outcome). Longer than the
+ *     producer's delivery timeout (30 s) so Kafka's own verdict normally comes first; far below the
+ *     10 minutes a client waits (RFC 5321 4.5.3.2.6).
  * @param clock for dates in headers, envelopes and events
  * @param defaultCertificate the node's TLS certificate for connectors that name none (Exchange's
  *     self-signed certificate made at setup plays this part), or null: such connectors offer no

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * EdgeSessionHooks - the edge's answers for one session: the connector's policy for MAIL and RCPT,
  * the Received header, and queueing. A message is answered 250 here, and only here, once the
- * Submission queue acknowledged it; then its RECEIVE tracking event is written.
+ * Submission queue acknowledged it (with the Kafka publisher: its transaction committed); then its RECEIVE
+ * tracking event is written. A client is told 452 4.3.1 at the submission timeout only once the publisher took
+ * the message back ({@link SubmissionPublisher#withdraw}).
  */
 final class EdgeSessionHooks implements SessionHooks {
   private final EdgeConnector edge;
@@ -244,22 +246,31 @@ final class EdgeSessionHooks implements SessionHooks {
 
     CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
     long timeoutMs = edge.options().submissionTimeout().toMillis();
+    CompletionStage<Void> published;
+    try {
+      published = edge.publisher().publish(record, edge.options().submissionTimeout());
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<Void> publication = published;
     long timer = edge.vertx().setTimer(timeoutMs, t -> {
-      if (reply.complete(EdgeReplies.INSUFFICIENT_RESOURCES)) {
+      if (reply.isDone()) {
+        return;
+      }
+      // 452 only for a message that will never be written: one whose commit started waits for its outcome
+      if (!edge.publisher().withdraw(publication)) {
+        log.info("Submission queue commit of " + networkMessageId + " in progress after " + timeoutMs
+            + " ms; waiting for its outcome", "Queue write committing");
+      } else if (reply.complete(EdgeReplies.INSUFFICIENT_RESOURCES)) {
         log.info("Submission queue did not acknowledge " + networkMessageId + " within " + timeoutMs + " ms",
             "Queue write timed out");
       }
     });
-    CompletionStage<Void> published;
-    try {
-      published = edge.publisher().publish(record);
-    } catch (RuntimeException e) {
-      published = CompletableFuture.failedFuture(e);
-    }
     published.whenComplete((ok, failure) -> context.runOnContext(v -> {
       edge.vertx().cancelTimer(timer);
       if (failure == null) {
-        // durable now: 250 (unless the client was already told 452; it may then send a duplicate)
+        // durable now: 250 (unless the client was already told 452: only from a publisher that cannot
+        // withdraw, a plain Kafka write; the client may then send a duplicate)
         edge.rate().counted(message.session().clientIp(), message.session().authenticatedAs());
         if (!reply.complete(EdgeReplies.queued(queuedId, id, edge.fqdn()))) {
           log.info(networkMessageId + " acknowledged after the client was answered 452", "Late queue write");
