@@ -135,7 +135,7 @@ final class RetryForwarder implements AutoCloseable {
   }
 
   private RetryForwarder(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
-      TopicPublisher publisher, Clock clock, MeterRegistry meters) {
+      TopicPublisher publisher, Clock clock, StageLoop.Options stageLoop) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.publisher = publisher;
@@ -145,7 +145,8 @@ final class RetryForwarder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher, LOOP.withMeters(meters),
+    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher,
+        LOOP.withMeters(stageLoop.meters()).withInstanceId(stageLoop.instanceId()),
         StageLoop.Hooks.<DeliveryItem>none()
             .withClientId(clientId + "-" + topic.name())
             .withDueTime(item -> item.getNotBefore() == null ? null // the loop keeps system time: translate
@@ -162,7 +163,16 @@ final class RetryForwarder implements AutoCloseable {
    */
   static RetryForwarder start(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
       TopicPublisher publisher, Clock clock, MeterRegistry meters) {
-    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock, meters);
+    return start(bootstrapServers, clientId, stage, topic, publisher, clock, StageLoop.Options.defaults().withMeters(meters));
+  }
+
+  /**
+   * As above, taking the meters and the instance id (static group membership, one member per delay topic) of the
+   * stage's loop options; the forwarder's own poison threshold and backoff stay.
+   */
+  static RetryForwarder start(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
+      TopicPublisher publisher, Clock clock, StageLoop.Options stageLoop) {
+    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock, stageLoop);
   }
 
   /** One due copy (the loop holds those not due): back to mail.delivery.v1, same key, notBefore cleared. */
