@@ -130,6 +130,7 @@ class StageLoopRecoveryIT {
       awaitTrue(() -> restarted.membership().partitions() == 2, Duration.ofSeconds(30),
           () -> "the restarted member owns both partitions again");
       long tookMs = (System.nanoTime() - started) / 1_000_000;
+      System.out.printf("the restarted member owned both partitions %d ms after it started%n", tookMs);
       // a new dynamic member would wait for the dead one's session to expire first
       assertTrue(tookMs < KafkaClientConfig.SESSION_TIMEOUT_MS,
           "took " + tookMs + " ms, not less than the session timeout: the member was not recognised");

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>The loop commits a copy's offset after the forwarded copy is acknowledged (at-least-once: a crash
  * may forward a copy twice; delivery absorbs mailbox repeats) and parks undecodable records on
  * mail.poison.v1 under the stage's name. A forward that fails (Kafka unavailable) is tried again in
- * place after a second, for as long as it takes: that is Kafka's fault, not the copy's, so it is never
- * parked.
+ * place after a second (growing to StageLoop.OUTAGE_BACKOFF_CAP while Kafka stays unavailable), for as long
+ * as it takes: that is Kafka's fault, not the copy's, so it is never parked.
  *
  * <p>An admin's action can bring copies back early ({@link #release}, a {@link Release}): a queue's retry-now
  * forwards all of that queue's waiting copies, an action on one copy (resume, retry, remove) forwards that copy, so
