@@ -26,15 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -728,7 +727,9 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     try {
       consumer.commitSync(due, HANDOVER_COMMIT_TIMEOUT);
       acknowledged(due);
-    } catch (CommitFailedException | RetriableException | org.apache.kafka.common.errors.InterruptException e) {
+    } catch (KafkaException e) {
+      // the group moved on (CommitFailed, RebalanceInProgress, a fenced instance), Kafka is away, or close()
+      // interrupted us: never a reason to stop the handover
       log.warn("stage {}: offsets not committed on handover, records will be processed again: {}", stage,
           describe(e));
     }
