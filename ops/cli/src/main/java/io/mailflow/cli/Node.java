@@ -61,6 +61,8 @@ final class Node implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private Vertx vertx;
   private AdminServer admin;
+  /** Who this process is to Kafka across restarts ({@code <data-dir>/instance-id}), locked while it runs. */
+  private InstanceIdentity identity;
 
   /**
    * Where the admin server listens.
@@ -73,6 +75,15 @@ final class Node implements AutoCloseable {
   record AdminListener(String bindAddress, int port) {}
 
   private Node() {}
+
+  /**
+   * This process's instance id: the data dir's own ({@code <data-dir>/instance-id}, the same after a restart),
+   * or a fresh one when another live process holds that file. Stage loops are static group members under it
+   * (group.instance.id {@code <id>-<stage>-<topic>}), so a restart after kill -9 takes the partitions back at once.
+   */
+  String instanceId() {
+    return identity.id();
+  }
 
   /** The process's meters, in Prometheus' text format by {@code meters().scrape()}. */
   PrometheusMeterRegistry meters() {
@@ -97,6 +108,13 @@ final class Node implements AutoCloseable {
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
     Node node = new Node();
     try {
+      node.identity = InstanceIdentity.acquire(dataDir);
+      node.started.push(node.identity); // released last
+      if (!node.identity.isStatic()) {
+        out.printf("warning: %s is held by another running mailflow process sharing the data dir; this one is "
+            + "instance %s without static group membership (after a crash its partitions move after the session "
+            + "timeout)%n", node.identity.file(), node.identity.id());
+      }
       node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, mailStore, roles, out);
       if (adminListener != null) { // null: --no-admin
@@ -112,12 +130,13 @@ final class Node implements AutoCloseable {
   private void startRoles(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
       PrintWriter out) {
     StageLoop.Options options = StageLoop.Options.defaults()
-        .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters);
+        .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters)
+        .withInstanceId(identity.isStatic() ? identity.id() : null);
     vertx = Vertx.vertx(); // the edge, delivery and the admin server
     started.push(EventLoopDelay.start(vertx, meters));
     if (roles.contains(Role.DELIVERY)) {
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
-          DeliveryStage.Options.defaults().withTransportService(org.transportService()).withMeters(meters));
+          DeliveryStage.Options.defaults().withTransportService(org.transportService()).withLoop(options));
       running("delivery", delivery, delivery.status());
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
     }
@@ -139,10 +158,11 @@ final class Node implements AutoCloseable {
       EdgeOptions edgeOptions = EdgeOptions.defaults()
           .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters)
           .withBackPressure(pressure);
-      // transactional id: stable across restarts of this edge, so a restart fences its predecessor's open
-      // transaction at once (to be replaced by the per-process instance identity when that is wired in)
+      // transactional id: the data dir's instance id, so it is stable across restarts of this edge (a restart
+      // fences its predecessor's open transaction at once) and differs between edges of one server name (two
+      // edges sharing an id would fence each other)
       String edgeClient = "mailflow-edge-" + org.serverName();
-      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient, meters);
+      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters);
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
       // loop), where and as big as the organization's transportService says

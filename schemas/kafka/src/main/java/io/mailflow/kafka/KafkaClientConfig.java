@@ -16,6 +16,9 @@ public final class KafkaClientConfig {
   /** How long a stage waits for Kafka at start before it says it cannot reach it. */
   public static final int DEFAULT_STARTUP_TIMEOUT_MS = 15_000;
 
+  /** A consumer that stops heartbeating leaves its group after this (see {@link #consumer}). */
+  public static final int SESSION_TIMEOUT_MS = 6_000;
+
   public static Map<String, Object> producer(String bootstrapServers, String clientId) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -76,6 +79,17 @@ public final class KafkaClientConfig {
     // Never read records of aborted transactions (stages may write transactionally later).
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    // A dead member's partitions move within 10 s (issue 11): the coordinator notices it after the session
+    // timeout, the others learn of the rebalance at their next heartbeat (1/3 of it) and rejoin at once
+    // (their loops poll every 200 ms at most), about 6 + 2 + 1 s. 6 s is the broker's default
+    // group.min.session.timeout.ms, the shortest every cluster accepts without a config change; heartbeats
+    // come from the client's own thread, so a busy stage never misses one (max.poll.interval.ms guards that).
+    // The classic protocol with static membership (StageLoop.Options.withInstanceId), not KIP-848's
+    // group.protocol=consumer: there the session timeout is the broker's (group.consumer.session.timeout.ms,
+    // 45 s, and no lower than group.consumer.min.session.timeout.ms, 45 s), so getting under 10 s would need
+    // a change on every user's cluster. A restarted static member takes its partitions back as it rejoins.
+    c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+    c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
     // Under load, fetch in batches rather than one request per record: the broker answers as soon as
     // 16 KB are there, and after 5 ms at most (a hop's latency cost when the queue is nearly empty).
     c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);

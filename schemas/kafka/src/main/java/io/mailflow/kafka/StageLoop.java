@@ -25,15 +25,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *       {@code mail.poison.v1} with the reason and the loop goes on;
  *   <li>retriable — a failed record is tried again in place after {@code retryBackoff}, the records
  *       behind it going on meanwhile;
+ *   <li>outage — a record that failed because Kafka was unavailable (broker down, topic or leader unknown,
+ *       timeouts, not enough replicas: {@link KafkaOutage#isOutage}) is tried again with a backoff growing to
+ *       {@link #OUTAGE_BACKOFF_CAP}, for as long as it takes, and never counts toward {@code poisonThreshold};
+ *       the outage is logged when it starts and ends;
  *   <li>fatal — anything else from the consumer stops the loop; {@link #stopped()} fails with it.
  * </ul>
  *
@@ -61,6 +65,18 @@ import org.slf4j.LoggerFactory;
  * until then, so the records behind it wait in order while other partitions flow and nothing sleeps.
  * {@link #positions()} tells another thread where each assigned partition stands (to read ahead of the
  * loop), and {@link Hooks#onAssigned} when partitions arrive.
+ *
+ * <p>Commits are asynchronous, one at a time: the loop never waits on the group coordinator (a broker
+ * outage would otherwise hold it for {@code default.api.timeout.ms}, 60 s). Per partition the offset to
+ * commit only grows (the end of the finished run at the front of the window), a failed commit is sent again
+ * next round with whatever finished since, and callbacks arrive in the order the commits were sent, so an
+ * offset never goes backwards nor past a record not yet finished. Only when partitions leave (revocation,
+ * close) does the loop wait for a commit, for at most {@link #HANDOVER_COMMIT_TIMEOUT}.
+ *
+ * <p>Static membership: with {@link Options#instanceId()} the consumer is a static group member
+ * ({@code group.instance.id} = instance id, stage and topic), so a process restarted after kill -9 gets its
+ * partitions back as soon as it rejoins, without waiting for the dead session to expire; see
+ * {@link KafkaClientConfig#consumer} for the session timing that moves a dead member's partitions in seconds.
  */
 public final class StageLoop<V extends SpecificRecord> implements StageStatus, AutoCloseable {
   /** Exchange's poison message threshold: a record that fails twice is parked. */
@@ -77,6 +93,18 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   public static final int MAX_IN_FLIGHT_RECORDS = 2000;
   /** ... or with this many bytes of record values in flight (large inline bodies). */
   public static final long MAX_IN_FLIGHT_BYTES = 64L * 1024 * 1024;
+  /**
+   * A record failed by a Kafka outage is tried again after retryBackoff, doubling per try up to this: once the
+   * broker is back, work resumes within seconds, and an outage costs a few attempts a minute per record.
+   */
+  public static final Duration OUTAGE_BACKOFF_CAP = Duration.ofSeconds(5);
+  /**
+   * How long a revocation or close waits for the commit of what finished, before the partitions go to
+   * their next owner (which then reads the uncommitted records again: at-least-once).
+   */
+  public static final Duration HANDOVER_COMMIT_TIMEOUT = Duration.ofSeconds(2);
+  /** How long {@link #positions()} waits for a partition's position not known yet (just assigned). */
+  static final Duration POSITION_TIMEOUT = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(StageLoop.class);
 
@@ -87,6 +115,15 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaClientMetrics consumerMeters;
   private final Options options;
+  private final KafkaOutage outage;
+  /** Per partition, the offset after the finished run at the front of its window: what to commit; loop thread. */
+  private final Map<TopicPartition, Long> finished = new HashMap<>();
+  /** Per partition, the offset the group has from this member (acknowledged commits); loop thread. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** An asynchronous commit is on its way (one at a time); loop thread. */
+  private boolean committing;
+  /** After a failed commit, the next is not sent before this (System.nanoTime()); loop thread. */
+  private long nextCommitNanos;
   private final Map<TopicPartition, Deque<InFlight>> windows = new HashMap<>();
   private final Set<TopicPartition> paused = new HashSet<>();
   private final Hooks<V> hooks;
@@ -109,14 +146,19 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
    *     registry (ops/cli {@code Node}); {@link #defaults()} gives a fresh private {@link SimpleMeterRegistry}
    */
   public record Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
-      MeterRegistry meters) {
+      MeterRegistry meters, String instanceId) {
     public Options {
       Objects.requireNonNull(meters, "meters");
     }
 
     /** Options whose meters go to a private registry nothing reads (tests). */
     public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords) {
-      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, new SimpleMeterRegistry());
+      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, new SimpleMeterRegistry(), null);
+    }
+
+    public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
+        MeterRegistry meters) {
+      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, null);
     }
 
     public static Options defaults() {
@@ -124,11 +166,11 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     }
 
     public Options withRetryBackoff(Duration backoff) {
-      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters);
+      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId);
     }
 
     public Options withMaxPollRecords(int max) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters, instanceId);
     }
 
     /** Tries per record before it is parked on mail.poison.v1 (the organization's transportService.poisonThreshold). */
@@ -136,12 +178,21 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       if (threshold < 1) {
         throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
       }
-      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters);
+      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId);
     }
 
     /** Records the loop's and its stage's meters in {@code registry}. */
     public Options withMeters(MeterRegistry registry) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId);
+    }
+
+    /**
+     * Makes the loops built on these options static members of their groups: {@code group.instance.id} is
+     * {@code <id>-<stage>-<topic>}. The id must be this process's alone and the same after a restart (ops/cli
+     * keeps it in the data dir); two live processes with one id fence each other. Null: dynamic membership.
+     */
+    public Options withInstanceId(String id) {
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, id);
     }
   }
 
@@ -185,9 +236,20 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, options.maxPollRecords());
     // A batch may wait up to processingTimeout for remote servers; stay in the group meanwhile.
     config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) options.processingTimeout().toMillis() + 60_000);
+    if (options.instanceId() != null) {
+      // Unique per live member of the group: one process runs several loops of one group (delivery's
+      // retry forwarders, one per delay topic), never two on the same topic.
+      config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId(options.instanceId(), stage, topic));
+    }
     this.consumer = new KafkaConsumer<>(config);
+    this.outage = new KafkaOutage(stage, topic.name(), options.meters());
     this.consumerMeters = KafkaClientMeters.bind(consumer, stage, options.meters());
     this.thread = new Thread(this::run, "stage-" + stage + (hooks.clientId() != null ? "-" + topic.name() : ""));
+  }
+
+  /** The {@code group.instance.id} of the loop of {@code stage} on {@code topic} in the process {@code instanceId}. */
+  static String groupInstanceId(String instanceId, String stage, Topic<?> topic) {
+    return instanceId + "-" + stage + "-" + topic.name();
   }
 
   /**
@@ -218,10 +280,16 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     CompletableFuture<Map<TopicPartition, Long>> answer = new CompletableFuture<>();
     tasks.add(() -> {
       Map<TopicPartition, Long> at = new HashMap<>();
-      for (TopicPartition p : consumer.assignment()) {
-        at.put(p, consumer.position(p));
+      try {
+        for (TopicPartition p : consumer.assignment()) {
+          // bounded: a partition just assigned asks the coordinator, which may be down
+          at.put(p, consumer.position(p, POSITION_TIMEOUT));
+        }
+        answer.complete(Map.copyOf(at));
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        answer.completeExceptionally(new KafkaUnavailableException("stage " + stage + ": the position of a newly "
+            + "assigned partition of " + topic.name() + " is not known yet: " + e.getMessage(), e));
       }
-      answer.complete(Map.copyOf(at));
     });
     if (stopped.isDone()) {
       answer.completeExceptionally(new IllegalStateException("stage " + stage + " has stopped"));
@@ -267,6 +335,7 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
           }
         }
         settle();
+        commitAsync();
         applyBackPressure();
       }
       drain();
@@ -286,7 +355,11 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       tasks.clear();
       try {
         consumerMeters.close();
-        consumer.close(Duration.ofSeconds(5));
+        outage.close();
+        // A static member stays in its group on close unless told: leave, so a stopped stage's partitions go
+        // to the others at once (a kill -9 leaves nothing: then the session timeout moves them).
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
         log.warn("stage {}: closing consumer: {}", stage, e.toString());
       }
@@ -302,6 +375,7 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     long startedNanos;
     long retryAtNanos; // non-zero while a failed record waits for its backoff
     int failures;
+    int outageRetries; // tries failed by a Kafka outage in a row: they set the backoff, not the poison count
     boolean parking;
 
     InFlight(ConsumerRecord<String, byte[]> record) {
@@ -387,11 +461,10 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   /**
    * Times out records that take too long, retries failed ones after their backoff (in place: the records
    * after them go on), parks those that failed poisonThreshold times, and commits per partition the run
-   * of finished records at the front of its window.
+   * of finished records at the front of its window (sent by {@link #commitAsync()} or {@link #commitNow}).
    */
   private void settle() {
     long now = System.nanoTime();
-    Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (Map.Entry<TopicPartition, Deque<InFlight>> entry : windows.entrySet()) {
       for (InFlight f : entry.getValue()) {
         if (f.retryAtNanos != 0) {
@@ -412,18 +485,32 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       Deque<InFlight> window = entry.getValue();
       long next = -1;
       while (!window.isEmpty() && window.peekFirst().succeeded()) {
-        next = window.removeFirst().record.offset() + 1;
+        InFlight done = window.removeFirst();
+        next = done.record.offset() + 1;
+        outage.over(done.startedNanos); // its output was taken
       }
       if (next >= 0) {
-        commits.put(entry.getKey(), new OffsetAndMetadata(next));
+        finished.merge(entry.getKey(), next, Math::max);
       }
     }
-    commit(commits);
   }
 
   /** A record's processing (or its parking) failed: retry it after the backoff, or park it for good. */
   private void failed(InFlight f, long now) {
-    String reason = describe(failureOf(f.outcome));
+    Throwable failure = failureOf(f.outcome);
+    String reason = describe(failure);
+    if (KafkaOutage.isOutage(failure)) {
+      // Kafka's fault, not the record's: wait it out, never park (the parking itself waits too)
+      outage.failed(reason);
+      f.outageRetries++;
+      if (f.parking) {
+        f.parking = false;
+        f.failures--; // parked again after the backoff
+      }
+      f.retryAtNanos = now + outageBackoff(f.outageRetries).toNanos();
+      return;
+    }
+    f.outageRetries = 0;
     if (f.parking) {
       log.error("stage {}: cannot park record {}-{}@{} on {}: {}", stage, f.record.topic(), f.record.partition(),
           f.record.offset(), Topics.POISON.name(), reason);
@@ -444,6 +531,16 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     f.parking = true;
     f.outcome = park(f.record, "failed " + f.failures + " times: " + reason);
     f.startedNanos = now;
+  }
+
+  /** retryBackoff doubled per outage try in a row, up to {@link #OUTAGE_BACKOFF_CAP} (or retryBackoff if longer). */
+  private Duration outageBackoff(int tries) {
+    Duration backoff = options.retryBackoff();
+    Duration cap = OUTAGE_BACKOFF_CAP.compareTo(backoff) > 0 ? OUTAGE_BACKOFF_CAP : backoff;
+    for (int i = 1; i < tries && backoff.compareTo(cap) < 0; i++) {
+      backoff = backoff.multipliedBy(2);
+    }
+    return backoff.compareTo(cap) > 0 ? cap : backoff;
   }
 
   /** Pauses a partition whose window is full, so memory stays bounded; resumes it once it drained. */
@@ -472,6 +569,8 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       Thread.sleep(20);
       settle();
     }
+    settle();
+    commitNow(finished.keySet());
     if (inFlight() > 0) {
       log.info("stage {}: stopped with {} records in flight; they will be read again", stage, inFlight());
     }
@@ -483,10 +582,13 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       assignedPartitions = Math.max(0, assignedPartitions - partitions.size());
       settle();
+      commitNow(partitions);
       partitions.forEach(p -> {
         windows.remove(p);
         paused.remove(p);
         heldUntil.remove(p);
+        finished.remove(p);
+        committed.remove(p);
       });
     }
 
@@ -508,6 +610,8 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
         windows.remove(p);
         paused.remove(p);
         heldUntil.remove(p);
+        finished.remove(p); // another member owns them already: what it reads again is at-least-once
+        committed.remove(p);
       });
     }
   }
@@ -555,15 +659,79 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
-  private void commit(Map<TopicPartition, OffsetAndMetadata> commits) {
-    if (commits.isEmpty()) {
+  /** What finished and is not committed yet, for {@code partitions}. */
+  private Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
+    for (TopicPartition p : partitions) {
+      Long next = finished.get(p);
+      if (next != null && next > committed.getOrDefault(p, -1L)) {
+        due.put(p, new OffsetAndMetadata(next));
+      }
+    }
+    return due;
+  }
+
+  /**
+   * Sends what finished, unless a commit is on its way or failed a moment ago; never waits. The callback
+   * runs on this thread in a later poll.
+   */
+  private void commitAsync() {
+    if (committing || System.nanoTime() < nextCommitNanos) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> due = uncommitted(finished.keySet());
+    if (due.isEmpty()) {
+      return;
+    }
+    committing = true;
+    long sent = System.nanoTime();
+    consumer.commitAsync(due, (offsets, error) -> {
+      committing = false;
+      if (error == null) {
+        acknowledged(offsets);
+        outage.over(sent);
+      } else {
+        commitFailed(error);
+      }
+    });
+  }
+
+  private void acknowledged(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    offsets.forEach((p, o) -> {
+      if (finished.containsKey(p)) { // else revoked meanwhile
+        committed.merge(p, o.offset(), Math::max);
+      }
+    });
+  }
+
+  /** The offsets stay due: sent again after the backoff, with what finished since. */
+  private void commitFailed(Exception error) {
+    nextCommitNanos = System.nanoTime() + options.retryBackoff().toNanos();
+    if (KafkaOutage.isOutage(error)) {
+      outage.failed("offsets not committed: " + describe(error));
+    } else {
+      // e.g. the group rebalanced: the new owner reads these records again (at-least-once)
+      log.warn("stage {}: offsets not committed, records may be processed again: {}", stage, describe(error));
+    }
+  }
+
+  /**
+   * Partitions are leaving (revocation, close): commits what finished of them, waiting at most
+   * {@link #HANDOVER_COMMIT_TIMEOUT}; what is not committed then is read again by the next owner.
+   */
+  private void commitNow(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> due = uncommitted(partitions);
+    if (due.isEmpty()) {
       return;
     }
     try {
-      consumer.commitSync(commits);
-    } catch (CommitFailedException | RetriableException e) {
-      // The group rebalanced: the new owner reads these records again (at-least-once).
-      log.warn("stage {}: offsets not committed, records will be processed again: {}", stage, e.getMessage());
+      consumer.commitSync(due, HANDOVER_COMMIT_TIMEOUT);
+      acknowledged(due);
+    } catch (KafkaException e) {
+      // the group moved on (CommitFailed, RebalanceInProgress, a fenced instance), Kafka is away, or close()
+      // interrupted us: never a reason to stop the handover
+      log.warn("stage {}: offsets not committed on handover, records will be processed again: {}", stage,
+          describe(e));
     }
   }
 

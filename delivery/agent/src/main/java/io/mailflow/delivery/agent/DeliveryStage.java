@@ -224,7 +224,7 @@ public final class DeliveryStage implements AutoCloseable {
     try {
       for (Topic<DeliveryItem> delayTopic : RetryTopics.ALL) {
         forwarders.add(RetryForwarder.start(bootstrapServers, "mailflow-" + STAGE_NAME + "-"
-            + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC(), meters));
+            + organization.serverName(), STAGE_NAME, delayTopic, publisher, Clock.systemUTC(), options.loop()));
       }
       List<RetryForwarder> started = List.copyOf(forwarders);
       // a queue's retry-now, and an action on one copy, apply within seconds to copies waiting on delay topics

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>The loop commits a copy's offset after the forwarded copy is acknowledged (at-least-once: a crash
  * may forward a copy twice; delivery absorbs mailbox repeats) and parks undecodable records on
  * mail.poison.v1 under the stage's name. A forward that fails (Kafka unavailable) is tried again in
- * place after a second, for as long as it takes: that is Kafka's fault, not the copy's, so it is never
- * parked.
+ * place after a second (growing to StageLoop.OUTAGE_BACKOFF_CAP while Kafka stays unavailable), for as long
+ * as it takes: that is Kafka's fault, not the copy's, so it is never parked.
  *
  * <p>An admin's action can bring copies back early ({@link #release}, a {@link Release}): a queue's retry-now
  * forwards all of that queue's waiting copies, an action on one copy (resume, retry, remove) forwards that copy, so
@@ -135,7 +135,7 @@ final class RetryForwarder implements AutoCloseable {
   }
 
   private RetryForwarder(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
-      TopicPublisher publisher, Clock clock, MeterRegistry meters) {
+      TopicPublisher publisher, Clock clock, StageLoop.Options stageLoop) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.publisher = publisher;
@@ -145,7 +145,8 @@ final class RetryForwarder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher, LOOP.withMeters(meters),
+    this.loop = StageLoop.start(stage, bootstrapServers, groupId(stage), topic, this::forward, publisher,
+        LOOP.withMeters(stageLoop.meters()).withInstanceId(stageLoop.instanceId()),
         StageLoop.Hooks.<DeliveryItem>none()
             .withClientId(clientId + "-" + topic.name())
             .withDueTime(item -> item.getNotBefore() == null ? null // the loop keeps system time: translate
@@ -162,7 +163,16 @@ final class RetryForwarder implements AutoCloseable {
    */
   static RetryForwarder start(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
       TopicPublisher publisher, Clock clock, MeterRegistry meters) {
-    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock, meters);
+    return start(bootstrapServers, clientId, stage, topic, publisher, clock, StageLoop.Options.defaults().withMeters(meters));
+  }
+
+  /**
+   * As above, taking the meters and the instance id (static group membership, one member per delay topic) of the
+   * stage's loop options; the forwarder's own poison threshold and backoff stay.
+   */
+  static RetryForwarder start(String bootstrapServers, String clientId, String stage, Topic<DeliveryItem> topic,
+      TopicPublisher publisher, Clock clock, StageLoop.Options stageLoop) {
+    return new RetryForwarder(bootstrapServers, clientId, stage, topic, publisher, clock, stageLoop);
   }
 
   /** One due copy (the loop holds those not due): back to mail.delivery.v1, same key, notBefore cleared. */

@@ -49,6 +49,12 @@ final class BrokerProperties {
         p.put("num.partitions", "1");
         // No one else will join: the first rebalance need not wait 3 s for more members.
         p.put("group.initial.rebalance.delay.ms", "0");
+        // After kill -9 the restarted broker cannot register until the controller's session of its previous
+        // incarnation expires (DUPLICATE_BROKER_REGISTRATION): broker.session.timeout.ms, 9 s by default, counted
+        // from the controller's start, while the node can neither greet nor deliver. Broker and controller share
+        // this process, so a heartbeat never crosses a network: 3 s of silence means the process is gone.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "1000");
 
         // Memory: the cleaner's dedupe buffer alone defaults to 128 MB of heap; 2 MB is plenty for compacted
         // control topics of one machine. Fewer threads than a production broker's defaults.
