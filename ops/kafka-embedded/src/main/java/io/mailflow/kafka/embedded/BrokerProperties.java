@@ -63,7 +63,8 @@ final class BrokerProperties {
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         p.put("background.threads", "4");
-        // Two: after kill -9 the broker recovers every log before it serves; one thread made that the critical path of a restart.
+        // Two: after kill -9 the broker recovers every log before it serves; with one thread that recovery was the
+        // critical path of a restart.
         p.put("num.recovery.threads.per.data.dir", "2");
         p.put("num.replica.fetchers", "1");
         return p;
