@@ -18,7 +18,10 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * SubmissionBacklog - Exchange's QueueLength[SubmissionQueue] on Kafka: the records on the submission topic that the
  * categorizer's consumer group has not committed yet (a partition it never committed counts from its earliest
- * record). Read with its own Admin client, on the back pressure thread; a read that fails or takes longer than
+ * record). Offsets count, not messages: the edge writes in transactions, and each transaction's commit marker takes
+ * an offset too, so a backlog of messages written one per transaction (a quiet edge) reads up to twice its size;
+ * under load a transaction carries many messages and the difference vanishes. Exchange's thresholds are in
+ * thousands, where that matters little. Read with its own Admin client, on the back pressure thread; a read that fails or takes longer than
  * the timeout throws, saying which, and the resource keeps its level.
  */
 public final class SubmissionBacklog implements BackPressure.ResourceReader, AutoCloseable {

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
@@ -134,12 +135,14 @@ class BackPressureIT {
     try {
       String bootstrap = kafka.bootstrapServers();
       TopicProvisioner.ensureTopics(bootstrap, 1, (short) 1, WAIT);
-      // no categorizer runs: what the edge queues stays unread. Medium at 2 messages, High at 3, Low below 1
+      // no categorizer runs: what the edge queues stays unread. The edge writes each message in a transaction of
+      // its own here (one session after another), so each adds two offsets, the message and its commit marker:
+      // Medium at 2 messages (4 offsets), High at 3 (6), Low below 1
       SubmissionBacklog backlog = new SubmissionBacklog(bootstrap, "back-pressure-it-backlog", CATEGORIZER,
           Topics.SUBMISSION.name(), Duration.ofSeconds(2));
       try (KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, "back-pressure-it");
           BackPressure pressure = BackPressure.start(List.of(new BackPressure.Source("QueueLength[SubmissionQueue]",
-              "QueueLength[SubmissionQueue]", "", new PressureTransitions(2, 3, 3, 1), backlog)),
+              "QueueLength[SubmissionQueue]", "", new PressureTransitions(4, 6, 6, 1), backlog)),
               Duration.ofMillis(100), new SimpleMeterRegistry(), List.of(backlog))) {
         SmtpEdge edge = rig.start(organization(), wiring.submissions(), new RecordingEvents(),
             EdgeOptions.defaults().withBackPressure(pressure));
@@ -154,8 +157,11 @@ class BackPressureIT {
 
           // the categorizer catches up: its group's offsets at the end of the topic
           try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.alterConsumerGroupOffsets(CATEGORIZER, Map.of(new TopicPartition(Topics.SUBMISSION.name(), 0),
-                new OffsetAndMetadata(3))).all().get(30, TimeUnit.SECONDS);
+            TopicPartition partition = new TopicPartition(Topics.SUBMISSION.name(), 0);
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                .get(30, TimeUnit.SECONDS).offset();
+            admin.alterConsumerGroupOffsets(CATEGORIZER, Map.of(partition, new OffsetAndMetadata(end)))
+                .all().get(30, TimeUnit.SECONDS);
           }
           await(pressure, PressureLevel.Low);
           assertAccepted(edge, null);
