@@ -111,9 +111,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (PortTaken taken) {
                 boolean ours = taken.port != brokerPort && taken.port != controllerPort;
                 if (!ours || attempt == PORT_ATTEMPTS) {
-                    String which = taken.port == controller ? " (the controller listener)" : " (the broker listener)";
                     throw new EmbeddedKafkaException("cannot start embedded Kafka: " + host + ":"
-                            + taken.port + which + " is already in use", taken.getCause());
+                            + taken.port + " is already in use", taken.getCause());
                 }
                 LOG.debug("port {} was taken before Kafka bound it; picking another", taken.port);
             }
