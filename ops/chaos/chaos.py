@@ -275,6 +275,8 @@ def replies(a):
             if code == "250":
                 gap = max(gap, t - last250)
                 last250 = t
+    end = a.until or time.time()
+    gap = max(gap, min(end, time.time()) - last250)  # the gap still open at the end of the window
     print("replies: " + (" ".join("%s=%d" % kv for kv in sorted(counts.items())) or "none"))
     for cls in sorted(first_by):
         print("first %s after %.1f s" % (cls, first_by[cls] - a.since))

@@ -66,7 +66,7 @@ class KillRunDrillIT {
 
       second = launch(org, data, work.resolve("run-2.log"), smtpPort);
       awaitAcked(acked, atKill + 5, second, work.resolve("run-2.log")); // the relaunched edge answers 250 again
-    } catch (RuntimeException | Error | Exception e) {
+    } catch (Exception | Error e) {
       if (second != null) {
         second.destroyForcibly();
       }
