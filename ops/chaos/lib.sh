@@ -139,8 +139,15 @@ count() {  # the summary table; sets COUNT_RC (0: no loss, no duplicate)
 }
 
 teardown() {
-  local n
-  for n in load "${!PID[@]}"; do [ -z "${PID[$n]:-}" ] || stop "$n"; done
+  local n i left
+  # SIGTERM to all at once: brokers stopped one by one would each wait for a quorum that is already gone
+  for n in "${!PID[@]}"; do [ -z "${PID[$n]:-}" ] || kill "${PID[$n]}" 2>/dev/null || true; done
+  for i in $(seq 1 300); do
+    left=""; for n in "${!PID[@]}"; do alive "$n" && left="$left $n"; done
+    [ -n "$left" ] || break; sleep 0.1
+  done
+  for n in $left; do log "$n (pid ${PID[$n]}) still up after 30 s: SIGKILL"; kill -9 "${PID[$n]}" 2>/dev/null || true; done
+  for n in "${!PID[@]}"; do [ -z "${PID[$n]:-}" ] || wait "${PID[$n]}" 2>/dev/null || true; PID[$n]=""; done
   if [ "$KEEP" = 1 ] || [ "$DRILL_OK" != 1 ]; then log "logs and stores kept in $BASE"
   elif [ "$OWN_BASE" = 1 ]; then rm -rf "$BASE"; fi
 }
