@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mailflow", mixinStandardHelpOptions = true, version = "mailflow " + Mailflow.VERSION,
     description = "Exchange-style mail transport on Apache Kafka.",
-    subcommands = {RunCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
+    subcommands = {RunCommand.class, BrokerCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
         RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
         RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, QueueCommand.class,
         MessageCommand.class, SiteCommand.class, PoisonCommand.class, CommandLine.HelpCommand.class})

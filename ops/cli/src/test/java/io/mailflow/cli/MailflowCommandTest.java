@@ -30,7 +30,7 @@ class MailflowCommandTest {
 
   @Test
   void everyDocumentedCommandExists() {
-    for (String command : new String[] {"run", "edge", "categorizer", "routing", "delivery", "loadtest", "events",
+    for (String command : new String[] {"run", "broker", "edge", "categorizer", "routing", "delivery", "loadtest", "events",
         "route", "directory"}) {
       String[] result = run(command, "--help");
       assertEquals("0", result[0], command + ": " + result[2]);

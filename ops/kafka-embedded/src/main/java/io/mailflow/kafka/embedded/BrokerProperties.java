@@ -2,7 +2,11 @@ package io.mailflow.kafka.embedded;
 
 import java.util.Properties;
 
-/** The embedded broker's configuration: one combined KRaft node on loopback, sized for one machine. */
+/**
+ * The embedded broker's configuration: one combined KRaft node, sized for one machine. The single node of
+ * {@code mailflow run} (node 1 on loopback, alone in its quorum, replication 1) or one node of a small cluster
+ * ({@link KraftNode}: its id, host, quorum and replication defaults).
+ */
 final class BrokerProperties {
     static final int NODE_ID = 1;
     static final String HOST = "127.0.0.1";
@@ -13,17 +17,33 @@ final class BrokerProperties {
     }
 
     static Properties of(DataDirectory dir, int brokerPort, int controllerPort) {
-        Properties p = new Properties();
-        // One process is both broker and controller: no separate quorum to run on one machine.
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
         // A static voter set: the voter's address lives in config, not in the metadata log,
         // so the controller may get a different ephemeral port on every start.
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        return of(dir, NODE_ID, HOST, brokerPort, controllerPort, NODE_ID + "@" + HOST + ":" + controllerPort, 1, 1);
+    }
+
+    /** One node of a cluster: its controller port is its own entry in the quorum. */
+    static Properties of(DataDirectory dir, KraftNode node, int brokerPort) {
+        Properties p = of(dir, node.nodeId(), node.host(), brokerPort, node.self().port(), node.quorum(),
+                node.replicationFactor(), node.minInsyncReplicas());
+        // Several brokers: leave consumer groups a moment to gather before the first rebalance (Kafka's default).
+        p.remove("group.initial.rebalance.delay.ms");
+        return p;
+    }
+
+    private static Properties of(DataDirectory dir, int nodeId, String host, int brokerPort, int controllerPort,
+            String quorum, int replicationFactor, int minIsr) {
+        String rf = String.valueOf(replicationFactor);
+        String isr = String.valueOf(minIsr);
+        Properties p = new Properties();
+        // One process is both broker and controller: no separate quorum process to run.
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(nodeId));
+        p.put("controller.quorum.voters", quorum);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        p.put("listeners", BROKER_LISTENER + "://" + host + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + brokerPort);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
 
@@ -31,14 +51,15 @@ final class BrokerProperties {
         p.put("metadata.log.dir", dir.metadata().toString());
         p.put("log.dirs", dir.logs().toString());
 
-        // A single broker cannot hold more than one replica of anything, internal topics included.
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        // A single broker cannot hold more than one replica of anything, internal topics included; a cluster's
+        // internal topics get the same replication as its data (a lost offsets partition would replay mail).
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", isr);
+        p.put("offsets.topic.replication.factor", rf);
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", isr);
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", isr);
         // Internal topics default to 50 partitions each: 150 logs with their index files for one machine's groups.
         p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.num.partitions", "1");

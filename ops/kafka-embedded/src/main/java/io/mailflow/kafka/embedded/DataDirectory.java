@@ -47,6 +47,14 @@ final class DataDirectory {
      * validates it afterwards. The caller releases it when its broker stops.
      */
     static DataDirectory prepare(Path dataDir) {
+        return prepare(dataDir, BrokerProperties.NODE_ID, null);
+    }
+
+    /**
+     * As {@link #prepare(Path)} for node {@code nodeId} of cluster {@code clusterId} (null: any, a fresh one when
+     * formatting): a dir formatted for another node or another cluster is refused, naming both.
+     */
+    static DataDirectory prepare(Path dataDir, int nodeId, String clusterId) {
         Path root = ensureWritable(dataDir.toAbsolutePath().normalize());
         if (!IN_USE.add(root)) {
             throw new EmbeddedKafkaException("cannot start embedded Kafka: data dir " + root
@@ -56,9 +64,15 @@ final class DataDirectory {
             Properties meta = readMetaProperties(metadataDir(root));
             Properties logs = readMetaProperties(logsDir(root));
             if (meta == null && logs == null) {
-                return format(root);
+                return format(root, nodeId, clusterId == null ? Uuid.randomUuid().toString() : clusterId);
             }
-            return validate(root, meta, logs);
+            DataDirectory valid = validate(root, meta, logs, nodeId);
+            if (clusterId != null && !clusterId.equals(valid.clusterId)) {
+                throw new EmbeddedKafkaException("cannot start Kafka node " + nodeId + ": data dir " + root
+                        + " belongs to cluster " + valid.clusterId + ", not to cluster " + clusterId
+                        + " (another quorum or --cluster-id formatted it; give this node its own data dir)");
+            }
+            return valid;
         } catch (RuntimeException e) {
             IN_USE.remove(root);
             throw e;
@@ -125,14 +139,13 @@ final class DataDirectory {
         }
     }
 
-    private static DataDirectory format(Path root) {
-        String clusterId = Uuid.randomUuid().toString();
+    private static DataDirectory format(Path root, int nodeId, String clusterId) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             new Formatter()
                     .setPrintStream(print)
                     .setClusterId(clusterId)
-                    .setNodeId(BrokerProperties.NODE_ID)
+                    .setNodeId(nodeId)
                     .setControllerListenerName(BrokerProperties.CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(metadataDir(root).toString())
                     .setDirectories(List.of(metadataDir(root).toString(), logsDir(root).toString()))
@@ -147,7 +160,7 @@ final class DataDirectory {
 
     // Formatting only the missing half would start a broker whose metadata no longer matches its logs:
     // Kafka then treats the partitions it does not know as strays. Refuse and let a person decide.
-    private static DataDirectory validate(Path root, Properties meta, Properties logs) {
+    private static DataDirectory validate(Path root, Properties meta, Properties logs, int nodeId) {
         if (meta == null || logs == null) {
             Path missing = meta == null ? metadataDir(root) : logsDir(root);
             throw new EmbeddedKafkaException("cannot start embedded Kafka: data dir " + root
@@ -161,16 +174,16 @@ final class DataDirectory {
                     + " mixes two clusters: metadata/ belongs to cluster " + metaCluster
                     + " but logs/ to cluster " + logsCluster);
         }
-        checkNodeId(metadataDir(root), meta);
-        checkNodeId(logsDir(root), logs);
+        checkNodeId(metadataDir(root), meta, nodeId);
+        checkNodeId(logsDir(root), logs, nodeId);
         return new DataDirectory(root, metaCluster);
     }
 
-    private static void checkNodeId(Path dir, Properties properties) {
+    private static void checkNodeId(Path dir, Properties properties, int expected) {
         String nodeId = properties.getProperty("node.id");
-        if (!Objects.equals(nodeId, String.valueOf(BrokerProperties.NODE_ID))) {
+        if (!Objects.equals(nodeId, String.valueOf(expected))) {
             throw new EmbeddedKafkaException("cannot start embedded Kafka: " + dir + " was formatted for node.id "
-                    + nodeId + ", the embedded broker is node.id " + BrokerProperties.NODE_ID);
+                    + nodeId + ", the embedded broker is node.id " + expected);
         }
     }
 }

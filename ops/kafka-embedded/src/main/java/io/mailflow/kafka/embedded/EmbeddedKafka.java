@@ -34,13 +34,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Pattern BIND_FAILURE = Pattern.compile("bind to [^ ]*:(\\d+)");
 
     private final KafkaRaftServer server;
+    private final String host;
     private final int port;
     private final int controllerPort;
     private final DataDirectory dataDir;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, int port, int controllerPort, DataDirectory dataDir) {
+    private EmbeddedKafka(KafkaRaftServer server, String host, int port, int controllerPort, DataDirectory dataDir) {
         this.server = server;
+        this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
         this.dataDir = dataDir;
@@ -64,27 +66,52 @@ public final class EmbeddedKafka implements AutoCloseable {
         long started = System.nanoTime();
         DataDirectory dir = DataDirectory.prepare(dataDir);
         try {
-            return launchWithFreePorts(dir, brokerPort, controllerPort, started);
+            return launchWithFreePorts(dir, BrokerProperties.HOST, brokerPort, controllerPort, started,
+                    (port, controller) -> BrokerProperties.of(dir, port, controller));
         } catch (RuntimeException e) {
             dir.release();
             throw e;
         }
     }
 
-    private static EmbeddedKafka launchWithFreePorts(DataDirectory dir, int brokerPort, int controllerPort,
-            long started) {
+    /**
+     * Starts one node of a KRaft cluster (broker and controller in one), as {@code mailflow broker} does: its
+     * controller listens on its own entry of the quorum, its broker on node.brokerPort() (0: any free port). Blocks
+     * until the broker answers clients, which needs a majority of the quorum up: start the others alongside.
+     * Errors (a bad quorum, a port in use, a data dir of another node or cluster) name what and where.
+     */
+    public static EmbeddedKafka start(KraftNode node) throws EmbeddedKafkaException {
+        Objects.requireNonNull(node, "node");
+        node.validate();
+        long started = System.nanoTime();
+        DataDirectory dir = DataDirectory.prepare(node.dataDir(), node.nodeId(), node.clusterId());
+        try {
+            return launchWithFreePorts(dir, node.host(), node.brokerPort(), node.self().port(), started,
+                    (port, controller) -> BrokerProperties.of(dir, node, port));
+        } catch (RuntimeException e) {
+            dir.release();
+            throw e;
+        }
+    }
+
+    private interface PropertiesFor {
+        java.util.Properties of(int brokerPort, int controllerPort);
+    }
+
+    private static EmbeddedKafka launchWithFreePorts(DataDirectory dir, String host, int brokerPort,
+            int controllerPort, long started, PropertiesFor properties) {
         for (int attempt = 1; ; attempt++) {
-            int port = brokerPort == 0 ? freePort(-1) : brokerPort;
-            int controller = controllerPort == 0 ? freePort(port) : controllerPort;
+            int port = brokerPort == 0 ? freePort(host, -1) : brokerPort;
+            int controller = controllerPort == 0 ? freePort(host, port) : controllerPort;
             try {
-                EmbeddedKafka kafka = launch(dir, port, controller);
+                EmbeddedKafka kafka = launch(dir, host, port, controller, properties.of(port, controller));
                 LOG.info("embedded Kafka on {} ready in {} ms (data dir {}, cluster {})", kafka.bootstrapServers(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dir.root(), dir.clusterId());
                 return kafka;
             } catch (PortTaken taken) {
                 boolean ours = taken.port != brokerPort && taken.port != controllerPort;
                 if (!ours || attempt == PORT_ATTEMPTS) {
-                    throw new EmbeddedKafkaException("cannot start embedded Kafka: " + BrokerProperties.HOST + ":"
+                    throw new EmbeddedKafkaException("cannot start embedded Kafka: " + host + ":"
                             + taken.port + " is already in use", taken.getCause());
                 }
                 LOG.debug("port {} was taken before Kafka bound it; picking another", taken.port);
@@ -94,7 +121,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Where clients connect: {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
-        return BrokerProperties.HOST + ":" + port;
+        return host + ":" + port;
     }
 
     public int port() {
@@ -116,21 +143,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static EmbeddedKafka launch(DataDirectory dir, int port, int controllerPort) {
+    private static EmbeddedKafka launch(DataDirectory dir, String host, int port, int controllerPort,
+            java.util.Properties properties) {
         // Armed through the clean-up too: a failed start must not end the JVM either.
         try (ExitTrap trap = ExitTrap.arm()) {
             KafkaRaftServer server = null;
             try {
-                KafkaConfig config = KafkaConfig.fromProps(BrokerProperties.of(dir, port, controllerPort), false);
+                KafkaConfig config = KafkaConfig.fromProps(properties, false);
                 server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
                 if (trap.sprung()) {
-                    throw new EmbeddedKafkaException("cannot start embedded Kafka on " + BrokerProperties.HOST + ":"
+                    throw new EmbeddedKafkaException("cannot start embedded Kafka on " + host + ":"
                             + port + " (data dir " + dir.root() + "): Kafka hit a fatal fault while starting"
                             + " (see its log)");
                 }
-                awaitAnswers(port);
-                return new EmbeddedKafka(server, port, controllerPort, dir);
+                awaitAnswers(host, port);
+                return new EmbeddedKafka(server, host, port, controllerPort, dir);
             } catch (RuntimeException | Error e) {
                 if (server != null) {
                     stop(server);
@@ -138,15 +166,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 if (e instanceof Error error) {
                     throw error;
                 }
-                throw explain((RuntimeException) e, dir, port);
+                throw explain((RuntimeException) e, dir, host, port);
             }
         }
     }
 
     // startup() returns once the broker is unfenced; a client round trip proves the listener serves requests.
-    private static void awaitAnswers(int port) {
+    private static void awaitAnswers(String host, int port) {
         Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BrokerProperties.HOST + ":" + port,
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, host + ":" + port,
                 AdminClientConfig.CLIENT_ID_CONFIG, "mailflow-embedded-kafka-ready");
         try (Admin admin = Admin.create(config)) {
             admin.describeCluster().nodes().get(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -154,7 +182,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new EmbeddedKafkaException("cannot start embedded Kafka: interrupted while waiting for it", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new EmbeddedKafkaException("cannot start embedded Kafka: broker on " + BrokerProperties.HOST + ":"
+            throw new EmbeddedKafkaException("cannot start embedded Kafka: broker on " + host + ":"
                     + port + " did not answer within " + READY_TIMEOUT_MS + " ms ("
                     + EmbeddedKafkaException.reason(e) + ")", e);
         }
@@ -170,7 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Turns Kafka's startup failure into one line naming what to fix. */
-    private static RuntimeException explain(RuntimeException failure, DataDirectory dir, int port) {
+    private static RuntimeException explain(RuntimeException failure, DataDirectory dir, String host, int port) {
         if (failure instanceof EmbeddedKafkaException known) {
             return known;
         }
@@ -190,26 +218,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return new EmbeddedKafkaException("cannot start embedded Kafka on " + BrokerProperties.HOST + ":" + port
+        return new EmbeddedKafkaException("cannot start embedded Kafka on " + host + ":" + port
                 + " (data dir " + dir.root() + "): " + EmbeddedKafkaException.reason(root), failure);
     }
 
     // Kafka needs the controller's port before it starts (the voter set names it), and we need the broker's
     // to hand out: probe for free ones; a race with another process is retried in start().
-    private static int freePort(int notThis) {
+    private static int freePort(String host, int notThis) {
         for (int i = 0; i < 10; i++) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getByName(BrokerProperties.HOST), 0));
+                socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
                 if (socket.getLocalPort() != notThis) {
                     return socket.getLocalPort();
                 }
             } catch (IOException e) {
                 throw new EmbeddedKafkaException("cannot start embedded Kafka: no free port on "
-                        + BrokerProperties.HOST + " (" + EmbeddedKafkaException.reason(e) + ")", e);
+                        + host + " (" + EmbeddedKafkaException.reason(e) + ")", e);
             }
         }
-        throw new EmbeddedKafkaException("cannot start embedded Kafka: no free port on " + BrokerProperties.HOST);
+        throw new EmbeddedKafkaException("cannot start embedded Kafka: no free port on " + host);
     }
 
     /** A listener port was taken; start() decides whether to pick another or to report it. */
