@@ -46,6 +46,11 @@ final class EdgeSessionHooks implements SessionHooks {
   private long internalId;
   private int traceLength;
   private int messages;
+  /** The message whose queue write the client is waiting for, if any; event loop only. */
+  private Pending pending;
+
+  /** A queue write not yet answered: what the client would lose if it went away now. */
+  private record Pending(String networkMessageId, CompletionStage<Void> publication, CompletableFuture<SmtpReply> reply) {}
 
   EdgeSessionHooks(EdgeConnector edge, Context context, ProtocolLog log) {
     this.edge = edge;
@@ -253,6 +258,13 @@ final class EdgeSessionHooks implements SessionHooks {
       published = CompletableFuture.failedFuture(e);
     }
     CompletionStage<Void> publication = published;
+    Pending waiting = new Pending(networkMessageId, publication, reply);
+    pending = waiting;
+    reply.whenComplete((r, e) -> {
+      if (pending == waiting) {
+        pending = null;
+      }
+    });
     long timer = edge.vertx().setTimer(timeoutMs, t -> {
       if (reply.isDone()) {
         return;
@@ -287,6 +299,27 @@ final class EdgeSessionHooks implements SessionHooks {
       }
     }));
     return reply;
+  }
+
+  /**
+   * The client went away: a message it has no answer for yet is taken back if it still can be, as Exchange
+   * discards a message whose connection drops before its 250. The client never learnt it was accepted and will
+   * send it again, so writing it too would be a duplicate. One whose commit started is written (and tracked) as
+   * usual: that case is the one SMTP cannot close (RFC 1047).
+   */
+  void disconnected() {
+    Pending waiting = pending;
+    if (waiting == null || waiting.reply().isDone()) {
+      return;
+    }
+    if (edge.publisher().withdraw(waiting.publication())) {
+      waiting.reply().complete(EdgeReplies.INSUFFICIENT_RESOURCES); // nobody reads it: the socket is gone
+      log.info("Client disconnected before the submission queue acknowledged " + waiting.networkMessageId()
+          + "; withdrawn", "Queue write withdrawn");
+    } else {
+      log.info("Client disconnected while the submission queue commit of " + waiting.networkMessageId()
+          + " was in progress; it is queued", "Queue write committing");
+    }
   }
 
   /** Exchange's RECEIVE event of source SMTP for the message just queued. */

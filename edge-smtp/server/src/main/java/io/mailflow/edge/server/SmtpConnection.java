@@ -28,6 +28,8 @@ final class SmtpConnection implements SessionOutput {
   private final NetSocket socket;
   private final Context context;
   private SmtpSession session;
+  /** This session's hooks: told when the client goes away while a queue write is unanswered. */
+  private EdgeSessionHooks hooks;
   private ProtocolLog log;
   private long lastActivity = System.nanoTime();
   private long inactivityTimer = -1;
@@ -105,7 +107,8 @@ final class SmtpConnection implements SessionOutput {
       // Exchange's ExternalAuthoritative: the network vouches for the client, no protocol step does
       log.info(SessionPrincipal.EXTERNALLY_SECURED.describe(), "authenticated");
     }
-    session = new SmtpSession(edge.smtp(), new EdgeSessionHooks(edge, context, log), this,
+    hooks = new EdgeSessionHooks(edge, context, log);
+    session = new SmtpSession(edge.smtp(), hooks, this,
         SessionInfo.connected(sessionId, remote, local, tls), r -> context.runOnContext(v -> r.run()));
     log.info(SessionRights.describe(edge.policy().rights(session.info())), "Set Session Permissions");
     socket.handler(this::received);
@@ -160,6 +163,9 @@ final class SmtpConnection implements SessionOutput {
     edge.policy().ended(session.info().sessionId());
     if (!session.isClosed()) {
       session.disconnected(); // mid-DATA: nothing was handed over, nothing is queued
+    }
+    if (hooks != null) {
+      hooks.disconnected(); // after the end of data, still unanswered: taken back if it can be
     }
     log.disconnected(closedByServer ? "Local" : "Remote");
   }

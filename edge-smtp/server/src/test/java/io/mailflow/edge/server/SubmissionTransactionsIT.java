@@ -139,6 +139,47 @@ class SubmissionTransactionsIT {
     }
   }
 
+  /**
+   * A client that gives up waiting for its reply (a short client timeout, a dropped connection) never learnt its
+   * message was accepted and sends it again: the edge takes back a write it has not committed, as Exchange
+   * discards a message whose connection drops before its 250.
+   */
+  @Test
+  void aClientThatHangsUpBeforeItsReplyHasItsMessageTakenBack() throws Exception {
+    SmtpEdge edge = rig.start(TestOrganization.standard(), wiring("txn-it-hangup-EX01").submissions(),
+        new RecordingEvents(), EdgeOptions.defaults().withSubmissionTimeout(Duration.ofSeconds(30)));
+    String run = UUID.randomUUID().toString();
+    int port = kafka.port();
+    kafka.close();
+    String abandoned = "hung up " + run;
+    try (SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0))) {
+      client.reply();
+      client.command("EHLO client.example");
+      client.command("MAIL FROM:<a@fabrikam.example>");
+      client.command("RCPT TO:<bob@contoso.test>");
+      client.command("DATA");
+      client.send("From: a@fabrikam.example\r\nTo: bob@contoso.test\r\nSubject: " + abandoned
+          + "\r\n\r\nHello\r\n.\r\n");
+      Thread.sleep(1000); // the edge is waiting for Kafka; the client gives up before the 30 s timeout
+    }
+    Thread.sleep(500);
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
+
+    String accepted = null;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (int attempt = 1; accepted == null && System.nanoTime() < deadline; attempt++) {
+      String subject = "after hang-up " + run + " #" + attempt;
+      if (send(edge, subject).startsWith("250 2.6.0")) {
+        accepted = subject;
+      } else {
+        Thread.sleep(500);
+      }
+    }
+    assertTrue(accepted != null, "the edge queues again after the broker came back");
+    List<String> committed = committedSubjects(accepted);
+    assertTrue(!committed.contains(abandoned), abandoned + " was written though its client hung up: " + committed);
+  }
+
   @Test
   void brokerStoppedUnderLoadNothingAnswered250IsLostNothingAnswered4xxIsWritten() throws Exception {
     SmtpEdge edge = edge(wiring("txn-it-load"), new RecordingEvents());
