@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,17 +73,9 @@ class PrometheusScrapeIT {
     }
   }
 
-  /** As edge-smtp/server's ClientProcess.require: skip locally, fail on CI. */
   static void require() {
-    if (Files.isExecutable(BINARY)) {
-      return;
-    }
-    String why = "Prometheus is not installed (Debian's prometheus; ops/ci/install-test-peers.sh installs it)";
-    String ci = System.getenv("CI");
-    if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-      fail(why + ", and CI is set: the interop tests must run on CI");
-    }
-    Assumptions.abort(why);
+    TestPeer.require(BINARY,
+        "Prometheus is not installed (Debian's prometheus; ops/ci/install-test-peers.sh installs it)");
   }
 
   /**

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,15 +86,8 @@ class TestsslIT {
   }
 
   static void require() {
-    if (Files.isExecutable(BINARY)) {
-      return;
-    }
-    String why = "testssl.sh is not installed (Debian's testssl.sh; ops/ci/install-test-peers.sh installs it)";
-    String ci = System.getenv("CI");
-    if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-      fail(why + ", and CI is set: the interop tests must run on CI");
-    }
-    Assumptions.abort(why);
+    TestPeer.require(BINARY,
+        "testssl.sh is not installed (Debian's testssl.sh; ops/ci/install-test-peers.sh installs it)");
   }
 
   @Test

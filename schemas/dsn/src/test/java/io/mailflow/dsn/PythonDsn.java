@@ -1,14 +1,8 @@
 package io.mailflow.dsn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * PythonDsn - a report read by an independent parser, Python 3's {@code email} package; shared by every
@@ -35,30 +29,15 @@ public final class PythonDsn {
       "    print('recipient', ' | '.join(' '.join(str(b[f]).split()) for f in",
       "          ('Final-Recipient', 'Original-Recipient', 'Action', 'Status', 'Remote-MTA', 'Diagnostic-Code')))",
       "");
+  private static final ScriptedParser PARSER = new ScriptedParser(
+      "python3", "python3", SCRIPT, ".py",
+      List.of("python3", "--version"), "python3");
 
   private PythonDsn() {}
 
   /** The parser's lines for {@code message}, written to and read from {@code dir}. */
   public static List<String> parse(byte[] message, Path dir) throws IOException, InterruptedException {
-    boolean available = available();
-    if (!available && System.getenv("CI") != null) {
-      throw new AssertionError("python3 is not installed, and CI is set: ops/ci/install-test-peers.sh installs it");
-    }
-    assumeTrue(available, "python3 is not installed: skipping the independent parser check");
-    Path eml = Files.createTempFile(dir, "dsn", ".eml");
-    Path script = Files.createTempFile(dir, "parse_dsn", ".py");
-    Files.write(eml, message);
-    Files.writeString(script, SCRIPT);
-    Path output = Files.createTempFile(dir, "dsn", ".out");
-    Process p = new ProcessBuilder("python3", script.toString(), eml.toString())
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("python3 did not finish within 60 s");
-    }
-    String text = Files.readString(output, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), "python3 failed:\n" + text);
-    return text.lines().toList();
+    return PARSER.parse(message, dir);
   }
 
   /** The first line labelled {@code label}, without the label ("subject ..." gives the subject). */
@@ -70,18 +49,5 @@ public final class PythonDsn {
   /** The recipient lines. */
   public static List<String> recipients(List<String> lines) {
     return lines.stream().filter(l -> l.startsWith("recipient ")).toList();
-  }
-
-  private static boolean available() {
-    try {
-      Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

@@ -76,6 +76,22 @@ class SubmissionTransactionsIT {
     }
   }
 
+  /**
+   * Sends {@code prefix #1}, {@code #2} ... in fresh sessions, half a second apart, as a client retrying a 4xx
+   * would, until one is answered 250 (its subject) or {@link #WAIT} has passed (null).
+   */
+  private String sendUntilAccepted(SmtpEdge edge, String prefix) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
+      String subject = prefix + " #" + attempt;
+      if (send(edge, subject).startsWith("250 2.6.0")) {
+        return subject;
+      }
+      Thread.sleep(500);
+    }
+    return null;
+  }
+
   /** Every subject on mail.submission.v1 as a read_committed reader sees it, once {@code last} is there. */
   private static List<String> committedSubjects(String last) {
     return committedSubjects(List.of(last));
@@ -165,16 +181,7 @@ class SubmissionTransactionsIT {
     Thread.sleep(500);
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
 
-    String accepted = null;
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    for (int attempt = 1; accepted == null && System.nanoTime() < deadline; attempt++) {
-      String subject = "after hang-up " + run + " #" + attempt;
-      if (send(edge, subject).startsWith("250 2.6.0")) {
-        accepted = subject;
-      } else {
-        Thread.sleep(500);
-      }
-    }
+    String accepted = sendUntilAccepted(edge, "after hang-up " + run);
     assertTrue(accepted != null, "the edge queues again after the broker came back");
     List<String> committed = committedSubjects(accepted);
     assertTrue(!committed.contains(abandoned), abandoned + " was written though its client hung up: " + committed);
@@ -303,16 +310,7 @@ class SubmissionTransactionsIT {
           events.protocol.toString());
 
       // the writer starts again by itself (fencing the intruder in turn)
-      String accepted = null;
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      for (int attempt = 1; accepted == null && System.nanoTime() < deadline; attempt++) {
-        String subject = "again " + run + " #" + attempt;
-        if (send(edge, subject).startsWith("250 2.6.0")) {
-          accepted = subject;
-        } else {
-          Thread.sleep(500);
-        }
-      }
+      String accepted = sendUntilAccepted(edge, "again " + run);
       assertTrue(accepted != null, "the writer recovers from being fenced");
       List<String> committed = committedSubjects(accepted);
       assertTrue(!committed.contains(fenced), fenced + " was answered 451 but written: " + committed);
