@@ -34,12 +34,7 @@ start_broker() {
 }
 start_broker
 await_line broker 'broker is running' || exit 2
-for r in "${ROLES[@]}"; do
-  extra=(); [ "$r" = delivery ] && extra=(--mail-store "$STORE")
-  mailflow "$r" "$r" --config "$ORG" --bootstrap "$BOOT" --data-dir "$BASE/$r" "${extra[@]}"
-done
-for r in "${ROLES[@]}"; do await_line "$r" 'running against Kafka' || exit 2; done
-greeting "$SMTP" > /dev/null || exit 2
+start_roles "${ROLES[@]}"
 
 start_load "$SMTP" $(( WARM + OUTAGE + AFTER + START_TIMEOUT + 60 ))
 sleep "$WARM"

@@ -39,12 +39,7 @@ start_broker() {
 for n in 1 2 3; do start_broker "$n"; done
 for n in 1 2 3; do await_line "broker-$n" 'broker is running' || exit 2; done
 log "three brokers up"
-for r in "${ROLES[@]}"; do
-  extra=(); [ "$r" = delivery ] && extra=(--mail-store "$STORE")
-  mailflow "$r" "$r" --config "$ORG" --bootstrap "$BOOT" --data-dir "$BASE/$r" "${extra[@]}"
-done
-for r in "${ROLES[@]}"; do await_line "$r" 'running against Kafka' || exit 2; done
-greeting "$SMTP" > /dev/null || exit 2
+start_roles "${ROLES[@]}"
 
 start_load "$SMTP" $(( WARM + DOWN + AFTER + START_TIMEOUT + 60 ))
 sleep "$WARM"

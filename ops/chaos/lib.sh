@@ -116,6 +116,16 @@ EOF
 }
 
 # ---------------------------------------------------------------- load and count
+start_roles() {  # start_roles ROLE...: one mailflow process per role on $BOOT (delivery's store: $STORE), until
+  # each says it is running and the edge on $SMTP greets; exits the drill (2) if one does not
+  local r extra
+  for r in "$@"; do
+    extra=(); [ "$r" = delivery ] && extra=(--mail-store "$STORE")
+    mailflow "$r" "$r" --config "$ORG" --bootstrap "$BOOT" --data-dir "$BASE/$r" "${extra[@]}"
+  done
+  for r in "$@"; do await_line "$r" 'running against Kafka' || exit 2; done
+  greeting "$SMTP" > /dev/null || exit 2
+}
 start_load() {  # start_load SMTP_PORT BOUND_SECONDS: the client until stop_load or the bound
   : > "$ACKED"; : > "$EVENTS"
   spawn load python3 "$CHAOS_PY" send --port "$1" --mailboxes "$MAILBOXES" --acked "$ACKED" --events "$EVENTS" \

@@ -65,15 +65,24 @@ class SubmissionTransactionsIT {
 
   /** Sends one message with {@code subject} in a fresh session; returns the reply to its end of data. */
   private String send(SmtpEdge edge, String subject) throws IOException {
-    try (SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0))) {
-      client.reply();
-      client.command("EHLO client.example");
-      client.command("MAIL FROM:<a@fabrikam.example>");
-      client.command("RCPT TO:<bob@contoso.test>");
-      client.command("DATA");
-      return client.command("From: a@fabrikam.example\r\nTo: bob@contoso.test\r\nSubject: " + subject
-          + "\r\n\r\nHello\r\n.");
+    try (SmtpTestClient client = inData(edge)) {
+      return client.command(message(subject) + ".");
     }
+  }
+
+  /** A fresh session to bob, after DATA's 354: what follows is the message. */
+  private static SmtpTestClient inData(SmtpEdge edge) throws IOException {
+    SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0));
+    client.reply();
+    client.command("EHLO client.example");
+    client.command("MAIL FROM:<a@fabrikam.example>");
+    client.command("RCPT TO:<bob@contoso.test>");
+    client.command("DATA");
+    return client;
+  }
+
+  private static String message(String subject) {
+    return "From: a@fabrikam.example\r\nTo: bob@contoso.test\r\nSubject: " + subject + "\r\n\r\nHello\r\n";
   }
 
   /**
@@ -168,14 +177,8 @@ class SubmissionTransactionsIT {
     int port = kafka.port();
     kafka.close();
     String abandoned = "hung up " + run;
-    try (SmtpTestClient client = new SmtpTestClient(edge.listening(TestOrganization.FRONTEND).get(0))) {
-      client.reply();
-      client.command("EHLO client.example");
-      client.command("MAIL FROM:<a@fabrikam.example>");
-      client.command("RCPT TO:<bob@contoso.test>");
-      client.command("DATA");
-      client.send("From: a@fabrikam.example\r\nTo: bob@contoso.test\r\nSubject: " + abandoned
-          + "\r\n\r\nHello\r\n.\r\n");
+    try (SmtpTestClient client = inData(edge)) {
+      client.send(message(abandoned) + ".\r\n");
       Thread.sleep(1000); // the edge is waiting for Kafka; the client gives up before the 30 s timeout
     }
     Thread.sleep(500);
