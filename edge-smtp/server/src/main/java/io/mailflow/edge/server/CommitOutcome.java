@@ -30,20 +30,24 @@ interface CommitOutcome {
       Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", clientId);
       config.remove(ConsumerConfig.GROUP_ID_CONFIG);
       config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+      // an offset not (or no longer) in the log is not an answer: never read from elsewhere instead
+      config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
       try (Consumer<String, byte[]> reader = new KafkaConsumer<>(config)) {
         reader.assign(List.of(partition));
         reader.seek(partition, offset);
         while (!giveUp.getAsBoolean()) {
           try {
             for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-              return r.offset() == offset ? Outcome.COMMITTED : Outcome.ABORTED;
+              if (r.offset() >= offset) {
+                return r.offset() == offset ? Outcome.COMMITTED : Outcome.ABORTED;
+              }
             }
             // read_committed skips an aborted transaction's records and the markers without returning them
             if (reader.position(partition, Duration.ofSeconds(2)) > offset) {
               return Outcome.ABORTED;
             }
           } catch (KafkaException e) {
-            // broker away for now (timeouts are KafkaExceptions): ask again
+            // broker away for now (timeouts are KafkaExceptions), or the offset is out of range: ask again
           }
         }
         return Outcome.UNKNOWN;
