@@ -88,21 +88,6 @@ public record ReceiveConnector(
     authFailureLimits = authFailureLimits == null ? AuthFailureLimits.DEFAULT : authFailureLimits;
   }
 
-  /** A connector with the default {@link AuthFailureLimits}. */
-  public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
-      Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
-      long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
-      int maxHeaderSize, int maxProtocolErrors, int connectionTimeoutSeconds, int connectionInactivityTimeoutSeconds,
-      ProtocolLoggingLevel protocolLoggingLevel, Certificate certificate, boolean implicitTls, int maxLogonFailures,
-      Duration tarpitInterval, List<Permission> permissions, int messageRateLimit, MessageRateSource messageRateSource,
-      List<String> trustedCertificates, boolean requireTls, List<String> tlsCipherSuites) {
-    this(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner, maxMessageSize,
-        maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
-        connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
-        maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates,
-        requireTls, tlsCipherSuites, null);
-  }
-
   /** A copy with other limits on failed AUTH across sessions. */
   public ReceiveConnector withAuthFailureLimits(AuthFailureLimits limits) {
     return new ReceiveConnector(name, bindings, remoteIpRanges, permissionGroups, authMechanisms, fqdn, banner,
@@ -144,7 +129,7 @@ public record ReceiveConnector(
     }
   }
 
-  /** A connector with the default cipher suites. */
+  /** A connector with the default cipher suites and {@link AuthFailureLimits}. */
   public ReceiveConnector(String name, List<Binding> bindings, List<String> remoteIpRanges,
       Set<PermissionGroup> permissionGroups, Set<AuthMechanism> authMechanisms, String fqdn, String banner,
       long maxMessageSize, int maxRecipientsPerMessage, int maxInboundConnection, int maxInboundConnectionPerSource,
@@ -156,7 +141,7 @@ public record ReceiveConnector(
         maxRecipientsPerMessage, maxInboundConnection, maxInboundConnectionPerSource, maxHeaderSize, maxProtocolErrors,
         connectionTimeoutSeconds, connectionInactivityTimeoutSeconds, protocolLoggingLevel, certificate, implicitTls,
         maxLogonFailures, tarpitInterval, permissions, messageRateLimit, messageRateSource, trustedCertificates,
-        requireTls, null);
+        requireTls, null, null);
   }
 
   /** A copy offering these cipher suites. */
