@@ -87,7 +87,10 @@ final class OrganizationReader {
       "maxOutboundConnections", "maxPerDomainOutboundConnections", "smtpMaxMessagesPerConnection",
       "delayNotificationTimeout", "transientFailureRetryAttempts", "transientFailureRetryInterval",
       "outboundConnectionFailureRetryInterval", "messageRetryInterval", "messageExpirationTimeout",
-      "poisonThreshold", "backPressure");
+      "poisonThreshold", "backPressure", "messageTrackingLogEnabled", "messageTrackingLogPath",
+      "messageTrackingLogMaxAge", "messageTrackingLogMaxDirectorySize", "messageTrackingLogMaxFileSize",
+      "messageTrackingLogSubjectLoggingEnabled", "sendProtocolLogPath", "sendProtocolLogMaxAge",
+      "sendProtocolLogMaxDirectorySize", "sendProtocolLogMaxFileSize", "trackingEventFormat", "protocolEventFormat");
   /** transportService.backPressure: Exchange's back pressure keys of EdgeTransport.exe.config. */
   static final List<String> BACK_PRESSURE_KEYS = List.of("enableResourceMonitoring", "resourceMeteringInterval",
       "databaseUsedSpace", "privateBytes", "submissionQueueLength");
@@ -338,21 +341,7 @@ final class OrganizationReader {
    * forever) to 24855.03:14:07. The path stays relative here: the node resolves it against its data directory.
    */
   private TransportService transportService(YamlMapping m) {
-    Path logPath = null;
-    String pathText = m.text("receiveProtocolLogPath", null);
-    if (pathText != null) {
-      if (pathText.isBlank()) {
-        errors.add(m.child("receiveProtocolLogPath"), "empty path; leave the key out for the default "
-            + "(<data-dir>/logs/ProtocolLog/SmtpReceive)");
-      } else {
-        try {
-          logPath = Path.of(pathText.strip());
-        } catch (java.nio.file.InvalidPathException e) {
-          errors.add(m.child("receiveProtocolLogPath"), "'" + pathText.strip() + "' is not a valid path: "
-              + e.getReason());
-        }
-      }
-    }
+    Path logPath = logPath(m, "receiveProtocolLogPath", "<data-dir>/logs/ProtocolLog/SmtpReceive");
     long maxFile = m.size("receiveProtocolLogMaxFileSize",
         TransportService.DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE, 1, Long.MAX_VALUE, Long.MAX_VALUE);
     long maxDirectory = m.size("receiveProtocolLogMaxDirectorySize",
@@ -388,7 +377,58 @@ final class OrganizationReader {
         YamlMapping.of(m.node("backPressure"), m.child("backPressure"), errors, BACK_PRESSURE_KEYS));
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
         delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration,
-        poisonThreshold, backPressure);
+        poisonThreshold, backPressure, messageTracking(m), sendProtocolLog(m), eventStreams(m));
+  }
+
+  /** A log directory key: a relative path is kept relative (the node resolves it against its data directory). */
+  private Path logPath(YamlMapping m, String key, String dflt) {
+    String pathText = m.text(key, null);
+    if (pathText == null) {
+      return null;
+    }
+    if (pathText.isBlank()) {
+      errors.add(m.child(key), "empty path; leave the key out for the default (" + dflt + ")");
+      return null;
+    }
+    try {
+      return Path.of(pathText.strip());
+    } catch (java.nio.file.InvalidPathException e) {
+      errors.add(m.child(key), "'" + pathText.strip() + "' is not a valid path: " + e.getReason());
+      return null;
+    }
+  }
+
+  /** Exchange's MessageTrackingLog* settings of Set-TransportService, with its limits and defaults. */
+  private MessageTrackingLogSettings messageTracking(YamlMapping m) {
+    return new MessageTrackingLogSettings(
+        m.bool("messageTrackingLogEnabled", true),
+        logPath(m, "messageTrackingLogPath", "<data-dir>/logs/MessageTracking"),
+        Duration.ofSeconds(m.seconds("messageTrackingLogMaxAge",
+            MessageTrackingLogSettings.DEFAULT_MAX_AGE.toSeconds(), 0, MAX_LOG_AGE_SECONDS)),
+        m.size("messageTrackingLogMaxDirectorySize", MessageTrackingLogSettings.DEFAULT_MAX_DIRECTORY_SIZE, 1,
+            Long.MAX_VALUE, Long.MAX_VALUE),
+        m.size("messageTrackingLogMaxFileSize", MessageTrackingLogSettings.DEFAULT_MAX_FILE_SIZE, 1, Long.MAX_VALUE,
+            Long.MAX_VALUE),
+        m.bool("messageTrackingLogSubjectLoggingEnabled", true));
+  }
+
+  /** Exchange's SendProtocolLog* settings of Set-TransportService, with its limits and defaults. */
+  private SendProtocolLogSettings sendProtocolLog(YamlMapping m) {
+    return new SendProtocolLogSettings(
+        logPath(m, "sendProtocolLogPath", "<data-dir>/logs/ProtocolLog/SmtpSend"),
+        Duration.ofSeconds(m.seconds("sendProtocolLogMaxAge", SendProtocolLogSettings.DEFAULT_MAX_AGE.toSeconds(), 0,
+            MAX_LOG_AGE_SECONDS)),
+        m.size("sendProtocolLogMaxDirectorySize", SendProtocolLogSettings.DEFAULT_MAX_DIRECTORY_SIZE, 1,
+            Long.MAX_VALUE, Long.MAX_VALUE),
+        m.size("sendProtocolLogMaxFileSize", SendProtocolLogSettings.DEFAULT_MAX_FILE_SIZE, 1, Long.MAX_VALUE,
+            Long.MAX_VALUE));
+  }
+
+  /** How the tracking and protocol event streams are encoded: Avro, Json (the default) or Both. */
+  private EventStreamSettings eventStreams(YamlMapping m) {
+    return new EventStreamSettings(
+        m.choice("trackingEventFormat", EventStreamSettings.EventFormat.class, EventStreamSettings.EventFormat.Json),
+        m.choice("protocolEventFormat", EventStreamSettings.EventFormat.class, EventStreamSettings.EventFormat.Json));
   }
 
   /**

@@ -36,13 +36,20 @@ import java.time.Duration;
  *     (Exchange MessageExpirationTimeout, 2 days)
  * @param backPressure when the edge refuses new mail to protect the node (Exchange's back pressure); null means
  *     Exchange's defaults
+ * @param messageTracking message tracking on or off, its files' place, sizes and age, subject logging (Exchange's
+ *     MessageTrackingLog* settings); null means Exchange's defaults
+ * @param sendProtocolLog the send protocol log's place, sizes and age (Exchange's SendProtocolLog* settings); null
+ *     means Exchange's defaults
+ * @param eventStreams how tracking and protocol events are encoded on their topics; null means JSON for both
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
     int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
     int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
     Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
-    Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure) {
+    Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure,
+    MessageTrackingLogSettings messageTracking, SendProtocolLogSettings sendProtocolLog,
+    EventStreamSettings eventStreams) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -106,6 +113,29 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     if (backPressure == null) {
       backPressure = BackPressureSettings.defaults();
     }
+    if (messageTracking == null) {
+      messageTracking = MessageTrackingLogSettings.defaults();
+    }
+    if (sendProtocolLog == null) {
+      sendProtocolLog = SendProtocolLogSettings.defaults();
+    }
+    if (eventStreams == null) {
+      eventStreams = EventStreamSettings.defaults();
+    }
+  }
+
+  /** Everything up to back pressure given; Exchange's tracking and send-log defaults, JSON event streams. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+      int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
+      int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
+      Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
+        smtpMaxMessagesPerConnection, delayNotificationTimeout, transientFailureRetryAttempts,
+        transientFailureRetryInterval, outboundConnectionFailureRetryInterval, messageRetryInterval,
+        messageExpirationTimeout, poisonThreshold, backPressure, null, null, null);
   }
 
   /** Everything but back pressure given; Exchange's back pressure defaults. */
@@ -171,7 +201,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
         transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold,
-        backPressure);
+        backPressure, messageTracking, sendProtocolLog, eventStreams);
   }
 
   /** The same settings with other back pressure settings. */
@@ -180,7 +210,38 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
-        messageRetryInterval, messageExpirationTimeout, poisonThreshold, settings);
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, settings, messageTracking, sendProtocolLog,
+        eventStreams);
+  }
+
+  /** The same settings with other message tracking settings. */
+  public TransportService withMessageTracking(MessageTrackingLogSettings settings) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, settings, sendProtocolLog,
+        eventStreams);
+  }
+
+  /** The same settings with other send protocol log settings. */
+  public TransportService withSendProtocolLog(SendProtocolLogSettings settings) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking, settings,
+        eventStreams);
+  }
+
+  /** The same settings with other event stream encodings. */
+  public TransportService withEventStreams(EventStreamSettings settings) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
+        sendProtocolLog, settings);
   }
 
   private static void requirePositive(String name, Duration value) {

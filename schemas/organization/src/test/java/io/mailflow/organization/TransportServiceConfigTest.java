@@ -74,7 +74,10 @@ class TransportServiceConfigTest {
             + "maxOutboundConnections, maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, "
             + "delayNotificationTimeout, transientFailureRetryAttempts, transientFailureRetryInterval, "
             + "outboundConnectionFailureRetryInterval, messageRetryInterval, messageExpirationTimeout, poisonThreshold, "
-            + "backPressure"),
+            + "backPressure, messageTrackingLogEnabled, messageTrackingLogPath, messageTrackingLogMaxAge, "
+            + "messageTrackingLogMaxDirectorySize, messageTrackingLogMaxFileSize, "
+            + "messageTrackingLogSubjectLoggingEnabled, sendProtocolLogPath, sendProtocolLogMaxAge, "
+            + "sendProtocolLogMaxDirectorySize, sendProtocolLogMaxFileSize, trackingEventFormat, protocolEventFormat"),
         e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
@@ -254,5 +257,72 @@ class TransportServiceConfigTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> d.withRetry(6, Duration.ofMinutes(5),
         Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ZERO)).getMessage()
         .contains("messageExpirationTimeout"));
+  }
+
+  @Test
+  void trackingSendLogAndEventStreamsDefaultToExchanges() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE, "test.yaml").transportService();
+    MessageTrackingLogSettings tracking = service.messageTracking();
+    assertTrue(tracking.enabled());
+    assertEquals(Duration.ofDays(30), tracking.maxAge());
+    assertEquals(1000L * 1024 * 1024, tracking.maxDirectorySize());
+    assertEquals(10L * 1024 * 1024, tracking.maxFileSize());
+    assertTrue(tracking.subjectLoggingEnabled());
+    assertEquals(Path.of("data", "logs", "MessageTracking"), tracking.directory(Path.of("data")));
+    SendProtocolLogSettings send = service.sendProtocolLog();
+    assertEquals(Duration.ofDays(30), send.maxAge());
+    assertEquals(250L * 1024 * 1024, send.maxDirectorySize());
+    assertEquals(10L * 1024 * 1024, send.maxFileSize());
+    assertEquals(Path.of("data", "logs", "ProtocolLog", "SmtpSend"), send.directory(Path.of("data")));
+    assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().trackingEventFormat());
+    assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().protocolEventFormat());
+    assertEquals(service, TransportService.defaults(), "the file's defaults are the record's");
+  }
+
+  @Test
+  void trackingSendLogAndEventStreamsAreRead() throws Exception {
+    TransportService service = OrganizationLoader.parse(BASE + "transportService:\n"
+        + "  messageTrackingLogEnabled: false\n"
+        + "  messageTrackingLogPath: logs/trk\n"
+        + "  messageTrackingLogMaxAge: 7.00:00:00\n"
+        + "  messageTrackingLogMaxDirectorySize: 2GB\n"
+        + "  messageTrackingLogMaxFileSize: 1MB\n"
+        + "  messageTrackingLogSubjectLoggingEnabled: false\n"
+        + "  sendProtocolLogPath: /var/log/send\n"
+        + "  sendProtocolLogMaxAge: 0\n"
+        + "  sendProtocolLogMaxDirectorySize: unlimited\n"
+        + "  sendProtocolLogMaxFileSize: 512KB\n"
+        + "  trackingEventFormat: Both\n"
+        + "  protocolEventFormat: Avro\n", "test.yaml").transportService();
+    assertEquals(new MessageTrackingLogSettings(false, Path.of("logs/trk"), Duration.ofDays(7), 2L * 1024 * 1024 * 1024,
+        1024 * 1024, false), service.messageTracking());
+    assertEquals(Path.of("data", "logs", "trk"), service.messageTracking().directory(Path.of("data")));
+    assertEquals(new SendProtocolLogSettings(Path.of("/var/log/send"), Duration.ZERO, Long.MAX_VALUE, 512 * 1024),
+        service.sendProtocolLog());
+    assertEquals(Path.of("/var/log/send"), service.sendProtocolLog().directory(Path.of("data")));
+    assertEquals(new EventStreamSettings(EventStreamSettings.EventFormat.Both, EventStreamSettings.EventFormat.Avro),
+        service.eventStreams());
+  }
+
+  @Test
+  void badTrackingSendLogAndEventStreamValuesAreRefusedNamingTheKey() {
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n"
+        + "  messageTrackingLogEnabled: sometimes\n"
+        + "  messageTrackingLogPath: ''\n"
+        + "  messageTrackingLogMaxFileSize: 0\n"
+        + "  sendProtocolLogMaxAge: forever\n"
+        + "  trackingEventFormat: Xml\n", "test.yaml"));
+    assertEquals(5, e.errors().size(), e.errors().toString());
+    assertEquals("transportService.messageTrackingLogEnabled: expected true or false, got 'sometimes'",
+        e.errors().get(0));
+    assertEquals("transportService.messageTrackingLogPath: empty path; leave the key out for the default "
+        + "(<data-dir>/logs/MessageTracking)", e.errors().get(1));
+    assertTrue(e.errors().get(2).startsWith("transportService.messageTrackingLogMaxFileSize: 0 out of range"),
+        e.errors().get(2));
+    assertTrue(e.errors().get(3).startsWith("transportService.sendProtocolLogMaxAge: expected a duration"),
+        e.errors().get(3));
+    assertTrue(e.errors().get(4).startsWith("transportService.trackingEventFormat:")
+        && e.errors().get(4).contains("Xml") && e.errors().get(4).contains("Json"), e.errors().get(4));
   }
 }
