@@ -46,6 +46,8 @@
 #                  off: `run --no-admin` (no admin server), the baseline for the admin server's cost
 #   SCRAPE=0       1: fetch the admin server's /metrics once a second during each measured run (as a
 #                  Prometheus would); the detail line counts the scrapes
+#   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, after the warm-up (and before the
+#                  first run): printed as "idle: N% of one core"; 0: skip
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
@@ -55,7 +57,7 @@ RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
 PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
-ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}
+ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}; IDLE=${IDLE:-60}
 # envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
 RCPT=${RCPT:-bench@sink.test}
 # more `mailflow loadtest` options, a word list (edge.sh sets --messages-per-session here)
@@ -155,6 +157,12 @@ sess_ticks() {  # CPU ticks (utime+stime+cutime+cstime) of all processes in the 
 }
 pid_ticks() {  # utime+stime of one process (all its threads)
   awk '{ s=$0; sub(/^.*\) /,"",s); split(s,r," "); printf "%d", r[12]+r[13] }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+rss_mb() {  # resident set size of one process, MB
+  awk '/^VmRSS:/{printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+hwm_mb() {  # peak resident set size of one process, MB
+  awk '/^VmHWM:/{printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0
 }
 MY_SID=$(ps -o sid= -p $$ | tr -d ' ')
 HZ=$(getconf CLK_TCK); NCPU=$(nproc)
@@ -313,6 +321,7 @@ measure_load() {
   stop_scrape
   b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
   c=$(sink_count)
+  RSS_AFTER=$(rss_mb "$MF_PID"); RSS_PEAK=$(hwm_mb "$MF_PID")
   stop_sink
   kill -0 "$MF_PID" 2>/dev/null || { log "mailflow JVM died during the run:"; tail -20 "$MF_LOG" >&2; }
   # load start: with the loadtest, its reported elapsed counts from its first connect
@@ -337,6 +346,8 @@ one_run() {
     printf "  detail: msgs=%d sess=%d loadgen=%s accept_s=%.3f deliver_s=%.3f loadgen_start_s=%.3f sink_count=%d idle_before=%s%% cpu_s: mailflow=%.1f tools=%.1f others=%.1f (others=%.0f%% of %d cores) mailflow_cpu_ms_per_msg=%.3f\n",
       n, s, gen, acc_s, w, tl-t0, c, idle, mf, tools, oth, 100*oth/((t2-t0)*ncpu), ncpu, (c>0 ? 1000*mf/c : 0) > "/dev/stderr";
     if (lat != "") printf "  latency DATA->250: %s\n", lat > "/dev/stderr" }'
+  log "  memory: RSS ${RSS_AFTER} MB after the run, peak ${RSS_PEAK} MB"
+
   sed 's/^/  | /' "$LOAD_LOG" >&2
 }
 
@@ -353,6 +364,16 @@ JAR_BUILT=$(date -r "$JAR" '+%F %T'); cp "$JAR" "$BASE/mailflow.jar"; JAR=$BASE/
 write_org
 start_mailflow
 warm_up || { ANY_INCOMPLETE=1; log "warm-up incomplete; no measured run"; exit 1; }
+measure_idle() {  # the JVM's own CPU with no SMTP traffic at all: long polls and timers only
+  [ "$IDLE" -gt 0 ] || return 0
+  sleep 5   # let the warm-up's last commits and queue states settle
+  local j0 j1 t0 t1; j0=$(pid_ticks "$MF_PID"); t0=$(now)
+  sleep "$IDLE"
+  j1=$(pid_ticks "$MF_PID"); t1=$(now)
+  awk -v j="$((j1-j0))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" -v rss="$(rss_mb "$MF_PID")" 'BEGIN{
+    printf "mailflow idle: %.1f%% of one core over %.0f s (%.2f CPU-s), RSS %d MB\n", 100*j/hz/(t1-t0), t1-t0, j/hz, rss }'
+}
+measure_idle
 for r in $(seq 1 "$RUNS"); do
   one_run
   [ "$RUN_OK" = 1 ] || { log "run incomplete; skipping remaining runs"; break; }

@@ -81,7 +81,7 @@ public final class KafkaClientConfig {
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     // A dead member's partitions move within 10 s (issue 11): the coordinator notices it after the session
     // timeout, the others learn of the rebalance at their next heartbeat (1/3 of it) and rejoin at once
-    // (their loops poll every 200 ms at most), about 6 + 2 + 1 s. 6 s is the broker's default
+    // (an idle loop polls every second at most, a busy one every 10 ms), about 6 + 2 + 1 s. 6 s is the broker's default
     // group.min.session.timeout.ms, the shortest every cluster accepts without a config change; heartbeats
     // come from the client's own thread, so a busy stage never misses one (max.poll.interval.ms guards that).
     // The classic protocol with static membership (StageLoop.Options.withInstanceId), not KIP-848's
@@ -90,10 +90,12 @@ public final class KafkaClientConfig {
     // a change on every user's cluster. A restarted static member takes its partitions back as it rejoins.
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
-    // Under load, fetch in batches rather than one request per record: the broker answers as soon as
-    // 16 KB are there, and after 5 ms at most (a hop's latency cost when the queue is nearly empty).
-    c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16 * 1024);
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+    // Long polls: the broker holds an empty fetch until a record arrives (answered at once then: min 1 byte)
+    // or 500 ms pass, so an idle stage costs two requests a second instead of two hundred. Under load the
+    // consumer still gets batches: everything that arrived while the stage worked on the previous poll.
+    // (16 KB / 5 ms before issue 13 kept a core 30-50% busy answering empty fetches when no mail flowed.)
+    c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
     // Values up to the inline-body limit must fit in one fetch.
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
     // Values stay bytes here: StageLoop decodes them so an undecodable record is parked, not fatal.

@@ -394,8 +394,14 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     }
   }
 
+  /** The longest poll when nothing is in flight: how long a task (positions()) or close() may wait to be seen. */
+  static final long IDLE_POLL_MILLIS = 1000;
+
   private Duration pollTimeout() {
-    long millis = inFlight() > 0 ? 10 : 200;
+    // Idle: a record that arrives ends the poll at once (the broker holds the fetch open for it), so the
+    // timeout only bounds how soon a task or close() is seen; waking 5 times a second per loop was ~0.1% of
+    // a core each for nothing.
+    long millis = inFlight() > 0 ? 10 : IDLE_POLL_MILLIS;
     Instant now = Instant.now();
     for (Instant due : heldUntil.values()) {
       millis = Math.max(0, Math.min(millis, Duration.between(now, due).toMillis()));
@@ -680,6 +686,12 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> due = uncommitted(finished.keySet());
+    if (due.isEmpty() && outage.waiting()) {
+      // Nothing left to send, yet an outage is still on record (a late failure of something sent before Kafka
+      // came back): only a later success can end it, and an idle stage sends nothing. Committing the offsets
+      // it already holds is that success, or fails again, once per backoff.
+      committed.forEach((p, offset) -> due.put(p, new OffsetAndMetadata(offset)));
+    }
     if (due.isEmpty()) {
       return;
     }
@@ -737,7 +749,7 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
 
   /**
    * Stops polling, lets the records in flight finish and commit (for up to {@link #CLOSE_GRACE}), and
-   * closes the consumer. No wakeup(): a poll returns within 200 ms, and a wakeup would abort the last
+   * closes the consumer. No wakeup(): a poll returns within {@link #IDLE_POLL_MILLIS}, and a wakeup would abort the last
    * commit. Records still unfinished after the grace are left uncommitted: the group reads them again.
    */
   @Override

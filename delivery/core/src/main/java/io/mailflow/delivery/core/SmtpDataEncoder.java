@@ -1,6 +1,7 @@
 package io.mailflow.delivery.core;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * SmtpDataEncoder - turns raw message bytes into the DATA stream of RFC 5321 4.5.2: every line ending
@@ -43,35 +44,121 @@ public final class SmtpDataEncoder {
     return false;
   }
 
-  /** Encodes the next chunk of the message. */
+  /**
+   * Encodes the next chunk of the message. Runs of ordinary bytes are copied in bulk, and a chunk that needs no
+   * change at all (CRLF line ends, no line starting with '.', the usual case) is returned as it is, uncopied: the
+   * byte-at-a-time version was ~9% of a busy pipeline's CPU. The caller must not change {@code chunk} afterwards.
+   */
   public byte[] encode(byte[] chunk) {
     if (finished) {
       throw new IllegalStateException("encode after finish: one SmtpDataEncoder per message");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(chunk.length + chunk.length / 32 + 8);
-    for (byte b : chunk) {
+    int n = chunk.length;
+    int i = 0;
+    // Fast path: walk line by line while the bytes can go out unchanged.
+    if (!pendingCr) {
+      while (i < n) {
+        byte b = chunk[i];
+        if (atLineStart && b == DOT) {
+          break; // needs stuffing
+        }
+        int lf = indexOfLineByte(chunk, i, n);
+        if (lf == n) { // the rest is one unterminated run
+          atLineStart = false;
+          contentOctets += n - i;
+          i = n;
+          break;
+        }
+        if (chunk[lf] == CR) {
+          if (lf + 1 < n && chunk[lf + 1] == LF) {
+            contentOctets += lf + 2 - i;
+            atLineStart = true;
+            i = lf + 2;
+            continue;
+          }
+          if (lf + 1 == n) { // a CR ending the chunk: hold it, its LF may come next
+            contentOctets += lf - i;
+            atLineStart = lf == i && atLineStart;
+            i = lf;
+          } else {
+            // bare CR inside the chunk: the run before it is fine, the CR changes
+            atLineStart = lf == i && atLineStart;
+            contentOctets += lf - i;
+            i = lf;
+          }
+          break;
+        }
+        // bare LF: the run before it is fine, the LF changes
+        atLineStart = lf == i && atLineStart;
+        contentOctets += lf - i;
+        i = lf;
+        break;
+      }
+      if (i == n) {
+        return chunk;
+      }
+    }
+    // Slow path from i on: the first i bytes are already accounted for and go out as they are.
+    byte[] out = new byte[Math.max(16, i + (n - i) * 2 + 8)];
+    System.arraycopy(chunk, 0, out, 0, i);
+    int o = i;
+    while (i < n) {
+      byte b = chunk[i];
       if (pendingCr) {
         pendingCr = false;
-        endLine(out);
+        out = room(out, o, 2);
+        o = endLine(out, o);
         if (b == LF) {
+          i++;
           continue; // CRLF: the line end is already written
         }
       }
       if (b == CR) {
         pendingCr = true;
+        i++;
       } else if (b == LF) {
-        endLine(out);
+        out = room(out, o, 2);
+        o = endLine(out, o);
+        i++;
       } else {
         if (atLineStart && b == DOT) {
-          out.write(DOT);
+          out = room(out, o, 1);
+          out[o++] = DOT;
           contentOctets++;
         }
         atLineStart = false;
-        out.write(b);
-        contentOctets++;
+        int end = indexOfLineByte(chunk, i, n);
+        out = room(out, o, end - i);
+        System.arraycopy(chunk, i, out, o, end - i);
+        o += end - i;
+        contentOctets += end - i;
+        i = end;
       }
     }
-    return out.toByteArray();
+    return o == out.length ? out : Arrays.copyOf(out, o);
+  }
+
+  /** The index of the next CR or LF in {@code bytes[from, to)}, or {@code to}. */
+  private static int indexOfLineByte(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
+      if (b == CR || b == LF) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  private static byte[] room(byte[] out, int used, int more) {
+    return used + more <= out.length ? out : Arrays.copyOf(out, Math.max(out.length * 2, used + more));
+  }
+
+  private int endLine(byte[] out, int o) {
+    out[o] = CR;
+    out[o + 1] = LF;
+    contentOctets += 2;
+    atLineStart = true;
+    return o + 2;
   }
 
   /** The rest of the stream: a pending line end, a final CRLF if the message lacked one, and ".CRLF". */

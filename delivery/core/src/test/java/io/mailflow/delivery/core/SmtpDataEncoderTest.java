@@ -93,4 +93,94 @@ class SmtpDataEncoderTest {
     assertTrue(SmtpDataEncoder.containsEightBit("caf\u00e9".getBytes(ISO_8859_1)));
     assertFalse(SmtpDataEncoder.containsEightBit("plain ascii\r\n".getBytes(ISO_8859_1)));
   }
+
+  @Test
+  void bulkEncodingMatchesTheByteAtATimeDefinition() {
+    Random random = new Random(7);
+    byte[] alphabet = ".\r\naaaa\u00e9".getBytes(ISO_8859_1);
+    for (int round = 0; round < 2000; round++) {
+      byte[] message = new byte[random.nextInt(200)];
+      for (int i = 0; i < message.length; i++) {
+        message[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      SmtpDataEncoder encoder = new SmtpDataEncoder();
+      ReferenceEncoder reference = new ReferenceEncoder();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      ByteArrayOutputStream want = new ByteArrayOutputStream();
+      int at = 0;
+      while (at < message.length) {
+        int n = Math.min(message.length - at, 1 + random.nextInt(40));
+        byte[] chunk = java.util.Arrays.copyOfRange(message, at, at + n);
+        got.writeBytes(encoder.encode(chunk));
+        reference.encode(chunk, want);
+        at += n;
+      }
+      got.writeBytes(encoder.finish());
+      reference.finish(want);
+      assertArrayEquals(want.toByteArray(), got.toByteArray(), "message " + new String(message, ISO_8859_1));
+      assertEquals(reference.contentOctets, encoder.contentOctets());
+    }
+  }
+
+  @Test
+  void aChunkThatNeedsNoChangeIsPassedOnUncopied() {
+    byte[] chunk = "Subject: x\r\n\r\nbody line\r\nmid.dle\r\n".getBytes(ISO_8859_1);
+    SmtpDataEncoder encoder = new SmtpDataEncoder();
+    assertTrue(encoder.encode(chunk) == chunk, "an unchanged chunk is the same array");
+    assertEquals(chunk.length, encoder.contentOctets());
+    byte[] partial = "no line end yet".getBytes(ISO_8859_1);
+    assertTrue(encoder.encode(partial) == partial);
+    assertEquals(".\r\n", new String(java.util.Arrays.copyOfRange(encoder.finish(), 2, 5), ISO_8859_1),
+        "an unterminated last line still gets its CRLF before the dot");
+  }
+
+  /** The encoder as RFC 5321 4.5.2 says it, one byte at a time: what the bulk encoder must equal. */
+  private static final class ReferenceEncoder {
+    boolean atLineStart = true;
+    boolean pendingCr;
+    long contentOctets;
+
+    void encode(byte[] chunk, ByteArrayOutputStream out) {
+      for (byte b : chunk) {
+        if (pendingCr) {
+          pendingCr = false;
+          endLine(out);
+          if (b == '\n') {
+            continue;
+          }
+        }
+        if (b == '\r') {
+          pendingCr = true;
+        } else if (b == '\n') {
+          endLine(out);
+        } else {
+          if (atLineStart && b == '.') {
+            out.write('.');
+            contentOctets++;
+          }
+          atLineStart = false;
+          out.write(b);
+          contentOctets++;
+        }
+      }
+    }
+
+    void finish(ByteArrayOutputStream out) {
+      if (pendingCr) {
+        pendingCr = false;
+        endLine(out);
+      }
+      if (!atLineStart) {
+        endLine(out);
+      }
+      out.writeBytes(".\r\n".getBytes(ISO_8859_1));
+    }
+
+    private void endLine(ByteArrayOutputStream out) {
+      out.write('\r');
+      out.write('\n');
+      contentOctets += 2;
+      atLineStart = true;
+    }
+  }
 }
