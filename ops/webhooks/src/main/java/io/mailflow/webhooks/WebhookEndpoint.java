@@ -231,12 +231,21 @@ final class WebhookEndpoint implements AutoCloseable {
     }
     meters.count(a.notification.event(), Outcome.retried);
     failed(a.probe, reason, retryAfter, now);
-    timer.schedule(() -> {
+    schedule(() -> {
       synchronized (this) {
         ready.addLast(a);
       }
       pump();
-    }, wait.toNanos(), TimeUnit.NANOSECONDS);
+    }, wait.toNanos());
+  }
+
+  /** Runs {@code task} on the shared timer after {@code nanos}; nothing once the webhooks are closing. */
+  private void schedule(Runnable task, long nanos) {
+    try {
+      timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: what is not settled stays uncommitted and is sent again after the restart
+    }
   }
 
   private void giveUp(Attempt a, String reason) {
@@ -277,7 +286,7 @@ final class WebhookEndpoint implements AutoCloseable {
       log.info("{}: down: {}; its notifications wait in Kafka, one probe at a time with backoff from {} ms to {} s",
           who, reason, options.firstRetry().toMillis(), MAX_BACKOFF.toSeconds());
     }
-    timer.schedule(this::pump, wait, TimeUnit.NANOSECONDS);
+    schedule(this::pump, wait);
   }
 
   private void up(int status) {
