@@ -255,6 +255,34 @@ class WebhooksIT {
   }
 
   @Test
+  void aTimeoutAndA429AreRetriedWithTheSameId() throws Exception {
+    Receiver receiver = receiver();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    receiver.answer(body -> {
+      int call = calls.incrementAndGet();
+      if (call == 1) {
+        try {
+          Thread.sleep(3_000); // past the webhook's 1 s timeout: the sender gave up on this one
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return 200;
+      }
+      return call == 2 ? 429 : 200;
+    });
+    Webhook hook = new Webhook("slow-" + run, receiver.url(), "test.secret", SECRET, EnumSet.allOf(Webhook.Event.class),
+        Duration.ofSeconds(1), Duration.ofHours(1), true, false);
+    start(hook);
+    publish(TrackingEvents.fail(nmid("1"), "x@fabrikam.test"));
+    // the receiver records the timed-out POST when its handler returns, after the sender gave up on it
+    await().atMost(WAIT).until(() -> count(hook, "failed", "sent") == 1 && caughtUp(hook)
+        && receiver.posts.size() == 3);
+    assertEquals(2, count(hook, "failed", "retried"), "the timeout and the 429");
+    assertEquals(1, receiver.posts.stream().map(Receiver.Post::id).distinct().count(), "one id across the retries");
+    assertEquals(1, receiver.posts.stream().map(Receiver.Post::text).distinct().count(), "one body across the retries");
+  }
+
+  @Test
   void a400IsDroppedAndCountedAndTheNextOnesFlow() throws Exception {
     Receiver receiver = receiver();
     receiver.answer(body -> body.contains("reject@") ? 400 : 200);
