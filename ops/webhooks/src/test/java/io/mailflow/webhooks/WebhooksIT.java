@@ -283,6 +283,29 @@ class WebhooksIT {
   }
 
   @Test
+  void aRestartSendsWhatWasNotAnsweredWithTheSameIds() throws Exception {
+    Receiver receiver = receiver();
+    receiver.answer(503);
+    Webhook hook = webhook("restart", receiver);
+    Webhooks first = Webhooks.start(bootstrap, List.of(hook), StageLoop.Options.defaults().withMeters(meters), true,
+        new WebhookEndpoint.Options(Duration.ofMillis(200), Clock.systemUTC()));
+    List<String> nmids = List.of(nmid("r1"), nmid("r2"), nmid("r3"));
+    for (String n : nmids) {
+      publish(TrackingEvents.deliver(n, "bob@contoso.test"));
+    }
+    await().atMost(WAIT).until(() -> receiver.posts.stream().map(Receiver.Post::id).distinct().count() == 3);
+    Set<String> idsBefore = receiver.posts.stream().map(Receiver.Post::id).collect(Collectors.toSet());
+    first.close(); // nothing was answered 2xx: nothing is committed
+    assertTrue(!caughtUp(hook));
+    receiver.answer(200);
+    meters = new SimpleMeterRegistry();
+    start(hook);
+    await().atMost(WAIT).until(() -> count(hook, "delivered", "sent") == 3 && caughtUp(hook));
+    assertEveryOnceBack(receiver, nmids);
+    assertEquals(idsBefore, receiver.accepted().stream().map(Receiver.Post::id).collect(Collectors.toSet()));
+  }
+
+  @Test
   void a400IsDroppedAndCountedAndTheNextOnesFlow() throws Exception {
     Receiver receiver = receiver();
     receiver.answer(body -> body.contains("reject@") ? 400 : 200);
