@@ -76,7 +76,10 @@ final class WebhookEndpoint implements AutoCloseable {
   private int inFlight;
   private boolean down;
   private long downSinceNanos;
+  /** Failed probes in a row: they set the endpoint's backoff. */
   private int failuresWhileDown;
+  /** Every attempt that failed since it went down, for the "back" line. */
+  private int failedSinceDown;
   private long nextProbeNanos;
   private boolean closed;
 
@@ -270,6 +273,7 @@ final class WebhookEndpoint implements AutoCloseable {
     long wait;
     synchronized (this) {
       wentDown = !down;
+      failedSinceDown = wentDown ? 1 : failedSinceDown + 1;
       if (wentDown) {
         down = true;
         downSinceNanos = now;
@@ -298,10 +302,10 @@ final class WebhookEndpoint implements AutoCloseable {
       }
       down = false;
       downFor = System.nanoTime() - downSinceNanos;
-      failures = failuresWhileDown;
+      failures = failedSinceDown;
     }
     log.info("{}: back (HTTP {}) after {} s down and {} failed attempt(s); sending what waited", who, status,
-        Duration.ofNanos(downFor).toSeconds(), failures);
+        String.format(java.util.Locale.ROOT, "%.1f", downFor / 1e9), failures);
   }
 
   /** Whether the endpoint is down now (its last attempt failed and no 2xx came since). */
