@@ -82,12 +82,16 @@ final class WebhookEndpoint implements AutoCloseable {
   private int failedSinceDown;
   private long nextProbeNanos;
   private boolean closed;
+  /** The last sweep of {@link #ready} for notifications past maxRetryTime (System.nanoTime()). */
+  private long lastSweepNanos = System.nanoTime();
+  private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** One notification on its way, across its retries. */
   private final class Attempt {
     final Notification notification;
     final CompletableFuture<Void> settled = new CompletableFuture<>();
-    long firstTriedNanos;
+    /** When it was read from Kafka: maxRetryTime counts from here, tried or still waiting for a probe. */
+    final long acceptedNanos = System.nanoTime();
     int failures;
     /** Sent while the endpoint was down: its answer decides whether the endpoint is back. */
     boolean probe;
@@ -97,7 +101,7 @@ final class WebhookEndpoint implements AutoCloseable {
     }
 
     long deadlineNanos() {
-      return firstTriedNanos + config.maxRetryTime().toNanos();
+      return acceptedNanos + config.maxRetryTime().toNanos();
     }
   }
 
@@ -147,13 +151,26 @@ final class WebhookEndpoint implements AutoCloseable {
         return;
       }
       long now = System.nanoTime();
+      if (now - lastSweepNanos > SWEEP_INTERVAL_NANOS) {
+        // waited past maxRetryTime for the endpoint to come back (while down only one probe goes at a time, so
+        // most of what waits is never tried); all but the head, the next probe: an endpoint is always probed
+        lastSweepNanos = now;
+        Attempt head = ready.peekFirst();
+        ready.removeIf(a -> {
+          boolean past = a != head && now - a.deadlineNanos() > 0;
+          if (past) {
+            expired.add(a);
+          }
+          return past;
+        });
+      }
       while (!ready.isEmpty()) {
         if (down ? inFlight > 0 || now < nextProbeNanos : inFlight >= MAX_IN_FLIGHT) {
           break;
         }
         Attempt a = ready.pollFirst();
-        if (a.failures > 0 && now - a.deadlineNanos() > 0) {
-          expired.add(a); // waited past maxRetryTime for the endpoint to come back
+        if (!down && a.failures > 0 && now - a.deadlineNanos() > 0) {
+          expired.add(a); // a retry that waited for a free slot past its time (while down it goes as the probe)
           continue;
         }
         inFlight++;
@@ -164,7 +181,7 @@ final class WebhookEndpoint implements AutoCloseable {
         }
       }
     }
-    expired.forEach(a -> giveUp(a, "the endpoint stayed down"));
+    expired.forEach(a -> giveUp(a, "still waiting for its turn (the endpoint down, or busy with 8 in flight)"));
     send.forEach(this::post);
   }
 
@@ -182,9 +199,6 @@ final class WebhookEndpoint implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
     long started = System.nanoTime();
-    if (a.firstTriedNanos == 0) {
-      a.firstTriedNanos = started;
-    }
     CompletableFuture<HttpResponse<Void>> response;
     try {
       response = http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
@@ -252,9 +266,9 @@ final class WebhookEndpoint implements AutoCloseable {
   }
 
   private void giveUp(Attempt a, String reason) {
-    log.warn("{}: gave up on {} notification {} after {} attempt(s) over {} s (maxRetryTime {} s): {}; dropped", who,
+    log.warn("{}: gave up on {} notification {} after {} failed attempt(s) in {} s (maxRetryTime {} s): {}; dropped", who,
         a.notification.event().jsonName(), a.notification.id(), a.failures,
-        Duration.ofNanos(System.nanoTime() - a.firstTriedNanos).toSeconds(), config.maxRetryTime().toSeconds(), reason);
+        Duration.ofNanos(System.nanoTime() - a.acceptedNanos).toSeconds(), config.maxRetryTime().toSeconds(), reason);
     settle(a, Outcome.dropped);
   }
 

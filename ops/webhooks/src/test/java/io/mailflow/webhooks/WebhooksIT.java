@@ -333,6 +333,24 @@ class WebhooksIT {
   }
 
   @Test
+  void whatWaitsForADownEndpointPastMaxRetryTimeIsDroppedTriedOrNot() throws Exception {
+    Receiver receiver = receiver();
+    receiver.stopListening();
+    Webhook hook = webhook("gone", receiver.url(), EnumSet.allOf(Webhook.Event.class), Duration.ofSeconds(2));
+    start(hook);
+    for (int i = 0; i < 5; i++) {
+      publish(TrackingEvents.fail(nmid("g" + i), "x@fabrikam.test"));
+    }
+    // one probe at a time while down: most are never tried, and are dropped all the same once their time is up
+    await().atMost(WAIT).until(() -> count(hook, "failed", "dropped") == 5 && caughtUp(hook));
+    assertEquals(0, pending(hook));
+    receiver.listenAgain();
+    publish(TrackingEvents.fail(nmid("after"), "x@fabrikam.test"));
+    await().atMost(WAIT).until(() -> count(hook, "failed", "sent") == 1 && caughtUp(hook));
+    assertEveryOnceBack(receiver, List.of(nmid("after")));
+  }
+
+  @Test
   void aDownEndpointDoesNotHoldUpAnother() throws Exception {
     Receiver down = receiver();
     down.stopListening();

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param secret the key read from {@code secretFile} (never printed by {@link #toString()})
  * @param events which status changes are sent; default all four
  * @param timeout how long one POST may take before it counts as failed (retried); default 10 s
- * @param maxRetryTime how long a notification is retried before it is dropped and counted; default 24 h
+ * @param maxRetryTime how long a notification is retried, from when it is read, before it is dropped and counted;
+ *     default 24 h
  * @param enabled false: configured but not sent (its consumer group keeps its place); default true
  * @param allowInsecureHttp true: plain http to any host is allowed (the body and signature travel in the clear);
  *     default false
