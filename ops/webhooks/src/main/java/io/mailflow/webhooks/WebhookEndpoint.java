@@ -242,12 +242,14 @@ final class WebhookEndpoint implements AutoCloseable {
     a.failures++;
     Duration wait = longer(backoff(a.failures), retryAfter);
     long now = System.nanoTime();
+    // first: the endpoint's probe backoff holds even when this notification is given up (else, past maxRetryTime,
+    // each failed probe would send the next waiting notification at once)
+    failed(a.probe, reason, retryAfter, now);
     if (now + wait.toNanos() - a.deadlineNanos() > 0) {
       giveUp(a, reason);
       return;
     }
     meters.count(a.notification.event(), Outcome.retried);
-    failed(a.probe, reason, retryAfter, now);
     schedule(() -> {
       synchronized (this) {
         ready.addLast(a);
