@@ -184,6 +184,12 @@ class WebhooksIT {
     assertEquals(nmid("6"), bounced.at("/message/network-message-id").asText());
     assertEquals("alice@contoso.test", bounced.at("/report/sent-to").asText());
     assertEquals(6, receiver.posts.stream().map(Receiver.Post::id).distinct().count());
+    // one real notification as received, for the README's verification snippet (target/webhook-sample/)
+    Receiver.Post sample = receiver.posts.get(0);
+    java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "webhook-sample"));
+    java.nio.file.Files.write(dir.resolve("body"), sample.body());
+    java.nio.file.Files.writeString(dir.resolve("timestamp"), sample.timestamp());
+    java.nio.file.Files.writeString(dir.resolve("signature"), sample.signature());
     assertEquals(3, count(hook, "delivered", "sent"));
     assertEquals(1, count(hook, "bounced", "sent"));
     assertEquals(0, pending(hook));
