@@ -196,6 +196,17 @@ class WebhooksIT {
   }
 
   @Test
+  void aNewEndpointStartsAtTheEndOfTheTrackingLog() throws Exception {
+    Receiver receiver = receiver();
+    publish(TrackingEvents.fail(nmid("before"), "x@fabrikam.test")); // before the endpoint existed: history
+    Webhook hook = webhook("fresh", receiver);
+    start(hook);
+    publish(TrackingEvents.fail(nmid("after"), "x@fabrikam.test"));
+    await().atMost(WAIT).until(() -> receiver.accepted().size() >= 1 && caughtUp(hook));
+    assertEveryOnceBack(receiver, List.of(nmid("after")));
+  }
+
+  @Test
   void onlyTheConfiguredEventsAreSent() throws Exception {
     Receiver receiver = receiver();
     Webhook hook = webhook("failures", receiver.url(), EnumSet.of(Webhook.Event.Failed, Webhook.Event.Bounced),
