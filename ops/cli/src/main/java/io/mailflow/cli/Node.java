@@ -23,6 +23,8 @@ import io.mailflow.organization.IpRange;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.routing.service.RoutingStage;
+import io.mailflow.webhooks.WebhookStage;
+import io.mailflow.webhooks.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -139,6 +141,7 @@ final class Node implements AutoCloseable {
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withLoop(options));
       running("delivery", delivery, delivery.status());
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
+      startWebhooks(bootstrap, org, options, out);
     }
     if (roles.contains(Role.ROUTING)) {
       RoutingStage routing = RoutingStage.start(bootstrap, org, options);
@@ -181,6 +184,24 @@ final class Node implements AutoCloseable {
       }
     }
     out.flush();
+  }
+
+  /**
+   * The organization's webhooks, with the delivery role (so with {@code mailflow run}): each endpoint its own
+   * consumer group on mail.tracking.v1, so a down endpoint holds up neither another nor mail.
+   */
+  private void startWebhooks(String bootstrap, Organization org, StageLoop.Options options, PrintWriter out) {
+    if (org.webhooks().isEmpty()) {
+      return;
+    }
+    // TODO(integrator): org.transportService().messageTracking().subjectLoggingEnabled() once it is on main
+    Webhooks webhooks = Webhooks.start(bootstrap, org, options, Webhooks.SUBJECT_LOGGING);
+    started.push(webhooks);
+    for (WebhookStage stage : webhooks.stages()) {
+      watch(stage.status().stopped());
+      readiness.add(ReadinessCheck.of("webhook " + stage.name(), () -> member(stage.status().membership())));
+      out.printf("webhook       %s consuming mail.tracking.v1 as %s%n", stage.name(), WebhookStage.groupId(stage.name()));
+    }
   }
 
   /**

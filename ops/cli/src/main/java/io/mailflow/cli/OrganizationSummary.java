@@ -6,6 +6,7 @@ import io.mailflow.organization.Mailbox;
 import io.mailflow.organization.Organization;
 import io.mailflow.organization.ReceiveConnector;
 import io.mailflow.organization.SendConnector;
+import io.mailflow.organization.Webhook;
 import java.io.PrintWriter;
 import java.util.stream.Collectors;
 
@@ -34,6 +35,12 @@ final class OrganizationSummary {
           connector.usesSmartHosts()
               ? connector.smartHosts().stream().map(Object::toString).collect(Collectors.joining(", "))
               : "DNS MX");
+    }
+    for (Webhook webhook : org.webhooks()) {
+      // the host only: a receiver may carry a token in the URL's path or query
+      out.printf("  webhook          %s to %s (%s)%s%n", webhook.name(), java.net.URI.create(webhook.url()).getHost(),
+          webhook.events().stream().sorted().map(Webhook.Event::jsonName).collect(Collectors.joining(", ")),
+          webhook.enabled() ? "" : ", disabled");
     }
     out.flush();
   }

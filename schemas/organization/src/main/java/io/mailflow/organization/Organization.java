@@ -20,6 +20,7 @@ import java.util.Optional;
  *     Exchange's defaults
  * @param administrators who may use the admin server, and in which role
  * @param adminServer where the admin server listens and whether /metrics needs a login; null means the defaults
+ * @param webhooks HTTP endpoints told of message status changes (ops/webhooks); may be empty
  */
 public record Organization(
     String serverName,
@@ -39,7 +40,8 @@ public record Organization(
     TransportConfig transportConfig,
     TransportService transportService,
     List<Administrator> administrators,
-    AdminServerSettings adminServer) {
+    AdminServerSettings adminServer,
+    List<Webhook> webhooks) {
 
   public Organization {
     acceptedDomains = List.copyOf(acceptedDomains);
@@ -54,6 +56,7 @@ public record Organization(
     contacts = List.copyOf(contacts);
     mailUsers = List.copyOf(mailUsers);
     administrators = List.copyOf(administrators);
+    webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     if (adminServer == null) {
       adminServer = AdminServerSettings.defaults();
     }
@@ -63,6 +66,18 @@ public record Organization(
     if (transportService == null) {
       transportService = TransportService.defaults();
     }
+  }
+
+  /** An organization without webhooks (what code built before them calls). */
+  public Organization(String serverName, String siteName, KafkaTopics kafka, List<AcceptedDomain> acceptedDomains,
+      List<ReceiveConnector> receiveConnectors, List<SendConnector> sendConnectors, List<Site> sites,
+      List<SiteLink> siteLinks, List<Server> servers, List<MailboxDatabase> databases, List<Mailbox> mailboxes,
+      List<DistributionGroup> groups, List<MailContact> contacts, List<MailUser> mailUsers,
+      TransportConfig transportConfig, TransportService transportService, List<Administrator> administrators,
+      AdminServerSettings adminServer) {
+    this(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors, sites, siteLinks, servers,
+        databases, mailboxes, groups, contacts, mailUsers, transportConfig, transportService, administrators,
+        adminServer, List.of());
   }
 
   /** An organization without administrators and with the admin server's defaults (what code built before them calls). */
@@ -92,14 +107,14 @@ public record Organization(
   public Organization asSeenFrom(String serverName, String siteName) {
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
         sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
-        transportService, administrators, adminServer);
+        transportService, administrators, adminServer, webhooks);
   }
 
   /** The same organization with these mailboxes and administrators (the built-in demo's, with passwords made at first start). */
   public Organization withCredentials(List<Mailbox> mailboxes, List<Administrator> administrators) {
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
         sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
-        transportService, administrators, adminServer);
+        transportService, administrators, adminServer, webhooks);
   }
 
   /** The administrator with this login name (exact match), if any. */

@@ -42,7 +42,7 @@ final class OrganizationReader {
 
   static final List<String> TOP_KEYS = List.of("serverName", "siteName", "kafka", "acceptedDomains",
       "receiveConnectors", "sendConnectors", "sites", "siteLinks", "servers", "databases", "mailboxes", "groups",
-      "contacts", "mailUsers", "transportConfig", "transportService", "administrators", "adminServer");
+      "contacts", "mailUsers", "transportConfig", "transportService", "administrators", "adminServer", "webhooks");
   /** Top-level keys starting with this are ignored: a place for YAML anchors (as in docker-compose). */
   static final String EXTENSION_PREFIX = "x-";
   /** Beyond ten tries a poison record only delays the records behind it on its partition. */
@@ -80,6 +80,16 @@ final class OrganizationReader {
       "tlsReceiveDomainSecureList");
   static final List<String> ADMINISTRATOR_KEYS = List.of("name", "passwordHash", "role", "tokenHashes");
   static final List<String> ADMIN_SERVER_KEYS = List.of("bindAddress", "metricsRequireLogin");
+  static final List<String> WEBHOOK_KEYS = List.of("name", "url", "secretFile", "events", "timeout", "maxRetryTime",
+      "enabled", "allowInsecureHttp");
+  /** Webhook names: part of a consumer group id and a meter tag. */
+  private static final Pattern WEBHOOK_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /** A shorter HMAC key is guessable; {@code openssl rand -hex 32} gives 64 characters. */
+  static final int MIN_WEBHOOK_SECRET_LENGTH = 16;
+  /** One POST never waits longer than this. */
+  static final long MAX_WEBHOOK_TIMEOUT_SECONDS = 300;
+  /** Kafka's default retention of mail.tracking.v1: a notification retried longer would outlive its record. */
+  static final long MAX_WEBHOOK_RETRY_SECONDS = Duration.ofDays(7).toSeconds();
   /** Administrator names: an HTTP Basic user name (no ':'), plain enough to show in audit records. */
   private static final Pattern ADMINISTRATOR_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
   static final List<String> TRANSPORT_SERVICE_KEYS = List.of("receiveProtocolLogPath",
@@ -183,9 +193,129 @@ final class OrganizationReader {
     checkAdministratorNames(administrators, top.child("administrators"));
     AdminServerSettings adminServer = adminServer(
         YamlMapping.of(top.node("adminServer"), "adminServer", errors, ADMIN_SERVER_KEYS));
+    List<Webhook> webhooks = items(top, "webhooks", this::webhook);
+    checkWebhookNames(webhooks, top.child("webhooks"));
     return new Organization(serverName, siteName, kafka, acceptedDomains, receiveConnectors, sendConnectors,
         sites, siteLinks, servers, databases, mailboxes, groups, contacts, mailUsers, transportConfig,
-        transportService, administrators, adminServer);
+        transportService, administrators, adminServer, webhooks);
+  }
+
+  /**
+   * One {@code webhooks[]} item: name, url and secretFile required; the secret is read now (first line), so a
+   * missing or unreadable file stops the start as a send connector's password file does.
+   */
+  private Webhook webhook(Node node, String path) {
+    YamlMapping m = YamlMapping.of(node, path, errors, WEBHOOK_KEYS);
+    String name = m.requiredText("name");
+    if (!name.isEmpty() && !WEBHOOK_NAME.matcher(name).matches()) {
+      errors.add(m.child("name"), "'" + name + "' is not a webhook name: 1-64 letters, digits and . _ -");
+    }
+    boolean allowInsecureHttp = m.bool("allowInsecureHttp", false);
+    String url = m.requiredText("url");
+    if (!url.isEmpty()) {
+      String problem = webhookUrlProblem(url, allowInsecureHttp);
+      if (problem != null) {
+        errors.add(m.child("url"), problem);
+      }
+    }
+    String secretFile = m.requiredText("secretFile");
+    String secret = null;
+    String resolvedFile = secretFile;
+    if (!secretFile.isEmpty()) {
+      Path resolved = baseDir.resolve(secretFile).toAbsolutePath().normalize();
+      resolvedFile = resolved.toString();
+      try {
+        String text = java.nio.file.Files.readString(resolved, java.nio.charset.StandardCharsets.UTF_8);
+        int end = text.indexOf('\n');
+        secret = (end < 0 ? text : text.substring(0, end)).replace("\r", "").strip();
+        if (secret.isEmpty()) {
+          errors.add(m.child("secretFile"), resolved + " is empty: its first line is the HMAC key");
+        } else if (secret.length() < MIN_WEBHOOK_SECRET_LENGTH) {
+          errors.add(m.child("secretFile"), resolved + ": the key is " + secret.length() + " characters, at least "
+              + MIN_WEBHOOK_SECRET_LENGTH + " are needed (openssl rand -hex 32)");
+        }
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        errors.add(m.child("secretFile"), "cannot read " + resolved + ": " + e.getClass().getSimpleName());
+      }
+    }
+    java.util.Set<Webhook.Event> events = java.util.EnumSet.allOf(Webhook.Event.class);
+    List<String> names = strings(m, "events");
+    if (names != null) {
+      events = java.util.EnumSet.noneOf(Webhook.Event.class);
+      for (int i = 0; i < names.size(); i++) {
+        if (!names.get(i).isBlank()) {
+          Webhook.Event event = YamlMapping.choice(names.get(i), Webhook.Event.class,
+              m.child("events") + "[" + i + "]", errors, null);
+          if (event != null) {
+            events.add(event);
+          }
+        }
+      }
+      if (names.isEmpty()) {
+        errors.add(m.child("events"), "no event: list at least one of Delivered, Deferred, Failed, Bounced "
+            + "(or leave the key out for all four; enabled: false turns the webhook off)");
+      }
+    }
+    Duration timeout = Duration.ofSeconds(m.seconds("timeout", Webhook.DEFAULT_TIMEOUT.toSeconds(), 1,
+        MAX_WEBHOOK_TIMEOUT_SECONDS));
+    Duration maxRetryTime = Duration.ofSeconds(m.seconds("maxRetryTime", Webhook.DEFAULT_MAX_RETRY_TIME.toSeconds(),
+        0, MAX_WEBHOOK_RETRY_SECONDS));
+    return new Webhook(name, url, resolvedFile, secret, events, timeout, maxRetryTime, m.bool("enabled", true),
+        allowInsecureHttp);
+  }
+
+  /**
+   * Why {@code url} cannot be a webhook's, or null: http or https with a host and no user info (it would be logged);
+   * plain http only to a loopback host (localhost, 127.0.0.0/8, ::1) unless {@code allowInsecureHttp}. Never
+   * resolved by DNS.
+   */
+  static String webhookUrlProblem(String url, boolean allowInsecureHttp) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return "'" + url + "' is not a URL: " + e.getReason();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return "'" + url + "' is not an http or https URL";
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      return "'" + url + "' has no host";
+    }
+    if (uri.getRawUserInfo() != null) {
+      return "'" + url + "' has a user name or password in it: webhooks authenticate by their signature";
+    }
+    if (scheme.equals("http") && !allowInsecureHttp && !isLoopbackHost(uri.getHost())) {
+      return "'" + url + "': plain http only to a loopback host (localhost, 127.0.0.1, [::1]); use https, or set "
+          + "allowInsecureHttp: true to send notifications unencrypted";
+    }
+    return null;
+  }
+
+  private static boolean isLoopbackHost(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!IpRange.isAddress(h)) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(h).isLoopbackAddress(); // a literal: no DNS
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private void checkWebhookNames(List<Webhook> webhooks, String path) {
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < webhooks.size(); i++) {
+      String name = webhooks.get(i).name();
+      if (!name.isEmpty() && !seen.add(name.toLowerCase(Locale.ROOT))) {
+        errors.add(path + "[" + i + "].name", "webhook '" + name + "' is listed twice");
+      }
+    }
   }
 
   /** One {@code administrators[]} item: name, passwordHash (required: there is no administrator without one), role. */
