@@ -1,6 +1,8 @@
 package io.mailflow.cli;
 
 import io.mailflow.admin.AdminServerOptions;
+import io.mailflow.kafka.DurableLogs;
+import io.mailflow.kafka.LogFlusher;
 import io.mailflow.kafka.embedded.EmbeddedKafka;
 import io.mailflow.organization.Organization;
 import java.io.IOException;
@@ -71,10 +73,13 @@ final class RunCommand implements Callable<Integer> {
   static final class Running implements AutoCloseable {
     final EmbeddedKafka kafka;
     final Node node;
+    /** The group-commit flusher every client of the embedded broker waits for; null when turned off. */
+    final LogFlusher flusher;
 
-    private Running(EmbeddedKafka kafka, Node node) {
+    private Running(EmbeddedKafka kafka, Node node, LogFlusher flusher) {
       this.kafka = kafka;
       this.node = node;
+      this.flusher = flusher;
     }
 
     /** As {@code run} does, with the admin server on any free loopback port (what tests use). */
@@ -99,15 +104,35 @@ final class RunCommand implements Callable<Integer> {
       if (LogFile.path() != null) {
         out.printf("log           %s (appended, rolled past 10 MB)%n", LogFile.path().toAbsolutePath().normalize());
       }
+      // One broker has no replica: an acknowledged record is durable only once it is on disk. Registered before any
+      // client exists, so every publisher and the edge's writer made for this broker wait for the flush.
+      LogFlusher flusher = null;
+      if (org.transportService().flushToDiskBeforeAcknowledge()) {
+        flusher = new LogFlusher(kafka.logDirectory());
+        DurableLogs.register(kafka.bootstrapServers(), flusher);
+        out.println("durability    250 only once the message is on disk (group commit; "
+            + "transportService.flushToDiskBeforeAcknowledge)");
+      }
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.
         Node node = Node.start(kafka.bootstrapServers(), org, dataDir, mailStore, EnumSet.allOf(Role.class), out, (short) 1,
             admin);
-        return new Running(kafka, node);
+        if (flusher != null) {
+          flusher.bindTo(node.meters());
+        }
+        return new Running(kafka, node, flusher);
       } catch (RuntimeException e) {
+        stopFlusher(kafka, flusher);
         kafka.close();
         throw e;
+      }
+    }
+
+    private static void stopFlusher(EmbeddedKafka kafka, LogFlusher flusher) {
+      if (flusher != null) {
+        DurableLogs.unregister(kafka.bootstrapServers());
+        flusher.close();
       }
     }
 
@@ -116,6 +141,7 @@ final class RunCommand implements Callable<Integer> {
       try {
         node.close();
       } finally {
+        stopFlusher(kafka, flusher);
         kafka.close();
       }
     }

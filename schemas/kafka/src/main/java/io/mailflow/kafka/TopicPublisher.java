@@ -3,6 +3,7 @@ package io.mailflow.kafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * TopicPublisher - writes typed records to mailflow topics; the returned future completes when Kafka
@@ -29,6 +31,8 @@ public final class TopicPublisher implements AutoCloseable {
   private KafkaClientMetrics producerMeters;
   /** Where the records go, for error messages: the bootstrap servers, or "Kafka" when built from a producer. */
   private String brokers = "Kafka";
+  /** Whose flush an acknowledged record waits for (the embedded broker's, in {@code mailflow run}), if anyone's. */
+  private DurableLog durable = DurableLog.replicated();
 
   public TopicPublisher(Producer<String, byte[]> producer, String name) {
     this.producer = producer;
@@ -44,6 +48,7 @@ public final class TopicPublisher implements AutoCloseable {
     TopicPublisher publisher =
         new TopicPublisher(new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId);
     publisher.brokers = bootstrapServers;
+    publisher.durable = DurableLogs.forBootstrap(bootstrapServers);
     return publisher;
   }
 
@@ -116,6 +121,15 @@ public final class TopicPublisher implements AutoCloseable {
           producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
             if (error != null) {
               acked.completeExceptionally(error);
+            } else if (durable.waitsForDisk() && mustReachDisk(topic)) {
+              // acknowledged by a broker without replicas: done once it is on disk too
+              durable.sync(List.of(new TopicPartition(topic, metadata.partition()))).whenComplete((ok, failed) -> {
+                if (failed != null) {
+                  acked.completeExceptionally(failed);
+                } else {
+                  acked.complete(metadata);
+                }
+              });
             } else {
               acked.complete(metadata);
             }
@@ -128,6 +142,16 @@ public final class TopicPublisher implements AutoCloseable {
       acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
     return acked;
+  }
+
+  /**
+   * Whether a record of {@code topic} must be on disk before it counts as written: everything that holds mail or
+   * admin state; not the tracking and protocol events (losing the last few to a power cut loses no mail, and they
+   * are most of the records).
+   */
+  static boolean mustReachDisk(String topic) {
+    return !topic.startsWith(Topics.TRACKING.name().replace(".v1", "")) && !topic.startsWith(
+        Topics.PROTOCOL.name().replace(".v1", ""));
   }
 
   /** Sends what is batched and waits for it: used before committing offsets at shutdown. */

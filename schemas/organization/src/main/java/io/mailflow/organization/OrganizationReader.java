@@ -100,7 +100,8 @@ final class OrganizationReader {
       "poisonThreshold", "backPressure", "messageTrackingLogEnabled", "messageTrackingLogPath",
       "messageTrackingLogMaxAge", "messageTrackingLogMaxDirectorySize", "messageTrackingLogMaxFileSize",
       "messageTrackingLogSubjectLoggingEnabled", "sendProtocolLogPath", "sendProtocolLogMaxAge",
-      "sendProtocolLogMaxDirectorySize", "sendProtocolLogMaxFileSize", "trackingEventFormat", "protocolEventFormat");
+      "sendProtocolLogMaxDirectorySize", "sendProtocolLogMaxFileSize", "trackingEventFormat", "protocolEventFormat",
+      "flushToDiskBeforeAcknowledge");
   /** transportService.backPressure: Exchange's back pressure keys of EdgeTransport.exe.config. */
   static final List<String> BACK_PRESSURE_KEYS = List.of("enableResourceMonitoring", "resourceMeteringInterval",
       "databaseUsedSpace", "privateBytes", "submissionQueueLength");
@@ -507,7 +508,8 @@ final class OrganizationReader {
         YamlMapping.of(m.node("backPressure"), m.child("backPressure"), errors, BACK_PRESSURE_KEYS));
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
         delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration,
-        poisonThreshold, backPressure, messageTracking(m), sendProtocolLog(m), eventStreams(m));
+        poisonThreshold, backPressure, messageTracking(m), sendProtocolLog(m), eventStreams(m),
+        m.bool("flushToDiskBeforeAcknowledge", true));
   }
 
   /** A log directory key: a relative path is kept relative (the node resolves it against its data directory). */

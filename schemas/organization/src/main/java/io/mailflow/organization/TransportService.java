@@ -41,6 +41,10 @@ import java.time.Duration;
  * @param sendProtocolLog the send protocol log's place, sizes and age (Exchange's SendProtocolLog* settings); null
  *     means Exchange's defaults
  * @param eventStreams how tracking and protocol events are encoded on their topics; null means JSON for both
+ * @param flushToDiskBeforeAcknowledge with the embedded broker of {@code mailflow run} (no replica), answer 250 only
+ *     once the message is on disk, and commit a stage's input only once its output is (group commit: sessions and
+ *     stages share flushes), as Postfix fsyncs its queue file before 250 (true; false for a cluster whose
+ *     replication makes an acknowledged record durable; no effect on role processes, which use a cluster)
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
@@ -49,7 +53,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
     Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure,
     MessageTrackingLogSettings messageTracking, SendProtocolLogSettings sendProtocolLog,
-    EventStreamSettings eventStreams) {
+    EventStreamSettings eventStreams, boolean flushToDiskBeforeAcknowledge) {
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -135,7 +139,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
         smtpMaxMessagesPerConnection, delayNotificationTimeout, transientFailureRetryAttempts,
         transientFailureRetryInterval, outboundConnectionFailureRetryInterval, messageRetryInterval,
-        messageExpirationTimeout, poisonThreshold, backPressure, null, null, null);
+        messageExpirationTimeout, poisonThreshold, backPressure, null, null, null, true);
   }
 
   /** Everything but back pressure given; Exchange's back pressure defaults. */
@@ -201,7 +205,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
         transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold,
-        backPressure, messageTracking, sendProtocolLog, eventStreams);
+        backPressure, messageTracking, sendProtocolLog, eventStreams, flushToDiskBeforeAcknowledge);
   }
 
   /** The same settings with other back pressure settings. */
@@ -211,7 +215,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, settings, messageTracking, sendProtocolLog,
-        eventStreams);
+        eventStreams, flushToDiskBeforeAcknowledge);
   }
 
   /** The same settings with other message tracking settings. */
@@ -221,7 +225,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, settings, sendProtocolLog,
-        eventStreams);
+        eventStreams, flushToDiskBeforeAcknowledge);
   }
 
   /** The same settings with other send protocol log settings. */
@@ -231,7 +235,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking, settings,
-        eventStreams);
+        eventStreams, flushToDiskBeforeAcknowledge);
   }
 
   /** The same settings with other event stream encodings. */
@@ -241,7 +245,17 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
-        sendProtocolLog, settings);
+        sendProtocolLog, settings, flushToDiskBeforeAcknowledge);
+  }
+
+  /** The same settings, flushing to disk before acknowledging or not. */
+  public TransportService withFlushToDiskBeforeAcknowledge(boolean flush) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
+        sendProtocolLog, eventStreams, flush);
   }
 
   private static void requirePositive(String name, Duration value) {

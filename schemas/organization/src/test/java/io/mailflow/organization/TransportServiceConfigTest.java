@@ -1,6 +1,7 @@
 package io.mailflow.organization;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,7 +78,8 @@ class TransportServiceConfigTest {
             + "backPressure, messageTrackingLogEnabled, messageTrackingLogPath, messageTrackingLogMaxAge, "
             + "messageTrackingLogMaxDirectorySize, messageTrackingLogMaxFileSize, "
             + "messageTrackingLogSubjectLoggingEnabled, sendProtocolLogPath, sendProtocolLogMaxAge, "
-            + "sendProtocolLogMaxDirectorySize, sendProtocolLogMaxFileSize, trackingEventFormat, protocolEventFormat"),
+            + "sendProtocolLogMaxDirectorySize, sendProtocolLogMaxFileSize, trackingEventFormat, protocolEventFormat, "
+            + "flushToDiskBeforeAcknowledge"),
         e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
@@ -276,6 +278,7 @@ class TransportServiceConfigTest {
     assertEquals(Path.of("data", "logs", "ProtocolLog", "SmtpSend"), send.directory(Path.of("data")));
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().trackingEventFormat());
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().protocolEventFormat());
+    assertTrue(service.flushToDiskBeforeAcknowledge(), "durable by default, as Postfix");
     assertEquals(service, TransportService.defaults(), "the file's defaults are the record's");
   }
 
@@ -293,7 +296,9 @@ class TransportServiceConfigTest {
         + "  sendProtocolLogMaxDirectorySize: unlimited\n"
         + "  sendProtocolLogMaxFileSize: 512KB\n"
         + "  trackingEventFormat: Both\n"
-        + "  protocolEventFormat: Avro\n", "test.yaml").transportService();
+        + "  protocolEventFormat: Avro\n"
+        + "  flushToDiskBeforeAcknowledge: false\n", "test.yaml").transportService();
+    assertFalse(service.flushToDiskBeforeAcknowledge());
     assertEquals(new MessageTrackingLogSettings(false, Path.of("logs/trk"), Duration.ofDays(7), 2L * 1024 * 1024 * 1024,
         1024 * 1024, false), service.messageTracking());
     assertEquals(Path.of("data", "logs", "trk"), service.messageTracking().directory(Path.of("data")));

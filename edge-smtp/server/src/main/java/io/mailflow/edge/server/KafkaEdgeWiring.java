@@ -1,5 +1,6 @@
 package io.mailflow.edge.server;
 
+import io.mailflow.kafka.DurableLogs;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.KafkaClientMeters;
 import io.mailflow.kafka.TopicPublisher;
@@ -57,7 +58,7 @@ public final class KafkaEdgeWiring implements AutoCloseable {
         () -> new KafkaProducer<>(KafkaClientConfig.transactionalProducer(bootstrapServers, submissionClient,
             transactionalId)), meters),
         CommitOutcome.reading(bootstrapServers, clientId + "-commit-outcome"), Topics.SUBMISSION.name(),
-        transactionalId);
+        transactionalId, DurableLogs.forBootstrap(bootstrapServers));
     return new KafkaEdgeWiring(plain, writer, true);
   }
 

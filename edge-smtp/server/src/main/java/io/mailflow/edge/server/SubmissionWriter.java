@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.mailflow.kafka.DurableLog;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -60,6 +63,8 @@ final class SubmissionWriter implements AutoCloseable {
   private final CommitOutcome outcomes;
   private final String topic;
   private final String transactionalId;
+  /** Whose flush a committed message waits for before its 250 (the embedded broker's), if anyone's. */
+  private final DurableLog durable;
   private final BlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   /** Messages of an aborted transaction that still have time: first in the next one. Writer thread only. */
@@ -78,6 +83,13 @@ final class SubmissionWriter implements AutoCloseable {
 
   SubmissionWriter(Producers producers, CommitOutcome outcomes, String topic,
       String transactionalId) {
+    this(producers, outcomes, topic, transactionalId, DurableLog.replicated());
+  }
+
+  /** As above; a committed message counts as queued only once {@code durable} has it on disk. */
+  SubmissionWriter(Producers producers, CommitOutcome outcomes, String topic,
+      String transactionalId, DurableLog durable) {
+    this.durable = durable;
     this.producers = producers;
     this.outcomes = outcomes;
     this.topic = topic;
@@ -244,7 +256,7 @@ final class SubmissionWriter implements AutoCloseable {
     while (true) {
       try {
         p.commitTransaction();
-        batch.forEach(s -> s.complete(null));
+        queued(batch);
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         if (!warned) {
@@ -263,6 +275,31 @@ final class SubmissionWriter implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * A committed batch is queued once it is durable: with a broker that has no replica, once its records and the
+   * transaction's commit record are on disk (group commit: the writer goes on with the next transaction while the
+   * flusher works, and one flush covers every batch committed meanwhile). A flush that fails fails the batch: its
+   * clients get 451 rather than a 250 that a power cut could take back.
+   */
+  private void queued(List<Submission> batch) {
+    if (!durable.waitsForDisk()) {
+      batch.forEach(s -> s.complete(null));
+      return;
+    }
+    Set<TopicPartition> partitions = new HashSet<>();
+    for (Submission s : batch) {
+      partitions.add(new TopicPartition(s.written.topic(), s.written.partition()));
+    }
+    partitions.add(new TopicPartition(DurableLog.TRANSACTION_LOG, DurableLog.EVERY_PARTITION));
+    durable.sync(partitions).whenComplete((ok, failed) -> batch.forEach(s -> {
+      if (failed == null) {
+        s.complete(null);
+      } else {
+        s.completeExceptionally(failed);
+      }
+    }));
   }
 
   /**
@@ -288,7 +325,7 @@ final class SubmissionWriter implements AutoCloseable {
     if (outcome == CommitOutcome.Outcome.COMMITTED) {
       LOG.info("Submission queue commit of {} messages (transactional id {}) did commit", batch.size(),
           transactionalId);
-      batch.forEach(s -> s.complete(null));
+      queued(batch);
       return;
     }
     if (outcome == CommitOutcome.Outcome.UNKNOWN) {

@@ -128,6 +128,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return port;
     }
 
+    /** The broker's log directory ({@code log.dirs}): one directory per partition, {@code <topic>-<partition>}. */
+    public Path logDirectory() {
+        return dataDir.logs();
+    }
+
     /** The KRaft controller listener's port: chosen anew on every start. */
     int controllerPort() {
         return controllerPort;
