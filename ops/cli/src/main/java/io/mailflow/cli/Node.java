@@ -194,8 +194,8 @@ final class Node implements AutoCloseable {
     if (org.webhooks().isEmpty()) {
       return;
     }
-    // TODO(integrator): org.transportService().messageTracking().subjectLoggingEnabled() once it is on main
-    Webhooks webhooks = Webhooks.start(bootstrap, org, options, Webhooks.SUBJECT_LOGGING);
+    Webhooks webhooks = Webhooks.start(bootstrap, org, options,
+        org.transportService().messageTracking().subjectLoggingEnabled());
     started.push(webhooks);
     for (WebhookStage stage : webhooks.stages()) {
       watch(stage.status().stopped());

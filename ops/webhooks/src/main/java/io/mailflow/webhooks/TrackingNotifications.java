@@ -108,8 +108,7 @@ final class TrackingNotifications {
       message.put("network-message-id", event.getNetworkMessageId());
       message.put("message-id", event.getMessageId());
       message.put("sender-address", event.getSenderAddress());
-      // TODO(integrator): subjectLogging from transportService.messageTracking().subjectLoggingEnabled() once it
-      //  is on main (Exchange's MessageTrackingLogSubjectLoggingEnabled); Node passes Webhooks.SUBJECT_LOGGING until then
+      // only where Exchange's MessageTrackingLogSubjectLoggingEnabled allows subjects in tracking at all
       if (subjectLogging && event.getMessageSubject() != null) {
         message.put("message-subject", event.getMessageSubject());
       }

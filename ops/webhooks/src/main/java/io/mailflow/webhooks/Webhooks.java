@@ -15,13 +15,6 @@ import org.slf4j.LoggerFactory;
  * their retries. Started by ops/cli's delivery role (and so by {@code mailflow run}).
  */
 public final class Webhooks implements AutoCloseable {
-  /**
-   * Whether message-subject goes into notifications until the organization says: Exchange's default for
-   * MessageTrackingLogSubjectLoggingEnabled, and the tracking events carry it already.
-   * TODO(integrator): org.transportService().messageTracking().subjectLoggingEnabled() once that is on main.
-   */
-  public static final boolean SUBJECT_LOGGING = true;
-
   private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
 
   private final ScheduledExecutorService timer;
