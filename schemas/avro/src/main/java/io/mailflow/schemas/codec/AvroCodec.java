@@ -121,7 +121,7 @@ public final class AvroCodec<T extends SpecificRecord> {
       if (isJson(bytes)) {
         return EventJson.decode(bytes, type);
       }
-      throw new UndecodableRecordException(type.getSimpleName() + ": neither Avro single-object encoded (0xC3 0x01)"
+      throw new UndecodableRecordException(type.getSimpleName() + ": not Avro single-object encoded (0xC3 0x01)"
           + " nor a JSON object ('{'): first bytes " + firstBytes(bytes));
     }
     try {

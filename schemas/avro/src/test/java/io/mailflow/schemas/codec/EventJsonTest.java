@@ -214,7 +214,7 @@ class EventJsonTest {
     assertTrue(broken.getMessage().startsWith("TrackingEvent: not valid JSON"), broken.getMessage());
     UndecodableRecordException neither = assertThrows(UndecodableRecordException.class,
         () -> tracking.decode("hello".getBytes(StandardCharsets.US_ASCII)));
-    assertEquals("TrackingEvent: neither Avro single-object encoded (0xC3 0x01) nor a JSON object ('{'): first bytes "
+    assertEquals("TrackingEvent: not Avro single-object encoded (0xC3 0x01) nor a JSON object ('{'): first bytes "
         + "68 65 6C 6C", neither.getMessage());
     assertThrows(UndecodableRecordException.class, () -> tracking.decode(new byte[0]));
     UndecodableRecordException array = assertThrows(UndecodableRecordException.class,
