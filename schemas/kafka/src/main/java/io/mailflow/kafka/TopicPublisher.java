@@ -101,7 +101,7 @@ public final class TopicPublisher implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     if (events == null) {
-      return sendRecord(new ProducerRecord<>(topic.name(), key, bytes));
+      return sendRaw(topic.name(), key, bytes);
     }
     CompletableFuture<RecordMetadata> first = null;
     List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
@@ -167,6 +167,7 @@ public final class TopicPublisher implements AutoCloseable {
         : new ProducerRecord<>(topic, key, value));
   }
 
+  /** Every write ends here: on the publisher's thread, completed by the producer's callback. */
   private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
