@@ -18,7 +18,7 @@ CREATE TABLE mailflow.protocol_queue
     `context`         Nullable(String)
 )
 ENGINE = Kafka
-SETTINGS kafka_broker_list = '127.0.0.1:9092',
+SETTINGS kafka_broker_list = '127.0.0.1:19092',
          kafka_topic_list = 'mail.protocol.v1',
          kafka_group_name = 'clickhouse-mailflow-protocol',
          kafka_format = 'JSONEachRow',

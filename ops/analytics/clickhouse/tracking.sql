@@ -35,7 +35,7 @@ CREATE TABLE mailflow.tracking_queue
     `queue`                     Nullable(String)
 )
 ENGINE = Kafka
-SETTINGS kafka_broker_list = '127.0.0.1:9092',
+SETTINGS kafka_broker_list = '127.0.0.1:19092',
          kafka_topic_list = 'mail.tracking.v1',
          kafka_group_name = 'clickhouse-mailflow-tracking',
          kafka_format = 'JSONEachRow',
