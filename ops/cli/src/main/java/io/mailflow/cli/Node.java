@@ -238,7 +238,7 @@ final class Node implements AutoCloseable {
     AdminServerOptions options;
     try {
       options = new AdminServerOptions(bind, listener.port(), certFile, keyFile, org.adminServer().metricsRequireLogin(),
-          AdminServerOptions.DEFAULT_KAFKA_TIMEOUT, org.serverName());
+          AdminServerOptions.DEFAULT_KAFKA_TIMEOUT, org.serverName(), EventEncoding.of(org));
     } catch (IllegalArgumentException e) {
       throw new CliFailure(e.getMessage(), e);
     }
