@@ -3,7 +3,7 @@
 # smtp-source, swaks with its TLS module, curl, Python 3 with smtplib, dnsmasq as a loopback DNS
 # server for MX routing, Dovecot's LMTP server as an external mailbox store, Prometheus scraping a
 # node's /metrics, Chromium with its WebDriver for the web console's browser test, openssl's s_client, testssl.sh,
-# and Sisimai reading the NDRs), from Debian's
+# Sisimai reading the NDRs, and kcat with jq reading the event streams as any admin would), from Debian's
 # packages, when they are missing. Tests that need a peer skip
 # cleanly without it on a developer's machine; CI runs this first so that they run (the edge's
 # real-client tests fail rather than skip when the environment variable CI is set).
@@ -37,6 +37,10 @@ command -v prometheus >/dev/null || need+=(prometheus)
 # beyond the defaults, no desktop integration.
 command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# kcat and jq: ops/cli EventStreamsToolsIT reads mail.tracking.v1 and mail.protocol.v1 off the embedded broker with
+# `kcat -C ... | jq 'select(."event-id"=="RECEIVE")'`, the way the README shows (the JSON form, Exchange's names)
+command -v kcat >/dev/null || need+=(kcat)
+command -v jq >/dev/null || need+=(jq)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "install-test-peers: need root to install ${need[*]}; tests needing them will be skipped" >&2

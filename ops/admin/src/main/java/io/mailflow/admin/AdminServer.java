@@ -93,7 +93,8 @@ public final class AdminServer {
       http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certFile().toString())
           .setKeyPath(options.keyFile().toString()));
     }
-    admin.messages = new MessageRoutes(vertx, bootstrap, options.kafkaTimeout(), admin.serverName, admin.login);
+    admin.messages = new MessageRoutes(vertx, bootstrap, options.kafkaTimeout(), admin.serverName, admin.login,
+        options.eventEncoding());
     admin.router = admin.routes();
     return vertx.createHttpServer(http).requestHandler(admin.router).listen().map(s -> {
       admin.server = s;
@@ -124,7 +125,8 @@ public final class AdminServer {
     router.get("/metrics").handler(this::metrics);
     messages.register(router); // GET queues, digest, messages; message actions
     router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
-    new PoisonRoutes(vertx, login, bootstrap, options.kafkaTimeout(), serverName).register(router); // poison queue
+    new PoisonRoutes(vertx, login, bootstrap, options.kafkaTimeout(), serverName, options.eventEncoding())
+        .register(router); // poison queue
     // unauthenticated, like /health: it describes the API and holds nothing of the organization
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
         .end(OPENAPI));
@@ -226,7 +228,7 @@ public final class AdminServer {
         return null;
       }
       return QueueActions.apply(bootstrap, action, key, reason, actor, options.kafkaTimeout(),
-          CLIENT_ID);
+          CLIENT_ID, options.eventEncoding());
     }, false).onComplete(r -> {
       if (r.failed()) {
         if (r.cause() instanceof QueueActions.Refused refused) {

@@ -1,5 +1,6 @@
 package io.mailflow.admin;
 
+import io.mailflow.kafka.EventEncoding;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -17,9 +18,11 @@ import java.time.Duration;
  * @param kafkaTimeout how long an API call waits for Kafka before answering 503
  * @param serverName the organization's name of this server, written as server-hostname on the audit's tracking
  *     events; null: this machine's host name
+ * @param eventEncoding how the audit's tracking events are written (the organization's trackingEventFormat); null:
+ *     JSON
  */
 public record AdminServerOptions(String bindAddress, int port, Path certFile, Path keyFile,
-    boolean metricsRequireLogin, Duration kafkaTimeout, String serverName) {
+    boolean metricsRequireLogin, Duration kafkaTimeout, String serverName, EventEncoding eventEncoding) {
   /** `mailflow run`'s port: beside the SMTP ports, unassigned by IANA, easy to remember. */
   public static final int DEFAULT_RUN_PORT = 2580;
   /** Role processes: several often share a machine, so any free port (printed at start). */
@@ -30,6 +33,7 @@ public record AdminServerOptions(String bindAddress, int port, Path certFile, Pa
   public static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(10);
 
   public AdminServerOptions {
+    eventEncoding = eventEncoding == null ? EventEncoding.defaults() : eventEncoding;
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("admin port " + port + " out of range (0-65535)");
     }
@@ -42,21 +46,35 @@ public record AdminServerOptions(String bindAddress, int port, Path certFile, Pa
     }
   }
 
+  /** As the canonical constructor, audit events as JSON. */
+  public AdminServerOptions(String bindAddress, int port, Path certFile, Path keyFile, boolean metricsRequireLogin,
+      Duration kafkaTimeout, String serverName) {
+    this(bindAddress, port, certFile, keyFile, metricsRequireLogin, kafkaTimeout, serverName, null);
+  }
+
   /** Loopback on {@code port}, plain HTTP, /metrics open. */
   public static AdminServerOptions loopback(int port) {
     return new AdminServerOptions(DEFAULT_BIND_ADDRESS, port, null, null, false, DEFAULT_KAFKA_TIMEOUT, null);
   }
 
   public AdminServerOptions withMetricsRequireLogin(boolean required) {
-    return new AdminServerOptions(bindAddress, port, certFile, keyFile, required, kafkaTimeout, serverName);
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, required, kafkaTimeout, serverName,
+        eventEncoding);
   }
 
   public AdminServerOptions withKafkaTimeout(Duration timeout) {
-    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, timeout, serverName);
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, timeout, serverName,
+        eventEncoding);
   }
 
   public AdminServerOptions withServerName(String name) {
-    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, kafkaTimeout, name);
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, kafkaTimeout, name,
+        eventEncoding);
+  }
+
+  public AdminServerOptions withEventEncoding(EventEncoding encoding) {
+    return new AdminServerOptions(bindAddress, port, certFile, keyFile, metricsRequireLogin, kafkaTimeout, serverName,
+        encoding);
   }
 
   /** Whether the server speaks HTTPS. */

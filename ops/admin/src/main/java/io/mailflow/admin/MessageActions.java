@@ -1,6 +1,7 @@
 package io.mailflow.admin;
 
 import io.mailflow.kafka.ControlView;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.kafka.MessageState;
 import io.mailflow.kafka.TopicPublisher;
@@ -76,6 +77,14 @@ public final class MessageActions {
    */
   public static ControlRecord applyTo(String bootstrap, MessageIndex.Snapshot snapshot, Action action, String id,
       String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId) {
+    return applyTo(bootstrap, snapshot, action, id, reason, withNdr, actor, timeout, clientId, EventEncoding.defaults());
+  }
+
+  /** As {@link #applyTo(String, MessageIndex.Snapshot, Action, String, String, boolean, QueueActions.Actor, Duration,
+   * String)}, the audit written as {@code encoding}. */
+  public static ControlRecord applyTo(String bootstrap, MessageIndex.Snapshot snapshot, Action action, String id,
+      String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId,
+      EventEncoding encoding) {
     MessageIndex.Copy copy = snapshot.copy(id);
     if (copy == null) {
       MessageIndex.Left left = snapshot.whenLeft(id);
@@ -86,7 +95,7 @@ public final class MessageActions {
       throw new Unknown(unknown(snapshot, id));
     }
     check(action, copy, snapshot);
-    return apply(bootstrap, action, List.of(copy), reason, withNdr, actor, timeout, clientId).get(0);
+    return apply(bootstrap, action, List.of(copy), reason, withNdr, actor, timeout, clientId, encoding).get(0);
   }
 
   /** Why an id is not found: unknown, or when it left its queue. */
@@ -130,12 +139,20 @@ public final class MessageActions {
    */
   public static List<ControlRecord> apply(String bootstrap, Action action, List<MessageIndex.Copy> targets,
       String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId) {
+    return apply(bootstrap, action, targets, reason, withNdr, actor, timeout, clientId, EventEncoding.defaults());
+  }
+
+  /** As {@link #apply(String, Action, List, String, boolean, QueueActions.Actor, Duration, String)}, the audit
+   * written as {@code encoding}. */
+  public static List<ControlRecord> apply(String bootstrap, Action action, List<MessageIndex.Copy> targets,
+      String reason, boolean withNdr, QueueActions.Actor actor, Duration timeout, String clientId,
+      EventEncoding encoding) {
     List<ControlRecord> records = new ArrayList<>();
     if (targets.isEmpty()) {
       return records;
     }
     MessageState state = action.state(withNdr);
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) { // one producer for every write
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId, encoding)) { // one producer, every write
       List<CompletableFuture<?>> sent = new ArrayList<>();
       for (MessageIndex.Copy copy : targets) {
         ControlRecord record = ControlRecord.newBuilder().setKind(ControlKind.MESSAGE).setTarget(copy.id())

@@ -1,6 +1,7 @@
 package io.mailflow.admin;
 
 import io.mailflow.delivery.agent.body.BodyUnavailableException;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.organization.Administrator;
 import io.mailflow.schemas.avro.ControlRecord;
@@ -35,7 +36,12 @@ final class MessageRoutes {
   /** Runs only while administrators look at queues: a process nobody asks pays nothing for it. */
   private final OnDemand<MessageIndex> index;
 
-  MessageRoutes(Vertx vertx, String bootstrap, Duration timeout, String serverName, AdministratorLogin login) {
+  /** How the audit's tracking events are written (the organization's trackingEventFormat). */
+  private final EventEncoding encoding;
+
+  MessageRoutes(Vertx vertx, String bootstrap, Duration timeout, String serverName, AdministratorLogin login,
+      EventEncoding encoding) {
+    this.encoding = encoding;
     this.vertx = vertx;
     this.bootstrap = bootstrap;
     this.timeout = timeout;
@@ -167,7 +173,7 @@ final class MessageRoutes {
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
       ControlRecord record = MessageActions.applyTo(bootstrap, index().snapshot(), action, id, body.reason(),
-          body.withNdr(), actor, timeout, CLIENT_ID);
+          body.withNdr(), actor, timeout, CLIENT_ID, encoding);
       return MessageJson.actionResult(id, action, record);
     });
   }
@@ -197,7 +203,8 @@ final class MessageRoutes {
     QueueActions.Actor actor = actor(ctx);
     blocking(ctx, () -> {
       List<MessageIndex.Copy> targets = MessageActions.targets(index().snapshot(), action, query);
-      MessageActions.apply(bootstrap, action, targets, body.reason(), body.withNdr(), actor, timeout, CLIENT_ID);
+      MessageActions.apply(bootstrap, action, targets, body.reason(), body.withNdr(), actor, timeout, CLIENT_ID,
+          encoding);
       return new JsonObject().put("matched", targets.size())
           .put("ids", new JsonArray(targets.stream().map(MessageIndex.Copy::id).toList()));
     });

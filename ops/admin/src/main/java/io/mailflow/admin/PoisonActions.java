@@ -1,6 +1,7 @@
 package io.mailflow.admin;
 
 import io.mailflow.kafka.ControlView;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicPublisher;
@@ -106,6 +107,13 @@ public final class PoisonActions {
    */
   public static Result apply(String bootstrap, Action action, PoisonId id, String reason, boolean force,
       QueueActions.Actor actor, Duration timeout, String clientId) {
+    return apply(bootstrap, action, id, reason, force, actor, timeout, clientId, EventEncoding.defaults());
+  }
+
+  /** As {@link #apply(String, Action, PoisonId, String, boolean, QueueActions.Actor, Duration, String)}, the audit
+   * written as {@code encoding}. */
+  public static Result apply(String bootstrap, Action action, PoisonId id, String reason, boolean force,
+      QueueActions.Actor actor, Duration timeout, String clientId, EventEncoding encoding) {
     PoisonRecord parked = PoisonQueue.read(bootstrap, id, timeout).orElseThrow(() -> new Unknown(id));
     Optional<ControlRecord> current;
     try (ControlView view = ControlView.start(bootstrap, clientId, timeout)) {
@@ -116,7 +124,7 @@ public final class PoisonActions {
         .isPresent()) {
       return new Result(PoisonQueue.entry(id, parked, current.get()), current.get(), false, null);
     }
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) { // one producer for every write
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId, encoding)) { // one producer, every write
       RecordMetadata back = null;
       if (action == Action.RESUBMIT) {
         back = publisher.sendRawAndWait(parked.getTopic(), PoisonQueue.keyText(parked.getKey()),

@@ -1,5 +1,6 @@
 package io.mailflow.admin;
 
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.organization.Administrator;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.vertx.core.Vertx;
@@ -26,7 +27,12 @@ final class PoisonRoutes {
   private final Duration timeout;
   private final String serverName;
 
-  PoisonRoutes(Vertx vertx, AdministratorLogin login, String bootstrap, Duration timeout, String serverName) {
+  /** How the audit's tracking events are written (the organization's trackingEventFormat). */
+  private final EventEncoding encoding;
+
+  PoisonRoutes(Vertx vertx, AdministratorLogin login, String bootstrap, Duration timeout, String serverName,
+      EventEncoding encoding) {
+    this.encoding = encoding;
     this.vertx = vertx;
     this.login = login;
     this.bootstrap = bootstrap;
@@ -82,7 +88,8 @@ final class PoisonRoutes {
     Administrator administrator = ctx.get(AdministratorLogin.ADMINISTRATOR);
     QueueActions.Actor actor = new QueueActions.Actor(administrator.name(), "api",
         ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress(), serverName);
-    vertx.executeBlocking(() -> PoisonActions.apply(bootstrap, action, id, reason, force, actor, timeout, CLIENT_ID),
+    vertx.executeBlocking(() -> PoisonActions.apply(bootstrap, action, id, reason, force, actor, timeout, CLIENT_ID,
+        encoding),
         false).onComplete(r -> {
           if (r.succeeded()) {
             AdminServer.json(ctx, 200, resultJson(action, r.result()));

@@ -1,6 +1,7 @@
 package io.mailflow.admin;
 
 import io.mailflow.kafka.ControlView;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
@@ -93,10 +94,16 @@ public final class QueueActions {
    */
   public static ControlRecord apply(String bootstrap, Action action, String identity, String reason, Actor actor,
       Duration timeout, String clientId) {
+    return apply(bootstrap, action, identity, reason, actor, timeout, clientId, EventEncoding.defaults());
+  }
+
+  /** As {@link #apply(String, Action, String, String, Actor, Duration, String)}, the audit written as {@code encoding}. */
+  public static ControlRecord apply(String bootstrap, Action action, String identity, String reason, Actor actor,
+      Duration timeout, String clientId, EventEncoding encoding) {
     try (ControlView view = ControlView.start(bootstrap, clientId, timeout)) {
       check(action, identity, view.get(ControlKind.QUEUE, identity));
     }
-    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId)) { // one producer for both writes
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, clientId, encoding)) { // one producer, both writes
       ControlRecord record = write(publisher, ControlKind.QUEUE, identity, action.state, reason, actor.setBy(),
           timeout);
       publisher.sendAndWait(Topics.TRACKING, identity, trackingEvent(action, record, actor), timeout);

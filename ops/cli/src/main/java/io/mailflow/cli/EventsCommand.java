@@ -3,6 +3,7 @@ package io.mailflow.cli;
 import io.mailflow.kafka.Topic;
 import io.mailflow.kafka.TopicReader;
 import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.codec.EventJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** EventsCommand - `mailflow events tail`: tracking or protocol events as JSON lines, for jq or a loader. */
+/**
+ * EventsCommand - `mailflow events tail`: tracking or protocol events as JSON lines, for jq or a loader: the JSON form
+ * the topic holds when its format is Json ({@link EventJson}, Exchange's field names), whatever the format is.
+ */
 @Command(name = "events", description = "Read mailflow's event streams.", subcommands = EventsCommand.Tail.class,
     mixinStandardHelpOptions = true)
 final class EventsCommand {

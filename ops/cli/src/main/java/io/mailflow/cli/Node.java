@@ -12,6 +12,8 @@ import io.mailflow.edge.server.KafkaEdgeWiring;
 import io.mailflow.edge.server.ProtocolLogCsv;
 import io.mailflow.edge.server.SmtpEdge;
 import io.mailflow.edge.server.SubmissionBacklog;
+import io.mailflow.kafka.EventEncoding;
+import io.mailflow.kafka.EventStreamTopics;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.StageStatus;
@@ -106,8 +108,10 @@ final class Node implements AutoCloseable {
     if (adminListener != null) {
       adminBind(adminListener, org); // a bad address is refused before anything starts
     }
+    // the event streams' retention follows the organization's tracking and protocol log limits; their JSON twins
+    // exist when a format is Both
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
-        Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS));
+        Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS), EventStreamTopics.of(org.transportService()));
     Node node = new Node();
     try {
       node.identity = InstanceIdentity.acquire(dataDir);
@@ -165,7 +169,8 @@ final class Node implements AutoCloseable {
       // fences its predecessor's open transaction at once) and differs between edges of one server name (two
       // edges sharing an id would fence each other)
       String edgeClient = "mailflow-edge-" + org.serverName();
-      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters);
+      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters,
+          EventEncoding.of(org));
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
       // loop), where and as big as the organization's transportService says
@@ -254,7 +259,7 @@ final class Node implements AutoCloseable {
     AdminServerOptions options;
     try {
       options = new AdminServerOptions(bind, listener.port(), certFile, keyFile, org.adminServer().metricsRequireLogin(),
-          AdminServerOptions.DEFAULT_KAFKA_TIMEOUT, org.serverName());
+          AdminServerOptions.DEFAULT_KAFKA_TIMEOUT, org.serverName(), EventEncoding.of(org));
     } catch (IllegalArgumentException e) {
       throw new CliFailure(e.getMessage(), e);
     }

@@ -10,6 +10,7 @@ import io.mailflow.organization.Organization;
 import io.mailflow.organization.OrganizationLoader;
 import io.mailflow.schemas.avro.ProtocolEvent;
 import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.schemas.codec.EventJson;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;

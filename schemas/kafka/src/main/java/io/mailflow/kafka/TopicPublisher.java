@@ -3,6 +3,7 @@ package io.mailflow.kafka;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,14 +29,23 @@ import org.apache.kafka.common.TopicPartition;
 public final class TopicPublisher implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
+  /** How the event streams (tracking, protocol log) are written: the organization's setting, JSON by default. */
+  private final EventEncoding encoding;
   private KafkaClientMetrics producerMeters;
   /** Where the records go, for error messages: the bootstrap servers, or "Kafka" when built from a producer. */
   private String brokers = "Kafka";
   /** Whose flush an acknowledged record waits for (the embedded broker's, in {@code mailflow run}), if anyone's. */
   private DurableLog durable = DurableLog.replicated();
 
+  /** A publisher writing the event streams as JSON ({@link EventEncoding#defaults()}). */
   public TopicPublisher(Producer<String, byte[]> producer, String name) {
+    this(producer, name, EventEncoding.defaults());
+  }
+
+  /** A publisher writing the event streams as {@code encoding} says (the organization's transportService). */
+  public TopicPublisher(Producer<String, byte[]> producer, String name, EventEncoding encoding) {
     this.producer = producer;
+    this.encoding = encoding == null ? EventEncoding.defaults() : encoding;
     this.sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "kafka-send-" + name);
       t.setDaemon(true);
@@ -43,10 +53,15 @@ public final class TopicPublisher implements AutoCloseable {
     });
   }
 
-  /** A publisher with mailflow's producer defaults ({@link KafkaClientConfig#producer}). */
+  /** A publisher with mailflow's producer defaults ({@link KafkaClientConfig#producer}), event streams as JSON. */
   public static TopicPublisher create(String bootstrapServers, String clientId) {
-    TopicPublisher publisher =
-        new TopicPublisher(new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId);
+    return create(bootstrapServers, clientId, EventEncoding.defaults());
+  }
+
+  /** As {@link #create(String, String)}, writing the event streams as {@code encoding} says. */
+  public static TopicPublisher create(String bootstrapServers, String clientId, EventEncoding encoding) {
+    TopicPublisher publisher = new TopicPublisher(
+        new KafkaProducer<>(KafkaClientConfig.producer(bootstrapServers, clientId)), clientId, encoding);
     publisher.brokers = bootstrapServers;
     publisher.durable = DurableLogs.forBootstrap(bootstrapServers);
     return publisher;
@@ -57,20 +72,54 @@ public final class TopicPublisher implements AutoCloseable {
    * {@code meters}, tagged {@code stage}.
    */
   public static TopicPublisher create(String bootstrapServers, String clientId, String stage, MeterRegistry meters) {
-    TopicPublisher publisher = create(bootstrapServers, clientId);
+    return create(bootstrapServers, clientId, stage, meters, EventEncoding.defaults());
+  }
+
+  /** As {@link #create(String, String, String, MeterRegistry)}, writing the event streams as {@code encoding} says. */
+  public static TopicPublisher create(String bootstrapServers, String clientId, String stage, MeterRegistry meters,
+      EventEncoding encoding) {
+    TopicPublisher publisher = create(bootstrapServers, clientId, encoding);
     publisher.producerMeters = KafkaClientMeters.bind(publisher.producer, stage, meters);
     return publisher;
   }
 
-  /** Sends one record; completes after the broker's acknowledgement. Never blocks the caller. */
+  /** How this publisher writes the event streams. */
+  public EventEncoding encoding() {
+    return encoding;
+  }
+
+  /**
+   * Sends one record; completes after the broker's acknowledgement. Never blocks the caller. An event stream's
+   * record (tracking, protocol log) is encoded as {@link #encoding()} says, with its content-type header; with
+   * {@code Both} the future completes when the topic and its JSON twin both took it.
+   */
   public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
-    byte[] bytes;
+    List<EventEncoding.Encoded> events;
+    byte[] bytes = null;
     try {
-      bytes = topic.codec().encode(value);
+      events = encoding.encode(topic, value);
+      if (events == null) {
+        bytes = topic.codec().encode(value);
+      }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return sendRaw(topic.name(), key, bytes);
+    if (events == null) {
+      return sendRaw(topic.name(), key, bytes);
+    }
+    CompletableFuture<RecordMetadata> first = null;
+    List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
+    for (EventEncoding.Encoded event : events) {
+      CompletableFuture<RecordMetadata> acked = sendRecord(new ProducerRecord<>(event.topic(), null, key,
+          event.value(), List.of(event.contentType())));
+      first = first == null ? acked : first;
+      all.add(acked);
+    }
+    if (all.size() == 1) {
+      return first;
+    }
+    CompletableFuture<RecordMetadata> topicAck = first;
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> topicAck.join());
   }
 
   /**
@@ -112,18 +161,29 @@ public final class TopicPublisher implements AutoCloseable {
     return send(Topics.TRACKING, event.getNetworkMessageId(), event);
   }
 
-  /** Sends bytes already encoded (replay and poison parking pass records through unchanged). */
+  /**
+   * Sends bytes already encoded (replay and poison parking pass records through unchanged); on an event stream
+   * with the content-type header their first byte says (JSON or Avro).
+   */
   public CompletableFuture<RecordMetadata> sendRaw(String topic, String key, byte[] value) {
+    return sendRecord(EventEncoding.isEventStream(topic)
+        ? new ProducerRecord<>(topic, null, key, value, List.of(EventEncoding.headerFor(value)))
+        : new ProducerRecord<>(topic, key, value));
+  }
+
+  /** Every write ends here: on the publisher's thread, completed by the producer's callback. */
+  private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
       sender.execute(() -> {
         try {
-          producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+          producer.send(record, (metadata, error) -> {
             if (error != null) {
               acked.completeExceptionally(error);
-            } else if (durable.waitsForDisk() && mustReachDisk(topic)) {
+            } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
               // acknowledged by a broker without replicas: done once it is on disk too
-              durable.sync(List.of(new TopicPartition(topic, metadata.partition()))).whenComplete((ok, failed) -> {
+              TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
+              durable.sync(List.of(written)).whenComplete((ok, failed) -> {
                 if (failed != null) {
                   acked.completeExceptionally(failed);
                 } else {
@@ -150,8 +210,7 @@ public final class TopicPublisher implements AutoCloseable {
    * are most of the records).
    */
   static boolean mustReachDisk(String topic) {
-    return !topic.startsWith(Topics.TRACKING.name().replace(".v1", "")) && !topic.startsWith(
-        Topics.PROTOCOL.name().replace(".v1", ""));
+    return !EventEncoding.isEventStream(topic);
   }
 
   /** Sends what is batched and waits for it: used before committing offsets at shutdown. */

@@ -36,13 +36,21 @@ public final class Topics {
   /** Chunks of messages too large to ride inline, keyed by body id (see BodyReference). */
   public static final Topic<BodyChunk> BODIES = Topic.of("mail.bodies.v1", BodyChunk.class, Kind.BODIES);
 
-  /** Message tracking events, keyed by network message id. */
-  public static final Topic<TrackingEvent> TRACKING =
-      Topic.of("mail.tracking.v1", TrackingEvent.class, Kind.EVENTS);
+  /**
+   * Message tracking events, keyed by network message id: JSON (Exchange's field names), Avro, or Avro with the
+   * JSON beside it on {@link #TRACKING_JSON}, as transportService.trackingEventFormat says ({@link EventEncoding}).
+   * Its codec reads both forms.
+   */
+  public static final Topic<TrackingEvent> TRACKING = Topic.events("mail.tracking.v1", TrackingEvent.class);
 
-  /** SMTP protocol-log events, keyed by session id. */
-  public static final Topic<ProtocolEvent> PROTOCOL =
-      Topic.of("mail.protocol.v1", ProtocolEvent.class, Kind.EVENTS);
+  /** SMTP protocol-log events, keyed by session id; encoded as transportService.protocolEventFormat says. */
+  public static final Topic<ProtocolEvent> PROTOCOL = Topic.events("mail.protocol.v1", ProtocolEvent.class);
+
+  /** The JSON twin of {@link #TRACKING} when trackingEventFormat is Both; created only then. */
+  public static final Topic<TrackingEvent> TRACKING_JSON = Topic.events("mail.tracking.json.v1", TrackingEvent.class);
+
+  /** The JSON twin of {@link #PROTOCOL} when protocolEventFormat is Both; created only then. */
+  public static final Topic<ProtocolEvent> PROTOCOL_JSON = Topic.events("mail.protocol.json.v1", ProtocolEvent.class);
 
   /** Admin state (site down, queue suspended ...), compacted: the latest record per key is the state. */
   public static final Topic<ControlRecord> CONTROL = Topic.of("mail.control.v1", ControlRecord.class, Kind.COMPACTED);
@@ -56,9 +64,17 @@ public final class Topics {
         BODIES, TRACKING, PROTOCOL, CONTROL, POISON);
   }
 
-  /** The topic of that name, for tools that take a name from the user. */
+  /** The JSON twin of an event stream ({@link #TRACKING} → {@link #TRACKING_JSON}), or null for other topics. */
+  public static Topic<?> jsonTwin(Topic<?> topic) {
+    if (topic == TRACKING) {
+      return TRACKING_JSON;
+    }
+    return topic == PROTOCOL ? PROTOCOL_JSON : null;
+  }
+
+  /** The topic of that name, for tools that take a name from the user (the JSON twins included). */
   public static Topic<?> named(String name) {
-    return all().stream().filter(t -> t.name().equals(name)).findFirst()
+    return java.util.stream.Stream.concat(all().stream(), java.util.stream.Stream.of(TRACKING_JSON, PROTOCOL_JSON)).filter(t -> t.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no mailflow topic named '" + name + "'"));
   }
 }

@@ -13,6 +13,7 @@ import io.mailflow.categorizer.SendAsCheck;
 import io.mailflow.dsn.submission.DsnReports;
 import io.mailflow.dsn.submission.DsnSubmission;
 import io.mailflow.dsn.submission.Report;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.StageStatus;
@@ -82,7 +83,7 @@ public final class CategorizerStage implements AutoCloseable {
     this.ndrs = new NonDeliveryReports(new DsnReports(organization, Clock.systemUTC()));
     this.meters = new CategorizerMeters(options.meters());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName(),
-        "categorizer", options.meters());
+        "categorizer", options.meters(), EventEncoding.of(organization));
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
   }

@@ -4,6 +4,7 @@ import io.mailflow.delivery.agent.body.BodyChunks;
 import io.mailflow.delivery.agent.maildir.MaildirStore;
 import io.mailflow.delivery.agent.lmtp.LmtpStore;
 import io.mailflow.delivery.agent.smtp.SmtpClientOptions;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.organization.TransportService;
 import io.mailflow.delivery.core.RetrySchedule;
 import io.mailflow.dsn.submission.DsnReports;
@@ -192,7 +193,8 @@ public final class DeliveryStage implements AutoCloseable {
     MeterRegistry meters = options.meters();
     Context context = vertx.getOrCreateContext();
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
-        "mailflow-" + STAGE_NAME + "-" + organization.serverName(), STAGE_NAME, meters);
+        "mailflow-" + STAGE_NAME + "-" + organization.serverName(), STAGE_NAME, meters,
+        EventEncoding.of(organization));
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),

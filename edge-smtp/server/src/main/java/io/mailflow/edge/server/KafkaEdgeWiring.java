@@ -1,6 +1,7 @@
 package io.mailflow.edge.server;
 
 import io.mailflow.kafka.DurableLogs;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.KafkaClientMeters;
 import io.mailflow.kafka.TopicPublisher;
@@ -47,12 +48,21 @@ public final class KafkaEdgeWiring implements AutoCloseable {
    */
   public static KafkaEdgeWiring create(String bootstrapServers, String clientId, String transactionalId,
       MeterRegistry meters) {
+    return create(bootstrapServers, clientId, transactionalId, meters, EventEncoding.defaults());
+  }
+
+  /**
+   * As {@link #create(String, String, String, MeterRegistry)}, the plain producer writing tracking and protocol-log
+   * events as {@code encoding} says (the organization's trackingEventFormat and protocolEventFormat).
+   */
+  public static KafkaEdgeWiring create(String bootstrapServers, String clientId, String transactionalId,
+      MeterRegistry meters, EventEncoding encoding) {
     if (transactionalId == null || transactionalId.isBlank()) {
       throw new IllegalArgumentException("the edge's transactional id must not be empty");
     }
     TopicPublisher plain = meters == null
-        ? TopicPublisher.create(bootstrapServers, clientId)
-        : TopicPublisher.create(bootstrapServers, clientId, "edge", meters);
+        ? TopicPublisher.create(bootstrapServers, clientId, encoding)
+        : TopicPublisher.create(bootstrapServers, clientId, "edge", meters, encoding);
     String submissionClient = clientId + "-submission";
     SubmissionWriter writer = new SubmissionWriter(new MeteredProducers(
         () -> new KafkaProducer<>(KafkaClientConfig.transactionalProducer(bootstrapServers, submissionClient,

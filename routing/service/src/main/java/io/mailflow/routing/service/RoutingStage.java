@@ -1,6 +1,7 @@
 package io.mailflow.routing.service;
 
 import io.mailflow.kafka.ControlView;
+import io.mailflow.kafka.EventEncoding;
 import io.mailflow.kafka.RecordOrigin;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.StageStatus;
@@ -82,7 +83,7 @@ public final class RoutingStage implements AutoCloseable {
     control.onChange(this::controlChanged);
     this.meters = new RoutingMeters(options.meters());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-routing-" + organization.serverName(),
-        "routing", options.meters());
+        "routing", options.meters(), EventEncoding.of(organization));
     this.loop = StageLoop.start("routing", bootstrapServers, GROUP_ID, Topics.CATEGORIZED, this::route, publisher,
         options);
   }

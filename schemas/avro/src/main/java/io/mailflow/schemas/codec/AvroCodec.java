@@ -35,12 +35,19 @@ public final class AvroCodec<T extends SpecificRecord> {
     TrustedPackages.install();
   }
 
+  /** The first two bytes of every Avro single-object encoded record. */
+  private static final byte MARKER_0 = (byte) 0xC3;
+  private static final byte MARKER_1 = (byte) 0x01;
+
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  /** Whether {@link #decode} also takes the record's JSON form ({@link EventJson}): the event streams' codecs. */
+  private final boolean readsJson;
 
-  private AvroCodec(Class<T> type, Schema schema, SchemaHistory history) {
+  private AvroCodec(Class<T> type, Schema schema, SchemaHistory history, boolean readsJson) {
     this.type = type;
+    this.readsJson = readsJson;
     SpecificData model = SpecificData.getForClass(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, history.store());
@@ -49,12 +56,22 @@ public final class AvroCodec<T extends SpecificRecord> {
 
   /** A codec for a generated class, knowing every historical schema of that record. */
   public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type) {
-    return new AvroCodec<>(type, SpecificData.get().getSchema(type), SchemaHistory.bundled());
+    return new AvroCodec<>(type, SpecificData.get().getSchema(type), SchemaHistory.bundled(), false);
+  }
+
+  /**
+   * A codec for an event stream (message tracking, protocol log), whose records may be Avro or the JSON form
+   * ({@link EventJson}), as the organization's trackingEventFormat / protocolEventFormat chose when they were
+   * written: {@link #decode} tells them apart by their first byte (0xC3 Avro's marker, '{' JSON), so a reader works
+   * whatever the setting was, and across a change of it.
+   */
+  public static <T extends SpecificRecord> AvroCodec<T> ofEvents(Class<T> type) {
+    return new AvroCodec<>(type, SpecificData.get().getSchema(type), SchemaHistory.bundled(), true);
   }
 
   /** A codec that also knows the given older writer schemas (tests, or history shipped elsewhere). */
   public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type, SchemaHistory history) {
-    return new AvroCodec<>(type, SpecificData.get().getSchema(type), history);
+    return new AvroCodec<>(type, SpecificData.get().getSchema(type), history, false);
   }
 
   public byte[] encode(T value) {
@@ -69,13 +86,43 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
   }
 
+  /** The record's JSON form, Exchange's field names ({@link EventJson}): what the event streams carry in Json. */
+  public byte[] encodeJson(T value) {
+    Objects.requireNonNull(value, "value");
+    return EventJson.encode(value);
+  }
+
+  /** Whether {@link #decode} takes JSON as well as Avro (a codec made by {@link #ofEvents}). */
+  public boolean readsJson() {
+    return readsJson;
+  }
+
+  /** Whether {@code bytes} look like a JSON object (the first byte past whitespace is '{'), not Avro. */
+  public static boolean isJson(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+        continue;
+      }
+      return b == '{';
+    }
+    return false;
+  }
+
   /**
    * Decodes one record, or throws {@link UndecodableRecordException} saying why: not single-object
-   * encoded, written with a schema this reader has never seen, or truncated/corrupt.
+   * encoded, written with a schema this reader has never seen, or truncated/corrupt. An event stream's codec
+   * ({@link #ofEvents}) also decodes the JSON form.
    */
   public T decode(byte[] bytes) {
     if (bytes == null) {
       throw new UndecodableRecordException(type.getSimpleName() + ": record has no value (null)");
+    }
+    if (readsJson && !(bytes.length >= 2 && bytes[0] == MARKER_0 && bytes[1] == MARKER_1)) {
+      if (isJson(bytes)) {
+        return EventJson.decode(bytes, type);
+      }
+      throw new UndecodableRecordException(type.getSimpleName() + ": not Avro single-object encoded (0xC3 0x01)"
+          + " nor a JSON object ('{'): first bytes " + firstBytes(bytes));
     }
     try {
       return decoder.decode(bytes);
@@ -89,6 +136,14 @@ public final class AvroCodec<T extends SpecificRecord> {
       throw new UndecodableRecordException(
           type.getSimpleName() + ": corrupt record (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
     }
+  }
+
+  private static String firstBytes(byte[] bytes) {
+    StringBuilder hex = new StringBuilder();
+    for (int i = 0; i < Math.min(4, bytes.length); i++) {
+      hex.append(String.format("%02X ", bytes[i]));
+    }
+    return bytes.length == 0 ? "(empty)" : hex.toString().trim();
   }
 
   public Class<T> type() {
