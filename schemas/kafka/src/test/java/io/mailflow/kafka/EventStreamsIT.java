@@ -83,7 +83,7 @@ class EventStreamsIT {
         d.poisonThreshold(), d.backPressure(),
         new MessageTrackingLogSettings(true, null, trackingAge, trackingSize, MessageTrackingLogSettings.DEFAULT_MAX_FILE_SIZE, true),
         new SendProtocolLogSettings(null, sendAge, sendSize, SendProtocolLogSettings.DEFAULT_MAX_FILE_SIZE),
-        new EventStreamSettings(tracking, protocol));
+        new EventStreamSettings(tracking, protocol), d.flushToDiskBeforeAcknowledge());
   }
 
   static TrackingEvent event(String id) {
