@@ -248,13 +248,12 @@ final class TrackingStore implements AutoCloseable {
 
   TrackingPage search(TrackingQuery q) {
     Query query = query(q);
-    FieldDoc after = null;
-    if (q.cursor() != null) {
-      TrackingCursor c = TrackingCursor.decode(q.cursor());
-      after = new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {c.dateTime(), c.position()});
-    }
-    FieldDoc start = after;
+    TrackingCursor cursor = q.cursor() == null ? null : TrackingCursor.decode(q.cursor());
     return withSearcher(searcher -> {
+      // (date-time, position) is unique, so the doc id only has to exclude the cursor's own event: any id at or
+      // above it does (the id itself changes as segments merge)
+      FieldDoc start = cursor == null ? null : new FieldDoc(Math.max(0, searcher.getIndexReader().maxDoc() - 1),
+          Float.NaN, new Object[] {cursor.dateTime(), cursor.position()});
       long total = searcher.count(query);
       List<TrackingEvent> events = new ArrayList<>();
       FieldDoc last = start;
