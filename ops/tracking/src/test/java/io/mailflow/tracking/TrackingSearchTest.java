@@ -214,6 +214,15 @@ class TrackingSearchTest {
   }
 
   @Test
+  void theSameDirectoryOpenedTwiceInOneProcessIsAMistakeNotCorruption() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TrackingIndex.local(dir.resolve("tracking-index"), options(true)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith("is already open in this process; open it"
+        + " once and share it"), e.getMessage());
+    assertEquals(6, index.search(TrackingQuery.all()).totalHits(), "the open index was left alone");
+  }
+
+  @Test
   void statusCountsEvents() {
     assertEquals(6, index.status().eventsIndexed());
   }
