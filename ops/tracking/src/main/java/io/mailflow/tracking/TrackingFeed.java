@@ -55,6 +55,7 @@ final class TrackingFeed implements Runnable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean rebuilding;
+  private boolean warnedUnreachable;
   private volatile String failure;
   private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
 
@@ -74,6 +75,8 @@ final class TrackingFeed implements Runnable {
     // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    // The index reads the topic, never creates it: TopicProvisioner does, with its partitions and retention.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(config);
   }
 
@@ -154,8 +157,11 @@ final class TrackingFeed implements Runnable {
     try {
       infos = consumer.partitionsFor(Topics.TRACKING.name(), Duration.ofSeconds(10));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      LOG.warn("message-tracking index: cannot list the partitions of {} yet ({})", Topics.TRACKING.name(),
-          e.getMessage());
+      if (!warnedUnreachable) {
+        warnedUnreachable = true; // said once; the consumer keeps trying
+        LOG.warn("message-tracking index: cannot list the partitions of {} yet ({}); retrying",
+            Topics.TRACKING.name(), e.getMessage());
+      }
       return current;
     }
     if (infos == null || infos.size() == current.size()) {
@@ -163,6 +169,8 @@ final class TrackingFeed implements Runnable {
     }
     List<TopicPartition> all = new ArrayList<>();
     infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+    LOG.info("message-tracking index {}: reading {} partitions of {} from {}", store.directory(), all.size(),
+        Topics.TRACKING.name(), positions.isEmpty() ? "the beginning (building the index)" : "offsets " + positions);
     consumer.assign(all);
     List<TopicPartition> fromStart = new ArrayList<>();
     for (TopicPartition tp : all) {
