@@ -40,12 +40,14 @@ import org.slf4j.LoggerFactory;
 final class TrackingFeed implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
+  /** How often retention runs and new partitions are looked for. */
+  static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
 
   private final TrackingStore store;
   private final KafkaConsumer<String, byte[]> consumer;
   private final TrackingIndex.Options options;
   private final Clock clock;
+  private final Duration housekeeping;
   /** Next offset to read per partition: what the next commit stores. Written by the feed thread only. */
   private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
   private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
@@ -59,8 +61,10 @@ final class TrackingFeed implements Runnable {
   private volatile String failure;
   private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
 
-  TrackingFeed(TrackingStore store, String bootstrapServers, String clientId, TrackingIndex.Options options) {
+  TrackingFeed(TrackingStore store, String bootstrapServers, String clientId, TrackingIndex.Options options,
+      Duration housekeeping) {
     this.store = store;
+    this.housekeeping = housekeeping;
     this.options = options;
     this.clock = options.clock();
     this.positions.putAll(store.committedPositions());
@@ -107,9 +111,10 @@ final class TrackingFeed implements Runnable {
     long lastHousekeeping = 0;
     long pending = 0;
     while (running) {
-      if (assigned.isEmpty() || System.nanoTime() - lastHousekeeping > HOUSEKEEPING.toNanos()) {
+      if (assigned.isEmpty() || System.nanoTime() - lastHousekeeping > housekeeping.toNanos()) {
         assigned = assign(assigned);
         store.deleteOlderThan(clock.instant().minus(options.messageTrackingLogMaxAge()));
+        store.maybeRefresh();
         lastHousekeeping = System.nanoTime();
         if (assigned.isEmpty()) {
           sleep(Duration.ofSeconds(1)); // the topic does not exist yet
