@@ -196,7 +196,10 @@ final class TrackingStore implements AutoCloseable {
     return positions;
   }
 
-  /** The positions the last commit stored (the next offset to read per partition); empty for a new index. */
+  /**
+   * The positions the index was opened at: what its last commit stored (the next offset to read per partition);
+   * empty for a new index.
+   */
   Map<Integer, Long> committedPositions() {
     return Map.copyOf(committedPositions);
   }
