@@ -29,6 +29,7 @@ public final class TopicPublisher implements AutoCloseable {
   private KafkaClientMetrics producerMeters;
   /** Where the records go, for error messages: the bootstrap servers, or "Kafka" when built from a producer. */
   private String brokers = "Kafka";
+  private final PublisherTaps taps = new PublisherTaps();
 
   public TopicPublisher(Producer<String, byte[]> producer, String name) {
     this.producer = producer;
@@ -59,13 +60,35 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** Sends one record; completes after the broker's acknowledgement. Never blocks the caller. */
   public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
+    if (taps.skipped(topic, value)) {
+      return CompletableFuture.completedFuture(null); // not written at all: nothing to wait for
+    }
     byte[] bytes;
     try {
       bytes = topic.codec().encode(value);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    taps.sent(topic, value);
     return sendRaw(topic.name(), key, bytes);
+  }
+
+  /**
+   * Also hands every record {@link #send} takes for {@code topic} to {@code tap}, on the sender's thread, once it
+   * encoded (e.g. the node's MSGTRK and SEND files). The tap must not block nor throw; a throw is logged and ignored.
+   */
+  public <V extends SpecificRecord> TopicPublisher onSend(Topic<V> topic, java.util.function.Consumer<? super V> tap) {
+    taps.onSend(topic, tap);
+    return this;
+  }
+
+  /**
+   * Records of {@code topic} that {@code unwanted} accepts are not written (their future completes with null
+   * metadata), e.g. message tracking events when messageTrackingLogEnabled is false.
+   */
+  public <V extends SpecificRecord> TopicPublisher skip(Topic<V> topic, java.util.function.Predicate<? super V> unwanted) {
+    taps.skip(topic, unwanted);
+    return this;
   }
 
   /**
