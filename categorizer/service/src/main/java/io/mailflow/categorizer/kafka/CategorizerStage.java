@@ -74,7 +74,8 @@ public final class CategorizerStage implements AutoCloseable {
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
-    this.tracking = Tracking.of(organization.serverName());
+    this.tracking = Tracking.of(organization.serverName(),
+        organization.transportService().messageTracking().subjectLoggingEnabled());
     Directory directory = Directory.of(organization);
     this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
@@ -83,6 +84,7 @@ public final class CategorizerStage implements AutoCloseable {
     this.meters = new CategorizerMeters(options.meters());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName(),
         "categorizer", options.meters());
+    options.publisherSetup().accept(publisher); // the node's tracking switch and MSGTRK file
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
   }

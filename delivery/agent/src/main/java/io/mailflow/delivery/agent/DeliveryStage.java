@@ -193,6 +193,7 @@ public final class DeliveryStage implements AutoCloseable {
     Context context = vertx.getOrCreateContext();
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
         "mailflow-" + STAGE_NAME + "-" + organization.serverName(), STAGE_NAME, meters);
+    options.loop().publisherSetup().accept(publisher); // the node's tracking switch, MSGTRK and SEND files
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
@@ -257,7 +258,8 @@ public final class DeliveryStage implements AutoCloseable {
             .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
         new RetryHold(nextHops, clock, new SendConnectorAgent(organization, smtp, mx)),
         new RetryHold(nextHops, clock, new SiteRelayAgent(organization, smtp)),
-        new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName()),
+        new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName(),
+            organization.transportService().messageTracking().subjectLoggingEnabled()),
         new UnimplementedDeliveryType());
   }
 
@@ -266,7 +268,8 @@ public final class DeliveryStage implements AutoCloseable {
       TopicPublisher publisher, QueueStates queueStates, Clock clock, DeliveryMeters meters) {
     DsnGenerator dsns = new DsnGenerator(new DsnReports(organization, clock)); // one report writer for the stage
     return new Settlement(context, publisher, options.retrySchedule(), queueStates, dsns,
-        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock,
+        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock,
+            organization.transportService().messageTracking().subjectLoggingEnabled()), clock,
         meters);
   }
 
