@@ -252,10 +252,14 @@ public final class DeliveryStage implements AutoCloseable {
   private static DeliveryAgents agents(Vertx vertx, Context context, Organization organization, Options options,
       MaildirStore store, SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, NextHopQueues nextHops,
       Clock clock) {
-    SmtpSend smtp = new SmtpSend(relay, nextHops, organization, clock);
+    // Verbose connectors' outbound sessions to mail.protocol.v1 (direction Send), keyed by session id like the edge's
+    SendProtocolLogs protocolLogs = new SendProtocolLogs(organization,
+        event -> publisher.send(Topics.PROTOCOL, event.getSessionId(), event), clock);
+    SmtpSend smtp = new SmtpSend(relay, nextHops, organization, clock, protocolLogs);
     return new DeliveryAgents(
         new MailboxAgent(new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
-            .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
+            .setHeloName(organization.serverName()).setProtocolLog(protocolLogs.of(SiteRelay.CONNECTOR_ID))),
+            organization)), // LMTP connections idle out; Vert.x closes the client
         new RetryHold(nextHops, clock, new SendConnectorAgent(organization, smtp, mx)),
         new RetryHold(nextHops, clock, new SiteRelayAgent(organization, smtp)),
         new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName(),
