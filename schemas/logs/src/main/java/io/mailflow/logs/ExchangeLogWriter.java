@@ -66,6 +66,8 @@ public final class ExchangeLogWriter implements AutoCloseable {
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Map<LogFormat, Current> files = new HashMap<>();
   private final List<LogFormat> formats;
+  /** The writer thread's line buffer, reused. */
+  private final StringBuilder text = new StringBuilder(1024);
   private volatile boolean closed;
 
   private record Line(LogFormat format, Instant at, Object[] values) {}
@@ -139,7 +141,17 @@ public final class ExchangeLogWriter implements AutoCloseable {
 
   /** One line as written: the values quoted per RFC 4180, CRLF at the end. */
   public static String line(Object... values) {
-    return CSV.format(values) + "\r\n";
+    StringBuilder out = new StringBuilder(256);
+    append(out, values);
+    return out.toString();
+  }
+
+  private static void append(StringBuilder out, Object[] values) {
+    try {
+      CSV.printRecord(out, values); // the record separator (CRLF) included
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringBuilder does not fail
+    }
   }
 
   /** Lines lost because the queue was full, the log closed, or the disk failed. */
@@ -211,7 +223,9 @@ public final class ExchangeLogWriter implements AutoCloseable {
     LogFormat format = line.format();
     Current c = files.get(format);
     try {
-      byte[] bytes = line(line.values()).getBytes(StandardCharsets.UTF_8);
+      text.setLength(0);
+      append(text, line.values());
+      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
       LocalDateTime period = format.rollover().periodOf(line.at());
       // a line dated a little before the current period (another thread's event) stays in the current file
       if (c.out == null) {

@@ -48,7 +48,14 @@ public final class MessageTrackingLogFile implements Consumer<TrackingEvent>, Au
         String.join(";", e.getRecipientStatus()), e.getTotalBytes(), e.getRecipientCount(),
         e.getRelatedRecipientAddress(), e.getReference(), e.getMessageSubject(), e.getSenderAddress(),
         e.getReturnPath(), e.getMessageInfo(), e.getDirectionality(), null, null, null, customData(e.getQueue()),
-        "Email", UUID.randomUUID().toString(), LogFormat.VERSION};
+        "Email", logId(), LogFormat.VERSION};
+  }
+
+  /** A random (version 4) GUID per line, as Exchange's log-id; not secret, so not from SecureRandom. */
+  private static String logId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+        .toString();
   }
 
   private static String customData(QueueState q) {
