@@ -202,13 +202,14 @@ final class Node implements AutoCloseable {
    * (every message tracking event a stage of this process publishes, unless messageTrackingLogEnabled is false) and,
    * with the delivery role, SEND (its Verbose send connectors' sessions). The writers are closed after the stages
    * (pushed first); what is returned sets up each publisher the stages create: with tracking off only queue events
-   * reach Kafka (Tracking.configure), and the files tap what is sent.
+   * reach Kafka (Tracking.configure), and the files tap what is sent. A second live process on the same data dir
+   * (no static identity) writes under {@code <dir>/<instance-id>}: two writers appending to one file would interleave.
    */
   private java.util.function.Consumer<TopicPublisher> exchangeLogs(Organization org, Path dataDir, Set<Role> roles) {
     MessageTrackingLogSettings tracking = org.transportService().messageTracking();
     MessageTrackingLogFile msgtrk = null;
     if (tracking.enabled()) {
-      msgtrk = MessageTrackingLogFile.start(tracking.directory(dataDir),
+      msgtrk = MessageTrackingLogFile.start(ownDirectory(tracking.directory(dataDir)),
           new LogLimits(tracking.maxFileSize(), tracking.maxDirectorySize(), tracking.maxAge()));
       started.push(msgtrk);
       logMeters("MessageTracking", msgtrk.writer());
@@ -216,7 +217,7 @@ final class Node implements AutoCloseable {
     ProtocolLogFile send = null;
     if (roles.contains(Role.DELIVERY)) {
       SendProtocolLogSettings s = org.transportService().sendProtocolLog();
-      send = ProtocolLogFile.start(ExchangeLogs.SEND, s.directory(dataDir),
+      send = ProtocolLogFile.start(ExchangeLogs.SEND, ownDirectory(s.directory(dataDir)),
           new LogLimits(s.maxFileSize(), s.maxDirectorySize(), s.maxAge()));
       started.push(send);
       logMeters("SmtpSend", send.writer());
@@ -233,6 +234,11 @@ final class Node implements AutoCloseable {
         });
       }
     };
+  }
+
+  /** {@code directory}, or its {@code <instance-id>} subdirectory when another live process holds the data dir. */
+  private Path ownDirectory(Path directory) {
+    return identity.isStatic() ? directory : directory.resolve(identity.id());
   }
 
   /** {@code mailflow.log.dropped} and {@code mailflow.log.written} of one log's writer, tagged log=<Exchange's name>. */
