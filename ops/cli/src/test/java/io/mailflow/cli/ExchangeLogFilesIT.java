@@ -149,6 +149,12 @@ class ExchangeLogFilesIT {
           .findFirst().orElseThrow()).contains("#Fields: " + String.join(",", MSGTRK_FIELDS) + "\r\n"));
       await().atMost(Duration.ofSeconds(30)).until(() ->
           events(records(trackingDir, "MSGTRKMD", networkMessageId)).contains("DELIVER"));
+
+      String scrape = running.node.meters().scrape();
+      for (String log : List.of("MessageTracking", "SmtpSend", "SmtpReceive")) {
+        assertTrue(scrape.contains("mailflow_log_written_total{log=\"" + log + "\"}"), log + " in\n" + scrape);
+        assertTrue(scrape.contains("mailflow_log_dropped_total{log=\"" + log + "\"} 0.0"), log + " dropped none");
+      }
     }
   }
 
