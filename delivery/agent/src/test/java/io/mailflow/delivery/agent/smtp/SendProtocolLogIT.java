@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -124,6 +125,43 @@ class SendProtocolLogIT {
     assertTrue(text.contains(",>,AUTH PLAIN,null"), text);
     assertTrue(text.contains(",<,235 "), text);
     assertNoSecret(text);
+  }
+
+  @Test
+  void neitherTheTopicsBytesNorTheSendFileHoldTheCredentials() throws Exception {
+    send(new Script().auth("LOGIN", "relay-user", PASSWORD), log(), SmartHostAuth.basic("relay-user", PASSWORD, false));
+
+    StringBuilder topic = new StringBuilder();
+    for (ProtocolEvent e : events) { // as mail.protocol.v1 holds them
+      topic.append(new String(io.mailflow.kafka.Topics.PROTOCOL.codec().encode(e), java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    assertNoSecret(topic.toString());
+    Path logs = certDir.resolve("send-" + UUID.randomUUID());
+    try (io.mailflow.logs.ProtocolLogFile file = io.mailflow.logs.ProtocolLogFile.start(io.mailflow.logs.ExchangeLogs.SEND,
+        logs, new io.mailflow.logs.LogLimits(Long.MAX_VALUE, Long.MAX_VALUE, Duration.ZERO))) {
+      events.forEach(file);
+    }
+    String written;
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(logs)) {
+      written = java.nio.file.Files.readString(files.findFirst().orElseThrow());
+    }
+    assertTrue(written.contains(",>,AUTH LOGIN,"), written);
+    assertTrue(written.contains(",<,334 <authentication response>,"), written);
+    assertNoSecret(written);
+  }
+
+  @Test
+  void anLmtpSessionIsLoggedAsTheIntraOrganizationConnectorsIs() throws Exception {
+    server = ScriptedSmtpServer.start(vertx, new Script().lmtp());
+    client = SmtpClient.create(vertx, new SmtpClientOptions().setHeloName("mf1.contoso.test").setLmtp(true)
+        .setProtocolLog(new SendProtocolLog("Intra-Organization SMTP Send Connector", events::add, Clock.systemUTC())));
+    client.send("127.0.0.1", server.port(), OutboundMessage.of("a@src.test", List.of("b@dst.test"), MESSAGE))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await().until(() -> events.stream().anyMatch(e -> e.getData() != null
+        && e.getData().startsWith("RCPT TO:")));
+    String text = lines();
+    assertTrue(text.contains(",>,LHLO mf1.contoso.test,"), text);
+    assertEquals("Intra-Organization SMTP Send Connector", events.get(0).getConnectorId());
   }
 
   @Test
