@@ -172,7 +172,8 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     }
 
     public Options withRetryBackoff(Duration backoff) {
-      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId, publisherSetup);
+      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId,
+          publisherSetup);
     }
 
     public Options withMaxPollRecords(int max) {
@@ -184,12 +185,14 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       if (threshold < 1) {
         throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
       }
-      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, publisherSetup);
+      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId,
+          publisherSetup);
     }
 
     /** Records the loop's and its stage's meters in {@code registry}. */
     public Options withMeters(MeterRegistry registry) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId, publisherSetup);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId,
+          publisherSetup);
     }
 
     /**
@@ -203,8 +206,8 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   
     /**
      * What the node does to each publisher a stage built on these options writes through, applied by the stage right
-     * after creating it (before its first record): ops/cli's Node sets up message tracking there (messageTrackingLogEnabled,
-     * the MSGTRK and SEND files' taps). None by default.
+     * after creating it (before its first record): ops/cli's Node sets up message tracking there
+     * (messageTrackingLogEnabled, the MSGTRK and SEND files' taps). None by default.
      */
     public Options withPublisherSetup(java.util.function.Consumer<TopicPublisher> setup) {
       return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, setup);

@@ -99,8 +99,11 @@ public record LogFormat(String prefix, Rollover rollover, String logType, List<S
   }
 
   private Pattern pattern() {
-    return Pattern.compile(prefix + "(\\d{" + rollover.digits + "})-(\\d{1,9})\\.LOG", Pattern.CASE_INSENSITIVE);
+    return PATTERNS.computeIfAbsent(prefix + rollover.digits, k -> Pattern.compile(
+        prefix + "(\\d{" + rollover.digits + "})-(\\d{1,9})\\.LOG", Pattern.CASE_INSENSITIVE));
   }
+
+  private static final java.util.Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A parsed file name. */
   record Name(LocalDateTime period, int sequence) {}

@@ -194,8 +194,10 @@ final class SmtpSession {
     }
     if (offered.contains("LOGIN")) {
       return connection.command("AUTH LOGIN", "AUTH LOGIN")
-          .compose(r -> r.code() == 334 ? connection.credentials(null, base64(auth.username()), "AUTH LOGIN username") : refusedAuth(r))
-          .compose(r -> r.code() == 334 ? connection.credentials(null, base64(auth.password()), "AUTH LOGIN password") : refusedAuth(r))
+          .compose(r -> r.code() == 334
+              ? connection.credentials(null, base64(auth.username()), "AUTH LOGIN username") : refusedAuth(r))
+          .compose(r -> r.code() == 334
+              ? connection.credentials(null, base64(auth.password()), "AUTH LOGIN password") : refusedAuth(r))
           .compose(this::authenticated);
     }
     return failed("AUTH", "the send connector authenticates with BasicAuth but " + connection.endpoint()

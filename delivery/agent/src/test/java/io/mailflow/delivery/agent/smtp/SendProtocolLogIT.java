@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.delivery.agent.smtp.ScriptedSmtpServer.Script;
 import io.mailflow.delivery.core.DeliveryOutcome.Delivered;
+import io.mailflow.logs.ExchangeLogs;
+import io.mailflow.logs.LogLimits;
+import io.mailflow.logs.ProtocolLogFile;
 import io.mailflow.schemas.avro.ProtocolDirection;
 import io.mailflow.schemas.avro.ProtocolEvent;
 import io.vertx.core.Vertx;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an outbound session writes to the send protocol log, against the scripted server: Exchange's lines, no secrets. */
+/** What an outbound session writes to the send protocol log, against the scripted server: Exchange's lines, no
+ * secrets. */
 class SendProtocolLogIT {
   private static final byte[] MESSAGE = "From: a@src.test\r\nTo: b@dst.test\r\nSubject: hi\r\n\r\nHello.\r\n"
       .getBytes(UTF_8);
@@ -79,7 +83,8 @@ class SendProtocolLogIT {
   }
 
   private String lines() {
-    return events.stream().map(e -> e.getSequenceNumber() + "," + e.getEvent() + "," + e.getData() + "," + e.getContext())
+    return events.stream()
+        .map(e -> e.getSequenceNumber() + "," + e.getEvent() + "," + e.getData() + "," + e.getContext())
         .collect(Collectors.joining("\n"));
   }
 
@@ -133,12 +138,13 @@ class SendProtocolLogIT {
 
     StringBuilder topic = new StringBuilder();
     for (ProtocolEvent e : events) { // as mail.protocol.v1 holds them
-      topic.append(new String(io.mailflow.kafka.Topics.PROTOCOL.codec().encode(e), java.nio.charset.StandardCharsets.ISO_8859_1));
+      topic.append(new String(io.mailflow.kafka.Topics.PROTOCOL.codec().encode(e),
+          java.nio.charset.StandardCharsets.ISO_8859_1));
     }
     assertNoSecret(topic.toString());
     Path logs = certDir.resolve("send-" + UUID.randomUUID());
-    try (io.mailflow.logs.ProtocolLogFile file = io.mailflow.logs.ProtocolLogFile.start(io.mailflow.logs.ExchangeLogs.SEND,
-        logs, new io.mailflow.logs.LogLimits(Long.MAX_VALUE, Long.MAX_VALUE, Duration.ZERO))) {
+    try (ProtocolLogFile file = ProtocolLogFile.start(ExchangeLogs.SEND, logs,
+        new LogLimits(Long.MAX_VALUE, Long.MAX_VALUE, Duration.ZERO))) {
       events.forEach(file);
     }
     String written;
