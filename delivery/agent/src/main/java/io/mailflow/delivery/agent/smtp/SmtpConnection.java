@@ -200,7 +200,8 @@ final class SmtpConnection {
         log.tlsNegotiated(tls == null ? "?" : tls.getProtocol(), tls == null ? "?" : tls.getCipherSuite(),
             peerCertificates());
       } else {
-        log.info(null, "TLS negotiation failed with error " + ar.cause().getMessage());
+        Throwable e = ar.cause();
+        log.info(null, "TLS negotiation failed with error " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       }
     });
   }
