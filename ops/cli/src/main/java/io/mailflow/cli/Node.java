@@ -18,6 +18,17 @@ import io.mailflow.kafka.KafkaClientConfig;
 import io.mailflow.kafka.StageLoop;
 import io.mailflow.kafka.StageStatus;
 import io.mailflow.kafka.TopicProvisioner;
+import io.mailflow.kafka.TopicPublisher;
+import io.mailflow.kafka.Tracking;
+import io.mailflow.logs.ExchangeLogWriter;
+import io.mailflow.logs.ExchangeLogs;
+import io.mailflow.logs.LogLimits;
+import io.mailflow.logs.MessageTrackingLogFile;
+import io.mailflow.logs.ProtocolLogFile;
+import io.mailflow.organization.MessageTrackingLogSettings;
+import io.mailflow.organization.SendProtocolLogSettings;
+import io.mailflow.schemas.avro.ProtocolDirection;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.mailflow.kafka.Topics;
 import io.mailflow.organization.BackPressureSettings;
 import io.mailflow.organization.Directory;
@@ -135,9 +146,10 @@ final class Node implements AutoCloseable {
 
   private void startRoles(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
       PrintWriter out) {
+    java.util.function.Consumer<TopicPublisher> logs = exchangeLogs(org, dataDir, roles);
     StageLoop.Options options = StageLoop.Options.defaults()
         .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters)
-        .withInstanceId(identity.isStatic() ? identity.id() : null);
+        .withInstanceId(identity.isStatic() ? identity.id() : null).withPublisherSetup(logs);
     vertx = Vertx.vertx(); // the edge, delivery and the admin server
     started.push(EventLoopDelay.start(vertx, meters));
     if (roles.contains(Role.DELIVERY)) {
@@ -171,12 +183,14 @@ final class Node implements AutoCloseable {
       String edgeClient = "mailflow-edge-" + org.serverName();
       KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters,
           EventEncoding.of(org));
+      logs.accept(wiring.publisher()); // its RECEIVE events: the tracking switch and the MSGTRK file
       started.push(wiring);
       // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
       // loop), where and as big as the organization's transportService says
       ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(),
           org.transportService().receiveProtocolLogDirectory(dataDir), org.transportService());
       started.push(protocolLog);
+      logMeters("SmtpReceive", protocolLog.writer());
       SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
           edgeOptions));
       started.push(() -> await(edge.close()));
@@ -207,6 +221,59 @@ final class Node implements AutoCloseable {
       readiness.add(ReadinessCheck.of("webhook " + stage.name(), () -> member(stage.status().membership())));
       out.printf("webhook       %s consuming mail.tracking.v1 as %s%n", stage.name(), WebhookStage.groupId(stage.name()));
     }
+  }
+
+  /**
+   * The Exchange-format log files this process writes, as each Exchange server writes its own: MSGTRK and MSGTRKMD
+   * (every message tracking event a stage of this process publishes, unless messageTrackingLogEnabled is false) and,
+   * with the delivery role, SEND (its Verbose send connectors' sessions). The writers are closed after the stages
+   * (pushed first); what is returned sets up each publisher the stages create: with tracking off only queue events
+   * reach Kafka (Tracking.configure), and the files tap what is sent. A second live process on the same data dir
+   * (no static identity) writes under {@code <dir>/<instance-id>}: two writers appending to one file would interleave.
+   */
+  private java.util.function.Consumer<TopicPublisher> exchangeLogs(Organization org, Path dataDir, Set<Role> roles) {
+    MessageTrackingLogSettings tracking = org.transportService().messageTracking();
+    MessageTrackingLogFile msgtrk = null;
+    if (tracking.enabled()) {
+      msgtrk = MessageTrackingLogFile.start(ownDirectory(tracking.directory(dataDir)),
+          new LogLimits(tracking.maxFileSize(), tracking.maxDirectorySize(), tracking.maxAge()));
+      started.push(msgtrk);
+      logMeters("MessageTracking", msgtrk.writer());
+    }
+    ProtocolLogFile send = null;
+    if (roles.contains(Role.DELIVERY)) {
+      SendProtocolLogSettings s = org.transportService().sendProtocolLog();
+      send = ProtocolLogFile.start(ExchangeLogs.SEND, ownDirectory(s.directory(dataDir)),
+          new LogLimits(s.maxFileSize(), s.maxDirectorySize(), s.maxAge()));
+      started.push(send);
+      logMeters("SmtpSend", send.writer());
+    }
+    MessageTrackingLogFile trackingFile = msgtrk;
+    ProtocolLogFile sendFile = send;
+    return publisher -> {
+      Tracking.configure(publisher, tracking.enabled(), trackingFile);
+      if (sendFile != null) {
+        publisher.onSend(Topics.PROTOCOL, e -> {
+          if (e.getDirection() == ProtocolDirection.Send) {
+            sendFile.accept(e);
+          }
+        });
+      }
+    };
+  }
+
+  /** {@code directory}, or its {@code <instance-id>} subdirectory when another live process holds the data dir. */
+  private Path ownDirectory(Path directory) {
+    return identity.isStatic() ? directory : directory.resolve(identity.id());
+  }
+
+  /** {@code mailflow.log.dropped} and {@code mailflow.log.written} of one log's writer, tagged log=<Exchange's name>. */
+  private void logMeters(String log, ExchangeLogWriter writer) {
+    FunctionCounter.builder("mailflow.log.dropped", writer, ExchangeLogWriter::dropped)
+        .description("log lines dropped because the writer's queue was full or the disk failed").tag("log", log)
+        .register(meters);
+    FunctionCounter.builder("mailflow.log.written", writer, ExchangeLogWriter::written)
+        .description("log lines written to the log files").tag("log", log).register(meters);
   }
 
   /**

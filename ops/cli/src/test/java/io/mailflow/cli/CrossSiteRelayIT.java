@@ -56,6 +56,7 @@ class CrossSiteRelayIT {
             permissionGroups: [AnonymousUsers, ExchangeServers]
             permissions:
               - { user: 'NT AUTHORITY\\ANONYMOUS LOGON', extendedRights: [ms-Exch-Accept-Headers-Routing] }
+        transportService: { intraOrgConnectorProtocolLoggingLevel: Verbose }
         sites: [ {name: A}, {name: B} ]
         siteLinks: [ {name: A-B, sites: [A, B], cost: 10} ]
         servers:
@@ -130,7 +131,33 @@ class CrossSiteRelayIT {
       }
       assertTrue(!message.contains("X-MS-Exchange-Organization-Network-Message-Id"),
           "the edge takes the field into the envelope: " + message);
+
+      // each server's own Exchange-format files: EX01's relay session (intraOrgConnectorProtocolLoggingLevel
+      // Verbose) and SEND event, EX02's mailbox delivery in MSGTRKMD
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> text(work.resolve("ex01")
+          .resolve("logs/ProtocolLog/SmtpSend"), "SEND").contains(",>,RCPT TO:<bob@contoso.test>"));
+      assertTrue(text(work.resolve("ex01").resolve("logs/ProtocolLog/SmtpSend"), "SEND")
+          .contains(",Intra-Organization SMTP Send Connector,"));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> text(work.resolve("ex01")
+          .resolve("logs/MessageTracking"), "MSGTRK2").contains(",SEND," + send.getInternalMessageId() + ","));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> text(work.resolve("ex02")
+          .resolve("logs/MessageTracking"), "MSGTRKMD").lines()
+          .anyMatch(l -> l.contains(",DELIVER,") && l.contains(send.getNetworkMessageId())));
     }
+  }
+
+  /** The files of {@code dir} named {@code prefix}*, concatenated; empty when there are none yet. */
+  private static String text(Path dir, String prefix) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return "";
+    }
+    StringBuilder all = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList()) {
+        all.append(java.nio.file.Files.readString(f));
+      }
+    }
+    return all.toString();
   }
 
   @Test

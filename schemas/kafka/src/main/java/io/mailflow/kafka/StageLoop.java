@@ -146,9 +146,15 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
    *     registry (ops/cli {@code Node}); {@link #defaults()} gives a fresh private {@link SimpleMeterRegistry}
    */
   public record Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
-      MeterRegistry meters, String instanceId) {
+      MeterRegistry meters, String instanceId, java.util.function.Consumer<TopicPublisher> publisherSetup) {
     public Options {
       Objects.requireNonNull(meters, "meters");
+      publisherSetup = publisherSetup == null ? p -> { } : publisherSetup;
+    }
+
+    public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
+        MeterRegistry meters, String instanceId) {
+      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, null);
     }
 
     /** Options whose meters go to a private registry nothing reads (tests). */
@@ -166,11 +172,12 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     }
 
     public Options withRetryBackoff(Duration backoff) {
-      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId);
+      return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId,
+          publisherSetup);
     }
 
     public Options withMaxPollRecords(int max) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters, instanceId);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters, instanceId, publisherSetup);
     }
 
     /** Tries per record before it is parked on mail.poison.v1 (the organization's transportService.poisonThreshold). */
@@ -178,12 +185,14 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       if (threshold < 1) {
         throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
       }
-      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId);
+      return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId,
+          publisherSetup);
     }
 
     /** Records the loop's and its stage's meters in {@code registry}. */
     public Options withMeters(MeterRegistry registry) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId,
+          publisherSetup);
     }
 
     /**
@@ -192,7 +201,16 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
      * keeps it in the data dir); two live processes with one id fence each other. Null: dynamic membership.
      */
     public Options withInstanceId(String id) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, id);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, id, publisherSetup);
+    }
+  
+    /**
+     * What the node does to each publisher a stage built on these options writes through, applied by the stage right
+     * after creating it (before its first record): ops/cli's Node sets up message tracking there
+     * (messageTrackingLogEnabled, the MSGTRK and SEND files' taps). None by default.
+     */
+    public Options withPublisherSetup(java.util.function.Consumer<TopicPublisher> setup) {
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, setup);
     }
   }
 

@@ -36,6 +36,7 @@ public final class TopicPublisher implements AutoCloseable {
   private String brokers = "Kafka";
   /** Whose flush an acknowledged record waits for (the embedded broker's, in {@code mailflow run}), if anyone's. */
   private DurableLog durable = DurableLog.replicated();
+  private final PublisherTaps taps = new PublisherTaps();
 
   /** A publisher writing the event streams as JSON ({@link EventEncoding#defaults()}). */
   public TopicPublisher(Producer<String, byte[]> producer, String name) {
@@ -94,6 +95,9 @@ public final class TopicPublisher implements AutoCloseable {
    * {@code Both} the future completes when the topic and its JSON twin both took it.
    */
   public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
+    if (taps.skipped(topic, value)) {
+      return CompletableFuture.completedFuture(null); // not written at all: nothing to wait for
+    }
     List<EventEncoding.Encoded> events;
     byte[] bytes = null;
     try {
@@ -104,6 +108,7 @@ public final class TopicPublisher implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    taps.sent(topic, value);
     if (events == null) {
       return sendRaw(topic.name(), key, bytes);
     }
@@ -120,6 +125,24 @@ public final class TopicPublisher implements AutoCloseable {
     }
     CompletableFuture<RecordMetadata> topicAck = first;
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> topicAck.join());
+  }
+
+  /**
+   * Also hands every record {@link #send} takes for {@code topic} to {@code tap}, on the sender's thread, once it
+   * encoded (e.g. the node's MSGTRK and SEND files). The tap must not block nor throw; a throw is logged and ignored.
+   */
+  public <V extends SpecificRecord> TopicPublisher onSend(Topic<V> topic, java.util.function.Consumer<? super V> tap) {
+    taps.onSend(topic, tap);
+    return this;
+  }
+
+  /**
+   * Records of {@code topic} that {@code unwanted} accepts are not written (their future completes with null
+   * metadata), e.g. message tracking events when messageTrackingLogEnabled is false.
+   */
+  public <V extends SpecificRecord> TopicPublisher skip(Topic<V> topic, java.util.function.Predicate<? super V> unwanted) {
+    taps.skip(topic, unwanted);
+    return this;
   }
 
   /**

@@ -19,15 +19,57 @@ import java.util.List;
 public final class Tracking {
   private final String serverHostname;
   private final Clock clock;
+  private final boolean subjectLoggingEnabled;
 
+  /** Events with the message's subject (Exchange's MessageTrackingLogSubjectLoggingEnabled default, true). */
   public Tracking(String serverHostname, Clock clock) {
-    this.serverHostname = serverHostname;
-    this.clock = clock;
+    this(serverHostname, clock, true);
   }
 
-  /** Events stamped by the system clock. */
+  /**
+   * @param subjectLoggingEnabled false: no event carries message-subject, neither on the topic nor in the files
+   *     (transportService messageTrackingLogSubjectLoggingEnabled)
+   */
+  public Tracking(String serverHostname, Clock clock, boolean subjectLoggingEnabled) {
+    this.serverHostname = serverHostname;
+    this.clock = clock;
+    this.subjectLoggingEnabled = subjectLoggingEnabled;
+  }
+
+  /** Events stamped by the system clock, with subjects. */
   public static Tracking of(String serverHostname) {
     return new Tracking(serverHostname, Clock.systemUTC());
+  }
+
+  /** Events stamped by the system clock; subjects only when {@code subjectLoggingEnabled}. */
+  public static Tracking of(String serverHostname, boolean subjectLoggingEnabled) {
+    return new Tracking(serverHostname, Clock.systemUTC(), subjectLoggingEnabled);
+  }
+
+  /**
+   * The events that still go out when messageTrackingLogEnabled is false: a queue's state (QUEUESTATE) and an
+   * administrator's queue action (QUEUEACTION), which the queue viewer (Get-Queue) is computed from. They carry no
+   * message, so turning tracking off still records nothing about anyone's mail.
+   */
+  public static boolean isQueueEvent(TrackingEvent event) {
+    String id = event.getEventId();
+    return TrackingEventId.QUEUESTATE.name().equals(id) || TrackingEventId.QUEUEACTION.name().equals(id);
+  }
+
+  /**
+   * Sets up {@code publisher}'s message tracking as transportService says: when {@code enabled} is false only queue
+   * events ({@link #isQueueEvent}) are written; {@code file} (may be null: none) sees every event written, e.g. the
+   * node's MSGTRK files.
+   */
+  public static TopicPublisher configure(TopicPublisher publisher, boolean enabled,
+      java.util.function.Consumer<? super TrackingEvent> file) {
+    if (!enabled) {
+      publisher.skip(Topics.TRACKING, event -> !isQueueEvent(event));
+    }
+    if (file != null) {
+      publisher.onSend(Topics.TRACKING, file);
+    }
+    return publisher;
   }
 
   public String serverHostname() {
@@ -43,7 +85,7 @@ public final class Tracking {
     return start(source, eventId)
         .setNetworkMessageId(envelope.getNetworkMessageId())
         .setMessageId(envelope.getMessageIdHeader())
-        .setMessageSubject(envelope.getSubject())
+        .setMessageSubject(subjectLoggingEnabled ? envelope.getSubject() : null)
         .setSenderAddress(envelope.getSender())
         .setReturnPath(envelope.getSender())
         .setTotalBytes(envelope.getSize())

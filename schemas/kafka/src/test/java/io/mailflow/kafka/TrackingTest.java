@@ -1,7 +1,9 @@
 package io.mailflow.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.QueueState;
@@ -52,5 +54,42 @@ class TrackingTest {
     assertEquals("QUEUESTATE", event.getEventId());
     assertEquals("Retry", event.getQueue().getStatus());
     assertNull(event.getSenderAddress());
+  }
+
+  @Test
+  void withSubjectLoggingOffNoEventCarriesTheSubject() {
+    Tracking noSubjects = new Tracking("EX01", Clock.fixed(NOW, ZoneOffset.UTC), false);
+    TrackingEvent event = noSubjects.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
+        List.of("alice@contoso.test"), List.of()).build();
+    assertNull(event.getMessageSubject());
+    assertEquals("<m1@example.com>", event.getMessageId(), "only the subject goes");
+  }
+
+  @Test
+  void onlyQueueStatesAndQueueActionsAreQueueEvents() {
+    assertTrue(Tracking.isQueueEvent(tracking.aboutNoMessage(TrackingSource.QUEUE, TrackingEventId.QUEUESTATE).build()));
+    assertTrue(Tracking.isQueueEvent(tracking.aboutNoMessage(TrackingSource.ADMIN, TrackingEventId.QUEUEACTION).build()));
+    assertFalse(Tracking.isQueueEvent(tracking.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
+        List.of("alice@contoso.test"), List.of()).build()));
+  }
+
+  @Test
+  void trackingOffSkipsMessageEventsButWritesQueueEventsAndTheTapSeesOnlyWhatIsWritten() throws Exception {
+    org.apache.kafka.clients.producer.MockProducer<String, byte[]> producer =
+        new org.apache.kafka.clients.producer.MockProducer<>(true, null,
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer());
+    java.util.List<TrackingEvent> tapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TopicPublisher publisher = new TopicPublisher(producer, "test")) {
+      Tracking.configure(publisher, false, tapped::add);
+      TrackingEvent receive = tracking.about(envelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
+          List.of("alice@contoso.test"), List.of()).build();
+      TrackingEvent queue = tracking.aboutNoMessage(TrackingSource.QUEUE, TrackingEventId.QUEUESTATE)
+          .setQueue(QueueState.newBuilder().setIdentity("hop").setStatus("Ready").build()).build();
+      assertNull(publisher.track(receive).get(), "skipped: nothing to wait for");
+      publisher.track(queue).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(1, producer.history().size(), "only the queue state reached Kafka");
+      assertEquals(List.of(queue), tapped);
+    }
   }
 }

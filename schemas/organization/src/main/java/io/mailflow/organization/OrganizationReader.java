@@ -63,7 +63,7 @@ final class OrganizationReader {
   static final int MAX_TARPIT_SECONDS = 600; // Exchange: 00:00:00 to 00:10:00
   static final List<String> SEND_CONNECTOR_KEYS = List.of("name", "addressSpaces", "smartHosts", "port",
       "maxMessageSize", "sourceTransportServers", "fqdn", "dnsServer", "requireTls", "tlsAuthLevel", "tlsDomain",
-      "trustedCertificates", "smartHostAuthMechanism", "authenticationCredential");
+      "trustedCertificates", "smartHostAuthMechanism", "authenticationCredential", "protocolLoggingLevel");
   static final List<String> CREDENTIAL_KEYS = List.of("username", "passwordFile");
   static final List<String> ADDRESS_SPACE_KEYS = List.of("domain", "cost");
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
@@ -101,7 +101,7 @@ final class OrganizationReader {
       "messageTrackingLogMaxAge", "messageTrackingLogMaxDirectorySize", "messageTrackingLogMaxFileSize",
       "messageTrackingLogSubjectLoggingEnabled", "sendProtocolLogPath", "sendProtocolLogMaxAge",
       "sendProtocolLogMaxDirectorySize", "sendProtocolLogMaxFileSize", "trackingEventFormat", "protocolEventFormat",
-      "flushToDiskBeforeAcknowledge");
+      "flushToDiskBeforeAcknowledge", "intraOrgConnectorProtocolLoggingLevel");
   /** transportService.backPressure: Exchange's back pressure keys of EdgeTransport.exe.config. */
   static final List<String> BACK_PRESSURE_KEYS = List.of("enableResourceMonitoring", "resourceMeteringInterval",
       "databaseUsedSpace", "privateBytes", "submissionQueueLength");
@@ -553,7 +553,9 @@ final class OrganizationReader {
         m.size("sendProtocolLogMaxDirectorySize", SendProtocolLogSettings.DEFAULT_MAX_DIRECTORY_SIZE, 1,
             Long.MAX_VALUE, Long.MAX_VALUE),
         m.size("sendProtocolLogMaxFileSize", SendProtocolLogSettings.DEFAULT_MAX_FILE_SIZE, 1, Long.MAX_VALUE,
-            Long.MAX_VALUE));
+            Long.MAX_VALUE),
+        m.choice("intraOrgConnectorProtocolLoggingLevel", ReceiveConnector.ProtocolLoggingLevel.class,
+            SendProtocolLogSettings.DEFAULT_INTRA_ORG_CONNECTOR_PROTOCOL_LOGGING_LEVEL));
   }
 
   /** How the tracking and protocol event streams are encoded: Avro, Json (the default) or Both. */
@@ -982,7 +984,9 @@ final class OrganizationReader {
       dnsServer = new SendConnector.DnsServer(dns.host(), dns.port());
     }
     return new SendConnector(name, spaces, smartHosts, port, maxMessageSize, sources == null ? List.of() : sources,
-        fqdn, dnsServer, sendSecurity(m, !smartHosts.isEmpty()));
+        fqdn, dnsServer, sendSecurity(m, !smartHosts.isEmpty()),
+        m.choice("protocolLoggingLevel", ReceiveConnector.ProtocolLoggingLevel.class,
+            SendConnector.DEFAULT_PROTOCOL_LOGGING_LEVEL));
   }
 
   /** RequireTLS, TlsAuthLevel, TlsDomain, trusted CAs, SmartHostAuthMechanism and its credential (Exchange's rules). */

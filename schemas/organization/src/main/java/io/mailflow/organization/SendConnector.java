@@ -16,6 +16,8 @@ import java.util.List;
  *     (/etc/resolv.conf)
  * @param security STARTTLS and smart-host AUTH settings (Exchange's RequireTLS, TlsAuthLevel, TlsDomain,
  *     SmartHostAuthMechanism, AuthenticationCredential)
+ * @param protocolLoggingLevel Verbose: this connector's outbound sessions go to the send protocol log (SEND files and
+ *     mail.protocol.v1 with direction Send); None, Exchange's default, logs nothing
  */
 public record SendConnector(
     String name,
@@ -26,7 +28,8 @@ public record SendConnector(
     List<String> sourceTransportServers,
     String fqdn,
     DnsServer dnsServer,
-    Security security) {
+    Security security,
+    ReceiveConnector.ProtocolLoggingLevel protocolLoggingLevel) {
 
   public static final int DEFAULT_PORT = 25;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 35L * 1024 * 1024;
@@ -46,10 +49,27 @@ public record SendConnector(
         Security.DEFAULT);
   }
 
+  /** Exchange's ProtocolLoggingLevel default for a send connector: None. */
+  public static final ReceiveConnector.ProtocolLoggingLevel DEFAULT_PROTOCOL_LOGGING_LEVEL =
+      ReceiveConnector.ProtocolLoggingLevel.None;
+
+  /** Without protocol logging (Exchange's default, None). */
+  public SendConnector(String name, List<AddressSpace> addressSpaces, List<SmartHost> smartHosts, int port,
+      long maxMessageSize, List<String> sourceTransportServers, String fqdn, DnsServer dnsServer, Security security) {
+    this(name, addressSpaces, smartHosts, port, maxMessageSize, sourceTransportServers, fqdn, dnsServer, security,
+        DEFAULT_PROTOCOL_LOGGING_LEVEL);
+  }
+
   public SendConnector {
+    protocolLoggingLevel = protocolLoggingLevel == null ? DEFAULT_PROTOCOL_LOGGING_LEVEL : protocolLoggingLevel;
     addressSpaces = List.copyOf(addressSpaces);
     smartHosts = List.copyOf(smartHosts);
     sourceTransportServers = List.copyOf(sourceTransportServers);
+  }
+
+  /** True when this connector's sessions are protocol-logged (protocolLoggingLevel Verbose). */
+  public boolean protocolLogged() {
+    return protocolLoggingLevel == ReceiveConnector.ProtocolLoggingLevel.Verbose;
   }
 
   public boolean usesSmartHosts() {

@@ -16,8 +16,12 @@ import java.time.Duration;
  *     SendProtocolLogMaxDirectorySize, 250 MB; {@code Long.MAX_VALUE}: unlimited)
  * @param maxFileSize a file that reaches this many bytes is closed and the next one begun (Exchange
  *     SendProtocolLogMaxFileSize, 10 MB; {@code Long.MAX_VALUE}: unlimited, one file per day)
+ * @param intraOrgConnectorProtocolLoggingLevel Verbose: the implicit intra-organization send connector's sessions
+ *     (relay to another server of the organization, LMTP to mailbox databases) are logged too (Exchange
+ *     IntraOrgConnectorProtocolLoggingLevel, None)
  */
-public record SendProtocolLogSettings(Path path, Duration maxAge, long maxDirectorySize, long maxFileSize) {
+public record SendProtocolLogSettings(Path path, Duration maxAge, long maxDirectorySize, long maxFileSize,
+    ReceiveConnector.ProtocolLoggingLevel intraOrgConnectorProtocolLoggingLevel) {
   /** Exchange 2016/2019's SendProtocolLogMaxAge: 30.00:00:00. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(30);
   /** Exchange 2016/2019's SendProtocolLogMaxDirectorySize: 250 MB. */
@@ -25,7 +29,19 @@ public record SendProtocolLogSettings(Path path, Duration maxAge, long maxDirect
   /** Exchange 2016/2019's SendProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_MAX_FILE_SIZE = 10L * 1024 * 1024;
 
+  /** Exchange 2016/2019's IntraOrgConnectorProtocolLoggingLevel: None. */
+  public static final ReceiveConnector.ProtocolLoggingLevel DEFAULT_INTRA_ORG_CONNECTOR_PROTOCOL_LOGGING_LEVEL =
+      ReceiveConnector.ProtocolLoggingLevel.None;
+
+  /** With the intra-organization connector's default, None. */
+  public SendProtocolLogSettings(Path path, Duration maxAge, long maxDirectorySize, long maxFileSize) {
+    this(path, maxAge, maxDirectorySize, maxFileSize, DEFAULT_INTRA_ORG_CONNECTOR_PROTOCOL_LOGGING_LEVEL);
+  }
+
   public SendProtocolLogSettings {
+    if (intraOrgConnectorProtocolLoggingLevel == null) {
+      intraOrgConnectorProtocolLoggingLevel = DEFAULT_INTRA_ORG_CONNECTOR_PROTOCOL_LOGGING_LEVEL;
+    }
     if (maxAge == null || maxAge.isNegative()) {
       throw new IllegalArgumentException("transportService: sendProtocolLogMaxAge must be 0 or more, got " + maxAge);
     }
@@ -38,6 +54,11 @@ public record SendProtocolLogSettings(Path path, Duration maxAge, long maxDirect
   /** Exchange's defaults: 30 days, 250 MB, 10 MB files under the node's default path. */
   public static SendProtocolLogSettings defaults() {
     return new SendProtocolLogSettings(null, DEFAULT_MAX_AGE, DEFAULT_MAX_DIRECTORY_SIZE, DEFAULT_MAX_FILE_SIZE);
+  }
+
+  /** True when the intra-organization connector's sessions are logged (IntraOrgConnectorProtocolLoggingLevel Verbose). */
+  public boolean intraOrgConnectorLogged() {
+    return intraOrgConnectorProtocolLoggingLevel == ReceiveConnector.ProtocolLoggingLevel.Verbose;
   }
 
   /** The SEND log directory of a node whose data directory is {@code dataDir}. */

@@ -45,6 +45,23 @@ class SendConnectorSecurityTest {
   }
 
   @Test
+  void protocolLoggingLevelIsNoneUnlessVerboseIsAskedFor() throws Exception {
+    Organization org = load("  - {name: Internet, addressSpaces: ['*']}\n"
+        + "  - {name: Logged, addressSpaces: [fabrikam.test], protocolLoggingLevel: Verbose}\n");
+    assertEquals(ReceiveConnector.ProtocolLoggingLevel.None, org.sendConnectors().get(0).protocolLoggingLevel());
+    assertFalse(org.sendConnectors().get(0).protocolLogged());
+    assertEquals(ReceiveConnector.ProtocolLoggingLevel.Verbose, org.sendConnectors().get(1).protocolLoggingLevel());
+  }
+
+  @Test
+  void anUnknownProtocolLoggingLevelIsRefusedNamingTheConnectorsKey() {
+    List<String> errors = errors("  - {name: Internet, addressSpaces: ['*'], protocolLoggingLevel: Loud}\n");
+    assertEquals(1, errors.size(), errors.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(errors.get(0).startsWith("sendConnectors[0].protocolLoggingLevel:")
+        && errors.get(0).contains("Loud") && errors.get(0).contains("Verbose"), errors.get(0));
+  }
+
+  @Test
   void requiredDomainValidationAndBasicAuthAreRead() throws Exception {
     Files.writeString(dir.resolve("relay.password"), "s3cret\n");
     Organization org = load("  - name: Relay\n    addressSpaces: ['*']\n    smartHosts: [relay.contoso.test]\n"

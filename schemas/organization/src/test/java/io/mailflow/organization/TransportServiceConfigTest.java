@@ -79,7 +79,7 @@ class TransportServiceConfigTest {
             + "messageTrackingLogMaxDirectorySize, messageTrackingLogMaxFileSize, "
             + "messageTrackingLogSubjectLoggingEnabled, sendProtocolLogPath, sendProtocolLogMaxAge, "
             + "sendProtocolLogMaxDirectorySize, sendProtocolLogMaxFileSize, trackingEventFormat, protocolEventFormat, "
-            + "flushToDiskBeforeAcknowledge"),
+            + "flushToDiskBeforeAcknowledge, intraOrgConnectorProtocolLoggingLevel"),
         e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
@@ -276,6 +276,8 @@ class TransportServiceConfigTest {
     assertEquals(250L * 1024 * 1024, send.maxDirectorySize());
     assertEquals(10L * 1024 * 1024, send.maxFileSize());
     assertEquals(Path.of("data", "logs", "ProtocolLog", "SmtpSend"), send.directory(Path.of("data")));
+    assertEquals(ReceiveConnector.ProtocolLoggingLevel.None, send.intraOrgConnectorProtocolLoggingLevel(),
+        "Exchange's IntraOrgConnectorProtocolLoggingLevel default");
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().trackingEventFormat());
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().protocolEventFormat());
     assertTrue(service.flushToDiskBeforeAcknowledge(), "durable by default, as Postfix");
@@ -295,6 +297,7 @@ class TransportServiceConfigTest {
         + "  sendProtocolLogMaxAge: 0\n"
         + "  sendProtocolLogMaxDirectorySize: unlimited\n"
         + "  sendProtocolLogMaxFileSize: 512KB\n"
+        + "  intraOrgConnectorProtocolLoggingLevel: Verbose\n"
         + "  trackingEventFormat: Both\n"
         + "  protocolEventFormat: Avro\n"
         + "  flushToDiskBeforeAcknowledge: false\n", "test.yaml").transportService();
@@ -302,8 +305,9 @@ class TransportServiceConfigTest {
     assertEquals(new MessageTrackingLogSettings(false, Path.of("logs/trk"), Duration.ofDays(7), 2L * 1024 * 1024 * 1024,
         1024 * 1024, false), service.messageTracking());
     assertEquals(Path.of("data", "logs", "trk"), service.messageTracking().directory(Path.of("data")));
-    assertEquals(new SendProtocolLogSettings(Path.of("/var/log/send"), Duration.ZERO, Long.MAX_VALUE, 512 * 1024),
-        service.sendProtocolLog());
+    assertEquals(new SendProtocolLogSettings(Path.of("/var/log/send"), Duration.ZERO, Long.MAX_VALUE, 512 * 1024,
+        ReceiveConnector.ProtocolLoggingLevel.Verbose), service.sendProtocolLog());
+    assertTrue(service.sendProtocolLog().intraOrgConnectorLogged());
     assertEquals(Path.of("/var/log/send"), service.sendProtocolLog().directory(Path.of("data")));
     assertEquals(new EventStreamSettings(EventStreamSettings.EventFormat.Both, EventStreamSettings.EventFormat.Avro),
         service.eventStreams());
@@ -317,8 +321,11 @@ class TransportServiceConfigTest {
         + "  messageTrackingLogPath: ''\n"
         + "  messageTrackingLogMaxFileSize: 0\n"
         + "  sendProtocolLogMaxAge: forever\n"
-        + "  trackingEventFormat: Xml\n", "test.yaml"));
-    assertEquals(5, e.errors().size(), e.errors().toString());
+        + "  trackingEventFormat: Xml\n"
+        + "  intraOrgConnectorProtocolLoggingLevel: Low\n", "test.yaml"));
+    assertEquals(6, e.errors().size(), e.errors().toString());
+    assertTrue(e.errors().get(5).startsWith("transportService.intraOrgConnectorProtocolLoggingLevel:")
+        && e.errors().get(5).contains("Low") && e.errors().get(5).contains("Verbose"), e.errors().get(5));
     assertEquals("transportService.messageTrackingLogEnabled: expected true or false, got 'sometimes'",
         e.errors().get(0));
     assertEquals("transportService.messageTrackingLogPath: empty path; leave the key out for the default "

@@ -75,7 +75,8 @@ public final class CategorizerStage implements AutoCloseable {
 
   private CategorizerStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
-    this.tracking = Tracking.of(organization.serverName());
+    this.tracking = Tracking.of(organization.serverName(),
+        organization.transportService().messageTracking().subjectLoggingEnabled());
     Directory directory = Directory.of(organization);
     this.resolver = new RecipientResolver(directory);
     this.limits = new EnvelopeLimits(organization.transportConfig());
@@ -84,6 +85,7 @@ public final class CategorizerStage implements AutoCloseable {
     this.meters = new CategorizerMeters(options.meters());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-categorizer-" + organization.serverName(),
         "categorizer", options.meters(), EventEncoding.of(organization));
+    options.publisherSetup().accept(publisher); // the node's tracking switch and MSGTRK file
     this.loop = StageLoop.start("categorizer", bootstrapServers, GROUP_ID, Topics.SUBMISSION, this::categorize,
         publisher, options);
   }

@@ -195,6 +195,7 @@ public final class DeliveryStage implements AutoCloseable {
     TopicPublisher publisher = TopicPublisher.create(bootstrapServers,
         "mailflow-" + STAGE_NAME + "-" + organization.serverName(), STAGE_NAME, meters,
         EventEncoding.of(organization));
+    options.loop().publisherSetup().accept(publisher); // the node's tracking switch, MSGTRK and SEND files
     MaildirStore store = MaildirStore.create(vertx, mailStoreRoot, organization.serverName());
     SmartHostRelay relay = new SmartHostRelay(vertx,
         new SmtpClientOptions(options.smtp()).setMaxConnectionsPerDestination(options.maxConnectionsPerDestination()),
@@ -253,13 +254,18 @@ public final class DeliveryStage implements AutoCloseable {
   private static DeliveryAgents agents(Vertx vertx, Context context, Organization organization, Options options,
       MaildirStore store, SmartHostRelay relay, MxResolver mx, TopicPublisher publisher, NextHopQueues nextHops,
       Clock clock) {
-    SmtpSend smtp = new SmtpSend(relay, nextHops, organization, clock);
+    // Verbose connectors' outbound sessions to mail.protocol.v1 (direction Send), keyed by session id like the edge's
+    SendProtocolLogs protocolLogs = new SendProtocolLogs(organization,
+        event -> publisher.send(Topics.PROTOCOL, event.getSessionId(), event), clock);
+    SmtpSend smtp = new SmtpSend(relay, nextHops, organization, clock, protocolLogs);
     return new DeliveryAgents(
         new MailboxAgent(new MailboxDeliverer(store, LmtpStore.create(vertx, new SmtpClientOptions(options.smtp())
-            .setHeloName(organization.serverName())), organization)), // LMTP connections idle out; Vert.x closes the client
+            .setHeloName(organization.serverName()).setProtocolLog(protocolLogs.of(SiteRelay.CONNECTOR_ID))),
+            organization)), // LMTP connections idle out; Vert.x closes the client
         new RetryHold(nextHops, clock, new SendConnectorAgent(organization, smtp, mx)),
         new RetryHold(nextHops, clock, new SiteRelayAgent(organization, smtp)),
-        new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName()),
+        new UnreachableQueue(context, publisher, options.retrySchedule(), clock, organization.serverName(),
+            organization.transportService().messageTracking().subjectLoggingEnabled()),
         new UnimplementedDeliveryType());
   }
 
@@ -268,7 +274,8 @@ public final class DeliveryStage implements AutoCloseable {
       TopicPublisher publisher, QueueStates queueStates, Clock clock, DeliveryMeters meters) {
     DsnGenerator dsns = new DsnGenerator(new DsnReports(organization, clock)); // one report writer for the stage
     return new Settlement(context, publisher, options.retrySchedule(), queueStates, dsns,
-        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock), clock,
+        new DeliveryNotices(dsns, options.retrySchedule()), new Tracking(organization.serverName(), clock,
+            organization.transportService().messageTracking().subjectLoggingEnabled()), clock,
         meters);
   }
 

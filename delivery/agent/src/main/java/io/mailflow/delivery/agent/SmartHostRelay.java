@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import io.mailflow.delivery.agent.smtp.SendProtocolLog;
 import io.mailflow.delivery.agent.smtp.OutboundMessage;
 import io.mailflow.delivery.agent.smtp.SendResult;
 import io.mailflow.delivery.agent.smtp.SmtpClient;
@@ -70,17 +71,24 @@ final class SmartHostRelay {
    */
   Future<Relayed> relay(List<SmartHost> hosts, String heloName, SendConnector.Security security,
       OutboundMessage message) {
+    return relay(hosts, heloName, security, SendProtocolLog.NONE, message);
+  }
+
+  /** As {@link #relay(List, String, SendConnector.Security, OutboundMessage)}, the sessions logged to {@code log}. */
+  Future<Relayed> relay(List<SmartHost> hosts, String heloName, SendConnector.Security security, SendProtocolLog log,
+      OutboundMessage message) {
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("no hosts to relay to");
     }
     // one client (connection cache) per HELO name and security setting: a kept connection carries its TLS/AUTH state
-    SmtpClient client = clientsByHeloName.computeIfAbsent(new ClientKey(heloName, security),
+    // and protocol log (one per connector: its connector-id is on every line)
+    SmtpClient client = clientsByHeloName.computeIfAbsent(new ClientKey(heloName, security, log),
         key -> SmtpClient.create(vertx, new SmtpClientOptions(template).setHeloName(heloName)
-            .setTls(tlsPolicy(security)).setAuth(auth(security))));
+            .setTls(tlsPolicy(security)).setAuth(auth(security)).setProtocolLog(log)));
     return tryFrom(0, hosts, client, message, new ArrayList<>());
   }
 
-  private record ClientKey(String heloName, SendConnector.Security security) {}
+  private record ClientKey(String heloName, SendConnector.Security security, SendProtocolLog log) {}
 
   private static TlsPolicy tlsPolicy(SendConnector.Security s) {
     if (!s.requireTls()) {

@@ -25,7 +25,16 @@ final class SmtpSend {
   private final Organization organization;
   private final Clock clock;
 
+  private final SendProtocolLogs protocolLogs;
+
   SmtpSend(SmartHostRelay relay, NextHopQueues queues, Organization organization, Clock clock) {
+    this(relay, queues, organization, clock, SendProtocolLogs.NONE);
+  }
+
+  /** @param protocolLogs which connectors' sessions go to the send protocol log */
+  SmtpSend(SmartHostRelay relay, NextHopQueues queues, Organization organization, Clock clock,
+      SendProtocolLogs protocolLogs) {
+    this.protocolLogs = protocolLogs;
     this.relay = relay;
     this.queues = queues;
     this.organization = organization;
@@ -44,7 +53,8 @@ final class SmtpSend {
     OutboundMessage message = OutboundMessage.of(item.getEnvelope().getSender(), Attempted.addresses(item), content)
         .withDsn(DeliveryNotices.passOn(item));
     String queue = context.nextHop();
-    return relay.relay(hosts, heloName, SmartHostRelay.security(organization, connectorId), message).map(relayed -> {
+    return relay.relay(hosts, heloName, SmartHostRelay.security(organization, connectorId),
+        protocolLogs.of(connectorId), message).map(relayed -> {
       if (relayed.result().tryAnotherHost()) {
         // every host failed before taking anything: the queue waits, its other copies with it
         queues.connectionFailed(queue, clock.instant(), relayed.result().outcomes().get(0).reply());

@@ -43,9 +43,17 @@ final class UnreachableQueue implements DeliveryAgent {
   private final RetrySchedule schedule;
   private final Clock clock;
   private final String serverName;
+  private final boolean subjectLoggingEnabled;
 
   UnreachableQueue(Context context, TopicPublisher publisher, RetrySchedule schedule, Clock clock,
       String serverName) {
+    this(context, publisher, schedule, clock, serverName, true);
+  }
+
+  /** @param subjectLoggingEnabled transportService messageTrackingLogSubjectLoggingEnabled */
+  UnreachableQueue(Context context, TopicPublisher publisher, RetrySchedule schedule, Clock clock,
+      String serverName, boolean subjectLoggingEnabled) {
+    this.subjectLoggingEnabled = subjectLoggingEnabled;
     this.context = context;
     this.publisher = publisher;
     this.schedule = schedule;
@@ -85,7 +93,7 @@ final class UnreachableQueue implements DeliveryAgent {
         .setAttempt(item.getAttempt())
         .build();
     String networkMessageId = item.getEnvelope().getNetworkMessageId();
-    var event = new Tracking(serverName, clock).about(item.getEnvelope(), SOURCE, EVENT,
+    var event = new Tracking(serverName, clock, subjectLoggingEnabled).about(item.getEnvelope(), SOURCE, EVENT,
             item.getRecipients().stream().map(ResolvedRecipient::getAddress).toList(), List.of())
         .setInternalMessageId(item.getInternalMessageId())
         .setSourceContext("Unreachable queue: handed back to routing after attempt " + item.getAttempt())

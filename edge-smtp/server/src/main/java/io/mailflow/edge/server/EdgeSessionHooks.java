@@ -325,7 +325,8 @@ final class EdgeSessionHooks implements SessionHooks {
   /** Exchange's RECEIVE event of source SMTP for the message just queued. */
   private TrackingEvent receiveEvent(SubmittedMessage record, SessionInfo session, long id, int sequence) {
     List<String> recipients = record.getRecipients().stream().map(r -> r.getAddress()).toList();
-    return new Tracking(edge.organization().serverName(), edge.options().clock())
+    return new Tracking(edge.organization().serverName(), edge.options().clock(),
+        edge.organization().transportService().messageTracking().subjectLoggingEnabled())
         .about(record.getEnvelope(), TrackingSource.SMTP, TrackingEventId.RECEIVE,
             recipients, List.of())
         .setClientIp(session.clientIp()).setClientHostname(session.heloName())

@@ -89,6 +89,15 @@ public final class KafkaEdgeWiring implements AutoCloseable {
   public static KafkaEdgeWiring over(TopicPublisher publisher) {
     return new KafkaEdgeWiring(publisher, null, false);
   }
+  /**
+   * The plain publisher the edge's protocol and tracking events (RECEIVE, including those of transactional
+   * submissions) go through: ops/cli's Node sets up message tracking on it (messageTrackingLogEnabled, the MSGTRK
+   * file's tap).
+   */
+  public TopicPublisher publisher() {
+    return publisher;
+  }
+
 
   /** The writer's producers, their Kafka client metrics bound while they live (a new producer after a failure). */
   private record MeteredProducers(Supplier<Producer<String, byte[]>> make,

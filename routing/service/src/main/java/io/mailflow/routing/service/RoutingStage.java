@@ -75,7 +75,8 @@ public final class RoutingStage implements AutoCloseable {
 
   private RoutingStage(String bootstrapServers, Organization organization, StageLoop.Options options) {
     this.organization = organization;
-    this.tracking = Tracking.of(organization.serverName());
+    this.tracking = Tracking.of(organization.serverName(),
+        organization.transportService().messageTracking().subjectLoggingEnabled());
     this.control = ControlView.start(bootstrapServers, "mailflow-routing-control-" + organization.serverName(),
         CONTROL_TIMEOUT);
     this.runTimeDown = runTimeDownSites(organization, control.all());
@@ -84,6 +85,7 @@ public final class RoutingStage implements AutoCloseable {
     this.meters = new RoutingMeters(options.meters());
     this.publisher = TopicPublisher.create(bootstrapServers, "mailflow-routing-" + organization.serverName(),
         "routing", options.meters(), EventEncoding.of(organization));
+    options.publisherSetup().accept(publisher); // the node's tracking switch and MSGTRK file
     this.loop = StageLoop.start("routing", bootstrapServers, GROUP_ID, Topics.CATEGORIZED, this::route, publisher,
         options);
   }

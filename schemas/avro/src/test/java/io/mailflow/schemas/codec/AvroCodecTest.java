@@ -15,6 +15,8 @@ import io.mailflow.schemas.avro.DsnNotify;
 import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.NextHop;
+import io.mailflow.schemas.avro.ProtocolDirection;
+import io.mailflow.schemas.avro.ProtocolEvent;
 import io.mailflow.schemas.avro.Recipient;
 import io.mailflow.schemas.avro.RecipientType;
 import io.mailflow.schemas.avro.ResolvedRecipient;
@@ -133,6 +135,29 @@ class AvroCodecTest {
     try (InputStream in = AvroCodecTest.class.getResourceAsStream("/io/mailflow/schemas/history/" + name)) {
       return new Schema.Parser().parse(in);
     }
+  }
+
+  @Test
+  void protocolEventWrittenBeforeSendLinesExistedDecodesAsReceive() throws Exception {
+    Schema v1 = history("ProtocolEvent-v1.avsc");
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("dateTime", Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
+    old.put("connectorId", "EX01\\Default Frontend EX01");
+    old.put("sessionId", "08DC0000000000A1");
+    old.put("sequenceNumber", 3L);
+    old.put("localEndpoint", "127.0.0.1:25");
+    old.put("remoteEndpoint", "192.0.2.7:40000");
+    old.put("event", "<");
+    old.put("data", "EHLO client.example");
+    ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+
+    ProtocolEvent decoded = AvroCodec.of(ProtocolEvent.class).decode(bytes);
+
+    assertEquals(ProtocolDirection.Receive, decoded.getDirection(), "v1 lines were all receive connectors'");
+    assertEquals("EHLO client.example", decoded.getData());
+    assertEquals(3L, decoded.getSequenceNumber());
   }
 
   @Test

@@ -30,7 +30,8 @@ public final class DsnReports {
 
   public DsnReports(Organization organization, Clock clock) {
     this.submission = new DsnSubmission(organization);
-    this.tracking = new Tracking(organization.serverName(), clock);
+    this.tracking = new Tracking(organization.serverName(), clock,
+        organization.transportService().messageTracking().subjectLoggingEnabled());
     this.clock = clock;
   }
 

@@ -62,6 +62,7 @@ public final class SmtpClientOptions {
   private TlsPolicy tls = TlsPolicy.OPPORTUNISTIC;
   private SmartHostAuth auth = SmartHostAuth.NONE;
   private boolean lmtp;
+  private SendProtocolLog protocolLog = SendProtocolLog.NONE;
 
   public SmtpClientOptions() {}
 
@@ -76,6 +77,7 @@ public final class SmtpClientOptions {
     this.maxConnectionsPerDestination = other.maxConnectionsPerDestination;
     this.tls = other.tls;
     this.auth = other.auth;
+    this.protocolLog = other.protocolLog;
     this.lmtp = other.lmtp;
     this.maxOutboundConnections = other.maxOutboundConnections;
   }
@@ -91,6 +93,16 @@ public final class SmtpClientOptions {
   }
 
   /** AUTH to the remote: {@link SmartHostAuth#NONE} unless the send connector has a SmartHostAuthMechanism. */
+  /** Where the sessions' protocol lines go: {@link SendProtocolLog#NONE} unless the connector is Verbose. */
+  public SendProtocolLog getProtocolLog() {
+    return protocolLog;
+  }
+
+  public SmtpClientOptions setProtocolLog(SendProtocolLog protocolLog) {
+    this.protocolLog = Objects.requireNonNull(protocolLog, "protocolLog");
+    return this;
+  }
+
   public SmartHostAuth getAuth() {
     return auth;
   }

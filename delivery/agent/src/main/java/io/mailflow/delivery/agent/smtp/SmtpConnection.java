@@ -42,6 +42,7 @@ final class SmtpConnection {
   private long timerId = -1;
   private ConnectionFailure failure;
   private String lastPhase = "greeting";
+  private final SendProtocolLog.Session log;
 
   private static final class Waiting {
     private String phase;
@@ -62,6 +63,14 @@ final class SmtpConnection {
   }
 
   SmtpConnection(Vertx vertx, NetSocket socket, String endpoint, Duration replyTimeout, int maxLineLength) {
+    this(vertx, socket, endpoint, replyTimeout, maxLineLength, SendProtocolLog.NONE);
+  }
+
+  /** @param protocolLog where this session's lines go (SEND files, mail.protocol.v1); NONE: nowhere */
+  SmtpConnection(Vertx vertx, NetSocket socket, String endpoint, Duration replyTimeout, int maxLineLength,
+      SendProtocolLog protocolLog) {
+    this.log = protocolLog.open(String.valueOf(socket.localAddress()), String.valueOf(socket.remoteAddress()));
+    log.connected();
     this.vertx = vertx;
     this.socket = socket;
     this.endpoint = endpoint;
@@ -112,7 +121,27 @@ final class SmtpConnection {
     Future<SmtpReply> reply = readReply(phase);
     if (failure == null) {
       lastPhase = phase;
+      log.sent(line);
       socket.write(Buffer.buffer(line + "\r\n", StandardCharsets.UTF_8.name()));
+    }
+    return reply;
+  }
+
+  /**
+   * Sends {@code verb} followed by {@code credentials} (AUTH PLAIN's initial response: {@code verb} is "AUTH PLAIN"),
+   * or credentials alone (an AUTH LOGIN response: {@code verb} null), and the reply to it. The protocol log gets the
+   * verb and a {@code *} line, never the credentials.
+   */
+  Future<SmtpReply> credentials(String verb, String credentials, String phase) {
+    Future<SmtpReply> reply = readReply(phase);
+    if (failure == null) {
+      lastPhase = phase;
+      if (verb != null) {
+        log.sent(verb);
+      }
+      log.credentialsSent();
+      socket.write(Buffer.buffer((verb == null ? "" : verb + " ") + credentials + "\r\n",
+          StandardCharsets.UTF_8.name()));
     }
     return reply;
   }
@@ -165,7 +194,16 @@ final class SmtpConnection {
    */
   Future<Void> upgradeToTls(ClientSSLOptions ssl, String serverName) {
     lastPhase = "TLS negotiation";
-    return socket.upgradeToSsl(ssl, serverName);
+    return socket.upgradeToSsl(ssl, serverName).andThen(ar -> {
+      if (ar.succeeded()) {
+        javax.net.ssl.SSLSession tls = socket.sslSession();
+        log.tlsNegotiated(tls == null ? "?" : tls.getProtocol(), tls == null ? "?" : tls.getCipherSuite(),
+            peerCertificates());
+      } else {
+        Throwable e = ar.cause();
+        log.info(null, "TLS negotiation failed with error " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      }
+    });
   }
 
   /** The server's certificate chain, leaf first (empty before TLS). */
@@ -193,6 +231,7 @@ final class SmtpConnection {
 
   /** Closes without ceremony. */
   Future<Void> close() {
+    log.disconnected("Local");
     cancelTimer();
     if (failure == null) {
       failure = new ConnectionFailure(Kind.DROPPED, endpoint, lastPhase, "closed by us");
@@ -217,6 +256,7 @@ final class SmtpConnection {
     if (reply == null) {
       return;
     }
+    log.received(reply);
     Waiting next = waiting.poll();
     if (next == null) {
       unclaimed.add(reply); // e.g. a 421 before closing, read by whoever asks next
@@ -255,6 +295,7 @@ final class SmtpConnection {
     }
     String phase = waiting.isEmpty() ? lastPhase : waiting.peek().phase();
     failure = new ConnectionFailure(kind, endpoint, phase, detail);
+    log.disconnected(kind == Kind.DROPPED ? "Remote" : "Local");
     cancelTimer();
     Waiting w;
     while ((w = waiting.poll()) != null) {

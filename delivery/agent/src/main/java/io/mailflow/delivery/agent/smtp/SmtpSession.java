@@ -190,12 +190,14 @@ final class SmtpSession {
     java.util.List<String> offered = capabilities.authMechanisms();
     if (offered.contains("PLAIN")) {
       String token = base64("\0" + auth.username() + "\0" + auth.password());
-      return connection.command("AUTH PLAIN " + token, "AUTH PLAIN").compose(this::authenticated);
+      return connection.credentials("AUTH PLAIN", token, "AUTH PLAIN").compose(this::authenticated);
     }
     if (offered.contains("LOGIN")) {
       return connection.command("AUTH LOGIN", "AUTH LOGIN")
-          .compose(r -> r.code() == 334 ? connection.command(base64(auth.username()), "AUTH LOGIN username") : refusedAuth(r))
-          .compose(r -> r.code() == 334 ? connection.command(base64(auth.password()), "AUTH LOGIN password") : refusedAuth(r))
+          .compose(r -> r.code() == 334
+              ? connection.credentials(null, base64(auth.username()), "AUTH LOGIN username") : refusedAuth(r))
+          .compose(r -> r.code() == 334
+              ? connection.credentials(null, base64(auth.password()), "AUTH LOGIN password") : refusedAuth(r))
           .compose(this::authenticated);
     }
     return failed("AUTH", "the send connector authenticates with BasicAuth but " + connection.endpoint()

@@ -77,7 +77,8 @@ final class VertxSmtpClient implements SmtpClient {
             message, new ConnectionFailure(Kind.CONNECT_FAILED, endpoint, "connect", detail)));
       }
       SmtpSession session = new SmtpSession(new SmtpConnection(vertx, connected.result(), endpoint,
-          options.getReplyTimeout(), options.getMaxReplyLineLength()), options, host, withoutTls);
+          options.getReplyTimeout(), options.getMaxReplyLineLength(), options.getProtocolLog()), options, host,
+          withoutTls);
       return session.open().transform(opened -> {
         if (opened.succeeded()) {
           return transact(destination, host, port, session, message);
