@@ -1,5 +1,6 @@
 -- The SMTP protocol log from mail.protocol.v1 into ClickHouse, Exchange's protocol-log fields
--- (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context).
+-- (date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context), and
+-- mailflow's direction (Receive: a session an edge accepted, the RECV log; Send: one delivery opened, the SEND log).
 -- Needs protocolEventFormat Json (the default) or Both (then read mail.protocol.json.v1 instead).
 -- The Kafka table's columns are the JSON keys exactly (ops/cli AnalyticsConfigTest checks it).
 
@@ -15,7 +16,8 @@ CREATE TABLE mailflow.protocol_queue
     `remote-endpoint` String,
     `event`           String,
     `data`            Nullable(String),
-    `context`         Nullable(String)
+    `context`         Nullable(String),
+    `direction`       String
 )
 ENGINE = Kafka
 SETTINGS kafka_broker_list = '127.0.0.1:19092',
@@ -35,7 +37,8 @@ CREATE TABLE mailflow.protocol_log
     `remote-endpoint` String,
     `event`           LowCardinality(String),
     `data`            Nullable(String),
-    `context`         Nullable(String)
+    `context`         Nullable(String),
+    `direction`       LowCardinality(String)
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMMDD(`date-time`)
@@ -46,7 +49,8 @@ TTL toDateTime(`date-time`) + INTERVAL 30 DAY;
 CREATE MATERIALIZED VIEW mailflow.protocol_mv TO mailflow.protocol_log AS
 SELECT
     parseDateTime64BestEffort(`date-time`, 3, 'UTC') AS `date-time`,
-    `connector-id`, `session-id`, `sequence-number`, `local-endpoint`, `remote-endpoint`, `event`, `data`, `context`
+    `connector-id`, `session-id`, `sequence-number`, `local-endpoint`, `remote-endpoint`, `event`, `data`, `context`,
+    `direction`
 FROM mailflow.protocol_queue;
 
 -- Sessions from one client, as Exchange's protocol-log parsing scripts do:

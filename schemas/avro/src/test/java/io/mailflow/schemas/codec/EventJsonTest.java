@@ -125,7 +125,7 @@ class EventJsonTest {
     List<String> pKeys = new ArrayList<>();
     p.fieldNames().forEachRemaining(pKeys::add);
     assertEquals(List.of("date-time", "connector-id", "session-id", "sequence-number", "local-endpoint",
-        "remote-endpoint", "event", "data", "context"), pKeys);
+        "remote-endpoint", "event", "data", "context", "direction"), pKeys);
     assertEquals(EventJson.keys(ProtocolEvent.getClassSchema()), pKeys);
   }
 
