@@ -158,6 +158,10 @@ sess_ticks() {  # CPU ticks (utime+stime+cutime+cstime) of all processes in the 
 pid_ticks() {  # utime+stime of one process (all its threads)
   awk '{ s=$0; sub(/^.*\) /,"",s); split(s,r," "); printf "%d", r[12]+r[13] }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
+disk_flushes() {  # flush requests the data dir's block device completed (/proc/diskstats field 19; 0 if unknown)
+  local dev; dev=$(df --output=source "$1" 2>/dev/null | tail -1); dev=${dev#/dev/}
+  awk -v d="$dev" '$3 == d { print (NF >= 20 ? $19 : 0); found=1 } END { if (!found) print 0 }' /proc/diskstats
+}
 rss_mb() {  # resident set size of one process, MB
   awk '/^VmRSS:/{printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0
 }
@@ -303,13 +307,13 @@ label() { case $1 in 1024) echo 1KB;; 10240) echo 10KB;; 102400) echo 100KB;; 10
 
 # measure_load - the measured part of a run, shared with delivery-destinations.sh: waits for a quiet
 # host, sends $MSGS messages and waits until the sink has counted $1 of them or $2 seconds passed.
-# Sets the caller's locals (bash scoping): t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat.
+# Sets the caller's locals (bash scoping): t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 f0 f2 lat.
 measure_load() {
   local expect=$1 limit=$2
   wait_quiet
   idle0=$(cpu_idle_1s)   # host idle % just before the run (other tenants' load shows here)
   start_sink
-  b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID")
+  b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID"); f0=$(disk_flushes "$DATA")
   start_scrape
   t0=$(now)
   deadline=$(awk -v a="$t0" -v b="$limit" 'BEGIN{printf "%d", a+b}')
@@ -319,7 +323,7 @@ measure_load() {
   wait_sink "$expect" "$deadline" || log "timeout after ${limit}s: sink has $(sink_count)/$expect"
   t2=$(now)
   stop_scrape
-  b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID")
+  b2=$(cpu_busy_idle); k2=$(sess_ticks "$MY_SID"); j2=$(pid_ticks "$MF_PID"); f2=$(disk_flushes "$DATA")
   c=$(sink_count)
   RSS_AFTER=$(rss_mb "$MF_PID"); RSS_PEAK=$(hwm_mb "$MF_PID")
   stop_sink
@@ -330,7 +334,7 @@ measure_load() {
 }
 
 one_run() {
-  local t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 lat
+  local t0 t1 t2 tl c idle0 deadline b0 b2 k0 k2 j0 j2 f0 f2 lat
   measure_load "$MSGS" "$RUN_TIMEOUT"
   RUN_OK=1; { [ "$LOAD_RC" = 0 ] && [ "$c" -ge "$MSGS" ]; } || { RUN_OK=0; ANY_INCOMPLETE=1; }
   # CPU accounting over [t0,t2]: mailflow = the JVM, tools = this script's session without the JVM
@@ -347,6 +351,7 @@ one_run() {
       n, s, gen, acc_s, w, tl-t0, c, idle, mf, tools, oth, 100*oth/((t2-t0)*ncpu), ncpu, (c>0 ? 1000*mf/c : 0) > "/dev/stderr";
     if (lat != "") printf "  latency DATA->250: %s\n", lat > "/dev/stderr" }'
   log "  memory: RSS ${RSS_AFTER} MB after the run, peak ${RSS_PEAK} MB"
+  awk -v f="$((f2-f0))" -v n="$MSGS" 'BEGIN{ printf "  disk: %d device flushes, %.3f per message (the whole host: other writers count too)\n", f, f/n }' >&2
 
   sed 's/^/  | /' "$LOAD_LOG" >&2
 }
