@@ -48,6 +48,27 @@ public final class FederatedTrackingSearch implements AutoCloseable {
     }
   }
 
+  /** The directory under a node's data directory that holds its indexes, one per cluster. */
+  public static final String DIRECTORY = "tracking-index";
+
+  /**
+   * A node's search: {@link #clusters} of {@code org} indexed under {@code <dataDir>/tracking-index}, with the
+   * transport service's messageTrackingLogMaxAge (zero: kept whatever their age) and subject logging.
+   */
+  public static FederatedTrackingSearch forNode(Organization org, String bootstrap, Path dataDir) {
+    return open(dataDir.resolve(DIRECTORY), clusters(org, bootstrap), options(org));
+  }
+
+  /** The index options the organization's transportService.messageTracking settings give. */
+  public static TrackingIndex.Options options(Organization org) {
+    var settings = org.transportService().messageTracking();
+    java.time.Duration maxAge = settings.maxAge().isZero() ? KEPT_FOREVER : settings.maxAge();
+    return TrackingIndex.Options.of(maxAge, settings.subjectLoggingEnabled());
+  }
+
+  /** Exchange's MessageTrackingLogMaxAge 00:00:00 (no age limit), as the index's positive maximum age. */
+  static final java.time.Duration KEPT_FOREVER = java.time.Duration.ofDays(365L * 1000);
+
   /** A cluster to index: its name for admins and its bootstrap servers. */
   public record Cluster(String name, String bootstrap) {}
 
