@@ -54,9 +54,11 @@ public record DeliveryReport(List<String> networkMessageIds, String messageId, S
    * @param sourceContext source-context, or null
    * @param connectorId connector-id, or null
    * @param networkMessageId the network message id the event was logged under
+   * @param relatedRecipientAddress related-recipient-address: the group of an EXPAND, the original address of a
+   *     RESOLVE or REDIRECT, the address a DSN went to; or null
    */
   public record Event(Instant time, String server, String source, String eventId, String recipientStatus,
-      String sourceContext, String connectorId, String networkMessageId) {}
+      String sourceContext, String connectorId, String networkMessageId, String relatedRecipientAddress) {}
 
   /**
    * The report built from {@code events}: every event of one message (in any order; events of other messages,

@@ -1,9 +1,24 @@
 package io.mailflow.tracking;
 
+import io.mailflow.kafka.KafkaClientConfig;
+import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.avro.TrackingEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TrackingIndex - the message-tracking index: a Lucene index in a directory, fed from mail.tracking.v1 by a Kafka
@@ -69,40 +84,151 @@ public final class TrackingIndex implements TrackingSearch, AutoCloseable {
     }
   }
 
-  private TrackingIndex() {}
+  private static final Logger LOG = LoggerFactory.getLogger(TrackingIndex.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final TrackingStore store;
+  private final TrackingFeed feed;
+  private final Thread feedThread;
+  private final String bootstrapServers;
+  private final Options options;
+
+  private TrackingIndex(TrackingStore store, TrackingFeed feed, String bootstrapServers, Options options) {
+    this.store = store;
+    this.feed = feed;
+    this.bootstrapServers = bootstrapServers;
+    this.options = options;
+    if (feed != null) {
+      feedThread = new Thread(feed, "tracking-index-feed-" + INSTANCES.incrementAndGet());
+      feedThread.setDaemon(true);
+      feedThread.start();
+    } else {
+      feedThread = null;
+    }
+  }
 
   /**
    * Opens the index in {@code directory} (the node gives {@code <data-dir>/tracking-index}) and starts reading
    * mail.tracking.v1 from {@code bootstrapServers} where it left off; builds it from the topic's beginning when the
-   * directory is missing, empty or corrupt (a corrupt one is moved aside to {@code tracking-index.corrupt-<time>}).
-   * Returns at once: searches answer from what is indexed so far ({@link #status()} says how far).
+   * directory is missing, empty or corrupt (a corrupt one is moved aside to
+   * {@code <directory>.corrupt-<yyyyMMddTHHmmssZ>} with one WARN). Returns at once: searches answer from what is
+   * indexed so far ({@link #status()} says how far).
    */
   public static TrackingIndex open(Path directory, String bootstrapServers, Options options) {
-    throw new UnsupportedOperationException("not yet");
+    TrackingStore store = TrackingStore.open(directory, options.subjectLoggingEnabled(), options.clock().instant());
+    try {
+      TrackingFeed feed = new TrackingFeed(store, bootstrapServers,
+          "mailflow-tracking-index-" + INSTANCES.get(), options);
+      return new TrackingIndex(store, feed, bootstrapServers, options);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
-  /** Waits until the index has read every partition up to its end as of this call; false on timeout. */
+  /** An index with no feed, for events added by {@link #add} (tests, the benchmark). */
+  static TrackingIndex local(Path directory, Options options) {
+    return new TrackingIndex(TrackingStore.open(directory, options.subjectLoggingEnabled(), options.clock().instant()),
+        null, null, options);
+  }
+
+  TrackingStore store() {
+    return store;
+  }
+
+  /**
+   * Waits until the index has read every partition up to its end as of this call, and searches see it; false on
+   * timeout (or when this index has no feed).
+   */
   public boolean awaitCaughtUp(Duration timeout) {
-    throw new UnsupportedOperationException("not yet");
+    if (feed == null) {
+      return false;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<Integer, Long> ends = endOffsets(timeout);
+    if (ends == null) {
+      return false;
+    }
+    while (System.nanoTime() < deadline) {
+      if (feed.reached(ends)) {
+        try {
+          store.refresh();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return true;
+      }
+      if (feed.failure() != null) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private Map<Integer, Long> endOffsets(Duration timeout) {
+    Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", "mailflow-tracking-ends");
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config)) {
+      List<PartitionInfo> infos = c.partitionsFor(Topics.TRACKING.name(), timeout);
+      if (infos == null || infos.isEmpty()) {
+        return null;
+      }
+      List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      Map<Integer, Long> ends = new HashMap<>();
+      c.endOffsets(tps, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
+      return ends;
+    } catch (RuntimeException e) {
+      LOG.debug("end offsets of {}: {}", Topics.TRACKING.name(), e.toString());
+      return null;
+    }
   }
 
   @Override
   public TrackingPage search(TrackingQuery query) {
-    throw new UnsupportedOperationException("not yet");
+    return store.search(query);
   }
 
   @Override
   public DeliveryReport report(String messageIdOrNetworkMessageId) {
-    throw new UnsupportedOperationException("not yet");
+    if (messageIdOrNetworkMessageId == null || messageIdOrNetworkMessageId.isBlank()) {
+      throw new NoSuchMessageException(String.valueOf(messageIdOrNetworkMessageId));
+    }
+    List<TrackingEvent> events = store.messageEvents(messageIdOrNetworkMessageId);
+    if (events.isEmpty()) {
+      throw new NoSuchMessageException(messageIdOrNetworkMessageId);
+    }
+    return DeliveryReport.of(events);
   }
 
   @Override
   public IndexStatus status() {
-    throw new UnsupportedOperationException("not yet");
+    if (feed == null) {
+      return new IndexStatus(store.eventCount(), null, null, store.committedPositions(), 0, 0, false);
+    }
+    return new IndexStatus(store.eventCount(), feed.lastIndexed(), feed.newestEvent(), feed.positions(), feed.lag(),
+        feed.undecodable(), feed.rebuilding());
   }
 
-  /** Stops the consumer, commits what was taken, closes the index. */
+  /** Whether this index was created empty at open: missing, or moved aside as corrupt. */
+  boolean rebuiltAtOpen() {
+    return store.rebuilt();
+  }
+
+  /** Stops the consumer, commits what was taken with its positions, closes the index. */
   @Override
   public void close() {
+    if (feed != null) {
+      feed.stop(Duration.ofSeconds(10));
+      store.close(feed.positions());
+    } else {
+      store.close(store.committedPositions());
+    }
   }
 }

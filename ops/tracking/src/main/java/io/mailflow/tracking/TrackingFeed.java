@@ -1,0 +1,263 @@
+package io.mailflow.tracking;
+
+import io.mailflow.kafka.KafkaClientConfig;
+import io.mailflow.kafka.Topics;
+import io.mailflow.schemas.avro.TrackingEvent;
+import io.mailflow.schemas.codec.UndecodableRecordException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TrackingFeed - the index's Kafka consumer, on its own thread: assigns itself every partition of
+ * mail.tracking.v1 (no consumer group), seeks to the positions the last Lucene commit stored (the beginning for a
+ * new index), and adds every record to the {@link TrackingStore}. Commits the index with the positions every
+ * commitInterval or commitEvents; refreshes searches every refreshInterval; applies retention every minute.
+ *
+ * <p>Errors sorted as the poll loops of the stages sort them: a record that does not decode is poison (counted,
+ * one WARN per kind, skipped); Kafka unreachable is retriable (the consumer retries by itself); an index that
+ * cannot be written is fatal for the feed (logged once, searches keep answering from what is there).
+ */
+final class TrackingFeed implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
+
+  private final TrackingStore store;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final TrackingIndex.Options options;
+  private final Clock clock;
+  /** Next offset to read per partition: what the next commit stores. Written by the feed thread only. */
+  private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
+  private final AtomicLong undecodable = new AtomicLong();
+  private final AtomicReference<Instant> lastIndexed = new AtomicReference<>();
+  private final AtomicReference<Instant> newestEvent = new AtomicReference<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private volatile boolean rebuilding;
+  private volatile String failure;
+  private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
+
+  TrackingFeed(TrackingStore store, String bootstrapServers, String clientId, TrackingIndex.Options options) {
+    this.store = store;
+    this.options = options;
+    this.clock = options.clock();
+    this.positions.putAll(store.committedPositions());
+    this.rebuilding = store.committedPositions().isEmpty();
+    Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", clientId);
+    // No group: every process that serves the admin API keeps its own index, with its positions in the index.
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // Only committed (not aborted) tracking events: stages may write them in a transaction.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // A partition with no stored position starts from its oldest event: a new index is built from the whole topic.
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    this.consumer = new KafkaConsumer<>(config);
+  }
+
+  @Override
+  public void run() {
+    try {
+      loop();
+    } catch (WakeupException e) {
+      // close() asked us to stop
+    } catch (IOException | RuntimeException e) {
+      failure = e.toString();
+      LOG.error("message-tracking index {}: the feed from {} stopped ({}); searches answer from what is indexed,"
+          + " restart the process to resume", store.directory(), Topics.TRACKING.name(), e.toString(), e);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.debug("closing the tracking consumer: {}", e.toString());
+      }
+      stopped.countDown();
+    }
+  }
+
+  private void loop() throws IOException {
+    List<TopicPartition> assigned = List.of();
+    long lastCommit = System.nanoTime();
+    long lastRefresh = System.nanoTime();
+    long lastHousekeeping = 0;
+    long pending = 0;
+    while (running) {
+      if (assigned.isEmpty() || System.nanoTime() - lastHousekeeping > HOUSEKEEPING.toNanos()) {
+        assigned = assign(assigned);
+        store.deleteOlderThan(clock.instant().minus(options.messageTrackingLogMaxAge()));
+        lastHousekeeping = System.nanoTime();
+        if (assigned.isEmpty()) {
+          sleep(Duration.ofSeconds(1)); // the topic does not exist yet
+          continue;
+        }
+      }
+      ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+      Instant cutoff = clock.instant().minus(options.messageTrackingLogMaxAge());
+      for (ConsumerRecord<String, byte[]> r : records) {
+        take(r, cutoff);
+        positions.put(r.partition(), r.offset() + 1);
+        pending++;
+      }
+      for (TopicPartition tp : assigned) {
+        OptionalLong lag = consumer.currentLag(tp);
+        if (lag.isPresent()) {
+          lags.put(tp.partition(), lag.getAsLong());
+        }
+        if (!positions.containsKey(tp.partition())) {
+          positions.put(tp.partition(), consumer.position(tp, Duration.ofSeconds(5)));
+        }
+      }
+      if (rebuilding && !lags.isEmpty() && lags.size() == assigned.size()
+          && lags.values().stream().allMatch(l -> l == 0)) {
+        rebuilding = false;
+      }
+      long now = System.nanoTime();
+      if (pending > 0 && (pending >= options.commitEvents() || now - lastCommit >= options.commitInterval().toNanos()
+          || rebuilding && now - lastCommit >= options.commitInterval().toNanos())) {
+        store.commit(positions);
+        pending = 0;
+        lastCommit = now;
+      }
+      if (now - lastRefresh >= options.refreshInterval().toNanos()) {
+        store.maybeRefresh();
+        lastRefresh = now;
+      }
+    }
+    store.commit(positions);
+  }
+
+  /** Assigns every partition of the topic (again when partitions were added), seeking new ones to their position. */
+  private List<TopicPartition> assign(List<TopicPartition> current) {
+    List<PartitionInfo> infos;
+    try {
+      infos = consumer.partitionsFor(Topics.TRACKING.name(), Duration.ofSeconds(10));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      LOG.warn("message-tracking index: cannot list the partitions of {} yet ({})", Topics.TRACKING.name(),
+          e.getMessage());
+      return current;
+    }
+    if (infos == null || infos.size() == current.size()) {
+      return current;
+    }
+    List<TopicPartition> all = new ArrayList<>();
+    infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+    consumer.assign(all);
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition tp : all) {
+      Long at = positions.get(tp.partition());
+      if (at == null) {
+        fromStart.add(tp);
+      } else {
+        consumer.seek(tp, at);
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      consumer.seekToBeginning(fromStart);
+    }
+    return all;
+  }
+
+  private void take(ConsumerRecord<String, byte[]> r, Instant cutoff) throws IOException {
+    TrackingEvent event;
+    try {
+      event = Topics.TRACKING.codec().decode(r.value());
+    } catch (UndecodableRecordException e) {
+      undecodable.incrementAndGet();
+      String kind = e.getMessage() == null ? "?" : e.getMessage().replaceAll("\\(.*", "");
+      if (warnedPoison.putIfAbsent(kind, Boolean.TRUE) == null) {
+        LOG.warn("message-tracking index: skipped an undecodable record at {}-{}@{} ({}); further ones like it are"
+            + " counted, not logged", r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+      return;
+    }
+    if (event.getDateTime().isBefore(cutoff)) {
+      return; // older than messageTrackingLogMaxAge: retention would delete it at once
+    }
+    store.add(event, r.value(), TrackingFields.position(r.partition(), r.offset()));
+    lastIndexed.set(clock.instant());
+    Instant newest = newestEvent.get();
+    if (newest == null || event.getDateTime().isAfter(newest)) {
+      newestEvent.set(event.getDateTime());
+    }
+  }
+
+  private void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  Map<Integer, Long> positions() {
+    return new HashMap<>(positions);
+  }
+
+  long lag() {
+    return lags.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Whether every partition is read up to {@code ends}. */
+  boolean reached(Map<Integer, Long> ends) {
+    for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+      if (positions.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  long undecodable() {
+    return undecodable.get();
+  }
+
+  Instant lastIndexed() {
+    return lastIndexed.get();
+  }
+
+  Instant newestEvent() {
+    return newestEvent.get();
+  }
+
+  boolean rebuilding() {
+    return rebuilding;
+  }
+
+  String failure() {
+    return failure;
+  }
+
+  /** Stops the loop (it commits what it took) and waits for it. */
+  void stop(Duration timeout) {
+    running = false;
+    consumer.wakeup();
+    try {
+      stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
