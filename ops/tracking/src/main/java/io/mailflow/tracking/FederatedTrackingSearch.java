@@ -149,6 +149,39 @@ public final class FederatedTrackingSearch implements AutoCloseable {
     return new FederatedTrackingSearch(members, owned);
   }
 
+  /**
+   * The indexes a running node keeps under {@code root}, opened read-only ({@link TrackingIndex#openReadOnly}): one
+   * per cluster whose directory exists; a cluster without one is left out. Reachability is still probed.
+   *
+   * @throws IllegalStateException when none of the clusters has an index under {@code root}
+   */
+  public static FederatedTrackingSearch openReadOnly(Path root, List<Cluster> clusters,
+      TrackingIndex.Options options) {
+    List<Member> members = new ArrayList<>();
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      for (Cluster c : clusters) {
+        Path dir = directoryOf(root, c.bootstrap());
+        if (!java.nio.file.Files.isDirectory(dir)) {
+          continue;
+        }
+        ClusterProbe probe = new ClusterProbe(c.bootstrap());
+        owned.add(probe);
+        TrackingIndex index = TrackingIndex.openReadOnly(dir, options);
+        owned.add(index);
+        members.add(new Member(c.name(), c.bootstrap(), index, probe::reachable));
+      }
+    } catch (RuntimeException e) {
+      closeAll(owned);
+      throw e;
+    }
+    if (members.isEmpty()) {
+      throw new IllegalStateException("no message-tracking index of " + clusters.stream().map(Cluster::name).toList()
+          + " under " + root);
+    }
+    return new FederatedTrackingSearch(members, owned);
+  }
+
   /** Where a cluster's index lives: {@code root/<bootstrap with ':' and ',' as '_'>}. */
   public static Path directoryOf(Path root, String bootstrap) {
     return root.resolve(normalized(bootstrap).replaceAll("[^A-Za-z0-9.-]", "_"));
