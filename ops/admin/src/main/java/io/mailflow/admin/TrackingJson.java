@@ -18,11 +18,11 @@ import org.apache.avro.specific.SpecificRecord;
  * TrackingJson - message-tracking answers as JSON: events with Exchange's kebab-case field names (date-time,
  * event-id, network-message-id ...), delivery reports, index status, and what the federation could not cover.
  */
-final class TrackingJson {
+public final class TrackingJson {
   private TrackingJson() {}
 
   /** One event, every field under Exchange's name (camelCase to kebab-case: dateTime → date-time). */
-  static JsonObject event(SpecificRecord record) {
+  public static JsonObject event(SpecificRecord record) {
     JsonObject json = new JsonObject();
     for (Schema.Field field : record.getSchema().getFields()) {
       json.put(exchangeName(field.name()), value(record.get(field.pos())));
@@ -46,7 +46,7 @@ final class TrackingJson {
   }
 
   /** camelCase to Exchange's kebab-case. */
-  static String exchangeName(String camel) {
+  public static String exchangeName(String camel) {
     StringBuilder out = new StringBuilder(camel.length() + 4);
     for (char c : camel.toCharArray()) {
       if (Character.isUpperCase(c)) {
@@ -58,14 +58,14 @@ final class TrackingJson {
     return out.toString();
   }
 
-  static JsonArray events(Collection<TrackingEvent> events) {
+  public static JsonArray events(Collection<TrackingEvent> events) {
     JsonArray a = new JsonArray();
     events.forEach(e -> a.add(event(e)));
     return a;
   }
 
   /** The delivery report: the message, its servers, one timeline per recipient, the message's own events. */
-  static JsonObject report(DeliveryReport r) {
+  public static JsonObject report(DeliveryReport r) {
     JsonArray recipients = new JsonArray();
     Set<String> servers = new LinkedHashSet<>();
     for (DeliveryReport.Recipient rcpt : r.recipients()) {
@@ -98,7 +98,7 @@ final class TrackingJson {
         .put("connectorId", e.connectorId()).put("networkMessageId", e.networkMessageId());
   }
 
-  static JsonObject status(IndexStatus s) {
+  public static JsonObject status(IndexStatus s) {
     JsonObject positions = new JsonObject();
     s.positions().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(p -> positions.put(String.valueOf(p.getKey()), p.getValue()));
@@ -108,7 +108,7 @@ final class TrackingJson {
   }
 
   /** Adds {@code unreachable} (always) and {@code indexing} (when an index is behind its topic). */
-  static JsonObject withCoverage(JsonObject body, FederatedTrackingSearch.Answer<?> answer) {
+  public static JsonObject withCoverage(JsonObject body, FederatedTrackingSearch.Answer<?> answer) {
     body.put("unreachable", new JsonArray(answer.unreachable()));
     if (!answer.catchingUp().isEmpty()) {
       long lag = 0;

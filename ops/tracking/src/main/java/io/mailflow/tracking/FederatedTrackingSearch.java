@@ -132,6 +132,7 @@ public final class FederatedTrackingSearch implements AutoCloseable {
    * {@link #directoryOf}, and a reachability probe per cluster.
    */
   public static FederatedTrackingSearch open(Path root, List<Cluster> clusters, TrackingIndex.Options options) {
+    writeManifest(root, clusters);
     List<Member> members = new ArrayList<>();
     List<AutoCloseable> owned = new ArrayList<>();
     try {
@@ -147,6 +148,39 @@ public final class FederatedTrackingSearch implements AutoCloseable {
       throw e;
     }
     return new FederatedTrackingSearch(members, owned);
+  }
+
+  /** The file beside the indexes naming their clusters, one {@code name<TAB>bootstrap} a line, the own first. */
+  public static final String MANIFEST = "clusters.tsv";
+
+  private static void writeManifest(Path root, List<Cluster> clusters) {
+    StringBuilder text = new StringBuilder();
+    clusters.forEach(c -> text.append(c.name().replace('\t', ' ')).append('\t').append(c.bootstrap()).append('\n'));
+    try {
+      java.nio.file.Files.createDirectories(root);
+      Path tmp = root.resolve(MANIFEST + ".tmp");
+      java.nio.file.Files.writeString(tmp, text);
+      java.nio.file.Files.move(tmp, root.resolve(MANIFEST), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + root.resolve(MANIFEST) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The clusters a node's indexes under {@code root} hold, as its {@link #MANIFEST} names them. */
+  public static List<Cluster> manifest(Path root) {
+    List<Cluster> clusters = new ArrayList<>();
+    try {
+      for (String line : java.nio.file.Files.readAllLines(root.resolve(MANIFEST))) {
+        int tab = line.indexOf('\t');
+        if (tab > 0) {
+          clusters.add(new Cluster(line.substring(0, tab), line.substring(tab + 1)));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + root.resolve(MANIFEST) + ": " + e.getMessage(), e);
+    }
+    return clusters;
   }
 
   /**
