@@ -13,8 +13,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * the first probe (an idle Admin client only refreshes its metadata every five minutes).
  */
 final class ClusterProbe implements AutoCloseable {
-  /** How long an answer stands. */
-  static final Duration FRESH = Duration.ofSeconds(10);
+  /** How long an answer stands: a cluster that went away is named within this (plus a probe's timeout). */
+  static final Duration FRESH = Duration.ofSeconds(5);
   /** How long a probe waits: a search waits at most this for a cluster that is gone. */
   static final Duration TIMEOUT = Duration.ofSeconds(2);
 

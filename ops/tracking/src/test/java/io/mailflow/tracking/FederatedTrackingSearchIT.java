@@ -102,8 +102,24 @@ class FederatedTrackingSearchIT {
       TrackingQueryException bad = assertThrows(TrackingQueryException.class, () -> s.search(bySender, "bm90IG1pbmU"));
       assertEquals("Cursor", bad.parameter());
 
+      // the CLI beside a running node: the same indexes read-only (no write lock), as of the node's last commit
+      Path root = work.resolve("tracking-index");
+      assertEquals(List.of(nameA, nameB), FederatedTrackingSearch.manifest(root).stream()
+          .map(FederatedTrackingSearch.Cluster::name).toList());
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try (FederatedTrackingSearch reader = FederatedTrackingSearch.openReadOnly(root,
+            FederatedTrackingSearch.manifest(root), TrackingIndex.Options.defaults())) {
+          return reader.search(bySender, null).value().events().size() == 4;
+        }
+      });
+      assertEquals(4, search.search(bySender, null).value().events().size(), "the node's index goes on");
+
       // site B's broker goes away: its events indexed before still answer, and it is named
       b.close();
+      FederatedTrackingSearch stopped = search;
+      // a probe's answer stands ClusterProbe.FRESH (5 s): the stopped cluster is named once it is asked again
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> stopped.report("nmid-fed-1").unreachable().equals(List.of(nameB)));
       FederatedTrackingSearch.Answer<DeliveryReport> partial = search.report("nmid-fed-1");
       assertEquals(List.of(nameB), partial.unreachable());
       assertEquals(DeliveryStatus.DELIVERED, partial.value().recipients().get(0).status());
