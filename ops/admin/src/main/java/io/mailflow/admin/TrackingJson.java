@@ -67,25 +67,19 @@ public final class TrackingJson {
   /** The delivery report: the message, its servers, one timeline per recipient, the message's own events. */
   public static JsonObject report(DeliveryReport r) {
     JsonArray recipients = new JsonArray();
-    Set<String> servers = new LinkedHashSet<>();
+    Set<String> servers = new LinkedHashSet<>(); // in the order the message reached them
+    java.util.List<DeliveryReport.Event> all = new java.util.ArrayList<>(r.messageEvents());
+    r.recipients().forEach(rcpt -> all.addAll(rcpt.events()));
+    all.stream().sorted(java.util.Comparator.comparing(DeliveryReport.Event::time))
+        .filter(e -> e.server() != null).forEach(e -> servers.add(e.server()));
     for (DeliveryReport.Recipient rcpt : r.recipients()) {
       JsonArray timeline = new JsonArray();
-      rcpt.events().forEach(e -> {
-        timeline.add(step(e));
-        if (e.server() != null) {
-          servers.add(e.server());
-        }
-      });
+      rcpt.events().forEach(e -> timeline.add(step(e)));
       recipients.add(new JsonObject().put("address", rcpt.address()).put("status", rcpt.status().wording())
           .put("expandedFrom", rcpt.expandedFrom()).put("events", timeline));
     }
     JsonArray own = new JsonArray();
-    r.messageEvents().forEach(e -> {
-      own.add(step(e));
-      if (e.server() != null) {
-        servers.add(e.server());
-      }
-    });
+    r.messageEvents().forEach(e -> own.add(step(e)));
     return new JsonObject().put("networkMessageIds", new JsonArray(r.networkMessageIds()))
         .put("messageId", r.messageId()).put("subject", r.subject()).put("sender", r.sender())
         .put("submitTime", text(r.submitTime())).put("servers", new JsonArray(servers.stream().toList()))
