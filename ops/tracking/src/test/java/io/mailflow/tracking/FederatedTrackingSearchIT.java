@@ -117,7 +117,7 @@ class FederatedTrackingSearchIT {
       // site B's broker goes away: its events indexed before still answer, and it is named
       b.close();
       FederatedTrackingSearch stopped = search;
-      // a probe's answer stands ClusterProbe.FRESH (5 s): the stopped cluster is named once it is asked again
+      // the probe asks every ClusterProbe.EVERY (5 s): the stopped cluster is named once it did not answer
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
           .until(() -> stopped.report("nmid-fed-1").unreachable().equals(List.of(nameB)));
       FederatedTrackingSearch.Answer<DeliveryReport> partial = search.report("nmid-fed-1");
