@@ -40,12 +40,14 @@ import org.slf4j.LoggerFactory;
 final class TrackingFeed implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
+  /** How often retention runs and new partitions are looked for. */
+  static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
 
   private final TrackingStore store;
   private final KafkaConsumer<String, byte[]> consumer;
   private final TrackingIndex.Options options;
   private final Clock clock;
+  private final Duration housekeeping;
   /** Next offset to read per partition: what the next commit stores. Written by the feed thread only. */
   private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
   private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
@@ -55,11 +57,14 @@ final class TrackingFeed implements Runnable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean rebuilding;
+  private boolean warnedUnreachable;
   private volatile String failure;
   private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
 
-  TrackingFeed(TrackingStore store, String bootstrapServers, String clientId, TrackingIndex.Options options) {
+  TrackingFeed(TrackingStore store, String bootstrapServers, String clientId, TrackingIndex.Options options,
+      Duration housekeeping) {
     this.store = store;
+    this.housekeeping = housekeeping;
     this.options = options;
     this.clock = options.clock();
     this.positions.putAll(store.committedPositions());
@@ -74,6 +79,8 @@ final class TrackingFeed implements Runnable {
     // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    // The index reads the topic, never creates it: TopicProvisioner does, with its partitions and retention.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(config);
   }
 
@@ -104,9 +111,10 @@ final class TrackingFeed implements Runnable {
     long lastHousekeeping = 0;
     long pending = 0;
     while (running) {
-      if (assigned.isEmpty() || System.nanoTime() - lastHousekeeping > HOUSEKEEPING.toNanos()) {
+      if (assigned.isEmpty() || System.nanoTime() - lastHousekeeping > housekeeping.toNanos()) {
         assigned = assign(assigned);
         store.deleteOlderThan(clock.instant().minus(options.messageTrackingLogMaxAge()));
+        store.maybeRefresh();
         lastHousekeeping = System.nanoTime();
         if (assigned.isEmpty()) {
           sleep(Duration.ofSeconds(1)); // the topic does not exist yet
@@ -154,8 +162,11 @@ final class TrackingFeed implements Runnable {
     try {
       infos = consumer.partitionsFor(Topics.TRACKING.name(), Duration.ofSeconds(10));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      LOG.warn("message-tracking index: cannot list the partitions of {} yet ({})", Topics.TRACKING.name(),
-          e.getMessage());
+      if (!warnedUnreachable) {
+        warnedUnreachable = true; // said once; the consumer keeps trying
+        LOG.warn("message-tracking index: cannot list the partitions of {} yet ({}); retrying",
+            Topics.TRACKING.name(), e.getMessage());
+      }
       return current;
     }
     if (infos == null || infos.size() == current.size()) {
@@ -163,6 +174,8 @@ final class TrackingFeed implements Runnable {
     }
     List<TopicPartition> all = new ArrayList<>();
     infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+    LOG.info("message-tracking index {}: reading {} partitions of {} from {}", store.directory(), all.size(),
+        Topics.TRACKING.name(), positions.isEmpty() ? "the beginning (building the index)" : "offsets " + positions);
     consumer.assign(all);
     List<TopicPartition> fromStart = new ArrayList<>();
     for (TopicPartition tp : all) {

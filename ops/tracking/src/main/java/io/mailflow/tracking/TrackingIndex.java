@@ -115,10 +115,15 @@ public final class TrackingIndex implements TrackingSearch, AutoCloseable {
    * indexed so far ({@link #status()} says how far).
    */
   public static TrackingIndex open(Path directory, String bootstrapServers, Options options) {
+    return open(directory, bootstrapServers, options, TrackingFeed.HOUSEKEEPING);
+  }
+
+  /** As {@link #open(Path, String, Options)}, retention every {@code housekeeping} (tests). */
+  static TrackingIndex open(Path directory, String bootstrapServers, Options options, Duration housekeeping) {
     TrackingStore store = TrackingStore.open(directory, options.subjectLoggingEnabled(), options.clock().instant());
     try {
       TrackingFeed feed = new TrackingFeed(store, bootstrapServers,
-          "mailflow-tracking-index-" + INSTANCES.get(), options);
+          "mailflow-tracking-index-" + INSTANCES.get(), options, housekeeping);
       return new TrackingIndex(store, feed, bootstrapServers, options);
     } catch (RuntimeException e) {
       store.close();

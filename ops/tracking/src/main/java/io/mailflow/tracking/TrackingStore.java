@@ -44,6 +44,7 @@ import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +128,13 @@ final class TrackingStore implements AutoCloseable {
   static TrackingStore open(Path directory, boolean subjects, Instant now) {
     try {
       return openExisting(directory, subjects);
+    } catch (LockObtainFailedException e) {
+      if (String.valueOf(e.getMessage()).contains("held by this virtual machine")) {
+        // another TrackingIndex of this process has it open: a wiring mistake, not a damaged index
+        throw new IllegalStateException("the message-tracking index " + directory
+            + " is already open in this process; open it once and share it", e);
+      }
+      return rebuild(directory, subjects, now, e); // a lock left by another process: move it aside with it
     } catch (IOException e) {
       // CorruptIndexException, IndexFormatTooOld/NewException, LockObtainFailedException, a layout of another
       // release, and an unreadable segment's EOFException or NoSuchFileException
@@ -218,7 +226,10 @@ final class TrackingStore implements AutoCloseable {
     return positions;
   }
 
-  /** The positions the last commit stored (the next offset to read per partition); empty for a new index. */
+  /**
+   * The positions the index was opened at: what its last commit stored (the next offset to read per partition);
+   * empty for a new index.
+   */
   Map<Integer, Long> committedPositions() {
     return Map.copyOf(committedPositions);
   }

@@ -22,11 +22,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,6 +205,40 @@ class TrackingIndexIT {
     try (TrackingIndex index = TrackingIndex.open(dir.resolve("tracking-index"), bootstrap, options())) {
       assertTrue(index.awaitCaughtUp(WAIT));
       assertEquals(0, count(index, nmid), "40 days old, MessageTrackingLogMaxAge 30 days");
+    }
+  }
+
+  @Test
+  void theIndexFollowsMessageTrackingLogMaxAgeAsTimePasses() {
+    Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String nmid = UUID.randomUUID().toString();
+    Envelope env = envelope(nmid, "carol@contoso.test", "<" + nmid + "@x.test>", "ageing");
+    publish(new Tracking("ex01", Clock.fixed(t, ZoneOffset.UTC))
+        .about(env, TrackingSource.SMTP, TrackingEventId.RECEIVE, List.of("a@b.test"), List.of()).build());
+    AtomicReference<Instant> now = new AtomicReference<>(t.plus(Duration.ofMinutes(1)));
+    Clock clock = new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now.get();
+      }
+    };
+    TrackingIndex.Options oneHour = TrackingIndex.Options.of(Duration.ofHours(1), true).withClock(clock);
+    try (TrackingIndex index = TrackingIndex.open(dir.resolve("tracking-index"), bootstrap, oneHour,
+        Duration.ofMillis(100))) {
+      assertTrue(index.awaitCaughtUp(WAIT));
+      assertEquals(1, count(index, nmid), "a minute old");
+      now.set(t.plus(Duration.ofMinutes(61)));
+      Awaitility.await().atMost(WAIT).until(() -> count(index, nmid) == 0);
     }
   }
 

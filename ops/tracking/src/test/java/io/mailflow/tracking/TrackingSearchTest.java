@@ -173,6 +173,31 @@ class TrackingSearchTest {
   }
 
   @Test
+  void unlimitedReturnsMoreThanOneChunkInOrder(@TempDir Path other) throws Exception {
+    try (TrackingIndex big = TrackingIndex.local(other.resolve("idx"), options(true))) {
+      int n = 12_345;
+      for (int i = 0; i < n; i++) {
+        TrackingEvent e = event("ex01", i / 3, A, TrackingSource.SMTP, TrackingEventId.RECEIVE, List.of("x@y.test"),
+            List.of());
+        big.store().add(e, Topics.TRACKING.codec().encode(e), TrackingFields.position(i % 2, i));
+      }
+      big.store().refresh();
+      TrackingPage page = big.search(query("ResultSize", "Unlimited"));
+      assertEquals(n, page.events().size());
+      assertEquals(n, page.totalHits());
+      assertNull(page.next());
+      for (int i = 1; i < n; i++) {
+        org.junit.jupiter.api.Assertions.assertFalse(
+            page.events().get(i).getDateTime().isBefore(page.events().get(i - 1).getDateTime()), "at " + i);
+      }
+      TrackingPage first = big.search(query("ResultSize", "10001"));
+      assertEquals(10_001, first.events().size());
+      TrackingPage rest = big.search(query("ResultSize", "Unlimited").withCursor(first.next()));
+      assertEquals(n - 10_001, rest.events().size());
+    }
+  }
+
+  @Test
   void theTrackingEventComesBackWhole() {
     TrackingEvent e = index.search(query("EventId", "FAIL")).events().get(0);
     assertEquals(List.of("550 5.1.1 unknown"), e.getRecipientStatus());
@@ -211,6 +236,15 @@ class TrackingSearchTest {
   void reportByMessageIdOrNetworkMessageIdIsTheSame() {
     assertEquals(index.report("nmid-a"), index.report("<a1@contoso.test>"));
     assertEquals(List.of("nmid-a"), index.report("a1@contoso.test").networkMessageIds());
+  }
+
+  @Test
+  void theSameDirectoryOpenedTwiceInOneProcessIsAMistakeNotCorruption() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TrackingIndex.local(dir.resolve("tracking-index"), options(true)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith("is already open in this process; open it"
+        + " once and share it"), e.getMessage());
+    assertEquals(6, index.search(TrackingQuery.all()).totalHits(), "the open index was left alone");
   }
 
   @Test
