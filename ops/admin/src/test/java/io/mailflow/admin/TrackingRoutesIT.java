@@ -53,6 +53,8 @@ class TrackingRoutesIT {
   private static AdminServer server;
   private static AdminServer without;
   private static Path dir;
+  private static FederatedTrackingSearch tracking;
+  private static String bootstrapServers;
   private static String base;
   /** Unique per run: the shared broker holds other tests' events. */
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
@@ -86,7 +88,8 @@ class TrackingRoutesIT {
       }
     }
     dir = Files.createTempDirectory("tracking-routes-it");
-    FederatedTrackingSearch tracking = FederatedTrackingSearch.open(dir, List.of(
+    bootstrapServers = bootstrap;
+    tracking = FederatedTrackingSearch.open(dir, List.of(
         new FederatedTrackingSearch.Cluster("EX01 at " + bootstrap, bootstrap)), TrackingIndex.Options.defaults());
     assertTrue(tracking.awaitCaughtUp(Duration.ofSeconds(60)));
     // on a loaded 2-core host class loading and first-use stalls trip the 100 ms limit now and then; what must never
@@ -285,6 +288,32 @@ class TrackingRoutesIT {
     assertEquals(200, AdminTestKit.get(base, "/api/v1/tracking?networkMessageId=" + NMID,
         AdminTestKit.basic("alice", PASSWORD)).statusCode());
     assertEquals(200, get("/api/v1/tracking?networkMessageId=" + NMID).statusCode(), "ViewOnly reads");
+  }
+
+  @Test
+  void aMessagesDetailReadsItsTimelineFromTheIndex() throws Exception {
+    String queue = QueuedCopies.queue();
+    String id = "detail-" + RUN;
+    QueuedCopies.write(bootstrapServers, io.mailflow.kafka.Topics.DELIVERY, queue,
+        QueuedCopies.item(queue, id, "carol@fabrikam.test", Instant.now(), 1, "bob0@peer.test"));
+    TrackingEvent received = TrackingEvent.newBuilder().setDateTime(Instant.now()).setServerHostname("EX01")
+        .setSource("SMTP").setEventId("RECEIVE").setNetworkMessageId("nmid-" + id)
+        .setRecipientAddress(List.of("bob0@peer.test")).build();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrapServers, "tracking-routes-it")) {
+      publisher.sendAndWait(io.mailflow.kafka.Topics.TRACKING, "nmid-" + id, received, Duration.ofSeconds(10));
+      // keyed otherwise, so on a partition the topic scan of the message's key never reads: only the index finds it
+      publisher.sendAndWait(io.mailflow.kafka.Topics.TRACKING, "elsewhere-" + RUN, TrackingEvent.newBuilder(received)
+          .setEventId("DEFER").setInternalMessageId(id).setDateTime(Instant.now().plusMillis(1))
+          .setRecipientStatus(List.of("451 4.4.0 from the index")).build(), Duration.ofSeconds(10));
+    }
+    assertTrue(tracking.awaitCaughtUp(Duration.ofSeconds(30)));
+    HttpResponse<String> r = get("/api/v1/messages/" + id);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonArray events = new JsonObject(r.body()).getJsonArray("trackingEvents");
+    assertEquals(List.of("RECEIVE", "DEFER"), events.stream().map(o -> ((JsonObject) o).getString("eventId")).toList(),
+        events.encode());
+    assertEquals("451 4.4.0 from the index", new JsonObject(r.body()).getJsonArray("recipients").getJsonObject(0)
+        .getString("lastReply"));
   }
 
   @Test
