@@ -184,31 +184,31 @@ final class TrackingCommand {
       description = "Get-MessageTrackingLog: the events matching every filter given, oldest first.")
   static final class Search implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--sender", paramLabel = "ADDRESS", description = "sender-address") String sender;
-    @Option(names = "--recipients", paramLabel = "ADDRESS[,..]", split = ",",
-        description = "any of these in recipient-address") List<String> recipients;
-    @Option(names = "--message-id", paramLabel = "ID", description = "message-id (the Message-ID header)")
+    @Option(names = "--sender", paramLabel = "ADDRESS", description = "Only events with this sender-address.") String sender;
+    @Option(names = "--recipients", paramLabel = "ADDRESS", split = ",",
+        description = "Only events naming any of these in recipient-address (comma-separated or repeated).") List<String> recipients;
+    @Option(names = "--message-id", paramLabel = "ID", description = "Only this message-id (the Message-ID header, with or without <>).")
     String messageId;
-    @Option(names = "--network-message-id", paramLabel = "ID", description = "network-message-id")
+    @Option(names = "--network-message-id", paramLabel = "ID", description = "Only this network-message-id.")
     String networkMessageId;
-    @Option(names = "--internal-message-id", paramLabel = "ID", description = "internal-message-id")
+    @Option(names = "--internal-message-id", paramLabel = "ID", description = "Only this internal-message-id.")
     String internalMessageId;
-    @Option(names = "--event-id", paramLabel = "EVENT", description = "event-id: RECEIVE, DELIVER, SEND, FAIL ...")
+    @Option(names = "--event-id", paramLabel = "EVENT", description = "Only this event-id: RECEIVE, SUBMIT, DELIVER, SEND, FAIL, DEFER, DSN ...")
     String eventId;
-    @Option(names = "--source", paramLabel = "SOURCE", description = "source: SMTP, STOREDRIVER, ROUTING ...")
+    @Option(names = "--source", paramLabel = "SOURCE", description = "Only this source: SMTP, STOREDRIVER, ROUTING, CATEGORIZER, DSN, ADMIN ...")
     String source;
-    @Option(names = "--subject", paramLabel = "TEXT", description = "a part of message-subject") String subject;
-    @Option(names = "--server", paramLabel = "NAME", description = "server-hostname (or its first label)")
+    @Option(names = "--subject", paramLabel = "TEXT", description = "Only subjects containing this (any case).") String subject;
+    @Option(names = "--server", paramLabel = "NAME", description = "Only events of this server-hostname (or its first label).")
     String server;
     @Option(names = "--start", paramLabel = "TIME",
-        description = "from this time (ISO-8601, a date, now, -2h, -30d ...)") String start;
-    @Option(names = "--end", paramLabel = "TIME", description = "up to this time, excluded") String end;
+        description = "From this time, included (ISO-8601, a date, now, -2h, -30d ...).") String start;
+    @Option(names = "--end", paramLabel = "TIME", description = "Up to this time, excluded (the same forms).") String end;
     @Option(names = "--result-size", paramLabel = "N",
-        description = "at most N events (default 1000; Unlimited for all)") String resultSize;
-    @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after the one that printed it")
+        description = "At most N events (default 1000; Unlimited for all).") String resultSize;
+    @Option(names = "--cursor", paramLabel = "CURSOR", description = "The page after the one that printed this cursor.")
     String cursor;
     @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
-        description = "table, json or csv (Exchange's field names as the header row); default ${DEFAULT-VALUE}")
+        description = "table, json or csv (Exchange's field names as the header row); default ${DEFAULT-VALUE}.")
     String format;
     @Mixin Source from;
 
@@ -315,10 +315,10 @@ final class TrackingCommand {
       description = "The delivery report of one message: a timeline per recipient across servers.")
   static final class Report implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "ID", description = "the Message-ID (with or without <>) or network message id")
+    @Parameters(index = "0", paramLabel = "ID", description = "The Message-ID (with or without <>) or network message id.")
     String id;
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-        description = "text or json; default ${DEFAULT-VALUE}") String format;
+        description = "text or json; default ${DEFAULT-VALUE}.") String format;
     @Mixin Source from;
 
     @Override
