@@ -237,6 +237,9 @@ final class TrackingCommand {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Opened opened = open(from, err)) {
+          long p0 = System.nanoTime();
+          opened.search().status(); // the clusters' first reachability answers (a fresh JVM's first connections)
+          long probed = (System.nanoTime() - p0) / 1_000_000;
           long t0 = System.nanoTime();
           FederatedTrackingSearch.Answer<TrackingPage> answer = opened.search().search(query, cursor);
           long micros = (System.nanoTime() - t0) / 1000;
@@ -250,8 +253,9 @@ final class TrackingCommand {
           }
           out.flush();
           if (!format.equals("json")) {
-            err.printf("tracking: %d of %d events in %.1f ms%s%n", page.events().size(), page.totalHits(),
-                micros / 1000.0, page.next() == null ? "" : "; next page: --cursor " + page.next());
+            err.printf("tracking: %d of %d events, searched in %.1f ms (clusters probed in %d ms)%s%n",
+                page.events().size(), page.totalHits(), micros / 1000.0, probed,
+                page.next() == null ? "" : "; next page: --cursor " + page.next());
             answer.unreachable().forEach(u -> err.printf("tracking: unreachable: %s%n", u));
             err.flush();
           }

@@ -79,7 +79,7 @@ class TrackingCommandIT {
     assertTrue(lines.get(2).contains("DELIVER") && lines.get(2).contains("250 2.0.0 OK"), table.out());
     assertTrue(table.err().contains("indexing mail.tracking.v1 of " + bootstrap), "progress on stderr: "
         + table.err());
-    assertTrue(table.err().contains("2 of 2 events"), table.err());
+    assertTrue(table.err().contains("2 of 2 events, searched in "), table.err());
 
     CliRun json = mailflow("tracking", "search", "--bootstrap", bootstrap, "--network-message-id", NMID,
         "--format", "json");
