@@ -120,8 +120,13 @@ final class TrackingCommand {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    FederatedTrackingSearch search = FederatedTrackingSearch.open(temporary, clusters,
-        TrackingIndex.Options.defaults());
+    FederatedTrackingSearch search;
+    try {
+      search = FederatedTrackingSearch.open(temporary, clusters, TrackingIndex.Options.defaults());
+    } catch (RuntimeException e) {
+      throw new CliFailure("cannot read mail.tracking.v1 at " + clusters.get(0).bootstrap() + ": " + e.getMessage()
+          + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
+    }
     Opened opened = new Opened(search, temporary);
     long started = System.nanoTime();
     Duration timeout = Duration.ofSeconds(source.timeoutSeconds);

@@ -29,6 +29,7 @@ import java.util.function.BooleanSupplier;
  * the oldest {@code ResultSize} events of their pages. Blocking, like {@link TrackingSearch}.
  */
 public final class FederatedTrackingSearch implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FederatedTrackingSearch.class);
   private static final String CURSOR_VERSION = "f1";
   private static final String DONE = "-";
 
@@ -139,7 +140,19 @@ public final class FederatedTrackingSearch implements AutoCloseable {
       for (Cluster c : clusters) {
         ClusterProbe probe = new ClusterProbe(c.bootstrap());
         owned.add(probe);
-        TrackingIndex index = TrackingIndex.open(directoryOf(root, c.bootstrap()), c.bootstrap(), options);
+        Path dir = directoryOf(root, c.bootstrap());
+        TrackingIndex index;
+        try {
+          index = TrackingIndex.open(dir, c.bootstrap(), options);
+        } catch (RuntimeException e) {
+          if (members.isEmpty()) {
+            throw e; // the node's own cluster: its caller says why it cannot start
+          }
+          // another site's cluster whose consumer cannot even be made (a name that does not resolve): what its index
+          // took before still answers, and every answer names it unreachable; never a reason to fail the node
+          LOG.warn("message-tracking index of {} not fed: {}; it answers from what it holds", c.name(), e.toString());
+          index = TrackingIndex.local(dir, options);
+        }
         owned.add(index);
         members.add(new Member(c.name(), c.bootstrap(), index, probe::reachable));
       }

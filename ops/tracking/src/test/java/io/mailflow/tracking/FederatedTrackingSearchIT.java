@@ -150,4 +150,22 @@ class FederatedTrackingSearchIT {
   private static List<String> names(List<TrackingEvent> events) {
     return events.stream().map(e -> e.getServerHostname() + " " + e.getEventId()).collect(Collectors.toList());
   }
+
+  @Test
+  void anotherSitesClusterThatDoesNotResolveIsNamedNotFatal() throws Exception {
+    EmbeddedKafka a = EmbeddedKafka.start(work.resolve("kafka-a"), 0);
+    try {
+      TopicProvisioner.ensureTopics(a.bootstrapServers(), 2, (short) 1, Duration.ofSeconds(30));
+      try (FederatedTrackingSearch search = FederatedTrackingSearch.open(work.resolve("tracking-index"), List.of(
+          new FederatedTrackingSearch.Cluster("EX01 at " + a.bootstrapServers(), a.bootstrapServers()),
+          new FederatedTrackingSearch.Cluster("EX02 at ex02.invalid:9092", "ex02.invalid:9092")),
+          TrackingIndex.Options.defaults())) {
+        FederatedTrackingSearch.Answer<TrackingPage> page = search.search(TrackingQuery.all(), null);
+        assertEquals(List.of("EX02 at ex02.invalid:9092"), page.unreachable());
+        assertNotNull(page.value());
+      }
+    } finally {
+      a.close();
+    }
+  }
 }
