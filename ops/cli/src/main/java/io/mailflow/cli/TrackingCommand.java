@@ -124,6 +124,11 @@ final class TrackingCommand {
     try {
       search = FederatedTrackingSearch.open(temporary, clusters, TrackingIndex.Options.defaults());
     } catch (RuntimeException e) {
+      try (Stream<Path> walk = Files.walk(temporary)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // a temporary directory left behind: the system's temp cleaning takes it
+      }
       throw new CliFailure("cannot read mail.tracking.v1 at " + clusters.get(0).bootstrap() + ": " + e.getMessage()
           + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
     }
