@@ -24,13 +24,14 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM   # exit runs the EXIT trap: both nodes are stopped whatever ends the script
 
-java -jar "$jar" run --config "$here/ex01.yaml" --data-dir "$data/ex01" --kafka-port 19092 \
+java -jar "$jar" run --config "$here/ex01.yaml" --data-dir "$data/ex01" --kafka-port 19092 --admin-port 2580 \
   > "$data/ex01/console.log" 2>&1 &
 pids+=($!)
-java -jar "$jar" run --config "$here/ex02.yaml" --data-dir "$data/ex02" --kafka-port 19093 \
+java -jar "$jar" run --config "$here/ex02.yaml" --data-dir "$data/ex02" --kafka-port 19093 --admin-port 2581 \
   > "$data/ex02/console.log" 2>&1 &
 pids+=($!)
-echo "run.sh: EX01 pid ${pids[0]} (clients 127.0.0.1:2525), EX02 pid ${pids[1]} (clients 127.0.0.1:2526)"
+echo "run.sh: EX01 pid ${pids[0]} (clients 127.0.0.1:2525, admin http://127.0.0.1:2580/), EX02 pid ${pids[1]}" \
+  "(clients 127.0.0.1:2526, admin http://127.0.0.1:2581/)"
 echo "run.sh: consoles in $data/ex01/console.log and $data/ex02/console.log; Ctrl-C stops both"
 
 # until one of them exits (a failed start, say): then the trap stops the other

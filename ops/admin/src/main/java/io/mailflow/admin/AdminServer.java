@@ -3,6 +3,7 @@ package io.mailflow.admin;
 import io.mailflow.kafka.KafkaUnavailableException;
 import io.mailflow.organization.Administrator;
 import io.mailflow.schemas.avro.ControlRecord;
+import io.mailflow.tracking.FederatedTrackingSearch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,6 +56,8 @@ public final class AdminServer {
   private Router router;
   /** Queues and messages, from this process's one MessageIndex, running while administrators ask (OnDemand). */
   private MessageRoutes messages;
+  /** Message tracking: the node's indexes (always running, owned and closed here), or null when it keeps none. */
+  private FederatedTrackingSearch tracking;
 
   private AdminServer(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
       PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
@@ -79,12 +82,26 @@ public final class AdminServer {
    */
   public static Future<AdminServer> start(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
       PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap) {
+    return start(vertx, options, administrators, meters, readiness, bootstrap, null);
+  }
+
+  /**
+   * As above, with the node's message-tracking search behind {@code /api/v1/tracking} (null: those routes answer
+   * 503 {@code tracking_unavailable}). The server closes it when it closes, or when it cannot listen.
+   */
+  public static Future<AdminServer> start(Vertx vertx, AdminServerOptions options, List<Administrator> administrators,
+      PrometheusMeterRegistry meters, List<ReadinessCheck> readiness, String bootstrap,
+      FederatedTrackingSearch tracking) {
     AdminServer admin;
     try {
       admin = new AdminServer(vertx, options, administrators, meters, readiness, bootstrap);
     } catch (RuntimeException e) {
+      if (tracking != null) {
+        tracking.close();
+      }
       return Future.failedFuture(e);
     }
+    admin.tracking = tracking;
     // no h2c upgrade: clients that ask for one (Java's HttpClient does by default, curl --http2) got answers
     // that were half HTTP/1.1 and half HTTP/2 now and then; the API and the console need nothing of HTTP/2
     HttpServerOptions http = new HttpServerOptions().setHost(options.bindAddress()).setPort(options.port())
@@ -95,12 +112,16 @@ public final class AdminServer {
     }
     admin.messages = new MessageRoutes(vertx, bootstrap, options.kafkaTimeout(), admin.serverName, admin.login,
         options.eventEncoding());
+    admin.messages.useTracking(tracking);
     admin.router = admin.routes();
     return vertx.createHttpServer(http).requestHandler(admin.router).listen().map(s -> {
       admin.server = s;
       return admin;
     }).recover(e -> {
       admin.messages.close();
+      if (tracking != null) {
+        tracking.close();
+      }
       return Future.failedFuture(new IllegalStateException("admin server cannot listen on "
         + options.bindAddress() + ":" + options.port() + ": " + e.getMessage(), e));
     });
@@ -127,6 +148,7 @@ public final class AdminServer {
     router.post("/api/v1/queues/:identity/:action").handler(login.require(true)).handler(this::queueAction);
     new PoisonRoutes(vertx, login, bootstrap, options.kafkaTimeout(), serverName, options.eventEncoding())
         .register(router); // poison queue
+    new TrackingRoutes(vertx, login, tracking).register(router); // Get-MessageTrackingLog, delivery reports
     // unauthenticated, like /health: it describes the API and holds nothing of the organization
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
         .end(OPENAPI));
@@ -328,6 +350,15 @@ public final class AdminServer {
     });
     if (messages != null) {
       messages.close();
+    }
+    if (tracking != null) {
+      FederatedTrackingSearch t = tracking;
+      tracking = null;
+      // closing commits the index: a disk write, off the event loop
+      return vertx.executeBlocking(() -> {
+        t.close();
+        return null;
+      }, false).transform(x -> server == null ? Future.succeededFuture() : server.close());
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

@@ -14,6 +14,10 @@ import io.mailflow.schemas.avro.DeliveryItem;
 import io.mailflow.schemas.avro.InlineBody;
 import io.mailflow.schemas.avro.TrackingEvent;
 import io.mailflow.schemas.codec.UndecodableRecordException;
+import io.mailflow.tracking.FederatedTrackingSearch;
+import io.mailflow.tracking.IndexStatus;
+import io.mailflow.tracking.TrackingQuery;
+import io.mailflow.tracking.TrackingSearch;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -125,6 +129,31 @@ public final class MessageDetail {
 
   private static String utf8(String latin1) {
     return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The tracking events of the copy (as {@link #trackingEvents(String, MessageIndex.Copy, Duration)}) from the node's
+   * own message-tracking index, one search instead of a scan of the topic; null when that index has not read its
+   * topic to the end (its answer could miss the newest events: the caller scans the topic instead).
+   */
+  public static List<TrackingEvent> trackingEvents(FederatedTrackingSearch tracking, MessageIndex.Copy copy) {
+    TrackingSearch own = tracking.members().get(0).search();
+    IndexStatus status = own.status();
+    if (status.rebuilding() || status.lag() > 0) {
+      return null;
+    }
+    Set<String> recipients = new HashSet<>();
+    copy.recipients().forEach(r -> recipients.add(r.toLowerCase(Locale.ROOT)));
+    List<TrackingEvent> events = new ArrayList<>();
+    TrackingQuery query = new TrackingQuery(null, List.of(), null, copy.networkMessageId(), null, null, null, null,
+        null, null, null, null, TrackingQuery.UNLIMITED, null);
+    for (TrackingEvent e : own.search(query).events()) {
+      if (e.getInternalMessageId() == null || e.getInternalMessageId().equals(copy.id())
+          || e.getRecipientAddress().stream().anyMatch(a -> recipients.contains(a.toLowerCase(Locale.ROOT)))) {
+        events.add(e);
+      }
+    }
+    return events;
   }
 
   /**

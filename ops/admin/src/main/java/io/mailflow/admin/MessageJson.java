@@ -87,6 +87,12 @@ public final class MessageJson {
    * events. Reads Kafka: blocking.
    */
   public static JsonObject detail(String bootstrap, MessageIndex.Snapshot s, MessageIndex.Copy c, Duration timeout) {
+    return detail(bootstrap, s, c, timeout, null);
+  }
+
+  /** As above, the tracking events from {@code tracking}'s own index when it has caught up, else from the topic. */
+  public static JsonObject detail(String bootstrap, MessageIndex.Snapshot s, MessageIndex.Copy c, Duration timeout,
+      io.mailflow.tracking.FederatedTrackingSearch tracking) {
     DeliveryItem item = MessageDetail.item(bootstrap, c, timeout);
     JsonObject detail = messageJson(s, c);
     detail.put("envelope", envelopeJson(item));
@@ -96,7 +102,8 @@ public final class MessageJson {
     detail.put("headers", headers);
     JsonArray events = new JsonArray();
     Map<String, String> replies = new java.util.HashMap<>(); // each recipient's last status, from its own events
-    for (TrackingEvent e : MessageDetail.trackingEvents(bootstrap, c, timeout)) {
+    List<TrackingEvent> tracked = tracking == null ? null : MessageDetail.trackingEvents(tracking, c);
+    for (TrackingEvent e : tracked != null ? tracked : MessageDetail.trackingEvents(bootstrap, c, timeout)) {
       for (int i = 0; i < e.getRecipientAddress().size() && i < e.getRecipientStatus().size(); i++) {
         if (!e.getRecipientStatus().get(i).isBlank()) {
           replies.put(e.getRecipientAddress().get(i).toLowerCase(Locale.ROOT), e.getRecipientStatus().get(i));

@@ -33,6 +33,8 @@ final class MessageRoutes {
   private final Duration timeout;
   private final String serverName;
   private final AdministratorLogin login;
+  /** The node's message-tracking indexes, for a message's timeline; null when it keeps none. */
+  private io.mailflow.tracking.FederatedTrackingSearch tracking;
   /** Runs only while administrators look at queues: a process nobody asks pays nothing for it. */
   private final OnDemand<MessageIndex> index;
 
@@ -63,6 +65,11 @@ final class MessageRoutes {
     router.get("/api/v1/messages/:id").handler(login.require(false)).handler(this::showMessage);
     router.get("/api/v1/messages/:id/raw").handler(login.require(false)).handler(this::export);
     router.post("/api/v1/messages/:id/:action").handler(login.require(true)).handler(this::action);
+  }
+
+  /** The tracking indexes the detail's timeline is read from (instead of scanning mail.tracking.v1). */
+  void useTracking(io.mailflow.tracking.FederatedTrackingSearch search) {
+    this.tracking = search;
   }
 
   void close() {
@@ -127,7 +134,8 @@ final class MessageRoutes {
     String id = ctx.pathParam("id");
     blocking(ctx, () -> {
       MessageIndex.Snapshot s = index().snapshot();
-      return s.copy(id) == null ? notFound(s, id) : MessageJson.detail(bootstrap, s, s.copy(id), timeout);
+      return s.copy(id) == null ? notFound(s, id) : MessageJson.detail(bootstrap, s, s.copy(id), timeout,
+          tracking);
     });
   }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, BrokerCommand.class, RoleCommand.Edge.class, RoleCommand.Categorizer.class,
         RoleCommand.Routing.class, RoleCommand.Delivery.class, LoadTestCommand.class, EventsCommand.class,
         RouteCommand.class, ConnectorsCommand.class, DirectoryCommand.class, ReplayCommand.class, QueueCommand.class,
-        MessageCommand.class, SiteCommand.class, PoisonCommand.class, CommandLine.HelpCommand.class})
+        MessageCommand.class, SiteCommand.class, PoisonCommand.class, TrackingCommand.class, CommandLine.HelpCommand.class})
 public final class Mailflow {
   /** This build's version, in `--version` and in the log's start line. */
   static final String VERSION = "0.1.0";

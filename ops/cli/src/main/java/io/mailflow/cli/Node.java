@@ -2,6 +2,7 @@ package io.mailflow.cli;
 
 import io.mailflow.admin.AdminServer;
 import io.mailflow.admin.AdminServerOptions;
+import io.mailflow.tracking.FederatedTrackingSearch;
 import io.mailflow.admin.BrokerReachable;
 import io.mailflow.admin.ReadinessCheck;
 import io.mailflow.categorizer.kafka.CategorizerStage;
@@ -333,7 +334,16 @@ final class Node implements AutoCloseable {
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(new BrokerReachable(bootstrap, BrokerReachable.DEFAULT_TIMEOUT));
     checks.addAll(readiness);
-    admin = await(AdminServer.start(vertx, options, org.administrators(), meters, checks, bootstrap), "the admin server");
+    // message tracking: always running (README of ops/admin: why not on demand), one index per cluster
+    FederatedTrackingSearch tracking;
+    try {
+      tracking = FederatedTrackingSearch.forNode(org, bootstrap, dataDir);
+    } catch (RuntimeException e) {
+      throw new CliFailure("cannot open the message-tracking index in " + dataDir.resolve(
+          FederatedTrackingSearch.DIRECTORY) + ": " + e.getMessage(), e);
+    }
+    admin = await(AdminServer.start(vertx, options, org.administrators(), meters, checks, bootstrap, tracking),
+        "the admin server");
     started.push(() -> await(admin.close(), "the admin server to stop"));
     out.printf("admin         %s%n", admin.url());
   }

@@ -130,4 +130,17 @@ class AdminServerRunIT {
     assertEquals(200, queues.statusCode(), queues.body());
     assertTrue(new JsonObject(queues.body()).containsKey("queues"), queues.body());
   }
+
+  @Test
+  void theNodeHostsItsTrackingIndexInTheDataDir() throws Exception {
+    HttpResponse<String> status = get("api/v1/tracking/status", adminPassword);
+    assertEquals(200, status.statusCode(), status.body());
+    JsonObject cluster = new JsonObject(status.body()).getJsonArray("clusters").getJsonObject(0);
+    assertTrue(cluster.getString("name").startsWith("EX01 at 127.0.0.1:"), status.body());
+    assertTrue(java.nio.file.Files.isRegularFile(work.resolve("data").resolve("tracking-index").resolve("clusters.tsv")),
+        "<data-dir>/tracking-index/clusters.tsv");
+    HttpResponse<String> search = get("api/v1/tracking?eventId=DELIVER&start=-1h", adminPassword);
+    assertEquals(200, search.statusCode(), search.body());
+    assertEquals(new io.vertx.core.json.JsonArray(), new JsonObject(search.body()).getJsonArray("unreachable"));
+  }
 }

@@ -131,6 +131,22 @@ public final class TrackingIndex implements TrackingSearch, AutoCloseable {
     }
   }
 
+  /**
+   * The index a running node keeps in {@code directory}, opened read-only (no write lock: the node goes on writing;
+   * never rebuilt or moved aside): searches see what the node had committed at open. For {@code mailflow tracking}
+   * on the node's machine.
+   *
+   * @throws UncheckedIOException when {@code directory} holds no readable index
+   */
+  public static TrackingIndex openReadOnly(Path directory, Options options) {
+    try {
+      return new TrackingIndex(TrackingStore.openReadOnly(directory, options.subjectLoggingEnabled()), null, null,
+          options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** An index with no feed, for events added by {@link #add} (tests, the benchmark). */
   static TrackingIndex local(Path directory, Options options) {
     return new TrackingIndex(TrackingStore.open(directory, options.subjectLoggingEnabled(), options.clock().instant()),

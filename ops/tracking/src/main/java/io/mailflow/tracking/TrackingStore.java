@@ -91,6 +91,36 @@ final class TrackingStore implements AutoCloseable {
     this.searchers = new SearcherManager(writer, true, false, null);
   }
 
+  /** A read-only store: no writer, no write lock; searches see the latest commit (tracking-surfaces: the CLI). */
+  private TrackingStore(Path directory, FSDirectory dir, boolean subjects, Map<Integer, Long> positions)
+      throws IOException {
+    this.directory = directory;
+    this.dir = dir;
+    this.writer = null;
+    this.subjects = subjects;
+    this.committedPositions = positions;
+    this.rebuilt = false;
+    this.searchers = new SearcherManager(dir, null);
+  }
+
+  /**
+   * The index a running node keeps in {@code directory}, for reading only: Lucene readers take no write lock, so
+   * the node goes on writing; never created, rebuilt or moved aside. Fails when there is no index there.
+   */
+  static TrackingStore openReadOnly(Path directory, boolean subjects) throws IOException {
+    FSDirectory dir = FSDirectory.open(directory);
+    try {
+      if (!DirectoryReader.indexExists(dir)) {
+        throw new IOException("no message-tracking index in " + directory);
+      }
+      String positions = org.apache.lucene.index.SegmentInfos.readLatestCommit(dir).getUserData().get(POSITIONS);
+      return new TrackingStore(directory, dir, subjects, parsePositions(positions));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(dir);
+      throw e;
+    }
+  }
+
   /**
    * The index in {@code directory}: the existing one when it opens and its checksums verify, else a new empty one
    * (a bad one moved aside first, {@link #rebuilt()} true).
@@ -442,7 +472,7 @@ final class TrackingStore implements AutoCloseable {
   /** Commits {@code positions} and closes; nothing is lost that the positions say was read. */
   void close(Map<Integer, Long> positions) {
     try {
-      if (writer.isOpen()) {
+      if (writer != null && writer.isOpen()) {
         commit(positions);
       }
     } catch (IOException | RuntimeException e) {

@@ -69,7 +69,7 @@ final class OrganizationReader {
   static final List<String> SMART_HOST_KEYS = List.of("host", "port");
   static final List<String> SITE_KEYS = List.of("name", "hubSite", "down");
   static final List<String> SITE_LINK_KEYS = List.of("name", "sites", "cost", "maxMessageSize");
-  static final List<String> SERVER_KEYS = List.of("name", "site", "smtp");
+  static final List<String> SERVER_KEYS = List.of("name", "site", "smtp", "trackingBootstrap");
   static final List<String> DATABASE_KEYS = List.of("name", "copies", "activeServer", "dag", "lmtp");
   static final List<String> MAILBOX_KEYS = List.of("name", "primarySmtpAddress", "proxyAddresses", "database",
       "passwordHash", "sendAs", "forwardingAddress", "forwardingSmtpAddress", "deliverToMailboxAndForward");
@@ -1155,12 +1155,39 @@ final class OrganizationReader {
     YamlMapping m = YamlMapping.of(node, path, errors, SERVER_KEYS);
     String name = serverName(m, "name");
     String site = m.text("site", siteName).strip();
+    String tracking = trackingBootstrap(m);
     if (!m.has("smtp")) {
-      return new Server(name, site);
+      return new Server(name, site, new Server.SmtpEndpoint(name, Server.DEFAULT_SMTP_PORT), tracking);
     }
     // the same forms as a smart host: "host", "host:port", "[IPv6]:port" or {host, port}; port 25 by default
     SmartHost endpoint = smartHost(m.node("smtp"), m.child("smtp"), Server.DEFAULT_SMTP_PORT);
-    return new Server(name, site, new Server.SmtpEndpoint(endpoint.host(), endpoint.port()));
+    return new Server(name, site, new Server.SmtpEndpoint(endpoint.host(), endpoint.port()), tracking);
+  }
+
+  /** servers[].trackingBootstrap: {@code host:port[,host:port...]} (Kafka's bootstrap.servers form), or null. */
+  private String trackingBootstrap(YamlMapping m) {
+    if (!m.has("trackingBootstrap")) {
+      return null;
+    }
+    String text = m.text("trackingBootstrap", "").strip();
+    List<String> parts = new ArrayList<>();
+    for (String one : text.split(",", -1)) {
+      String hostPort = one.strip();
+      int colon = hostPort.lastIndexOf(':');
+      String host = colon > 0 ? hostPort.substring(0, colon) : "";
+      String port = colon > 0 ? hostPort.substring(colon + 1) : "";
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      boolean portOk = port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
+      if (host.isEmpty() || !portOk || !(IpRange.isAddress(host) || SmtpAddress.isHostName(host))) {
+        errors.add(m.child("trackingBootstrap"), "'" + text + "' is not a list of host:port (Kafka bootstrap "
+            + "servers, e.g. 127.0.0.1:19093 or kafka1:9092,kafka2:9092): '" + hostPort + "'");
+        return null;
+      }
+      parts.add(hostPort);
+    }
+    return String.join(",", parts);
   }
 
   private MailboxDatabase database(Node node, String path, String serverName) {

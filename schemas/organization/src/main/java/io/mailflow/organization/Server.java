@@ -8,13 +8,21 @@ import java.util.Objects;
  *
  * @param smtp host and port of the server's receive connector for other servers (default
  *     {@code <name>:25}, as Exchange servers find each other by name on port 25)
+ * @param trackingBootstrap where the server's message-tracking events (mail.tracking.v1) can be read: the Kafka
+ *     bootstrap servers of its cluster, {@code host:port[,host:port...]}; null (the default) when they are on the
+ *     reader's own cluster or not readable. A delivery report covers every distinct cluster named here.
  */
-public record Server(String name, String site, SmtpEndpoint smtp) {
+public record Server(String name, String site, SmtpEndpoint smtp, String trackingBootstrap) {
 
   public static final int DEFAULT_SMTP_PORT = 25;
 
   public Server {
     Objects.requireNonNull(smtp, "smtp");
+  }
+
+  /** A server reached on {@code smtp}, its tracking events on the reader's own cluster. */
+  public Server(String name, String site, SmtpEndpoint smtp) {
+    this(name, site, smtp, null);
   }
 
   /** A server reached on {@code <name>:25}. */

@@ -44,6 +44,30 @@ class ServerEndpointTest {
             + "  - {name: EX05, smtp: {host: ex05, prot: 26}}\n"));
   }
 
+  @Test
+  void trackingBootstrapDefaultsToNullAndTakesKafkaBootstrapLists() throws Exception {
+    Organization org = OrganizationLoader.parse(HEAD + "servers:\n"
+        + "  - {name: EX01}\n"
+        + "  - {name: EX02, trackingBootstrap: \"127.0.0.1:19093\"}\n"
+        + "  - {name: EX03, smtp: \"127.0.0.1:2627\", trackingBootstrap: \"kafka1:9092, kafka2:9092\"}\n", "t.yaml");
+    assertEquals(java.util.Arrays.asList(null, "127.0.0.1:19093", "kafka1:9092,kafka2:9092"),
+        org.servers().stream().map(Server::trackingBootstrap).toList());
+    assertEquals(new SmtpEndpoint("127.0.0.1", 2627), org.servers().get(2).smtp());
+  }
+
+  @Test
+  void malformedTrackingBootstrapIsAConfigErrorNamingTheKey() {
+    assertEquals(List.of("servers[0].trackingBootstrap: '127.0.0.1' is not a list of host:port (Kafka bootstrap "
+        + "servers, e.g. 127.0.0.1:19093 or kafka1:9092,kafka2:9092): '127.0.0.1'",
+        "servers[1].trackingBootstrap: 'k1:9092,' is not a list of host:port (Kafka bootstrap servers, e.g. "
+        + "127.0.0.1:19093 or kafka1:9092,kafka2:9092): ''",
+        "servers[2].trackingBootstrap: 'bad_host!:9092' is not a list of host:port (Kafka bootstrap servers, e.g. "
+        + "127.0.0.1:19093 or kafka1:9092,kafka2:9092): 'bad_host!:9092'"),
+        errorsOf(HEAD + "servers:\n  - {name: EX01, trackingBootstrap: \"127.0.0.1\"}\n"
+            + "  - {name: EX02, trackingBootstrap: \"k1:9092,\"}\n"
+            + "  - {name: EX03, trackingBootstrap: \"bad_host!:9092\"}\n"));
+  }
+
   private static List<String> errorsOf(String yaml) {
     try {
       Organization org = OrganizationLoader.parse(yaml, "t.yaml");

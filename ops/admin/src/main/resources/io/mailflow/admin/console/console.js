@@ -1,5 +1,6 @@
 // console.js - the mailflow web console: a client of the admin API (/api/v1) in the page the admin server serves.
-// Hash routes: #/queues, #/messages?queue=&sender=&recipient=&status=&after=, #/message/<id>, #/poison.
+// Hash routes: #/queues, #/messages?queue=&sender=&recipient=&status=&after=, #/message/<id>, #/poison,
+// #/tracking?sender=&recipients=&messageId=&eventId=&start=&end=&cursor=, #/report/<message id or network message id>.
 // Everything shown comes from the API and is inserted as text (text nodes and textContent, never parsed as markup), so a subject or an
 // address cannot become markup; the Content-Security-Policy forbids inline script besides.
 'use strict';
@@ -343,6 +344,7 @@ async function showMessage(id) {
   document.getElementById('message-queue-link').setAttribute('href', '#/messages?queue=' + enc(m.queue || ''));
   document.getElementById('message-queue-link').textContent = m.queue || 'queue';
   document.getElementById('message-export').setAttribute('href', '/api/v1/messages/' + enc(id) + '/raw');
+  document.getElementById('message-report').setAttribute('href', '#/report/' + enc(m.networkMessageId || ''));
   const envelope = Object.assign({
     'Status': m.status, 'Network message id': m.networkMessageId, 'Sender': m.sender === '' ? '<>' : m.sender,
     'Subject': m.subject, 'Size': size(m.size), 'Received': time(m.dateReceived), 'Retries': m.retryCount,
@@ -413,6 +415,132 @@ async function showPoison() {
   document.getElementById('poison-empty').hidden = poison.length > 0;
 }
 
+// ---- message tracking ---------------------------------------------------------------------------------------
+
+const TRACKING_FILTERS = ['sender', 'recipients', 'messageId', 'eventId', 'start', 'end'];
+const TRACKING_PAGE = 100;
+
+/** What the federation could not cover: clusters unreachable, indexes still catching up. */
+function coverage(body) {
+  const parts = [];
+  if (body.unreachable && body.unreachable.length) {
+    parts.push('Unreachable (their newest events may be missing): ' + body.unreachable.join(', ') + '.');
+  }
+  if (body.indexing) {
+    parts.push('Still indexing: ' + count(body.indexing.lag) + ' events behind.');
+  }
+  return parts.join(' ');
+}
+
+async function showTracking(params) {
+  showView('tracking');
+  const filters = {};
+  for (const name of TRACKING_FILTERS) {
+    const value = params.get(name);
+    document.getElementById('tracking-' + name).value = value || '';
+    if (value) filters[name] = value;
+  }
+  const table = document.getElementById('tracking-table');
+  const next = document.getElementById('tracking-next');
+  next.hidden = true;
+  document.getElementById('tracking-first').setAttribute('href', '#/tracking?' + new URLSearchParams(filters));
+  if (Object.keys(filters).length === 0) {
+    replaceRows(table, []);
+    document.getElementById('tracking-total').textContent = 'Give a filter and search.';
+    document.getElementById('tracking-coverage').textContent = '';
+    return;
+  }
+  const query = new URLSearchParams(filters);
+  query.set('resultSize', String(TRACKING_PAGE));
+  if (params.get('cursor')) query.set('cursor', params.get('cursor'));
+  let body;
+  try {
+    body = await apiOk('GET', '/api/v1/tracking?' + query);
+  } catch (e) {
+    if (e.status) say('Cannot search: ' + e.message, true);
+    replaceRows(table, []);
+    return;
+  }
+  const events = body.events || [];
+  replaceRows(table, events.map(trackingRow));
+  document.getElementById('tracking-total').textContent = count(body.total) + ' events match'
+      + (events.length ? ', showing ' + count(events.length) : '');
+  document.getElementById('tracking-coverage').textContent = coverage(body);
+  if (body.next) {
+    const more = new URLSearchParams(filters);
+    more.set('cursor', body.next);
+    next.setAttribute('href', '#/tracking?' + more);
+    next.hidden = false;
+  }
+}
+
+function trackingRow(e) {
+  const id = e['network-message-id'];
+  return el('tr', {'data-testid': 'tracking-result', 'data-event-id': e['event-id']},
+      cell('date-time', time(e['date-time'])),
+      cell('event-id', text(e['event-id'])),
+      cell('source', text(e['source'])),
+      cell('sender-address', text(e['sender-address'] === '' ? '<>' : e['sender-address'])),
+      cell('recipient-address', text((e['recipient-address'] || []).join(', '))),
+      cell('message-subject', text(e['message-subject'])),
+      cell('server-hostname', text(e['server-hostname'])),
+      cell('recipient-status', text((e['recipient-status'] || []).filter(s => s).join('; '))),
+      cell('report', id ? el('a', {'href': '#/report/' + enc(id), 'data-testid': 'report-link'}, 'Delivery report')
+          : '–'));
+}
+
+function searchTracking(event) {
+  event.preventDefault();
+  const query = new URLSearchParams();
+  for (const name of TRACKING_FILTERS) {
+    const value = document.getElementById('tracking-' + name).value.trim();
+    if (value) query.set(name, value);
+  }
+  location.hash = '#/tracking?' + query;
+}
+
+async function showReport(id) {
+  showView('report');
+  document.getElementById('report-id').textContent = id;
+  const box = document.getElementById('report-recipients');
+  let r;
+  try {
+    r = await apiOk('GET', '/api/v1/tracking/report?id=' + enc(id));
+  } catch (e) {
+    if (e.status) say(e.status === 404 ? 'No tracking events of message ' + id + '.' : e.message, true);
+    box.replaceChildren();
+    document.getElementById('report-message').replaceChildren();
+    return;
+  }
+  const facts = [['Message-ID', r.messageId], ['Network message id', (r.networkMessageIds || []).join(', ')],
+    ['From', r.sender === '' ? '<>' : r.sender], ['Subject', r.subject], ['Submitted', time(r.submitTime)],
+    ['Servers', (r.servers || []).join(', ')]];
+  document.getElementById('report-message').replaceChildren(...facts.flatMap(([k, v]) =>
+    [el('dt', {}, k), el('dd', {'data-testid': 'report-' + k.toLowerCase().replace(/[^a-z]+/g, '-')}, text(v))]));
+  document.getElementById('report-coverage').textContent = coverage(r);
+  const sections = [];
+  if ((r.messageEvents || []).length) {
+    sections.push(el('h2', {}, 'The message'), timeline(r.messageEvents, 'report-message-events'));
+  }
+  for (const rcpt of r.recipients || []) {
+    sections.push(el('h2', {'data-testid': 'report-recipient', 'data-address': rcpt.address},
+        rcpt.address + ' — ', el('span', {'data-testid': 'report-status', 'class': 'outcome'}, rcpt.status),
+        rcpt.expandedFrom ? ' (through ' + rcpt.expandedFrom + ')' : null));
+    sections.push(timeline(rcpt.events || [], 'report-timeline'));
+  }
+  box.replaceChildren(...sections);
+}
+
+function timeline(events, testid) {
+  const table = el('table', {'data-testid': testid},
+      el('thead', {}, el('tr', {}, el('th', {}, 'Time'), el('th', {}, 'Server'), el('th', {}, 'Event'),
+          el('th', {}, 'Source'), el('th', {}, 'Status / reply'))),
+      el('tbody', {}, ...events.map(e => el('tr', {'data-testid': 'report-event', 'data-event-id': e.eventId},
+          cell('time', time(e.time)), cell('server', text(e.server)), cell('eventId', text(e.eventId)),
+          cell('source', text(e.source)), cell('recipientStatus', text(e.recipientStatus))))));
+  return table;
+}
+
 // ---- routing and start ----------------------------------------------------------------------------------------
 
 async function route() {
@@ -427,6 +555,10 @@ async function route() {
       await showMessages(new URLSearchParams(query || ''));
     } else if (path === '/poison') {
       await showPoison();
+    } else if (path === '/tracking') {
+      await showTracking(new URLSearchParams(query || ''));
+    } else if (path.startsWith('/report/')) {
+      await showReport(decodeURIComponent(path.substring('/report/'.length)));
     } else {
       await showQueues();
     }
@@ -458,6 +590,7 @@ async function start() {
   document.body.classList.toggle('read-only', !mayAct());
   document.getElementById('logout').addEventListener('click', logOut);
   document.getElementById('messages-filter').addEventListener('submit', applyFilter);
+  document.getElementById('tracking-filter').addEventListener('submit', searchTracking);
   for (const button of document.querySelectorAll('[data-bulk-action]')) {
     button.addEventListener('click', () => bulkAction(button.getAttribute('data-bulk-action')));
   }
