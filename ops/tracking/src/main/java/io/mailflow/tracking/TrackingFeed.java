@@ -39,7 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 final class TrackingFeed implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
-  private static final Duration POLL = Duration.ofMillis(100);
+  /**
+   * The longest poll: an event ends it at once (the broker holds the fetch open for it, KafkaClientConfig's long
+   * polls), so this only bounds how soon an idle feed commits, keeps its housekeeping and sees close().
+   */
+  private static final Duration POLL = Duration.ofMillis(500);
   /** How often retention runs and new partitions are looked for. */
   static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
 
@@ -78,7 +82,6 @@ final class TrackingFeed implements Runnable {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
     // The index reads the topic, never creates it: TopicProvisioner does, with its partitions and retention.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(config);
