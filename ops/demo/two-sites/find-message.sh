@@ -45,3 +45,12 @@ mailflow tracking report "$nmid" --data-dir "$data/ex01"
 echo "== and from the API: servers and outcome"
 curl -s -u "$login" "$api/api/v1/tracking/report?id=$nmid" \
   | jq -c '{servers, recipients: [.recipients[] | {address, status}], unreachable}'
+
+echo "== 6. the same events as any tool reads them: kcat | jq on each site's mail.tracking.v1 (no mailflow code)"
+for site in "EX01 127.0.0.1:19092" "EX02 127.0.0.1:19093"; do
+  set -- $site
+  echo "   $1 ($2):"
+  kcat -b "$2" -C -t mail.tracking.v1 -o beginning -e -q \
+    | jq -r --arg n "$nmid" 'select(."network-message-id" == $n) | [."date-time", ."event-id", .source,
+        ."server-hostname", (."recipient-address"|join(","))] | @tsv'
+done
