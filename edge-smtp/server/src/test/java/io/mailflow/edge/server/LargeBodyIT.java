@@ -87,6 +87,9 @@ class LargeBodyIT {
   /** The whole message a reference stands for, read from mail.bodies.v1 at its partition and offsets. */
   static byte[] read(BodyReference ref) throws Exception {
     Map<String, Object> config = new HashMap<>(KafkaClientConfig.consumer(rig.bootstrap(), null, "large-body-reader"));
+    // Seeking chunk by chunk: after each poll the consumer already has a fetch open at the log's end, which the
+    // stages' long poll (500 ms) would hold before the next seek's fetch may go; 120 chunks, a minute of waiting.
+    config.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     whole.writeBytes(bytes(ref.getHead()));
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
