@@ -48,6 +48,9 @@
 #                  Prometheus would); the detail line counts the scrapes
 #   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, after the warm-up (and before the
 #                  first run): printed as "idle: N% of one core"; 0: skip
+#   DURABLE=on     on: the default (the embedded broker flushes to disk before a 250 and before a stage commits);
+#                  off: transportService.flushToDiskBeforeAcknowledge false (as before issue 13; a jar older than
+#                  that refuses the key, so leave DURABLE=on for it)
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
@@ -57,7 +60,7 @@ RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
 PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
-ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}; IDLE=${IDLE:-60}
+ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}; IDLE=${IDLE:-60}; DURABLE=${DURABLE:-on}
 # envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
 RCPT=${RCPT:-bench@sink.test}
 # more `mailflow loadtest` options, a word list (edge.sh sets --messages-per-session here)
@@ -194,6 +197,9 @@ sendConnectors:
     addressSpaces: [sink.test]
     smartHosts: ["[127.0.0.1]:$PORT_SINK"]
 EOF
+  if [ "$DURABLE" = off ]; then
+    printf 'transportService:\n  flushToDiskBeforeAcknowledge: false\n' >> "$ORG"
+  fi
 }
 start_mailflow() {
   if port_listening "$PORT_IN"; then log "127.0.0.1:$PORT_IN already in use"; return 1; fi
