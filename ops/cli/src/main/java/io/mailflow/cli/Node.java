@@ -69,6 +69,7 @@ import java.util.concurrent.TimeoutException;
  * the JVM and the event loops record there, and the admin server's {@code /metrics} serves it.
  */
 final class Node implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Node.class);
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   /** What /health/ready asks, gathered as the stages start. */
@@ -334,13 +335,23 @@ final class Node implements AutoCloseable {
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(new BrokerReachable(bootstrap, BrokerReachable.DEFAULT_TIMEOUT));
     checks.addAll(readiness);
-    // message tracking: always running (README of ops/admin: why not on demand), one index per cluster
-    FederatedTrackingSearch tracking;
-    try {
-      tracking = FederatedTrackingSearch.forNode(org, bootstrap, dataDir);
-    } catch (RuntimeException e) {
-      throw new CliFailure("cannot open the message-tracking index in " + dataDir.resolve(
-          FederatedTrackingSearch.DIRECTORY) + ": " + e.getMessage(), e);
+    // message tracking: always running (README of ops/admin: why not on demand), one index per cluster, served by
+    // the process that holds the data dir: others sharing it (role processes started on one dir) would fight over
+    // the index's write lock, and one index per data dir is all a search needs
+    FederatedTrackingSearch tracking = null;
+    Path trackingDir = dataDir.resolve(FederatedTrackingSearch.DIRECTORY);
+    if (!identity.isStatic()) {
+      out.printf("tracking      not served by this process: %s is held by another mailflow process, which serves it%n",
+          dataDir.toAbsolutePath().normalize());
+    } else {
+      try {
+        tracking = FederatedTrackingSearch.forNode(org, bootstrap, dataDir);
+      } catch (RuntimeException e) {
+        // mail goes on without the index: searches answer 503 tracking_unavailable, the log says why
+        LOG.error("cannot open the message-tracking index in {}: {}; /api/v1/tracking answers 503 until a restart",
+            trackingDir, e.toString(), e);
+        out.printf("tracking      unavailable: cannot open the index in %s: %s%n", trackingDir, e.getMessage());
+      }
     }
     admin = await(AdminServer.start(vertx, options, org.administrators(), meters, checks, bootstrap, tracking),
         "the admin server");

@@ -60,11 +60,25 @@ final class RunCommand implements Callable<Integer> {
     if (demo != null) {
       DemoCredentials.print(demo, out);
     }
-    try (Running running = Running.start(org, dataDir, store, kafkaPort, admin, out);
-        ShutdownHook hook = ShutdownHook.closeOnExit(running)) {
+    // The hook exists before anything starts: the edge greets while the rest still starts, and a stop then must
+    // still close the broker cleanly (StartingRun waits for the start, then closes in order).
+    StartingRun run = new StartingRun();
+    try (ShutdownHook hook = ShutdownHook.closeOnExit(run)) {
+      Running running;
+      try {
+        running = Running.start(org, dataDir, store, kafkaPort, admin, out);
+      } catch (RuntimeException e) {
+        run.failed();
+        throw e;
+      }
+      if (!run.started(running)) {
+        return 0; // stopped while starting: the hook's thread closes it
+      }
       out.println("mailflow is running; Ctrl-C stops it");
       out.flush();
       running.node.awaitShutdown();
+    } finally {
+      run.close();
     }
     return 0;
   }

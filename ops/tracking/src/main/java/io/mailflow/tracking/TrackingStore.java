@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * with the positions read (commit user data), deletes what retention says, and searches. One writer thread
  * ({@link #add}, {@link #commit}, {@link #deleteOlderThan}); any number of searching threads.
  *
- * <p>Opening never fails for a bad index: a corrupt one (unreadable segments, a format from another Lucene, a lock
- * it cannot get) is moved aside with one WARN and an empty one takes its place, whose positions say "from the
+ * <p>Opening never fails for a bad index: a corrupt one (unreadable segments, a format from another Lucene) is
+ * moved aside with one WARN and an empty one takes its place, whose positions say "from the
  * beginning".
  */
 final class TrackingStore implements AutoCloseable {
@@ -134,7 +134,10 @@ final class TrackingStore implements AutoCloseable {
         throw new IllegalStateException("the message-tracking index " + directory
             + " is already open in this process; open it once and share it", e);
       }
-      return rebuild(directory, subjects, now, e); // a lock left by another process: move it aside with it
+      // An OS file lock: its process is alive (the OS frees the lock of a dead one). Moving its live index aside
+      // would wreck it: say who must serve the index instead.
+      throw new IllegalStateException("the message-tracking index " + directory + " is open in another running "
+          + "process (" + e.getMessage() + "); one process per data dir serves it, the others read it read-only", e);
     } catch (IOException e) {
       // CorruptIndexException, IndexFormatTooOld/NewException, LockObtainFailedException, a layout of another
       // release, and an unreadable segment's EOFException or NoSuchFileException
