@@ -1,65 +1,26 @@
 package io.mailflow.cli;
 
+import io.mailflow.tracking.TrackingQueryException;
+import io.mailflow.tracking.TrackingTime;
 import java.time.Clock;
-import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * ReplayTime - a TIME argument of `mailflow replay`: an ISO-8601 instant or offset date-time, a local
- * date-time or date (in the machine's zone, as an admin reads the clock), {@code now}, or relative to now
- * ({@code -2h}, {@code -30m}, {@code -1d}, {@code -90s}).
+ * ReplayTime - a TIME argument of `mailflow replay`: the forms of Get-MessageTrackingLog's Start and End
+ * ({@link TrackingTime}: an ISO-8601 instant or offset date-time, a local date-time or date in the machine's zone,
+ * {@code now}, or relative to now: {@code -2h}, {@code -30m}, {@code -1d}, {@code -90s}), so an admin writes a time
+ * the same way for a replay and a search; a bad one is a {@link CliFailure} naming the option.
  */
 final class ReplayTime {
-  private static final Pattern RELATIVE = Pattern.compile("-(\\d{1,9})([smhd])");
-  static final String FORMS = "use an ISO-8601 instant (2026-11-22T10:00:00Z), a local date-time "
-      + "(2026-11-22T10:00), now, or a relative time (-90s, -30m, -2h, -1d)";
-
   private ReplayTime() {}
 
   /** {@code text} as an instant; {@code option} names the argument in the error. */
   static Instant parse(String option, String text, Clock clock, ZoneId zone) {
-    String t = text == null ? "" : text.trim();
-    if (t.equalsIgnoreCase("now")) {
-      return clock.instant();
-    }
-    Matcher relative = RELATIVE.matcher(t);
-    if (relative.matches()) {
-      long n = Long.parseLong(relative.group(1));
-      Duration ago = switch (relative.group(2)) {
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-      return clock.instant().minus(ago);
-    }
-    String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + "T" + t.substring(11) : t;
     try {
-      return Instant.parse(iso);
-    } catch (DateTimeException notAnInstant) {
-      // try the other forms
-    }
-    try {
-      return OffsetDateTime.parse(iso).toInstant();
-    } catch (DateTimeException notOffset) {
-      // try the other forms
-    }
-    try {
-      return LocalDateTime.parse(iso).atZone(zone).toInstant();
-    } catch (DateTimeException notLocal) {
-      // try the other forms
-    }
-    try {
-      return LocalDate.parse(iso).atStartOfDay(zone).toInstant();
-    } catch (DateTimeException notADate) {
-      throw new CliFailure(option + " '" + text + "' is not a time: " + FORMS);
+      return TrackingTime.parse(option, text, clock, zone);
+    } catch (TrackingQueryException e) {
+      throw new CliFailure(e.getMessage(), e);
     }
   }
 }

@@ -706,9 +706,20 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     Map<TopicPartition, OffsetAndMetadata> due = uncommitted(finished.keySet());
     if (due.isEmpty() && outage.waiting()) {
       // Nothing left to send, yet an outage is still on record (a late failure of something sent before Kafka
-      // came back): only a later success can end it, and an idle stage sends nothing. Committing the offsets
-      // it already holds is that success, or fails again, once per backoff.
+      // came back): only a later success can end it, and an idle stage sends nothing. Committing again what is
+      // already committed is that success, or fails again, once per backoff. After a rebalance this member knows
+      // no commit of its own: then, with nothing in flight or held, every record before a partition's position
+      // is finished, and the position is what a commit would say anyway.
       committed.forEach((p, offset) -> due.put(p, new OffsetAndMetadata(offset)));
+      if (due.isEmpty() && inFlight() == 0 && heldUntil.isEmpty()) {
+        for (TopicPartition p : consumer.assignment()) {
+          try {
+            due.put(p, new OffsetAndMetadata(consumer.position(p, Duration.ZERO)));
+          } catch (KafkaException | IllegalStateException notKnownYet) {
+            // a partition whose position is not known yet: the next round asks again
+          }
+        }
+      }
     }
     if (due.isEmpty()) {
       return;
