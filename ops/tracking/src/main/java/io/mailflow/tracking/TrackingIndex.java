@@ -48,7 +48,7 @@ public final class TrackingIndex implements TrackingSearch, AutoCloseable {
       int commitEvents, Duration refreshInterval, Clock clock) {
     /** Exchange's default MessageTrackingLogMaxAge. */
     public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(30);
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_COMMIT_EVENTS = 50_000;
     public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(1);
 
