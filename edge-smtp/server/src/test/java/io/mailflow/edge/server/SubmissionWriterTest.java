@@ -157,4 +157,32 @@ class SubmissionWriterTest {
         e.getCause().getMessage());
     assertInstanceOf(ProducerFencedException.class, e.getCause().getCause());
   }
+
+  @Test
+  void aCommittedSubmissionIsQueuedOnlyOnceOnDiskAndAFailedFlushIsNoTwoFifty() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> flushed = new java.util.concurrent.CompletableFuture<>();
+    List<java.util.Collection<org.apache.kafka.common.TopicPartition>> asked = new CopyOnWriteArrayList<>();
+    io.mailflow.kafka.DurableLog disk = partitions -> {
+      asked.add(partitions);
+      return flushed;
+    };
+    MockProducer<String, byte[]> own = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    SubmissionWriter durable = new SubmissionWriter(() -> own,
+        (partition, offset, giveUp) -> CommitOutcome.Outcome.ABORTED, "mail.submission.v1", "edge-durable", disk);
+    try {
+      SubmissionWriter.Submission s = durable.submit("nmid-9", new byte[] {9}, LONG);
+      Awaitility.await().until(own::completeNext); // its send acknowledged once the writer has made it
+      Awaitility.await().until(own::transactionCommitted);
+      Awaitility.await().until(() -> asked.size() == 1);
+      assertTrue(asked.get(0).contains(new org.apache.kafka.common.TopicPartition(
+          io.mailflow.kafka.DurableLog.TRANSACTION_LOG, io.mailflow.kafka.DurableLog.EVERY_PARTITION)),
+          "the commit record is flushed too: " + asked.get(0));
+      assertFalse(s.isDone(), "committed but not on disk yet: no 250");
+      flushed.completeExceptionally(new java.io.UncheckedIOException("disk gone", new java.io.IOException("EIO")));
+      ExecutionException e = assertThrows(ExecutionException.class, () -> s.get(5, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("disk gone"), e.getCause().getMessage());
+    } finally {
+      durable.close();
+    }
+  }
 }
