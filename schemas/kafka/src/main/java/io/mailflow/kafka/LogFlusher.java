@@ -58,6 +58,15 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
   /** Per segment file, the bytes known to be on disk: its size just before its last flush. */
   private final Map<Path, Long> flushedSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** How long the queue stays empty after a round with the transaction log before the trailing round. */
+  private static final long TRAILING_ROUND_MILLIS = 20;
+  /** Flusher thread only: the partitions transactions write (named in a request beside the transaction log). */
+  private final Set<Path> transactionalPartitions = new LinkedHashSet<>();
+  /** Flusher thread only: the transaction log's partition directories, once the broker has made them. */
+  private List<Path> transactionLogDirs = List.of();
+  /** Flusher thread only: a round with the transaction log ran, and no round has run since. */
+  private boolean trailingRoundDue;
+
   private record Request(Collection<TopicPartition> partitions, CompletableFuture<Void> done) {}
 
   private record Segment(Path file, FileChannel channel) {}
@@ -109,8 +118,11 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
     List<Request> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {
-        Request first = queue.poll(1, TimeUnit.SECONDS);
+        Request first = queue.poll(trailingRoundDue ? TRAILING_ROUND_MILLIS : 1000, TimeUnit.MILLISECONDS);
         if (first == null) {
+          if (trailingRoundDue) {
+            trailingRound();
+          }
           continue;
         }
         batch.add(first);
@@ -126,6 +138,9 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
         batch.clear();
       }
     }
+    if (trailingRoundDue) {
+      trailingRound();
+    }
     queue.forEach(r -> r.done.completeExceptionally(new IllegalStateException("the log flusher of " + logDir
         + " stopped")));
     newest.values().forEach(s -> closeQuietly(s.channel));
@@ -137,32 +152,27 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
     // markers were appended to the data partitions before it, and the data flush that follows takes them along.
     // The other order could leave a commit record saying "complete" over data whose marker was lost: a
     // transaction nobody would ever close, and a partition read_committed readers could not read past.
+    // That holds only if every partition a transaction wrote is flushed after the transaction log each time the
+    // log is: a partition flushed in an earlier round only would miss the markers of commits the log's later
+    // flush calls complete. So each round with the transaction log takes every transactional partition that grew.
     Set<Path> dirs = new LinkedHashSet<>();
+    boolean transactional = false;
     for (Request r : batch) {
       for (TopicPartition p : r.partitions) {
         if (p.topic().equals(TRANSACTION_LOG)) {
-          dirs.addAll(directories(p));
+          transactional = true;
         }
       }
     }
     for (Request r : batch) {
       for (TopicPartition p : r.partitions) {
+        if (transactional && !p.topic().equals(TRANSACTION_LOG)) {
+          transactionalPartitions.addAll(directories(p));
+        }
         dirs.addAll(directories(p));
       }
     }
-    IOException failure = null;
-    for (Path dir : dirs) {
-      try {
-        flushPartition(dir);
-      } catch (IOException e) {
-        failure = e;
-        LOG.error("cannot flush {} to disk: {}", dir, e.toString());
-        Segment stale = newest.remove(dir);
-        if (stale != null) {
-          closeQuietly(stale.channel);
-        }
-      }
-    }
+    IOException failure = transactional ? flushTransactional(dirs) : flushAll(dirs, false);
     rounds.increment();
     requests.add(batch.size());
     flushNanos.add(System.nanoTime() - started);
@@ -174,6 +184,53 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
             .getMessage(), failure));
       }
     }
+  }
+
+  /**
+   * One round with the transaction log: the log, then every transactional partition that grew since its last
+   * flush, then {@code more}. Arms the trailing round: a commit's markers and its completion are written after the
+   * commit returned, often after the round its client waited for; one more round once requests stop brings them
+   * to disk soon instead of whenever the kernel writes them back (possibly the completion before a marker).
+   */
+  private IOException flushTransactional(Set<Path> more) {
+    Set<Path> dirs = new LinkedHashSet<>(transactionLog());
+    dirs.addAll(transactionalPartitions);
+    dirs.addAll(more);
+    trailingRoundDue = true;
+    return flushAll(dirs, true);
+  }
+
+  /** The transaction log's partition directories (the broker makes all of them at once, so listed once found). */
+  private List<Path> transactionLog() {
+    if (transactionLogDirs.isEmpty()) {
+      transactionLogDirs = directories(new TopicPartition(TRANSACTION_LOG, EVERY_PARTITION));
+    }
+    return transactionLogDirs;
+  }
+
+  /** The round after the last one with the transaction log; a failure here fails no request (the next asks again). */
+  private void trailingRound() {
+    trailingRoundDue = false;
+    Set<Path> dirs = new LinkedHashSet<>(transactionLog());
+    dirs.addAll(transactionalPartitions);
+    flushAll(dirs, true);
+  }
+
+  private IOException flushAll(Set<Path> dirs, boolean skipUnchanged) {
+    IOException failure = null;
+    for (Path dir : dirs) {
+      try {
+        flushPartition(dir, skipUnchanged);
+      } catch (IOException e) {
+        failure = e;
+        LOG.error("cannot flush {} to disk: {}", dir, e.toString());
+        Segment stale = newest.remove(dir);
+        if (stale != null) {
+          closeQuietly(stale.channel);
+        }
+      }
+    }
+    return failure;
   }
 
   /** The partition directories a request names: one, or every partition of the topic for EVERY_PARTITION. */
@@ -196,7 +253,7 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
     return all;
   }
 
-  private void flushPartition(Path dir) throws IOException {
+  private void flushPartition(Path dir, boolean skipUnchanged) throws IOException {
     Path file = newestSegment(dir);
     if (file == null) {
       throw new NoSuchFileException(dir.toString(), null, "no log segment in the partition directory");
@@ -217,6 +274,9 @@ public final class LogFlusher implements DurableLog, MeterBinder, AutoCloseable 
       newest.put(dir, known);
     }
     long size = known.channel.size();
+    if (skipUnchanged && size == flushedSizes.getOrDefault(known.file, -1L)) {
+      return; // nothing appended since its last flush
+    }
     known.channel.force(false);
     flushedSizes.put(known.file, size);
     files.increment();
