@@ -46,8 +46,9 @@
 #                  off: `run --no-admin` (no admin server), the baseline for the admin server's cost
 #   SCRAPE=0       1: fetch the admin server's /metrics once a second during each measured run (as a
 #                  Prometheus would); the detail line counts the scrapes
-#   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, after the warm-up (and before the
-#                  first run): printed as "idle: N% of one core"; 0: skip
+#   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, IDLE_SETTLE (10) s after the warm-up
+#                  (and before the first run): printed as "mailflow idle: N% of one core ..." by idle_window, as
+#                  idle.sh prints it (THREADS=N adds the N busiest threads to the detail); 0: skip
 #   DURABLE=on     on: the default (the embedded broker flushes to disk before a 250 and before a stage commits);
 #                  off: transportService.flushToDiskBeforeAcknowledge false (as before issue 13; a jar older than
 #                  that refuses the key, so leave DURABLE=on for it)
@@ -193,9 +194,12 @@ idle_window() {
   for e in "$@"; do pid=${e##* }; pid_ticks "$pid" > "$dir/$pid.p1"; thread_ticks "$pid" > "$dir/$pid.t1"; done
   for e in "$@"; do
     pid=${e##* }; name=$label; [ "$e" = "$pid" ] || name=${e% *}
+    # the JIT's compiler threads apart: still compiling after start-up is warm-up, not the steady idle cost
     awk -v j="$(( $(cat "$dir/$pid.p1") - $(cat "$dir/$pid.p0") ))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" \
-        -v rss="$(rss_mb "$pid")" -v n="${name:+ $name}" 'BEGIN{
-      printf "mailflow idle%s: %.1f%% of one core over %.0f s (%.2f CPU-s), RSS %d MB\n", n, 100*j/hz/(t1-t0), t1-t0, j/hz, rss }'
+        -v rss="$(rss_mb "$pid")" -v n="${name:+ $name}" -v jit="$(awk 'NR==FNR{b[$1]=$2; next}
+          $3 ~ /^C[12]_CompilerThre/ {d+=$2-($1 in b ? b[$1] : 0)} END{print d+0}' "$dir/$pid.t0" "$dir/$pid.t1")" 'BEGIN{
+      printf "mailflow idle%s: %.1f%% of one core over %.0f s (%.2f CPU-s; JIT compiler threads %.1f%%), RSS %d MB\n",
+        n, 100*j/hz/(t1-t0), t1-t0, j/hz, 100*jit/hz/(t1-t0), rss }'
     [ "${THREADS:-0}" -gt 0 ] || continue
     java_thread_names "$pid" > "$dir/$pid.names"
     log "  ${name:-mailflow} (pid $pid): busiest threads over $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", b-a}') s (CPU-ms, % of one core; + born in the window)"
