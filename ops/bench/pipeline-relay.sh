@@ -194,10 +194,10 @@ idle_window() {
   for e in "$@"; do pid=${e##* }; pid_ticks "$pid" > "$dir/$pid.p1"; thread_ticks "$pid" > "$dir/$pid.t1"; done
   for e in "$@"; do
     pid=${e##* }; name=$label; [ "$e" = "$pid" ] || name=${e% *}
-    # the JIT's compiler threads apart: still compiling after start-up is warm-up, not the steady idle cost
+    # the JIT (compiler threads, code-cache sweeper) apart: compiling after start-up is warm-up, not the steady idle cost
     awk -v j="$(( $(cat "$dir/$pid.p1") - $(cat "$dir/$pid.p0") ))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" \
         -v rss="$(rss_mb "$pid")" -v n="${name:+ $name}" -v jit="$(awk 'NR==FNR{b[$1]=$2; next}
-          $3 ~ /^C[12]_CompilerThre/ {d+=$2-($1 in b ? b[$1] : 0)} END{print d+0}' "$dir/$pid.t0" "$dir/$pid.t1")" 'BEGIN{
+          $3 ~ /^(C[12]_CompilerThre|Sweeper_thread)/ {d+=$2-($1 in b ? b[$1] : 0)} END{print d+0}' "$dir/$pid.t0" "$dir/$pid.t1")" 'BEGIN{
       printf "mailflow idle%s: %.1f%% of one core over %.0f s (%.2f CPU-s; JIT compiler threads %.1f%%), RSS %d MB\n",
         n, 100*j/hz/(t1-t0), t1-t0, j/hz, 100*jit/hz/(t1-t0), rss }'
     [ "${THREADS:-0}" -gt 0 ] || continue
