@@ -41,7 +41,7 @@ final class TrackingFeed implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
   /**
    * The longest poll of a feed with nothing to commit or refresh: an event ends a poll at once (the broker holds the
-   * fetch open for it, {@link KafkaClientConfig#READER_FETCH_MAX_WAIT_MS}) and stop() wakes it, so an idle feed
+   * fetch open for it, {@link KafkaClientConfig#LONG_FETCH_MAX_WAIT_MS}) and stop() wakes it, so an idle feed
    * wakes only for what is due: its housekeeping, or a commit and a refresh of events it took (see {@link
    * #pollTimeout}). Waking every 500 ms to find nothing due cost an idle process more than the index did.
    */
