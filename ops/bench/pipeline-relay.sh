@@ -46,8 +46,9 @@
 #                  off: `run --no-admin` (no admin server), the baseline for the admin server's cost
 #   SCRAPE=0       1: fetch the admin server's /metrics once a second during each measured run (as a
 #                  Prometheus would); the detail line counts the scrapes
-#   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, after the warm-up (and before the
-#                  first run): printed as "idle: N% of one core"; 0: skip
+#   IDLE=60        seconds to sample the JVM's CPU with no traffic at all, IDLE_SETTLE (10) s after the warm-up
+#                  (and before the first run): printed as "mailflow idle: N% of one core ..." by idle_window, as
+#                  idle.sh prints it (THREADS=N adds the N busiest threads to the detail); 0: skip
 #   DURABLE=on     on: the default (the embedded broker flushes to disk before a 250 and before a stage commits);
 #                  off: transportService.flushToDiskBeforeAcknowledge false (as before issue 13; a jar older than
 #                  that refuses the key, so leave DURABLE=on for it)
@@ -170,6 +171,49 @@ rss_mb() {  # resident set size of one process, MB
 }
 hwm_mb() {  # peak resident set size of one process, MB
   awk '/^VmHWM:/{printf "%d", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+thread_ticks() {  # "tid ticks name" per thread of process $1 (utime+stime; name: the kernel's 15-character comm)
+  { cat /proc/"$1"/task/[0-9]*/stat 2>/dev/null || true; } | awk '{
+    a=index($0,"("); b=match($0,/\) [A-Z] /); name=substr($0,a+1,b-a-1); s=substr($0,b+2); split(s,r," ");
+    gsub(/ /,"_",name); print $1, r[12]+r[13], name }'
+}
+java_thread_names() {  # "tid name" per Java thread of process $1 from jcmd Thread.print (nid = the kernel's tid)
+  command -v jcmd >/dev/null || return 0
+  timeout 20 jcmd "$1" Thread.print 2>/dev/null | awk '/^"/ && match($0,/ nid=0x[0-9a-f]+/) {
+    nid=substr($0,RSTART+7,RLENGTH-7); n=0; for (i=1;i<=length(nid);i++) n=n*16+index("0123456789abcdef",substr(nid,i,1))-1;
+    e=index(substr($0,2),"\""); print n, substr($0,2,e-1) }' || true
+}
+# idle_window LABEL PID | LABEL "NAME PID" ... - CPU of each process over IDLE seconds, all in one window.
+# stdout, per process: "mailflow idle[ NAME]: N% of one core over N s (N CPU-s), RSS N MB" (NAME: the entry's
+# name, or LABEL for a bare PID). stderr (THREADS > 0): its THREADS busiest threads in the window.
+idle_window() {
+  local label=$1 e name pid t0 t1 dir; shift
+  dir=$(mktemp -d "$BASE/idle.XXXXXX")
+  for e in "$@"; do pid=${e##* }; pid_ticks "$pid" > "$dir/$pid.p0"; thread_ticks "$pid" > "$dir/$pid.t0"; done
+  t0=$(now); sleep "$IDLE"; t1=$(now)
+  for e in "$@"; do pid=${e##* }; pid_ticks "$pid" > "$dir/$pid.p1"; thread_ticks "$pid" > "$dir/$pid.t1"; done
+  for e in "$@"; do
+    pid=${e##* }; name=$label; [ "$e" = "$pid" ] || name=${e% *}
+    # the JIT (compiler threads, code-cache sweeper) apart: compiling after start-up is warm-up, not the steady idle cost
+    awk -v j="$(( $(cat "$dir/$pid.p1") - $(cat "$dir/$pid.p0") ))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" \
+        -v rss="$(rss_mb "$pid")" -v n="${name:+ $name}" -v jit="$(awk 'NR==FNR{b[$1]=$2; next}
+          $3 ~ /^(C[12]_CompilerThre|Sweeper_thread)/ {d+=$2-($1 in b ? b[$1] : 0)} END{print d+0}' "$dir/$pid.t0" "$dir/$pid.t1")" 'BEGIN{
+      printf "mailflow idle%s: %.1f%% of one core over %.0f s (%.2f CPU-s; JIT compiler threads %.1f%%), RSS %d MB\n",
+        n, 100*j/hz/(t1-t0), t1-t0, j/hz, 100*jit/hz/(t1-t0), rss }'
+    [ "${THREADS:-0}" -gt 0 ] || continue
+    java_thread_names "$pid" > "$dir/$pid.names"
+    log "  ${name:-mailflow} (pid $pid): busiest threads over $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", b-a}') s (CPU-ms, % of one core; + born in the window)"
+    awk -v hz="$HZ" -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" -v top="$THREADS" '
+      FILENAME ~ /names$/ { id=$1; $1=""; full[id]=substr($0,2); next }
+      FILENAME ~ /t0$/ { before[$1]=$2; next }
+      { d=$2-($1 in before ? before[$1] : 0); if (d<=0) next; nm=($1 in full ? full[$1] : $3);
+        printf "%d\t%s%s\n", d, ($1 in before ? " " : "+"), nm; tot+=d }
+      END { }' "$dir/$pid.names" "$dir/$pid.t0" "$dir/$pid.t1" | sort -rn | awk -F'\t' -v hz="$HZ" \
+        -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" -v top="$THREADS" '
+      NR<=top { printf "  %8.0f %6.2f%%  %s\n", 1000*$1/hz, 100*$1/hz/w, $2 } NR>top { rest+=$1; k++ }
+      END { if (k) printf "  %8.0f %6.2f%%  (%d more threads)\n", 1000*rest/hz, 100*rest/hz/w, k }' >&2
+  done
+  rm -rf "$dir"
 }
 MY_SID=$(ps -o sid= -p $$ | tr -d ' ')
 HZ=$(getconf CLK_TCK); NCPU=$(nproc)
@@ -375,14 +419,12 @@ JAR_BUILT=$(date -r "$JAR" '+%F %T'); cp "$JAR" "$BASE/mailflow.jar"; JAR=$BASE/
 write_org
 start_mailflow
 warm_up || { ANY_INCOMPLETE=1; log "warm-up incomplete; no measured run"; exit 1; }
-measure_idle() {  # the JVM's own CPU with no SMTP traffic at all: long polls and timers only
+measure_idle() {  # the JVM's own CPU with no SMTP traffic at all: long polls and timers only (as idle.sh)
   [ "$IDLE" -gt 0 ] || return 0
-  sleep 5   # let the warm-up's last commits and queue states settle
-  local j0 j1 t0 t1; j0=$(pid_ticks "$MF_PID"); t0=$(now)
-  sleep "$IDLE"
-  j1=$(pid_ticks "$MF_PID"); t1=$(now)
-  awk -v j="$((j1-j0))" -v hz="$HZ" -v t0="$t0" -v t1="$t1" -v rss="$(rss_mb "$MF_PID")" 'BEGIN{
-    printf "mailflow idle: %.1f%% of one core over %.0f s (%.2f CPU-s), RSS %d MB\n", 100*j/hz/(t1-t0), t1-t0, j/hz, rss }'
+  # the warm-up has warmed the JIT and joined the groups; let its last commits, queue states and
+  # tracking-index commits settle (idle.sh, which has no warm-up, waits SETTLE=30 s after the greeting)
+  sleep "${IDLE_SETTLE:-10}"
+  THREADS=${THREADS:-0} idle_window "" "$MF_PID"
 }
 measure_idle
 for r in $(seq 1 "$RUNS"); do

@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
  * {@link #INTERVAL} on every loop; the time past its due time is what any other task on that loop waited too.
  * Anything blocking a loop shows up here first.
  *
- * <p>Costs one tiny task per loop per {@link #INTERVAL}; Vert.x's internal API gives the loops themselves
+ * <p>Costs one tiny task per loop per {@link #INTERVAL} (a second: a blocked loop still gives one long sample; every
+ * 100 ms woke each idle loop ten times a second); Vert.x's internal API gives the loops themselves
  * ({@code VertxInternal.nettyEventLoopGroup()}), so every loop is measured, not whichever a context lands on.
  */
 final class EventLoopDelay implements AutoCloseable {
-  static final Duration INTERVAL = Duration.ofMillis(100);
+  static final Duration INTERVAL = Duration.ofSeconds(1);
 
   private final List<Probe> probes = new ArrayList<>();
 

@@ -36,7 +36,13 @@ public final class ControlView implements AutoCloseable {
   public static final String CLEARED = "Cleared";
 
   private static final Logger log = LoggerFactory.getLogger(ControlView.class);
-  private static final Duration POLL = Duration.ofMillis(200);
+  /** The poll while catching up at start: start() waits for the view to reach the end the topic had. */
+  private static final Duration CATCH_UP_POLL = Duration.ofMillis(200);
+  /**
+   * The poll once caught up: a record ends it at once (the broker holds the fetch open for it) and close() wakes
+   * it, so nothing is due in between; a view that woke 5 times a second for nothing cost more than it read.
+   */
+  static final Duration IDLE_POLL = Duration.ofMinutes(1);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Map<String, ControlRecord> state = new ConcurrentHashMap<>();
@@ -64,6 +70,8 @@ public final class ControlView implements AutoCloseable {
   public static ControlView start(String bootstrapServers, String clientId, Duration timeout) {
     Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", clientId);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // No group, no hand-over: an empty fetch may wait long (a record ends it at once), see LONG_FETCH_MAX_WAIT_MS.
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClientConfig.LONG_FETCH_MAX_WAIT_MS);
     config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config);
     Map<TopicPartition, Long> ends;
@@ -141,7 +149,7 @@ public final class ControlView implements AutoCloseable {
     try {
       checkCaughtUp(pending);
       while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(pending.isEmpty() ? IDLE_POLL : CATCH_UP_POLL)) {
           apply(record);
         }
         checkCaughtUp(pending);

@@ -67,6 +67,23 @@ public final class KafkaClientConfig {
   /** transaction.timeout.ms of {@link #transactionalProducer}. */
   public static final int TRANSACTION_TIMEOUT_MS = 10_000;
 
+  /**
+   * fetch.max.wait.ms of {@link #consumer}: how long the broker holds an empty fetch of a stage. A record ends it at
+   * once; what the wait still delays is the consumer's next request to the same broker (one connection answers in
+   * order): after a rebalance, the first fetch for partitions taken over waits for the one in flight, so this adds
+   * up to its value to a hand-over (issue 11: within 10 s).
+   */
+  public static final int FETCH_MAX_WAIT_MS = 500;
+
+  /**
+   * fetch.max.wait.ms for consumers that no hand-over waits for: readers without a group (the control view, the
+   * tracking index feed) and the delay topics' forwarders (copies wait minutes there; a partition released when its
+   * copy is due is fetched up to this much later, behind the fetch in flight for the others). 2 s instead of 500 ms:
+   * an idle reader costs its broker and itself a fetch every 2 s instead of two a second, and a record still ends
+   * the fetch at once. Well below the consumer's request.timeout.ms (30 s).
+   */
+  public static final int LONG_FETCH_MAX_WAIT_MS = 2_000;
+
   public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -95,7 +112,7 @@ public final class KafkaClientConfig {
     // consumer still gets batches: everything that arrived while the stage worked on the previous poll.
     // (16 KB / 5 ms before issue 13 kept a core 30-50% busy answering empty fetches when no mail flowed.)
     c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     // Values up to the inline-body limit must fit in one fetch.
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);
     // Values stay bytes here: StageLoop decodes them so an undecodable record is parked, not fatal.

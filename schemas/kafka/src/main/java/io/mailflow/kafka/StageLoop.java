@@ -254,6 +254,10 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, options.maxPollRecords());
     // A batch may wait up to processingTimeout for remote servers; stay in the group meanwhile.
     config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) options.processingTimeout().toMillis() + 60_000);
+    if (hooks.dueAt() != null) {
+      // Records that wait for a due time (the delay topics: minutes): nothing needs an empty fetch back sooner.
+      config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClientConfig.LONG_FETCH_MAX_WAIT_MS);
+    }
     if (options.instanceId() != null) {
       // Unique per live member of the group: one process runs several loops of one group (delivery's
       // retry forwarders, one per delay topic), never two on the same topic.
