@@ -91,40 +91,66 @@ public final class TopicPublisher implements AutoCloseable {
 
   /**
    * Sends one record; completes after the broker's acknowledgement. Never blocks the caller. An event stream's
-   * record (tracking, protocol log) is encoded as {@link #encoding()} says, with its content-type header; with
-   * {@code Both} the future completes when the topic and its JSON twin both took it.
+   * record (tracking, protocol log) is encoded as {@link #encoding()} says, with its content-type header, on the
+   * publisher's thread (JSON is the costly part of an event: not on the caller's event loop), so the caller must
+   * not change {@code value} after this call; with {@code Both} the future completes when the topic and its JSON
+   * twin both took it. Any other record is encoded (Avro) before this returns.
    */
   public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
     if (taps.skipped(topic, value)) {
       return CompletableFuture.completedFuture(null); // not written at all: nothing to wait for
     }
-    List<EventEncoding.Encoded> events;
-    byte[] bytes = null;
+    if (encoding.formatOf(topic) != null) {
+      return sendEvent(topic, key, value);
+    }
+    byte[] bytes;
     try {
-      events = encoding.encode(topic, value);
-      if (events == null) {
-        bytes = topic.codec().encode(value);
-      }
+      bytes = topic.codec().encode(value);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     taps.sent(topic, value);
-    if (events == null) {
-      return sendRaw(topic.name(), key, bytes);
+    return sendRaw(topic.name(), key, bytes);
+  }
+
+  /** An event stream's record: encoded, tapped and sent on the publisher's thread, in the order of the calls. */
+  private <V extends SpecificRecord> CompletableFuture<RecordMetadata> sendEvent(Topic<V> topic, String key,
+      V value) {
+    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    try {
+      sender.execute(() -> {
+        List<EventEncoding.Encoded> events;
+        try {
+          events = encoding.encode(topic, value);
+        } catch (RuntimeException e) {
+          acked.completeExceptionally(e);
+          return;
+        }
+        taps.sent(topic, value);
+        if (events.size() == 1) {
+          EventEncoding.Encoded event = events.get(0);
+          produce(new ProducerRecord<>(event.topic(), null, key, event.value(), List.of(event.contentType())), acked);
+          return;
+        }
+        List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
+        for (EventEncoding.Encoded event : events) {
+          CompletableFuture<RecordMetadata> one = new CompletableFuture<>();
+          produce(new ProducerRecord<>(event.topic(), null, key, event.value(), List.of(event.contentType())), one);
+          all.add(one);
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((done, failed) -> {
+          if (failed != null) {
+            acked.completeExceptionally(failed instanceof java.util.concurrent.CompletionException c
+                && c.getCause() != null ? c.getCause() : failed);
+          } else {
+            acked.complete(all.get(0).join());
+          }
+        });
+      });
+    } catch (RuntimeException rejected) {
+      acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
-    CompletableFuture<RecordMetadata> first = null;
-    List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
-    for (EventEncoding.Encoded event : events) {
-      CompletableFuture<RecordMetadata> acked = sendRecord(new ProducerRecord<>(event.topic(), null, key,
-          event.value(), List.of(event.contentType())));
-      first = first == null ? acked : first;
-      all.add(acked);
-    }
-    if (all.size() == 1) {
-      return first;
-    }
-    CompletableFuture<RecordMetadata> topicAck = first;
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> topicAck.join());
+    return acked;
   }
 
   /**
@@ -194,37 +220,40 @@ public final class TopicPublisher implements AutoCloseable {
         : new ProducerRecord<>(topic, key, value));
   }
 
-  /** Every write ends here: on the publisher's thread, completed by the producer's callback. */
+  /** Every write but an event's ends here: on the publisher's thread, completed by the producer's callback. */
   private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      sender.execute(() -> {
-        try {
-          producer.send(record, (metadata, error) -> {
-            if (error != null) {
-              acked.completeExceptionally(error);
-            } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
-              // acknowledged by a broker without replicas: done once it is on disk too
-              TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
-              durable.sync(List.of(written)).whenComplete((ok, failed) -> {
-                if (failed != null) {
-                  acked.completeExceptionally(failed);
-                } else {
-                  acked.complete(metadata);
-                }
-              });
-            } else {
-              acked.complete(metadata);
-            }
-          });
-        } catch (RuntimeException e) {
-          acked.completeExceptionally(e);
-        }
-      });
+      sender.execute(() -> produce(record, acked));
     } catch (RuntimeException rejected) {
       acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
     return acked;
+  }
+
+  /** On the publisher's thread: hands {@code record} to the producer; {@code acked} completes as it says. */
+  private void produce(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acked) {
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          acked.completeExceptionally(error);
+        } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
+          // acknowledged by a broker without replicas: done once it is on disk too
+          TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
+          durable.sync(List.of(written)).whenComplete((ok, failed) -> {
+            if (failed != null) {
+              acked.completeExceptionally(failed);
+            } else {
+              acked.complete(metadata);
+            }
+          });
+        } else {
+          acked.complete(metadata);
+        }
+      });
+    } catch (RuntimeException e) {
+      acked.completeExceptionally(e);
+    }
   }
 
   /**
