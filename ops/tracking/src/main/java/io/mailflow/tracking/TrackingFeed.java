@@ -44,6 +44,10 @@ final class TrackingFeed implements Runnable {
    * polls), so this only bounds how soon an idle feed commits, keeps its housekeeping and sees close().
    */
   private static final Duration POLL = Duration.ofMillis(500);
+  /** fetch.min.bytes of the feed's consumer: about a hundred JSON events. */
+  static final int FETCH_MIN_BYTES = 64 * 1024;
+  /** fetch.max.wait.ms of the feed's consumer: how long a lone event may wait for company. */
+  static final Duration FETCH_MAX_WAIT = Duration.ofMillis(200);
   /** How often retention runs and new partitions are looked for. */
   static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
 
@@ -62,6 +66,8 @@ final class TrackingFeed implements Runnable {
   private volatile boolean running = true;
   private volatile boolean rebuilding;
   private boolean warnedUnreachable;
+  /** Whether the current poll's records added an event. Feed thread only. */
+  private boolean indexedInPoll;
   private volatile String failure;
   private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
 
@@ -82,6 +88,11 @@ final class TrackingFeed implements Runnable {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    // Under load, events in batches of FETCH_MIN_BYTES rather than one fetch answered per append: fewer fetch
+    // requests for the broker to answer (every event of every message woke the feed up) and fewer, larger turns of
+    // this loop; an event of a quiet moment waits FETCH_MAX_WAIT at most, well inside refreshInterval.
+    config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis());
     // The index reads the topic, never creates it: TopicProvisioner does, with its partitions and retention.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(config);
@@ -126,10 +137,14 @@ final class TrackingFeed implements Runnable {
       }
       ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
       Instant cutoff = clock.instant().minus(options.messageTrackingLogMaxAge());
+      indexedInPoll = false;
       for (ConsumerRecord<String, byte[]> r : records) {
         take(r, cutoff);
         positions.put(r.partition(), r.offset() + 1);
         pending++;
+      }
+      if (indexedInPoll) {
+        lastIndexed.set(clock.instant());
       }
       for (TopicPartition tp : assigned) {
         OptionalLong lag = consumer.currentLag(tp);
@@ -145,13 +160,19 @@ final class TrackingFeed implements Runnable {
         rebuilding = false;
       }
       long now = System.nanoTime();
-      if (pending > 0 && (pending >= options.commitEvents() || now - lastCommit >= options.commitInterval().toNanos()
-          || rebuilding && now - lastCommit >= options.commitInterval().toNanos())) {
+      boolean commitDue = pending > 0 && (pending >= options.commitEvents()
+          || now - lastCommit >= options.commitInterval().toNanos());
+      boolean refreshDue = now - lastRefresh >= options.refreshInterval().toNanos();
+      if (commitDue) {
+        // one flush of the added documents serves both: committed first, then the searchers reopen on the segments
+        // the commit wrote (flushing for the refresh and again for the commit made two small segments a second
+        // to write and merge)
         store.commit(positions);
         pending = 0;
         lastCommit = now;
-      }
-      if (now - lastRefresh >= options.refreshInterval().toNanos()) {
+        store.maybeRefresh();
+        lastRefresh = now;
+      } else if (refreshDue) {
         store.maybeRefresh();
         lastRefresh = now;
       }
@@ -212,7 +233,7 @@ final class TrackingFeed implements Runnable {
       return; // older than messageTrackingLogMaxAge: retention would delete it at once
     }
     store.add(event, r.value(), TrackingFields.position(r.partition(), r.offset()));
-    lastIndexed.set(clock.instant());
+    indexedInPoll = true;
     Instant newest = newestEvent.get();
     if (newest == null || event.getDateTime().isAfter(newest)) {
       newestEvent.set(event.getDateTime());
