@@ -93,4 +93,48 @@ class TopicPublisherTest {
     assertEquals(Topics.TRACKING_JSON.name(), producer.history().get(1).topic());
     assertArrayEquals(Topics.TRACKING.codec().encode(event(2)), producer.history().get(0).value());
   }
+
+  @Test
+  void eventsWaitForTheDelayAndGoTogetherWhileQueueRecordsGoAtOnce() throws Exception {
+    MockProducer<String, byte[]> producer = producer();
+    try (TopicPublisher publisher = new TopicPublisher(producer, "events-gathered", EventEncoding.defaults(),
+        java.time.Duration.ofHours(1))) {
+      List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        acks.add(publisher.track(event(i)));
+      }
+      publisher.sendRaw(Topics.SUBMISSION.name(), "queued", new byte[] {1, 2, 3}).get(10, TimeUnit.SECONDS);
+      assertEquals(List.of("queued"), producer.history().stream().map(ProducerRecord::key).toList(),
+          "the queue record went at once; the events wait for the delay");
+      assertTrue(acks.stream().noneMatch(CompletableFuture::isDone));
+      publisher.flush(); // what a stage does before its last commit: the gathered events go too
+      for (CompletableFuture<RecordMetadata> ack : acks) {
+        ack.get(10, TimeUnit.SECONDS);
+      }
+      assertEquals(List.of("queued", "nmid-0", "nmid-1", "nmid-2", "nmid-3", "nmid-4"),
+          producer.history().stream().map(ProducerRecord::key).toList());
+    }
+  }
+
+  @Test
+  void closeSendsTheGatheredEventsAndRefusesLaterOnes() throws Exception {
+    MockProducer<String, byte[]> producer = producer();
+    TopicPublisher publisher = new TopicPublisher(producer, "events-close", EventEncoding.defaults(),
+        java.time.Duration.ofHours(1));
+    CompletableFuture<RecordMetadata> gathered = publisher.track(event(7));
+    publisher.close();
+    gathered.get(10, TimeUnit.SECONDS);
+    assertEquals("nmid-7", producer.history().get(0).key(), "sent before the producer closed");
+    ExecutionException late = assertThrows(ExecutionException.class,
+        () -> publisher.track(event(8)).get(10, TimeUnit.SECONDS));
+    assertEquals("publisher is closed", late.getCause().getMessage());
+    assertEquals(1, producer.history().size());
+  }
+
+  @Test
+  void aNegativeEventDelayIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TopicPublisher(producer(),
+        "events-negative", EventEncoding.defaults(), java.time.Duration.ofMillis(-1)));
+    assertEquals("eventDelay must be zero or positive, got PT-0.001S", e.getMessage());
+  }
 }
