@@ -40,12 +40,21 @@ import org.slf4j.LoggerFactory;
 final class TrackingFeed implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrackingFeed.class);
   /**
-   * The longest poll of a feed with nothing to commit or refresh: an event ends a poll at once (the broker holds the
-   * fetch open for it, {@link KafkaClientConfig#LONG_FETCH_MAX_WAIT_MS}) and stop() wakes it, so an idle feed
+   * The longest poll of a feed with nothing to commit or refresh: events end a poll (the broker holds the fetch open
+   * for them, at most {@link #FETCH_MAX_WAIT}) and stop() wakes it, so an idle feed
    * wakes only for what is due: its housekeeping, or a commit and a refresh of events it took (see {@link
    * #pollTimeout}). Waking every 500 ms to find nothing due cost an idle process more than the index did.
    */
   static final Duration IDLE_POLL = Duration.ofMinutes(1);
+  /** fetch.min.bytes of the feed's consumer: about a hundred JSON events. */
+  static final int FETCH_MIN_BYTES = 64 * 1024;
+  /**
+   * fetch.max.wait.ms of the feed's consumer: how long a lone event may wait for company, and how often an idle
+   * feed's empty fetch comes back. One second: a busy feed fills FETCH_MIN_BYTES long before (issue 13's batching,
+   * 200 ms when measured), and an idle process answers one empty fetch a second rather than five (its idle cost),
+   * while a lone event is still searchable within about two seconds (this wait, then the refresh).
+   */
+  static final Duration FETCH_MAX_WAIT = Duration.ofSeconds(1);
   /** How often retention runs and new partitions are looked for. */
   static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
 
@@ -64,6 +73,8 @@ final class TrackingFeed implements Runnable {
   private volatile boolean running = true;
   private volatile boolean rebuilding;
   private boolean warnedUnreachable;
+  /** Whether the current poll's records added an event. Feed thread only. */
+  private boolean indexedInPoll;
   private volatile String failure;
   private final Map<String, Boolean> warnedPoison = new ConcurrentHashMap<>();
 
@@ -78,14 +89,17 @@ final class TrackingFeed implements Runnable {
     Map<String, Object> config = KafkaClientConfig.consumer(bootstrapServers, "unused", clientId);
     // No group: every process that serves the admin API keeps its own index, with its positions in the index.
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    // No group, no hand-over: an empty fetch may wait long (a record ends it at once), see LONG_FETCH_MAX_WAIT_MS.
-    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClientConfig.LONG_FETCH_MAX_WAIT_MS);
     // Only committed (not aborted) tracking events: stages may write them in a transaction.
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // A partition with no stored position starts from its oldest event: a new index is built from the whole topic.
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // Tracking events are small (~300 B): larger polls mean fewer round trips while catching up.
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    // Under load, events in batches of FETCH_MIN_BYTES rather than one fetch answered per append: fewer fetch
+    // requests for the broker to answer (every event of every message woke the feed up) and fewer, larger turns of
+    // this loop; an event of a quiet moment waits FETCH_MAX_WAIT at most, well inside refreshInterval.
+    config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+    config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis());
     // The index reads the topic, never creates it: TopicProvisioner does, with its partitions and retention.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(config);
@@ -136,11 +150,15 @@ final class TrackingFeed implements Runnable {
           unrefreshed ? lastRefresh + options.refreshInterval().toNanos() : null,
           lastHousekeeping + housekeeping.toNanos()));
       Instant cutoff = clock.instant().minus(options.messageTrackingLogMaxAge());
+      indexedInPoll = false;
       for (ConsumerRecord<String, byte[]> r : records) {
         take(r, cutoff);
         positions.put(r.partition(), r.offset() + 1);
         pending++;
         unrefreshed = true;
+      }
+      if (indexedInPoll) {
+        lastIndexed.set(clock.instant());
       }
       for (TopicPartition tp : assigned) {
         OptionalLong lag = consumer.currentLag(tp);
@@ -156,13 +174,20 @@ final class TrackingFeed implements Runnable {
         rebuilding = false;
       }
       long now = System.nanoTime();
-      if (pending > 0 && (pending >= options.commitEvents() || now - lastCommit >= options.commitInterval().toNanos()
-          || rebuilding && now - lastCommit >= options.commitInterval().toNanos())) {
+      boolean commitDue = pending > 0 && (pending >= options.commitEvents()
+          || now - lastCommit >= options.commitInterval().toNanos());
+      boolean refreshDue = unrefreshed && now - lastRefresh >= options.refreshInterval().toNanos();
+      if (commitDue) {
+        // one flush of the added documents serves both: committed first, then the searchers reopen on the segments
+        // the commit wrote (flushing for the refresh and again for the commit made two small segments a second
+        // to write and merge)
         store.commit(positions);
         pending = 0;
         lastCommit = now;
-      }
-      if (unrefreshed && now - lastRefresh >= options.refreshInterval().toNanos()) {
+        store.maybeRefresh();
+        lastRefresh = now;
+        unrefreshed = false;
+      } else if (refreshDue) {
         store.maybeRefresh();
         lastRefresh = now;
         unrefreshed = false;
@@ -241,7 +266,7 @@ final class TrackingFeed implements Runnable {
       return; // older than messageTrackingLogMaxAge: retention would delete it at once
     }
     store.add(event, r.value(), TrackingFields.position(r.partition(), r.offset()));
-    lastIndexed.set(clock.instant());
+    indexedInPoll = true;
     Instant newest = newestEvent.get();
     if (newest == null || event.getDateTime().isAfter(newest)) {
       newestEvent.set(event.getDateTime());

@@ -69,6 +69,8 @@ final class TrackingStore implements AutoCloseable {
       new SortField(TrackingFields.POSITION, SortField.Type.LONG));
   /** Pages larger than this are collected in chunks (Unlimited must not size a priority queue for 2^31). */
   private static final int CHUNK = 10_000;
+  /** TieredMergePolicy's segments per tier (Lucene's default is 10). */
+  static final double SEGMENTS_PER_TIER = 20;
   private static final DateTimeFormatter ASIDE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -208,12 +210,17 @@ final class TrackingStore implements AutoCloseable {
     }
   }
 
-  private static IndexWriterConfig config() {
+  static IndexWriterConfig config() {
     IndexWriterConfig c = new IndexWriterConfig(); // StandardAnalyzer unused: every field is a keyword
     c.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     // Indexing runs in bursts at ~1 s commits; a larger buffer means fewer, larger flushed segments.
     c.setRAMBufferSizeMB(64);
     c.setCommitOnClose(false); // close commits explicitly, with the positions
+    // A commit a second under load makes a small segment a second; twice Lucene's default of segments per tier
+    // before they are merged halves how often each event is rewritten by merges, for a few more segments to search.
+    org.apache.lucene.index.TieredMergePolicy merges = new org.apache.lucene.index.TieredMergePolicy();
+    merges.setSegmentsPerTier(SEGMENTS_PER_TIER);
+    c.setMergePolicy(merges);
     return c;
   }
 

@@ -102,6 +102,22 @@ class TrackingIndexIT {
   }
 
   @Test
+  void aCommitAlsoMakesWhatItCommittedSearchable() {
+    // refreshes alone would come only after an hour: the commit's own refresh is what makes the events visible,
+    // to this index's searches and to a read-only reader of the directory (the CLI) alike
+    TrackingIndex.Options commitsOnly = new TrackingIndex.Options(TrackingIndex.Options.DEFAULT_MAX_AGE, true,
+        Duration.ofMillis(200), TrackingIndex.Options.DEFAULT_COMMIT_EVENTS, Duration.ofHours(1), Clock.systemUTC());
+    Path path = dir.resolve("tracking-index");
+    try (TrackingIndex index = TrackingIndex.open(path, bootstrap, commitsOnly)) {
+      String nmid = writeMessage("commit-refresh@contoso.test");
+      Awaitility.await("searchable after a commit").atMost(WAIT).until(() -> count(index, nmid) == 2);
+      try (TrackingIndex reader = TrackingIndex.openReadOnly(path, commitsOnly)) {
+        assertEquals(2, count(reader, nmid), "committed");
+      }
+    }
+  }
+
+  @Test
   void anUndecodableRecordIsSkippedAndCountedAndIndexingGoesOn() {
     publisher.sendRawAndWait(Topics.TRACKING.name(), "poison", "not avro at all".getBytes(), WAIT);
     String nmid = writeMessage("after-poison@contoso.test");

@@ -85,6 +85,15 @@ class TrackingSearchTest {
   }
 
   @Test
+  void theWriterMergesSegmentsLessEagerlyThanLucenesDefault() {
+    // a commit a second under load: twice the default segments per tier before a merge
+    org.apache.lucene.index.TieredMergePolicy merges =
+        (org.apache.lucene.index.TieredMergePolicy) TrackingStore.config().getMergePolicy();
+    assertEquals(20.0, merges.getSegmentsPerTier());
+    assertEquals(2 * new org.apache.lucene.index.TieredMergePolicy().getSegmentsPerTier(), merges.getSegmentsPerTier());
+  }
+
+  @Test
   void noFilterReturnsEveryEventOldestFirstTiesInTopicOrder() {
     TrackingPage page = index.search(TrackingQuery.all());
     assertEquals(List.of("nmid-a/RECEIVE/0", "nmid-a/DELIVER/1", "nmid-a/FAIL/2", "nmid-b/RECEIVE/2",

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,10 +23,22 @@ import org.apache.kafka.common.TopicPartition;
  * <p>{@code KafkaProducer.send} can block for metadata or buffer space; this class makes that call on
  * its own thread so an event loop may call {@link #send} freely. One publisher (one producer) per
  * process role is enough: the producer is thread-safe and batches across callers.
+ *
+ * <p>Events (tracking, protocol log) are gathered for {@link #DEFAULT_EVENT_DELAY} before they go to the
+ * producer, all at once: nobody needs them within milliseconds (a stage waits for their acks only before it commits
+ * its input offsets), and many messages' events then cost the broker one append per partition instead of one each.
+ * Queue records go at once.
  */
 public final class TopicPublisher implements AutoCloseable {
   private final Producer<String, byte[]> producer;
-  private final ExecutorService sender;
+  private final java.util.concurrent.ScheduledExecutorService sender;
+  /** How long an event waits for others before they go to the producer together; zero: at once. */
+  private final Duration eventDelay;
+  /** Events waiting for the next {@link #drainEvents}, in the order sent. */
+  private final java.util.Queue<Runnable> pendingEvents = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean closing;
   /** How the event streams (tracking, protocol log) are written: the organization's setting, JSON by default. */
   private final EventEncoding encoding;
   private KafkaClientMetrics producerMeters;
@@ -45,14 +55,34 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** A publisher writing the event streams as {@code encoding} says (the organization's transportService). */
   public TopicPublisher(Producer<String, byte[]> producer, String name, EventEncoding encoding) {
+    this(producer, name, encoding, DEFAULT_EVENT_DELAY);
+  }
+
+  /**
+   * As above, events gathered for {@code eventDelay} before they go to the producer together (zero: each at once).
+   */
+  public TopicPublisher(Producer<String, byte[]> producer, String name, EventEncoding encoding, Duration eventDelay) {
     this.producer = producer;
     this.encoding = encoding == null ? EventEncoding.defaults() : encoding;
-    this.sender = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "kafka-send-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    if (eventDelay == null || eventDelay.isNegative()) {
+      throw new IllegalArgumentException("eventDelay must be zero or positive, got " + eventDelay);
+    }
+    this.eventDelay = eventDelay;
+    java.util.concurrent.ScheduledThreadPoolExecutor thread = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+        r -> {
+          Thread t = new Thread(r, "kafka-send-" + name);
+          t.setDaemon(true);
+          return t;
+        });
+    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close drains the gathered events itself
+    this.sender = thread;
   }
+
+  /**
+   * How long an event waits for others before they go to the producer together: events of the messages a busy
+   * node moves in that time share one produce request and one append per partition.
+   */
+  public static final Duration DEFAULT_EVENT_DELAY = Duration.ofMillis(20);
 
   /** A publisher with mailflow's producer defaults ({@link KafkaClientConfig#producer}), event streams as JSON. */
   public static TopicPublisher create(String bootstrapServers, String clientId) {
@@ -91,40 +121,92 @@ public final class TopicPublisher implements AutoCloseable {
 
   /**
    * Sends one record; completes after the broker's acknowledgement. Never blocks the caller. An event stream's
-   * record (tracking, protocol log) is encoded as {@link #encoding()} says, with its content-type header; with
-   * {@code Both} the future completes when the topic and its JSON twin both took it.
+   * record (tracking, protocol log) is encoded as {@link #encoding()} says, with its content-type header, on the
+   * publisher's thread (JSON is the costly part of an event: not on the caller's event loop), so the caller must
+   * not change {@code value} after this call; with {@code Both} the future completes when the topic and its JSON
+   * twin both took it. Any other record is encoded (Avro) before this returns.
    */
   public <V extends SpecificRecord> CompletableFuture<RecordMetadata> send(Topic<V> topic, String key, V value) {
     if (taps.skipped(topic, value)) {
       return CompletableFuture.completedFuture(null); // not written at all: nothing to wait for
     }
-    List<EventEncoding.Encoded> events;
-    byte[] bytes = null;
+    if (encoding.formatOf(topic) != null) {
+      return sendEvent(topic, key, value);
+    }
+    byte[] bytes;
     try {
-      events = encoding.encode(topic, value);
-      if (events == null) {
-        bytes = topic.codec().encode(value);
-      }
+      bytes = topic.codec().encode(value);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     taps.sent(topic, value);
-    if (events == null) {
-      return sendRaw(topic.name(), key, bytes);
+    return sendRaw(topic.name(), key, bytes);
+  }
+
+  /** An event stream's record: encoded, tapped and sent on the publisher's thread, in the order of the calls. */
+  private <V extends SpecificRecord> CompletableFuture<RecordMetadata> sendEvent(Topic<V> topic, String key,
+      V value) {
+    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    try {
+      gather(() -> {
+        List<EventEncoding.Encoded> events;
+        try {
+          events = encoding.encode(topic, value);
+        } catch (RuntimeException e) {
+          acked.completeExceptionally(e);
+          return;
+        }
+        taps.sent(topic, value);
+        if (events.size() == 1) {
+          EventEncoding.Encoded event = events.get(0);
+          produce(new ProducerRecord<>(event.topic(), null, key, event.value(), List.of(event.contentType())), acked);
+          return;
+        }
+        List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
+        for (EventEncoding.Encoded event : events) {
+          CompletableFuture<RecordMetadata> one = new CompletableFuture<>();
+          produce(new ProducerRecord<>(event.topic(), null, key, event.value(), List.of(event.contentType())), one);
+          all.add(one);
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((done, failed) -> {
+          if (failed != null) {
+            acked.completeExceptionally(failed instanceof java.util.concurrent.CompletionException c
+                && c.getCause() != null ? c.getCause() : failed);
+          } else {
+            acked.complete(all.get(0).join());
+          }
+        });
+      });
+    } catch (RuntimeException rejected) {
+      acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
-    CompletableFuture<RecordMetadata> first = null;
-    List<CompletableFuture<RecordMetadata>> all = new ArrayList<>(events.size());
-    for (EventEncoding.Encoded event : events) {
-      CompletableFuture<RecordMetadata> acked = sendRecord(new ProducerRecord<>(event.topic(), null, key,
-          event.value(), List.of(event.contentType())));
-      first = first == null ? acked : first;
-      all.add(acked);
+    return acked;
+  }
+
+  /** Queues an event's work for the next drain, which it schedules unless one is scheduled already. */
+  private void gather(Runnable event) {
+    if (eventDelay.isZero() || closing) {
+      sender.execute(event); // refused once closed: the caller's future fails
+      return;
     }
-    if (all.size() == 1) {
-      return first;
+    pendingEvents.add(event);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        sender.schedule(this::drainEvents, eventDelay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RuntimeException rejected) {
+        pendingEvents.remove(event);
+        drainScheduled.set(false);
+        throw rejected;
+      }
     }
-    CompletableFuture<RecordMetadata> topicAck = first;
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> topicAck.join());
+  }
+
+  /** On the publisher's thread: every gathered event to the producer, in the order sent. */
+  private void drainEvents() {
+    drainScheduled.set(false); // first: an event gathered from now on schedules the next drain
+    for (Runnable event = pendingEvents.poll(); event != null; event = pendingEvents.poll()) {
+      event.run();
+    }
   }
 
   /**
@@ -194,37 +276,40 @@ public final class TopicPublisher implements AutoCloseable {
         : new ProducerRecord<>(topic, key, value));
   }
 
-  /** Every write ends here: on the publisher's thread, completed by the producer's callback. */
+  /** Every write but an event's ends here: on the publisher's thread, completed by the producer's callback. */
   private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      sender.execute(() -> {
-        try {
-          producer.send(record, (metadata, error) -> {
-            if (error != null) {
-              acked.completeExceptionally(error);
-            } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
-              // acknowledged by a broker without replicas: done once it is on disk too
-              TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
-              durable.sync(List.of(written)).whenComplete((ok, failed) -> {
-                if (failed != null) {
-                  acked.completeExceptionally(failed);
-                } else {
-                  acked.complete(metadata);
-                }
-              });
-            } else {
-              acked.complete(metadata);
-            }
-          });
-        } catch (RuntimeException e) {
-          acked.completeExceptionally(e);
-        }
-      });
+      sender.execute(() -> produce(record, acked));
     } catch (RuntimeException rejected) {
       acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
     return acked;
+  }
+
+  /** On the publisher's thread: hands {@code record} to the producer; {@code acked} completes as it says. */
+  private void produce(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acked) {
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          acked.completeExceptionally(error);
+        } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
+          // acknowledged by a broker without replicas: done once it is on disk too
+          TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
+          durable.sync(List.of(written)).whenComplete((ok, failed) -> {
+            if (failed != null) {
+              acked.completeExceptionally(failed);
+            } else {
+              acked.complete(metadata);
+            }
+          });
+        } else {
+          acked.complete(metadata);
+        }
+      });
+    } catch (RuntimeException e) {
+      acked.completeExceptionally(e);
+    }
   }
 
   /**
@@ -238,17 +323,26 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** Sends what is batched and waits for it: used before committing offsets at shutdown. */
   public void flush() {
+    try {
+      sender.submit(this::drainEvents).get(10, TimeUnit.SECONDS); // the gathered events into the producer first
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+      // closed, or stuck behind a blocked send: flush what the producer has
+    }
     producer.flush();
   }
 
   @Override
   public void close() {
+    closing = true; // from now on an event goes to the thread at once, or is refused
     sender.shutdown();
     try {
       sender.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    drainEvents(); // what was gathered still goes, before the producer closes (sending what it batched)
     if (producerMeters != null) {
       producerMeters.close();
     }

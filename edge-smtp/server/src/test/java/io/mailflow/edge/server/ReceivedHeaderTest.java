@@ -28,4 +28,18 @@ class ReceivedHeaderTest {
     assertEquals("ESMTPS", ReceivedHeader.protocol(new SessionInfo("S", a, a, "h", true, true, null)));
     assertEquals("ESMTPSA", ReceivedHeader.protocol(new SessionInfo("S", a, a, "h", true, true, "alice")));
   }
+
+  @Test
+  void theDateWrittenOnceASecondIsTheFormattersForEverySecondAndOffset() {
+    ZonedDateTime start = ZonedDateTime.of(2026, 12, 31, 23, 59, 58, 0, ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(13);
+    for (int i = 0; i < 500; i++) {
+      // runs of the same second (different nanos), next seconds, and the same instant in another offset
+      ZonedDateTime t = start.plusNanos(random.nextInt(4) * 400_000_000L + i / 3 * 1_000_000_000L);
+      if (random.nextInt(4) == 0) {
+        t = t.withZoneSameInstant(ZoneOffset.ofHours(random.nextInt(-12, 14)));
+      }
+      assertEquals(ReceivedHeader.RFC5322_DATE.format(t), ReceivedHeader.date(t), "at " + t);
+    }
+  }
 }

@@ -183,6 +183,45 @@ class EventJsonTest {
   }
 
   @Test
+  void dateTimesAreWrittenAndReadAsTheFormatterDoesAcrossTheCalendar() {
+    // the hand-written writer and reader against DATE_TIME and Instant.parse: leap days, year and century ends,
+    // before 1970, the smallest and largest four-digit years, and sub-millisecond nanos (truncated, as SSS does)
+    List<Instant> instants = new ArrayList<>(List.of(Instant.parse("2026-12-07T20:51:08.123Z"),
+        Instant.parse("2024-02-29T23:59:59.999Z"), Instant.parse("2000-02-29T00:00:00Z"),
+        Instant.parse("1999-12-31T23:59:59.001Z"), Instant.parse("1969-12-31T23:59:59.500Z"),
+        Instant.parse("1900-03-01T12:00:00Z"), Instant.parse("0000-01-01T00:00:00Z"),
+        Instant.parse("9999-12-31T23:59:59.999Z"), Instant.parse("2026-06-30T10:11:12.345678901Z"),
+        Instant.EPOCH));
+    java.util.Random random = new java.util.Random(13);
+    for (int i = 0; i < 2000; i++) {
+      instants.add(Instant.ofEpochMilli(random.nextLong(-62_000_000_000_000L, 253_000_000_000_000L)));
+    }
+    for (Instant at : instants) {
+      String want = EventJson.DATE_TIME.format(at);
+      assertEquals(want, EventJson.dateTime(at), "written for " + at);
+      assertEquals(Instant.parse(want), EventJson.parseDateTime(want), "read back " + want);
+    }
+    // past four digits the formatter writes what it always wrote
+    Instant far = Instant.parse("+10000-01-01T00:00:00Z");
+    assertEquals(EventJson.DATE_TIME.format(far), EventJson.dateTime(far));
+  }
+
+  @Test
+  void aDateTimeOfAnotherShapeOrOutOfRangeIsLeftToTheGeneralParser() {
+    for (String other : List.of("2026-12-07T20:51:08Z", "2026-12-07T20:51:08.123+01:00", "2026-13-07T20:51:08.123Z",
+        "2026-02-29T20:51:08.123Z", "2026-12-07T24:00:00.000Z", "2026-12-07T20:60:08.123Z",
+        "2026-12-07T20:51:60.123Z", "2026-12-00T20:51:08.123Z", "2026-12-07 20:51:08.123Z",
+        "2026-1a-07T20:51:08.123Z", "-026-12-07T20:51:08.123Z")) {
+      assertNull(EventJson.parseDateTime(other), other);
+    }
+    UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> tracking.decode(
+        ("{\"date-time\":\"2026-02-30T20:51:08.123Z\",\"source\":\"SMTP\",\"event-id\":\"RECEIVE\","
+            + "\"network-message-id\":\"n\"}").getBytes(StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().startsWith("TrackingEvent.date-time: '2026-02-30T20:51:08.123Z' is not an ISO-8601"),
+        e.getMessage());
+  }
+
+  @Test
   void aMissingRequiredFieldIsNamed() {
     UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> tracking.decode(
         "{\"date-time\":\"2026-12-07T20:51:08.123Z\",\"source\":\"SMTP\",\"event-id\":\"RECEIVE\"}"
