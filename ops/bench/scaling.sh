@@ -217,7 +217,9 @@ measure_case() {
       consumed=$(( $(metric_sum "${m2[$i]}" "^kafka_consumer_fetch_manager_records_consumed_total\\{.*$sel") \
                  - $(metric_sum "${m0[$i]}" "^kafka_consumer_fetch_manager_records_consumed_total\\{.*$sel") ))
       lag=$(metric_sum "${m2[$i]}" "^kafka_consumer_fetch_manager_records_lag\\{.*$sel")
-      assigned=$(metric_sum "${m2[$i]}" "^kafka_consumer_coordinator_assigned_partitions\\{.*stage=\"${ROLES[$i]}\"")
+      # one records_lag series per partition the stage's consumer holds (the retry forwarders, also tagged
+      # delivery, read other topics): the partitions of the stage's topic this instance owns
+      assigned=$(awk -v re="^kafka_consumer_fetch_manager_records_lag\\{.*$sel" '$0 ~ re { n++ } END { print n+0 }' "${m2[$i]}")
       lag_all=$(( lag_all + lag ))
       row="$row; $assigned partition(s) of $topic, consumed $consumed records in the run, lag $lag at the end"
     elif [ "$case" = run ]; then
