@@ -52,6 +52,9 @@
 #   DURABLE=on     on: the default (the embedded broker flushes to disk before a 250 and before a stage commits);
 #                  off: transportService.flushToDiskBeforeAcknowledge false (as before issue 13; a jar older than
 #                  that refuses the key, so leave DURABLE=on for it)
+# Memory (stderr): "memory idle:" RSS and heap used after a full GC (jcmd GC.run, then the admin server's
+#   jvm_memory_used_bytes{area="heap"}) after the warm-up; per run "memory:" RSS after, the peak RSS during the run
+#   (VmHWM, reset at its start) and the heap after a full GC.
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
@@ -215,6 +218,14 @@ idle_window() {
   done
   rm -rf "$dir"
 }
+reset_peak_rss() {  # VmHWM := VmRSS (Linux: clear_refs 5), so the next hwm_mb is the peak since now
+  echo 5 > "/proc/$1/clear_refs" 2>/dev/null || log "cannot reset the peak RSS of pid $1: peak is since its start"
+}
+heap_after_gc_mb() {  # $1 = pid, $2 = admin URL: heap in use after a full GC (jcmd GC.run, then /metrics), MB; ? if unknown
+  { [ -n "$2" ] && jcmd "$1" GC.run >/dev/null 2>&1; } || { echo "?"; return 0; }
+  curl -sf -m 10 "${2}metrics" 2>/dev/null | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ { t+=$NF; n++ }
+    END { if (n) printf "%d", t/1048576; else printf "?" }'
+}
 MY_SID=$(ps -o sid= -p $$ | tr -d ' ')
 HZ=$(getconf CLK_TCK); NCPU=$(nproc)
 
@@ -363,6 +374,7 @@ measure_load() {
   wait_quiet
   idle0=$(cpu_idle_1s)   # host idle % just before the run (other tenants' load shows here)
   start_sink
+  reset_peak_rss "$MF_PID"
   b0=$(cpu_busy_idle); k0=$(sess_ticks "$MY_SID"); j0=$(pid_ticks "$MF_PID"); f0=$(disk_flushes "$DATA")
   start_scrape
   t0=$(now)
@@ -400,7 +412,7 @@ one_run() {
     printf "  detail: msgs=%d sess=%d loadgen=%s accept_s=%.3f deliver_s=%.3f loadgen_start_s=%.3f sink_count=%d idle_before=%s%% cpu_s: mailflow=%.1f tools=%.1f others=%.1f (others=%.0f%% of %d cores) mailflow_cpu_ms_per_msg=%.3f\n",
       n, s, gen, acc_s, w, tl-t0, c, idle, mf, tools, oth, 100*oth/((t2-t0)*ncpu), ncpu, (c>0 ? 1000*mf/c : 0) > "/dev/stderr";
     if (lat != "") printf "  latency DATA->250: %s\n", lat > "/dev/stderr" }'
-  log "  memory: RSS ${RSS_AFTER} MB after the run, peak ${RSS_PEAK} MB"
+  log "  memory: RSS ${RSS_AFTER} MB after the run, peak ${RSS_PEAK} MB during it; heap used after a full GC $(heap_after_gc_mb "$MF_PID" "${ADMIN_URL:-}") MB"
   awk -v f="$((f2-f0))" -v n="$MSGS" 'BEGIN{ printf "  disk: %d device flushes, %.3f per message (the whole host: other writers count too)\n", f, f/n }' >&2
 
   sed 's/^/  | /' "$LOAD_LOG" >&2
@@ -427,6 +439,8 @@ measure_idle() {  # the JVM's own CPU with no SMTP traffic at all: long polls an
   THREADS=${THREADS:-0} idle_window "" "$MF_PID"
 }
 measure_idle
+# memory with no traffic (after the warm-up), and what the heap holds then: what a small VM must have at least
+log "memory idle: RSS $(rss_mb "$MF_PID") MB, heap used after a full GC $(heap_after_gc_mb "$MF_PID" "${ADMIN_URL:-}") MB (JAVA_OPTS='$JAVA_OPTS', max heap $(java $JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null | awk '/ MaxHeapSize /{printf "%d MB", $4/1048576}'))"
 for r in $(seq 1 "$RUNS"); do
   one_run
   [ "$RUN_OK" = 1 ] || { log "run incomplete; skipping remaining runs"; break; }

@@ -83,6 +83,11 @@ final class BrokerCommand implements Callable<Integer> {
       out.printf("broker        node %d at %s (controller %s:%d, replication %d, min ISR %d, data in %s)%n", nodeId,
           kafka.bootstrapServers(), host, node.voters().stream().filter(v -> v.id() == nodeId).findFirst()
               .orElseThrow().port(), rf, isr, dataDir.toAbsolutePath().normalize());
+      if (rf == 1) { // no replica: nothing but a flush makes an acknowledged record survive a power cut
+        out.printf("durability    replication 1: this node acknowledges records before they are on disk; start the "
+            + "role processes of this machine with --broker-data-dir %s so they flush before a 250%n",
+            dataDir.toAbsolutePath().normalize());
+      }
       out.println("broker is running; Ctrl-C stops it");
       out.flush();
       stopped.await();

@@ -1,6 +1,7 @@
 package io.mailflow.cli;
 
 import io.mailflow.admin.AdminServerOptions;
+import io.mailflow.kafka.LogFlusher;
 import io.mailflow.organization.Organization;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ abstract class RoleCommand implements Callable<Integer> {
 
   @Mixin AdminBindOption adminBind;
 
+  @Mixin BrokerDataDirOption brokerDataDir;
+
   private final Role role;
 
   RoleCommand(Role role) {
@@ -48,13 +51,21 @@ abstract class RoleCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
     Path store = mailStore(); // and so is a bad --mail-store
+    brokerDataDir.logDirectory(); // and a --broker-data-dir that is no broker's
     Organization org = organization.load();
     OrganizationSummary.print(org, organization.describeSource(), out);
+    // registered before any client exists, so every publisher and the edge's writer wait for the flush
+    LogFlusher flusher = brokerDataDir.register(bootstrap, org, out);
     try (Node node = Node.start(bootstrap, org, dataDir, store, EnumSet.of(role), out, admin);
         ShutdownHook hook = ShutdownHook.closeOnExit(node)) {
+      if (flusher != null) {
+        flusher.bindTo(node.meters());
+      }
       out.printf("%s running against Kafka at %s; Ctrl-C stops it%n", role.name().toLowerCase(), bootstrap);
       out.flush();
       node.awaitShutdown();
+    } finally {
+      BrokerDataDirOption.unregister(bootstrap, flusher);
     }
     return 0;
   }

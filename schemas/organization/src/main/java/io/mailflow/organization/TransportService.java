@@ -44,7 +44,8 @@ import java.time.Duration;
  * @param flushToDiskBeforeAcknowledge with the embedded broker of {@code mailflow run} (no replica), answer 250 only
  *     once the message is on disk, and commit a stage's input only once its output is (group commit: sessions and
  *     stages share flushes), as Postfix fsyncs its queue file before 250 (true; false for a cluster whose
- *     replication makes an acknowledged record durable; no effect on role processes, which use a cluster)
+ *     replication makes an acknowledged record durable; role processes flush only a single-node broker of their
+ *     machine given by {@code --broker-data-dir}, and this turns that off too)
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
