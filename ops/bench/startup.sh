@@ -22,11 +22,11 @@
 # Stops only the processes it started (by PID).
 #
 # Env knobs (defaults): RUNS=3  KINDS="fresh existing unclean"  ORG=temp|demo  IDLE_WAIT=5  STOP_AFTER=2
-#   START_TIMEOUT=90 STOP_TIMEOUT=60  JAR=<repo>/ops/target/mailflow.jar  JAVA_OPTS= (given to `java` before -jar:
+#   START_TIMEOUT=180 STOP_TIMEOUT=60  JAR=<repo>/ops/target/mailflow.jar  JAVA_OPTS= (given to `java` before -jar:
 #   note that any -X option turns the jar's own relaunch off)  ENV= (e.g. ENV=MAILFLOW_NO_RELAUNCH=1)  KEEP=0
 set -euo pipefail
 RUNS=${RUNS:-3}; KINDS=${KINDS:-fresh existing unclean}; ORG_KIND=${ORG:-temp}; IDLE_WAIT=${IDLE_WAIT:-5}
-STOP_AFTER=${STOP_AFTER:-2}; START_TIMEOUT=${START_TIMEOUT:-90}; STOP_TIMEOUT=${STOP_TIMEOUT:-60}; KEEP=${KEEP:-0}
+STOP_AFTER=${STOP_AFTER:-2}; START_TIMEOUT=${START_TIMEOUT:-180}; STOP_TIMEOUT=${STOP_TIMEOUT:-60}; KEEP=${KEEP:-0}
 JAVA_OPTS=${JAVA_OPTS:-}; ENV=${ENV:-}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${JAR:-$REPO/ops/target/mailflow.jar}
@@ -34,7 +34,8 @@ JAR=${JAR:-$REPO/ops/target/mailflow.jar}
 BASE=$(mktemp -d /var/tmp/mailflow-startup.XXXXXX)
 MF_PID=""
 log() { echo "[startup] $*" >&2; }
-free_port() { local p; while :; do p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000)); ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
+# a port below the kernel's ephemeral range (32768-60999): no outgoing connection of another process takes it between runs
+free_port() { local p; while :; do p=$((20000 + RANDOM % 12000)); ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 
 teardown() {
   if [ -n "$MF_PID" ] && kill -0 "$MF_PID" 2>/dev/null; then
