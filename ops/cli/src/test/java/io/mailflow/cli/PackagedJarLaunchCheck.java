@@ -76,10 +76,8 @@ class PackagedJarLaunchCheck {
       assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not stop within 60 s of SIGTERM");
     }
     assertFalse(children.get(0).isAlive(), "the child stopped before its launcher exited");
-    String output = Files.readString(log);
-    assertTrue(output.contains("embedded Kafka") && output.contains("stopped"), "the broker stopped cleanly:\n"
-        + output);
-    assertFalse(output.contains("Exception in thread"), output);
+    assertTrue(cleanlyStopped(dir.resolve("data")), "the broker stopped cleanly:\n" + Files.readString(log));
+    assertFalse(Files.readString(log).contains("Exception in thread"), Files.readString(log));
   }
 
   @Test
@@ -117,8 +115,17 @@ class PackagedJarLaunchCheck {
     launcher.destroyForcibly(); // kill -9 of the launcher only
     assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
     children.get(0).onExit().get(60, TimeUnit.SECONDS); // the child stops when its launcher is gone
-    assertTrue(Files.readString(log).contains("launcher process " + launcher.pid() + " is gone"),
-        Files.readString(log));
+    Path runLog = dir.resolve("data").resolve(LogFile.FILE_NAME); // run's stderr
+    assertTrue(Files.readString(runLog).contains("launcher process " + launcher.pid() + " is gone"),
+        Files.readString(runLog));
+    assertTrue(cleanlyStopped(dir.resolve("data")), "stopped as after a SIGTERM: the broker closed cleanly");
+  }
+
+  /** Kafka leaves this marker in its log directory only after a clean shutdown. */
+  private static boolean cleanlyStopped(Path dataDir) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(dataDir.resolve("kafka"))) {
+      return files.anyMatch(f -> f.getFileName().toString().equals(".kafka_cleanshutdown"));
+    }
   }
 
   @Test
