@@ -96,6 +96,24 @@ final class Node implements AutoCloseable {
 
   private Node() {}
 
+  /** Asked between the steps of the start; true: close what exists instead of going on. */
+  private java.util.function.BooleanSupplier stopRequested = () -> false;
+
+  /** A stop was asked while the node started: what had started is closed. */
+  static final class StoppedWhileStarting extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoppedWhileStarting() {
+      super("stopped while starting", null, false, false);
+    }
+  }
+
+  private void checkStop() {
+    if (stopRequested.getAsBoolean()) {
+      throw new StoppedWhileStarting();
+    }
+  }
+
   /**
    * This process's instance id: the data dir's own ({@code <data-dir>/instance-id}, the same after a restart),
    * or a fresh one when another live process holds that file. Stage loops are static group members under it
@@ -121,6 +139,17 @@ final class Node implements AutoCloseable {
    */
   static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
       PrintWriter out, short replicationFactor, AdminListener adminListener) {
+    return start(bootstrap, org, dataDir, mailStore, roles, out, replicationFactor, adminListener, () -> false);
+  }
+
+  /**
+   * As above; {@code stopRequested} is asked between the start's steps (each stage, the edge, the admin server): once
+   * it says true the start closes what it started and throws {@link StoppedWhileStarting}, so a stop asked during a
+   * start waits for one step, not for the whole start.
+   */
+  static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
+      PrintWriter out, short replicationFactor, AdminListener adminListener,
+      java.util.function.BooleanSupplier stopRequested) {
     if (adminListener != null) {
       adminBind(adminListener, org); // a bad address is refused before anything starts
     }
@@ -129,6 +158,7 @@ final class Node implements AutoCloseable {
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS), EventStreamTopics.of(org.transportService()));
     Node node = new Node();
+    node.stopRequested = stopRequested;
     try {
       node.identity = InstanceIdentity.acquire(dataDir);
       node.started.push(node.identity); // released last
@@ -140,6 +170,7 @@ final class Node implements AutoCloseable {
       node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, mailStore, roles, out);
       if (adminListener != null) { // null: --no-admin
+        node.checkStop();
         node.startAdmin(bootstrap, org, dataDir, adminListener, out);
       }
     } catch (RuntimeException e) {
@@ -199,6 +230,7 @@ final class Node implements AutoCloseable {
   /** Delivery (and the webhooks), routing and the categorizer: their clients, loops and group joins. */
   private void startStages(String bootstrap, Organization org, Path mailStore, Set<Role> roles,
       StageLoop.Options options, PrintWriter out) {
+    checkStop();
     if (roles.contains(Role.DELIVERY)) {
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withLoop(options));
@@ -206,11 +238,13 @@ final class Node implements AutoCloseable {
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
       startWebhooks(bootstrap, org, options, out);
     }
+    checkStop();
     if (roles.contains(Role.ROUTING)) {
       RoutingStage routing = RoutingStage.start(bootstrap, org, options);
       running("routing", routing, routing.status());
       out.println("routing       consuming mail.categorized.v1");
     }
+    checkStop();
     if (roles.contains(Role.CATEGORIZER)) {
       CategorizerStage categorizer = CategorizerStage.start(bootstrap, org, options);
       running("categorizer", categorizer, categorizer.status());

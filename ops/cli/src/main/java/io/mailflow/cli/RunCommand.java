@@ -74,7 +74,10 @@ final class RunCommand implements Callable<Integer> {
     try (ShutdownHook hook = ShutdownHook.closeOnExit(run)) {
       Running running;
       try {
-        running = Running.start(prepared, dataDir, store, kafkaPort, admin, out);
+        running = Running.start(prepared, dataDir, store, kafkaPort, admin, out, run::stopRequested);
+      } catch (Node.StoppedWhileStarting e) {
+        run.failed(); // what had started is closed: the hook's thread has nothing left to close
+        return 0;
       } catch (RuntimeException e) {
         run.failed();
         throw e;
@@ -125,6 +128,12 @@ final class RunCommand implements Callable<Integer> {
      */
     static Running start(java.util.function.Supplier<Organization> organization, Path dataDir, Path mailStore,
         int kafkaPort, Node.AdminListener admin, PrintWriter out) {
+      return start(organization, dataDir, mailStore, kafkaPort, admin, out, () -> false);
+    }
+
+    /** As above; a stop asked meanwhile ({@code stopRequested}) closes what started and throws StoppedWhileStarting. */
+    static Running start(java.util.function.Supplier<Organization> organization, Path dataDir, Path mailStore,
+        int kafkaPort, Node.AdminListener admin, PrintWriter out, java.util.function.BooleanSupplier stopRequested) {
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
@@ -167,8 +176,11 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.
+        if (stopRequested.getAsBoolean()) {
+          throw new Node.StoppedWhileStarting();
+        }
         Node node = Node.start(kafka.bootstrapServers(), org, dataDir, mailStore, EnumSet.allOf(Role.class), out, (short) 1,
-            admin);
+            admin, stopRequested);
         if (flusher != null) {
           flusher.bindTo(node.meters());
         }
