@@ -36,6 +36,9 @@
 # The receive connector allows unlimited connections per source (all load comes from 127.0.0.1; Exchange's
 # default of 20 would refuse the 200-connection cases with 421 4.3.2).
 set -euo pipefail
+# One JVM per mailflow process: this script signals and measures mailflow by its PID, and the jar's launcher would
+# otherwise run the work in a child JVM (ops/cli Launcher). MAILFLOW_NO_RELAUNCH=0 measures the jar's default path.
+export MAILFLOW_NO_RELAUNCH=${MAILFLOW_NO_RELAUNCH:-1}
 BENCH_NAME=edge
 HERE=$(cd "$(dirname "$0")" && pwd)
 SIZES=${SIZES:-1024 102400}; CONNS=${CONNS:-20 200}; MODES=${MODES:-reuse session}

@@ -10,6 +10,9 @@
 # Env knobs (defaults): TRIALS=3 MSGS=3000 SESS=10 KILL_AFTER=300 (delivered before the kill)
 #   JAR=<repo>/ops/target/mailflow.jar  BASE=mktemp -d  KEEP=0 (1: leave $BASE with its logs)
 set -euo pipefail
+# One JVM per mailflow process: this script signals and measures mailflow by its PID, and the jar's launcher would
+# otherwise run the work in a child JVM (ops/cli Launcher). MAILFLOW_NO_RELAUNCH=0 measures the jar's default path.
+export MAILFLOW_NO_RELAUNCH=${MAILFLOW_NO_RELAUNCH:-1}
 TRIALS=${TRIALS:-3}; MSGS=${MSGS:-3000}; SESS=${SESS:-10}; KILL_AFTER=${KILL_AFTER:-300}; KEEP=${KEEP:-0}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${JAR:-$REPO/ops/target/mailflow.jar}

@@ -58,6 +58,9 @@
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
+# One JVM per mailflow process: this script signals and measures mailflow by its PID, and the jar's launcher would
+# otherwise run the work in a child JVM (ops/cli Launcher). MAILFLOW_NO_RELAUNCH=0 measures the jar's default path.
+export MAILFLOW_NO_RELAUNCH=${MAILFLOW_NO_RELAUNCH:-1}
 
 SIZE=${SIZE:-1024}; MSGS=${MSGS:-20000}; SESS=${SESS:-20}; LOADGEN=${LOADGEN:-loadtest}
 RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}

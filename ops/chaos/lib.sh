@@ -14,6 +14,9 @@
 #   PLANT=           self-test of the counter: "duplicate" copies one delivered Maildir file, "loss" deletes
 #                    one, just before the count; the drill must then fail
 set -euo pipefail
+# One JVM per mailflow process: this script signals and measures mailflow by its PID, and the jar's launcher would
+# otherwise run the work in a child JVM (ops/cli Launcher). MAILFLOW_NO_RELAUNCH=0 measures the jar's default path.
+export MAILFLOW_NO_RELAUNCH=${MAILFLOW_NO_RELAUNCH:-1}
 
 RATE=${RATE:-20}; SESSIONS=${SESSIONS:-4}; SETTLE=${SETTLE:-120}; START_TIMEOUT=${START_TIMEOUT:-180}
 JAVA_OPTS=${JAVA_OPTS:--Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}

@@ -60,9 +60,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Node - the stages one mailflow process runs, started downstream-first (so nothing accepted waits on
- * a stage that is not there yet) and closed upstream-first (the edge stops accepting before the stages
- * behind it stop). Every node also runs the admin server (health, /metrics, the admin API), started last so
+ * Node - the stages one mailflow process runs: the edge on the calling thread and, beside it, the stages behind it
+ * downstream-first on a thread of their own (the edge greets without waiting for their Kafka clients and group joins:
+ * what it accepts meanwhile waits in mail.submission.v1); closed upstream-first (the edge stops accepting before the
+ * stages behind it stop), every stage loop told to stop at once ({@link StageLoop.StopGroup}). Every node also runs the admin server (health, /metrics, the admin API), started last so
  * that it reports stages that exist.
  *
  * <p>One {@link PrometheusMeterRegistry} per process ({@link #meters()}): every stage, its Kafka clients,
@@ -76,6 +77,8 @@ final class Node implements AutoCloseable {
   private final List<ReadinessCheck> readiness = new ArrayList<>();
   private final CompletableFuture<Void> failed = new CompletableFuture<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  /** Every stage loop of this process: told to stop at once when the node closes (a stop takes the slowest's time). */
+  private final StageLoop.StopGroup loops = new StageLoop.StopGroup();
   private Vertx vertx;
   private AdminServer admin;
   /** Who this process is to Kafka across restarts ({@code <data-dir>/instance-id}), locked while it runs. */
@@ -92,6 +95,24 @@ final class Node implements AutoCloseable {
   record AdminListener(String bindAddress, int port) {}
 
   private Node() {}
+
+  /** Asked between the steps of the start; true: close what exists instead of going on. */
+  private java.util.function.BooleanSupplier stopRequested = () -> false;
+
+  /** A stop was asked while the node started: what had started is closed. */
+  static final class StoppedWhileStarting extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StoppedWhileStarting() {
+      super("stopped while starting", null, false, false);
+    }
+  }
+
+  private void checkStop() {
+    if (stopRequested.getAsBoolean()) {
+      throw new StoppedWhileStarting();
+    }
+  }
 
   /**
    * This process's instance id: the data dir's own ({@code <data-dir>/instance-id}, the same after a restart),
@@ -118,6 +139,17 @@ final class Node implements AutoCloseable {
    */
   static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
       PrintWriter out, short replicationFactor, AdminListener adminListener) {
+    return start(bootstrap, org, dataDir, mailStore, roles, out, replicationFactor, adminListener, () -> false);
+  }
+
+  /**
+   * As above; {@code stopRequested} is asked between the start's steps (each stage, the edge, the admin server): once
+   * it says true the start closes what it started and throws {@link StoppedWhileStarting}, so a stop asked during a
+   * start waits for one step, not for the whole start.
+   */
+  static Node start(String bootstrap, Organization org, Path dataDir, Path mailStore, Set<Role> roles,
+      PrintWriter out, short replicationFactor, AdminListener adminListener,
+      java.util.function.BooleanSupplier stopRequested) {
     if (adminListener != null) {
       adminBind(adminListener, org); // a bad address is refused before anything starts
     }
@@ -126,6 +158,7 @@ final class Node implements AutoCloseable {
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
         Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS), EventStreamTopics.of(org.transportService()));
     Node node = new Node();
+    node.stopRequested = stopRequested;
     try {
       node.identity = InstanceIdentity.acquire(dataDir);
       node.started.push(node.identity); // released last
@@ -137,6 +170,7 @@ final class Node implements AutoCloseable {
       node.started.push(ProcessMeters.bind(node.meters));
       node.startRoles(bootstrap, org, dataDir, mailStore, roles, out);
       if (adminListener != null) { // null: --no-admin
+        node.checkStop();
         node.startAdmin(bootstrap, org, dataDir, adminListener, out);
       }
     } catch (RuntimeException e) {
@@ -151,9 +185,52 @@ final class Node implements AutoCloseable {
     java.util.function.Consumer<TopicPublisher> logs = exchangeLogs(org, dataDir, roles);
     StageLoop.Options options = StageLoop.Options.defaults()
         .withPoisonThreshold(org.transportService().poisonThreshold()).withMeters(meters)
-        .withInstanceId(identity.isStatic() ? identity.id() : null).withPublisherSetup(logs);
+        .withInstanceId(identity.isStatic() ? identity.id() : null).withPublisherSetup(logs).withStopGroup(loops);
     vertx = Vertx.vertx(); // the edge, delivery and the admin server
     started.push(EventLoopDelay.start(vertx, meters));
+    // The stages behind the edge start on their own thread while this one starts the edge, which greets as soon as
+    // it listens: mail it accepts meanwhile waits in mail.submission.v1 until the categorizer is there, as it would
+    // behind a slow categorizer. Each stage's clients are built and its consumer group joined beside the edge.
+    CompletableFuture<Void> stages = new CompletableFuture<>();
+    Thread stageStarter = new Thread(() -> {
+      try {
+        startStages(bootstrap, org, mailStore, roles, options, out);
+        stages.complete(null);
+      } catch (Throwable e) {
+        stages.completeExceptionally(e);
+      }
+    }, "mailflow-stages-start");
+    stageStarter.start();
+    try {
+      if (roles.contains(Role.EDGE)) {
+        startEdge(bootstrap, org, dataDir, logs, out);
+      }
+    } catch (RuntimeException | Error e) {
+      try {
+        stages.join();
+      } catch (RuntimeException ignored) {
+        // the edge's failure is the one to report; the node closes whatever started
+      }
+      throw e;
+    }
+    try {
+      stages.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+    out.flush();
+  }
+
+  /** Delivery (and the webhooks), routing and the categorizer: their clients, loops and group joins. */
+  private void startStages(String bootstrap, Organization org, Path mailStore, Set<Role> roles,
+      StageLoop.Options options, PrintWriter out) {
+    checkStop();
     if (roles.contains(Role.DELIVERY)) {
       DeliveryStage delivery = DeliveryStage.start(vertx, bootstrap, org, mailStore,
           DeliveryStage.Options.defaults().withTransportService(org.transportService()).withLoop(options));
@@ -161,50 +238,54 @@ final class Node implements AutoCloseable {
       out.printf("delivery      mail store in %s%n", mailStore.toAbsolutePath().normalize());
       startWebhooks(bootstrap, org, options, out);
     }
+    checkStop();
     if (roles.contains(Role.ROUTING)) {
       RoutingStage routing = RoutingStage.start(bootstrap, org, options);
       running("routing", routing, routing.status());
       out.println("routing       consuming mail.categorized.v1");
     }
+    checkStop();
     if (roles.contains(Role.CATEGORIZER)) {
       CategorizerStage categorizer = CategorizerStage.start(bootstrap, org, options);
       running("categorizer", categorizer, categorizer.status());
       out.println("categorizer   consuming mail.submission.v1");
     }
-    if (roles.contains(Role.EDGE)) {
-      // connectors with Tls but no certificate of their own use the node's self-signed one, as in Exchange
-      BackPressure pressure = backPressure(bootstrap, org, dataDir);
-      started.push(pressure);
-      readiness.add(ReadinessCheck.of("backPressure", () -> pressureResult(pressure.status())));
-      EdgeOptions edgeOptions = EdgeOptions.defaults()
-          .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters)
-          .withBackPressure(pressure);
-      // transactional id: the data dir's instance id, so it is stable across restarts of this edge (a restart
-      // fences its predecessor's open transaction at once) and differs between edges of one server name (two
-      // edges sharing an id would fence each other)
-      String edgeClient = "mailflow-edge-" + org.serverName();
-      KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters,
-          EventEncoding.of(org));
-      logs.accept(wiring.publisher()); // its RECEIVE events: the tracking switch and the MSGTRK file
-      started.push(wiring);
-      // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
-      // loop), where and as big as the organization's transportService says
-      ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(),
-          org.transportService().receiveProtocolLogDirectory(dataDir), org.transportService());
-      started.push(protocolLog);
-      logMeters("SmtpReceive", protocolLog.writer());
-      SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
-          edgeOptions));
-      started.push(() -> await(edge.close()));
-      readiness.add(ReadinessCheck.of("edge", listenersBound(org, edge::listening)));
-      for (ReceiveConnector connector : org.receiveConnectors()) {
-        for (InetSocketAddress address : edge.listening(connector.name())) {
-          out.printf("edge          %s listening on %s:%d%n", connector.name(),
-              address.getAddress().getHostAddress(), address.getPort());
-        }
+  }
+
+  /** The SMTP edge: back pressure, its certificate, its Kafka wiring, its listeners. */
+  private void startEdge(String bootstrap, Organization org, Path dataDir,
+      java.util.function.Consumer<TopicPublisher> logs, PrintWriter out) {
+    // connectors with Tls but no certificate of their own use the node's self-signed one, as in Exchange
+    BackPressure pressure = backPressure(bootstrap, org, dataDir);
+    push(pressure);
+    addReadiness(ReadinessCheck.of("backPressure", () -> pressureResult(pressure.status())));
+    EdgeOptions edgeOptions = EdgeOptions.defaults()
+        .withDefaultCertificate(SelfSignedCertificate.forEdge(org, dataDir, out)).withMeters(meters)
+        .withBackPressure(pressure);
+    // transactional id: the data dir's instance id, so it is stable across restarts of this edge (a restart
+    // fences its predecessor's open transaction at once) and differs between edges of one server name (two
+    // edges sharing an id would fence each other)
+    String edgeClient = "mailflow-edge-" + org.serverName();
+    KafkaEdgeWiring wiring = KafkaEdgeWiring.create(bootstrap, edgeClient, edgeClient + "-" + identity.id(), meters,
+        EventEncoding.of(org));
+    logs.accept(wiring.publisher()); // its RECEIVE events: the tracking switch and the MSGTRK file
+    push(wiring);
+    // Verbose connectors' protocol logs also as Exchange's CSV files (written and cleaned up off the event
+    // loop), where and as big as the organization's transportService says
+    ProtocolLogCsv protocolLog = new ProtocolLogCsv(wiring.events(),
+        org.transportService().receiveProtocolLogDirectory(dataDir), org.transportService());
+    push(protocolLog);
+    logMeters("SmtpReceive", protocolLog.writer());
+    SmtpEdge edge = await(SmtpEdge.start(vertx, org, Directory.of(org), wiring.submissions(), protocolLog,
+        edgeOptions));
+    push(() -> await(edge.close()));
+    addReadiness(ReadinessCheck.of("edge", listenersBound(org, edge::listening)));
+    for (ReceiveConnector connector : org.receiveConnectors()) {
+      for (InetSocketAddress address : edge.listening(connector.name())) {
+        out.printf("edge          %s listening on %s:%d%n", connector.name(),
+            address.getAddress().getHostAddress(), address.getPort());
       }
     }
-    out.flush();
   }
 
   /**
@@ -217,10 +298,10 @@ final class Node implements AutoCloseable {
     }
     Webhooks webhooks = Webhooks.start(bootstrap, org, options,
         org.transportService().messageTracking().subjectLoggingEnabled());
-    started.push(webhooks);
+    push(webhooks);
     for (WebhookStage stage : webhooks.stages()) {
       watch(stage.status().stopped());
-      readiness.add(ReadinessCheck.of("webhook " + stage.name(), () -> member(stage.status().membership())));
+      addReadiness(ReadinessCheck.of("webhook " + stage.name(), () -> member(stage.status().membership())));
       out.printf("webhook       %s consuming mail.tracking.v1 as %s%n", stage.name(), WebhookStage.groupId(stage.name()));
     }
   }
@@ -334,7 +415,9 @@ final class Node implements AutoCloseable {
     }
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(new BrokerReachable(bootstrap, BrokerReachable.DEFAULT_TIMEOUT));
-    checks.addAll(readiness);
+    synchronized (this) {
+      checks.addAll(readiness);
+    }
     // message tracking: always running (README of ops/admin: why not on demand), one index per cluster, served by
     // the process that holds the data dir: others sharing it (role processes started on one dir) would fight over
     // the index's write lock, and one index per data dir is all a search needs
@@ -376,9 +459,18 @@ final class Node implements AutoCloseable {
 
   /** A started stage: closed with the node, watched for a fatal stop, asked for readiness. */
   private void running(String role, AutoCloseable stage, StageStatus status) {
-    started.push(stage);
+    push(stage);
     watch(status.stopped());
-    readiness.add(ReadinessCheck.of(role, () -> member(status.membership())));
+    addReadiness(ReadinessCheck.of(role, () -> member(status.membership())));
+  }
+
+  /** Something to close with the node (the edge and the stages start on two threads). */
+  private synchronized void push(AutoCloseable closeable) {
+    started.push(closeable);
+  }
+
+  private synchronized void addReadiness(ReadinessCheck check) {
+    readiness.add(check);
   }
 
   /** A stage is ready once its consumer is a member of its group (an empty assignment counts). */
@@ -446,6 +538,9 @@ final class Node implements AutoCloseable {
     if (closed.getCount() == 0) {
       return;
     }
+    // every loop leaves its poll now and drains, commits and closes its consumer on its own thread, beside the others;
+    // the closes below then wait for each (before: one after another, each up to its consumer's close timeout)
+    loops.stopAll();
     while (!started.isEmpty()) {
       try {
         started.pop().close();

@@ -10,6 +10,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,23 +52,32 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Node.AdminListener admin = adminBind.listener(adminPort); // a bad --admin-bind is refused before anything starts
     Path store = mailStore.resolve(dataDir); // and so is a bad --mail-store
-    Organization org = organization.load();
-    DemoCredentials.Applied demo = null;
-    if (organization.config == null) { // the built-in demo: passwords made at first start, kept in the data dir
-      demo = DemoCredentials.apply(org, dataDir);
-      org = demo.organization();
-    }
-    OrganizationSummary.print(org, organization.describeSource(), out);
-    if (demo != null) {
-      DemoCredentials.print(demo, out);
-    }
+    Organization loaded = organization.load(); // a bad file is refused before anything starts
+    // The rest of the organization's preparation runs while the broker starts (Running.start): the demo's password
+    // hashes (PBKDF2, two of them on a fresh data dir) and the summary.
+    java.util.function.Supplier<Organization> prepared = () -> {
+      Organization org = loaded;
+      DemoCredentials.Applied demo = null;
+      if (organization.config == null) { // the built-in demo: passwords made at first start, kept in the data dir
+        demo = DemoCredentials.apply(org, dataDir);
+        org = demo.organization();
+      }
+      OrganizationSummary.print(org, organization.describeSource(), out);
+      if (demo != null) {
+        DemoCredentials.print(demo, out);
+      }
+      return org;
+    };
     // The hook exists before anything starts: the edge greets while the rest still starts, and a stop then must
     // still close the broker cleanly (StartingRun waits for the start, then closes in order).
     StartingRun run = new StartingRun();
     try (ShutdownHook hook = ShutdownHook.closeOnExit(run)) {
       Running running;
       try {
-        running = Running.start(org, dataDir, store, kafkaPort, admin, out);
+        running = Running.start(prepared, dataDir, store, kafkaPort, admin, out, run::stopRequested);
+      } catch (Node.StoppedWhileStarting e) {
+        run.failed(); // what had started is closed: the hook's thread has nothing left to close
+        return 0;
       } catch (RuntimeException e) {
         run.failed();
         throw e;
@@ -107,12 +118,47 @@ final class RunCommand implements Callable<Integer> {
 
     static Running start(Organization org, Path dataDir, Path mailStore, int kafkaPort, Node.AdminListener admin,
         PrintWriter out) {
+      return start(() -> org, dataDir, mailStore, kafkaPort, admin, out);
+    }
+
+    /**
+     * Starts the broker on its own thread and meanwhile, on this one, gets the organization from {@code organization}
+     * (the demo's password hashes) and makes the edge's self-signed certificate if there is none (an RSA key: about a
+     * second on a fresh data dir); then the stages. A failure of either side closes what the other started.
+     */
+    static Running start(java.util.function.Supplier<Organization> organization, Path dataDir, Path mailStore,
+        int kafkaPort, Node.AdminListener admin, PrintWriter out) {
+      return start(organization, dataDir, mailStore, kafkaPort, admin, out, () -> false);
+    }
+
+    /** As above; a stop asked meanwhile ({@code stopRequested}) closes what started and throws StoppedWhileStarting. */
+    static Running start(java.util.function.Supplier<Organization> organization, Path dataDir, Path mailStore,
+        int kafkaPort, Node.AdminListener admin, PrintWriter out, java.util.function.BooleanSupplier stopRequested) {
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
         throw new CliFailure("cannot create data dir " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
       }
-      EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+      CompletableFuture<EmbeddedKafka> broker = new CompletableFuture<>();
+      Thread starter = new Thread(() -> {
+        try {
+          broker.complete(EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort));
+        } catch (Throwable e) {
+          broker.completeExceptionally(e);
+        }
+      }, "mailflow-broker-start");
+      starter.setDaemon(true);
+      starter.start();
+      Organization org;
+      try {
+        org = organization.get();
+        SelfSignedCertificate.prepareForEdge(org, dataDir); // Node's edge then finds it (and says so)
+      } catch (RuntimeException | Error e) {
+        broker.thenAccept(EmbeddedKafka::close);
+        awaitQuietly(broker);
+        throw e;
+      }
+      EmbeddedKafka kafka = await(broker);
       out.printf("kafka         embedded broker at %s (logs in %s)%n", kafka.bootstrapServers(),
           dataDir.resolve("kafka").toAbsolutePath().normalize());
       if (LogFile.path() != null) {
@@ -130,8 +176,11 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       try {
         // One broker: replication above 1 cannot be met, whatever the organization file says.
+        if (stopRequested.getAsBoolean()) {
+          throw new Node.StoppedWhileStarting();
+        }
         Node node = Node.start(kafka.bootstrapServers(), org, dataDir, mailStore, EnumSet.allOf(Role.class), out, (short) 1,
-            admin);
+            admin, stopRequested);
         if (flusher != null) {
           flusher.bindTo(node.meters());
         }
@@ -140,6 +189,36 @@ final class RunCommand implements Callable<Integer> {
         stopFlusher(kafka, flusher);
         kafka.close();
         throw e;
+      }
+    }
+
+    /** The broker, once its start ended; its failure rethrown as is. */
+    private static EmbeddedKafka await(CompletableFuture<EmbeddedKafka> broker) {
+      try {
+        return broker.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw new CliFailure(cause.getMessage(), cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        broker.thenAccept(EmbeddedKafka::close);
+        throw new CliFailure("interrupted while the embedded broker started", e);
+      }
+    }
+
+    private static void awaitQuietly(CompletableFuture<EmbeddedKafka> broker) {
+      try {
+        broker.get();
+      } catch (ExecutionException e) {
+        // the start failed: nothing to close
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

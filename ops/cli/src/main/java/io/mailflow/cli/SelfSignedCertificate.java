@@ -79,10 +79,25 @@ final class SelfSignedCertificate {
     }
     Path dir = dataDir.resolve("tls");
     Result result = ensure(dir, names);
+    boolean made = MADE_AHEAD.remove(dir.toAbsolutePath().normalize()) || result.made();
     out.printf("tls           self-signed certificate for %s %s %s%n", String.join(", ", names),
-        result.made() ? "made in" : "in", dir.toAbsolutePath().normalize());
+        made ? "made in" : "in", dir.toAbsolutePath().normalize());
     return result.certificate();
   }
+
+  /**
+   * Makes the edge's certificate now when it will need one and there is none fit for use, without a word:
+   * {@link #forEdge} later finds it. {@code mailflow run} calls it while the broker starts.
+   */
+  static void prepareForEdge(Organization org, Path dataDir) {
+    List<String> names = edgeNames(org);
+    if (!names.isEmpty() && ensure(dataDir.resolve("tls"), names).made()) {
+      MADE_AHEAD.add(dataDir.resolve("tls").toAbsolutePath().normalize());
+    }
+  }
+
+  /** Directories where {@link #prepareForEdge} made the certificate, until {@link #forEdge} has said so. */
+  private static final Set<Path> MADE_AHEAD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * The node's certificate for the admin server (HTTPS when it listens beyond loopback): the edge's one in

@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
  * greets clients while the rest of the node still starts, so a SIGTERM can come at any moment of the start. Before
  * this existed a stop in that gap exited without stopping the embedded broker (its next start then recovered its
  * logs as after a crash). A stop asked for during the start waits for the start to end (it cannot be cut short
- * safely: half a broker is worse than a whole one), then closes everything in order, as any other stop.
+ * safely: half a broker is worse than a whole one), then closes everything in order, as any other stop. The start
+ * asks {@link #stopRequested()} between its steps (RunCommand, Node) and, once asked, closes what it started itself
+ * and ends as failed: the stop then waits for one step of the start, not for all of it.
  */
 final class StartingRun implements AutoCloseable {
   /** The longest a stop waits for a start in progress: the broker's own start is bounded by 30 s. */
@@ -25,6 +27,11 @@ final class StartingRun implements AutoCloseable {
     startEnded = true;
     notifyAll();
     return !stopping;
+  }
+
+  /** Whether a stop has been asked: the start then closes what it started instead of going on. */
+  synchronized boolean stopRequested() {
+    return stopping;
   }
 
   /** The start failed: nothing to close. */

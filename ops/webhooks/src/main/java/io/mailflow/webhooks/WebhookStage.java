@@ -75,7 +75,7 @@ public final class WebhookStage implements AutoCloseable {
     // a record is done when its notifications are settled: that may take maxRetryTime, and is no failure
     Duration processing = config.maxRetryTime().plus(config.timeout()).plus(SETTLE_MARGIN);
     StageLoop.Options options = new StageLoop.Options(base.poisonThreshold(), base.retryBackoff(), processing,
-        base.maxPollRecords(), base.meters(), base.instanceId());
+        base.maxPollRecords(), base.meters(), base.instanceId(), null, base.stopGroup());
     try {
       StageLoop<TrackingEvent> loop = StageLoop.start(stage, bootstrap, group, Topics.TRACKING,
           (key, event, origin) -> process(config, notifications, endpoint, event, origin), poison, options);

@@ -105,6 +105,12 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   public static final Duration HANDOVER_COMMIT_TIMEOUT = Duration.ofSeconds(2);
   /** How long {@link #positions()} waits for a partition's position not known yet (just assigned). */
   static final Duration POSITION_TIMEOUT = Duration.ofSeconds(1);
+  /**
+   * The longest the consumer's close waits for the group coordinator (the leave, the last commit's answer). After an
+   * unclean stop the coordinator may not answer for a while: the close then gives up and the session timeout moves
+   * the partitions, as after a crash.
+   */
+  public static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(3);
 
   private static final Logger log = LoggerFactory.getLogger(StageLoop.class);
 
@@ -146,10 +152,16 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
    *     registry (ops/cli {@code Node}); {@link #defaults()} gives a fresh private {@link SimpleMeterRegistry}
    */
   public record Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
-      MeterRegistry meters, String instanceId, java.util.function.Consumer<TopicPublisher> publisherSetup) {
+      MeterRegistry meters, String instanceId, java.util.function.Consumer<TopicPublisher> publisherSetup,
+      StopGroup stopGroup) {
     public Options {
       Objects.requireNonNull(meters, "meters");
       publisherSetup = publisherSetup == null ? p -> { } : publisherSetup;
+    }
+
+    public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
+        MeterRegistry meters, String instanceId, java.util.function.Consumer<TopicPublisher> publisherSetup) {
+      this(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, publisherSetup, null);
     }
 
     public Options(int poisonThreshold, Duration retryBackoff, Duration processingTimeout, int maxPollRecords,
@@ -173,11 +185,12 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
 
     public Options withRetryBackoff(Duration backoff) {
       return new Options(poisonThreshold, backoff, processingTimeout, maxPollRecords, meters, instanceId,
-          publisherSetup);
+          publisherSetup, stopGroup);
     }
 
     public Options withMaxPollRecords(int max) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters, instanceId, publisherSetup);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, max, meters, instanceId, publisherSetup,
+          stopGroup);
     }
 
     /** Tries per record before it is parked on mail.poison.v1 (the organization's transportService.poisonThreshold). */
@@ -186,13 +199,13 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
         throw new IllegalArgumentException("poisonThreshold must be at least 1, got " + threshold);
       }
       return new Options(threshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId,
-          publisherSetup);
+          publisherSetup, stopGroup);
     }
 
     /** Records the loop's and its stage's meters in {@code registry}. */
     public Options withMeters(MeterRegistry registry) {
       return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, registry, instanceId,
-          publisherSetup);
+          publisherSetup, stopGroup);
     }
 
     /**
@@ -201,7 +214,8 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
      * keeps it in the data dir); two live processes with one id fence each other. Null: dynamic membership.
      */
     public Options withInstanceId(String id) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, id, publisherSetup);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, id, publisherSetup,
+          stopGroup);
     }
   
     /**
@@ -210,7 +224,44 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
      * (messageTrackingLogEnabled, the MSGTRK and SEND files' taps). None by default.
      */
     public Options withPublisherSetup(java.util.function.Consumer<TopicPublisher> setup) {
-      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, setup);
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId, setup,
+          stopGroup);
+    }
+
+    /**
+     * Puts the loops built on these options in {@code group}: {@link StopGroup#stopAll()} then stops them all at
+     * once (ops/cli's Node: one group per process), so a stop takes as long as the slowest loop, not their sum.
+     */
+    public Options withStopGroup(StopGroup group) {
+      return new Options(poisonThreshold, retryBackoff, processingTimeout, maxPollRecords, meters, instanceId,
+          publisherSetup, group);
+    }
+  }
+
+  /**
+   * StopGroup - the loops of one process, told to stop together. Each loop's own stop is bounded (the grace for
+   * records in flight, a commit, the consumer's close with {@link #CONSUMER_CLOSE_TIMEOUT}); one after another,
+   * seven loops whose consumers each waited out their close timeout (after an unclean stop the group coordinator
+   * may not answer a leave at once) took 36 s. {@link #stopAll()} makes every loop leave its poll loop now, so
+   * they drain, commit and close their consumers in parallel on their own threads; each {@link #close()} after it
+   * only waits for its own loop, by then mostly done.
+   */
+  public static final class StopGroup {
+    private final java.util.Set<StageLoop<?>> loops = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void add(StageLoop<?> loop) {
+      loops.add(loop);
+    }
+
+    void remove(StageLoop<?> loop) {
+      loops.remove(loop);
+    }
+
+    /** Tells every loop of the group to stop (does not wait). */
+    public void stopAll() {
+      for (StageLoop<?> loop : loops) {
+        loop.running = false;
+      }
     }
   }
 
@@ -289,6 +340,9 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       Topic<V> topic, RecordProcessor<V> processor, TopicPublisher poisonPublisher, Options options, Hooks<V> hooks) {
     StageLoop<V> loop = new StageLoop<>(stage, bootstrapServers, groupId, topic, processor, poisonPublisher, options,
         hooks);
+    if (options.stopGroup() != null) {
+      options.stopGroup().add(loop);
+    }
     loop.thread.start();
     return loop;
   }
@@ -380,10 +434,13 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
         outage.close();
         // A static member stays in its group on close unless told: leave, so a stopped stage's partitions go
         // to the others at once (a kill -9 leaves nothing: then the session timeout moves them).
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+        consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT)
             .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
         log.warn("stage {}: closing consumer: {}", stage, e.toString());
+      }
+      if (options.stopGroup() != null) {
+        options.stopGroup().remove(this);
       }
     }
   }

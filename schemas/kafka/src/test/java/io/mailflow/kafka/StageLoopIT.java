@@ -262,6 +262,36 @@ class StageLoopIT {
     return out;
   }
 
+  @Test
+  void stopAllStopsEveryLoopOfItsGroupWithoutWaitingForOneAnotherAndNoOtherLoop() throws Exception {
+    String run = UUID.randomUUID().toString();
+    StageLoop.StopGroup group = new StageLoop.StopGroup();
+    try (TopicPublisher publisher = TopicPublisher.create(bootstrap, "test-" + run)) {
+      List<StageLoop<TrackingEvent>> loops = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        loops.add(StageLoop.start("test-" + i, bootstrap, "group-" + run + "-" + i, Topics.TRACKING,
+            (key, value, origin) -> CompletableFuture.completedFuture(null), publisher, FAST.withStopGroup(group)));
+      }
+      StageLoop<TrackingEvent> outsider = StageLoop.start("outsider", bootstrap, "group-" + run + "-outsider",
+          Topics.TRACKING, (key, value, origin) -> CompletableFuture.completedFuture(null), publisher, FAST);
+      try {
+        for (StageLoop<TrackingEvent> loop : loops) {
+          awaitTrue(() -> loop.membership().joined(), "each loop joined its group");
+        }
+        awaitTrue(() -> outsider.membership().joined(), "the outsider joined its group");
+
+        group.stopAll(); // no close(): the loops end on their own threads, side by side
+        CompletableFuture.allOf(loops.stream().map(StageLoop::stopped).toArray(CompletableFuture[]::new))
+            .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(loops.stream().noneMatch(l -> l.membership().joined()), "every loop of the group left");
+        assertTrue(outsider.membership().joined() && !outsider.stopped().isDone(), "a loop outside the group runs on");
+      } finally {
+        loops.forEach(StageLoop::close);
+        outsider.close();
+      }
+    }
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
