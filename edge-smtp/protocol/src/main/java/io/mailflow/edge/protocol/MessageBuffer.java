@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * <p>Past the inline limit, when the hooks give a {@link BodySpill}, the header section (up to and
  * including the first CRLF CRLF; the trace header comes first) stays in memory and the rest goes to
  * the spill in fixed-size chunks; while {@code window} writes are unfinished the buffer is
- * {@link #blocked()} and the readers stop consuming input. A header section that has not ended by
- * then makes the message refused ({@link #headerTooLarge()}): nothing more is stored.
+ * {@link #blocked()} and the readers stop consuming input. A header section still going on at the inline
+ * limit is waited for in memory, up to {@link SmtpConfig#SPILL_HEADER_SECTION_LIMIT} (a small inline limit must
+ * not refuse messages with long headers); one that has not ended by then makes the message refused
+ * ({@link #headerTooLarge()}): nothing more is stored.
  *
  * <p>Also notes text lines over 1000 octets (RFC 5321 4.5.3.1.6) when asked to.
  */
@@ -30,6 +32,8 @@ final class MessageBuffer {
 
   private final long limit;
   private final int inlineLimit;
+  /** How far past the inline limit a header section that has not ended yet is waited for in memory. */
+  private final int headerWait;
   private final int chunkSize;
   private final int window;
   private final boolean checkLines;
@@ -75,6 +79,7 @@ final class MessageBuffer {
       Supplier<Optional<BodySpill>> spillSource, Executor executor, Runnable progress) {
     this.limit = limit;
     this.inlineLimit = inlineLimit;
+    this.headerWait = Math.max(inlineLimit, SmtpConfig.SPILL_HEADER_SECTION_LIMIT);
     this.chunkSize = chunkSize;
     this.window = window;
     this.checkLines = checkLines;
@@ -102,7 +107,7 @@ final class MessageBuffer {
       case UNDECIDED -> {
         scan(b, held + 1);
         store(b);
-        if (++held > inlineLimit) {
+        if (++held > inlineLimit && decisionDue()) {
           decide();
         }
       }
@@ -133,13 +138,15 @@ final class MessageBuffer {
       int n;
       switch (mode) {
         case UNDECIDED -> {
-          n = (int) Math.min(keep, (long) inlineLimit + 1 - held);
+          // up to the decision: the inline limit, or while the header section goes on, its end (or headerWait)
+          long until = headerEnd < 0 ? Math.max(inlineLimit, headerWait) : inlineLimit;
+          n = (int) Math.max(1, Math.min(keep, until + 1 - held));
           for (int i = off; i < off + n && headerEnd < 0; i++) {
             scan(b[i], held + (i - off) + 1);
           }
           store(b, off, n);
           held += n;
-          if (held > inlineLimit) {
+          if (held > inlineLimit && decisionDue()) {
             decide();
           }
         }
@@ -285,6 +292,11 @@ final class MessageBuffer {
     if (crlfMatched == 4) {
       headerEnd = positionAfter;
     }
+  }
+
+  /** Past the inline limit: decide once the header section ended, or it outgrew {@link #headerWait}. */
+  private boolean decisionDue() {
+    return headerEnd >= 0 || held > headerWait;
   }
 
   /** The inline limit is passed: keep everything, or keep the header section and spill the rest. */

@@ -123,10 +123,27 @@ class BodySpillTest {
   }
 
   @Test
-  void headerSectionNotEndedWithinTheInlineLimitIsRefused() {
+  void aHeaderSectionLongerThanTheInlineLimitStaysWholeInTheHeadAndTheRestSpills() {
     HandDrivenSpill spill = HandDrivenSpill.automatic();
     StringBuilder headers = new StringBuilder();
     for (int i = 0; i < 20; i++) {
+      headers.append("X-Field-").append(i).append(": value\r\n"); // ~360 octets: past the 100-octet inline limit
+    }
+    String body = body(12);
+    SessionProbe probe = probe(spill).send("DATA\r\n" + headers + "\r\n" + body + ".\r\n");
+    assertEquals(List.of(354, 250), probe.codes());
+    assertEquals(TRACE + headers + "\r\n", probe.messageText(0), "the head is the whole header section");
+    StringBuilder spilled = new StringBuilder();
+    spill.chunks.forEach(c -> spilled.append(new String(c, StandardCharsets.US_ASCII)));
+    assertEquals(body, spilled.toString());
+    assertFalse(spill.discarded);
+  }
+
+  @Test
+  void headerSectionNotEndedWithinTheSpillHeaderLimitIsRefused() {
+    HandDrivenSpill spill = HandDrivenSpill.automatic();
+    StringBuilder headers = new StringBuilder();
+    for (int i = 0; headers.length() <= SmtpConfig.SPILL_HEADER_SECTION_LIMIT; i++) {
       headers.append("X-Field-").append(i).append(": value\r\n");
     }
     SessionProbe probe = probe(spill).send("DATA\r\n" + headers + "\r\nbody\r\n.\r\nNOOP\r\n");
