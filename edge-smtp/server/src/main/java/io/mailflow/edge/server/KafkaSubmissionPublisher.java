@@ -30,7 +30,15 @@ final class KafkaSubmissionPublisher implements SubmissionPublisher {
 
   @Override
   public CompletionStage<Void> publish(SubmittedMessage message) {
-    return publisher.send(Topics.SUBMISSION, message.getEnvelope().getNetworkMessageId(), message)
+    // a claim-checked body's chunks were acknowledged unflushed (KafkaBodyStore): flushed before the 250 too
+    java.util.concurrent.CompletableFuture<?> written = publisher.send(Topics.SUBMISSION,
+        message.getEnvelope().getNetworkMessageId(), message);
+    java.util.Optional<org.apache.kafka.common.TopicPartition> body = KafkaBodyStore.partitionOf(message);
+    if (body.isPresent()) { // the chunks are in the log already: their flush may run beside the submission's
+      written = java.util.concurrent.CompletableFuture.allOf(written,
+          publisher.durableLog().sync(java.util.List.of(body.get())));
+    }
+    return written
         .handle((metadata, failure) -> {
           if (failure == null) {
             return null;

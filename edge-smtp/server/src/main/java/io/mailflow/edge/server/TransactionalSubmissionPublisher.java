@@ -42,7 +42,8 @@ final class TransactionalSubmissionPublisher implements SubmissionPublisher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return writer.submit(message.getEnvelope().getNetworkMessageId(), value, timeout);
+    return writer.submit(message.getEnvelope().getNetworkMessageId(), value, timeout,
+        KafkaBodyStore.partitionOf(message).map(java.util.List::of).orElse(java.util.List.of()));
   }
 
   @Override
