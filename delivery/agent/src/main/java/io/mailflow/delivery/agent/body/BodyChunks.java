@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Cheap per body (issue 13: bodies past a few KB travel by reference, so there is one read per message): every
  * partition asked for stays assigned (a change of assignment re-registers the consumer's metrics per partition,
- * which cost more than the fetch), all paused but the one being read. The records fetched are kept, newest
- * {@link #CACHE_BYTES} at most, and a partition is read onwards from where the last fetch ended when the wanted
+ * which cost more than the fetch), all paused but the one being read. The records fetched at and after the wanted
+ * offset are kept, newest {@link #CACHE_BYTES} at most, and a partition is read onwards from where the last fetch ended when the wanted
  * offset lies a little ahead ({@link #READ_ON_RECORDS}), else sought: bodies are written in about the order their
  * copies are delivered, so one fetch brings the chunks of the next few messages too.
  *
@@ -222,7 +222,9 @@ public final class BodyChunks implements AutoCloseable {
       ConsumerRecord<String, byte[]> found = null;
       Long first = null;
       for (ConsumerRecord<String, byte[]> r : records.records(partition)) {
-        keep(r);
+        if (r.offset() >= offset) {
+          keep(r); // what lies ahead is wanted next; what was read over is not kept (asked for, it is sought)
+        }
         first = first == null ? r.offset() : first;
         if (r.offset() == offset) {
           found = r;
