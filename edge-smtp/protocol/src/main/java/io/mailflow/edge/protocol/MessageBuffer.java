@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  */
 final class MessageBuffer {
   private static final int CHUNK = 64 * 1024;
+  /** The first array of a spill chunk being filled (it grows up to the chunk size). */
+  static final int FIRST_PENDING = 32 * 1024;
 
   /** Where the octets go: memory until the decision at the inline limit, then memory or the spill. */
   private enum Mode { UNDECIDED, IN_MEMORY, SPILLING, HEADER_TOO_LARGE, SPILL_FAILED, OVERSIZE, DONE }
@@ -113,10 +115,13 @@ final class MessageBuffer {
       }
       case IN_MEMORY -> store(b);
       case SPILLING -> {
+        if (pendingUsed == pending.length) {
+          growPending(pendingUsed + 1);
+        }
         pending[pendingUsed++] = (byte) b; // room() is never 0 while spilling: a full chunk leaves at once
         if (pendingUsed == chunkSize) {
           byte[] full = pending;
-          pending = new byte[chunkSize];
+          pending = new byte[firstPendingSize()];
           pendingUsed = 0;
           emit(full);
         }
@@ -215,7 +220,7 @@ final class MessageBuffer {
       throw new IllegalStateException("not spilling");
     }
     if (pendingUsed > 0) {
-      emit(Arrays.copyOf(pending, pendingUsed));
+      emit(pendingUsed == pending.length ? pending : Arrays.copyOf(pending, pendingUsed));
       pendingUsed = 0;
     }
     pending = null;
@@ -320,24 +325,40 @@ final class MessageBuffer {
     current = new byte[0];
     used = 0;
     mode = Mode.SPILLING;
-    pending = new byte[chunkSize];
+    pending = new byte[firstPendingSize()];
     pend(all, (int) headerEnd, all.length - (int) headerEnd);
   }
 
   private void pend(byte[] b, int off, int len) {
     while (len > 0 && mode == Mode.SPILLING) {
       int n = Math.min(len, chunkSize - pendingUsed);
+      if (pendingUsed + n > pending.length) {
+        growPending(pendingUsed + n);
+      }
       System.arraycopy(b, off, pending, pendingUsed, n);
       pendingUsed += n;
       off += n;
       len -= n;
       if (pendingUsed == chunkSize) {
         byte[] full = pending;
-        pending = new byte[chunkSize];
+        pending = new byte[firstPendingSize()];
         pendingUsed = 0;
         emit(full);
       }
     }
+  }
+
+  /**
+   * The next chunk's first array: small, grown as octets come ({@link #growPending}), so a body of 20 KB past a
+   * 16 KB inline limit does not cost a whole 256 KB chunk.
+   */
+  private int firstPendingSize() {
+    return Math.min(chunkSize, FIRST_PENDING);
+  }
+
+  /** Room for {@code needed} octets of the chunk being filled: doubles, never past the chunk size. */
+  private void growPending(int needed) {
+    pending = Arrays.copyOf(pending, Math.min(chunkSize, Math.max(needed, pending.length * 2)));
   }
 
   private void emit(byte[] chunk) {

@@ -220,23 +220,24 @@ public final class BodyChunks implements AutoCloseable {
             + "; retention (" + Topics.BODIES.name() + ") has removed it or it never existed", true, e);
       }
       ConsumerRecord<String, byte[]> found = null;
-      Long first = null;
+      Long after = null; // the first record past the wanted offset
       for (ConsumerRecord<String, byte[]> r : records.records(partition)) {
         if (r.offset() >= offset) {
           keep(r); // what lies ahead is wanted next; what was read over is not kept (asked for, it is sought)
         }
-        first = first == null ? r.offset() : first;
         if (r.offset() == offset) {
           found = r;
+        } else if (r.offset() > offset && after == null) {
+          after = r.offset();
         }
         next.put(partition, r.offset() + 1);
       }
       if (found != null) {
         return found;
       }
-      if (first != null && next.get(partition) > offset) {
+      if (after != null) {
         throw new BodyUnavailableException(request.where() + ": no record at that offset (the next one is "
-            + (first > offset ? first : next.get(partition)) + ")", true, null);
+            + after + ")", true, null);
       }
       if (System.nanoTime() > deadline) {
         forget();
