@@ -4,6 +4,7 @@ import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +44,7 @@ final class TransactionalSubmissionPublisher implements SubmissionPublisher {
       return CompletableFuture.failedFuture(e);
     }
     return writer.submit(message.getEnvelope().getNetworkMessageId(), value, timeout,
-        KafkaBodyStore.partitionOf(message).map(java.util.List::of).orElse(java.util.List.of()));
+        KafkaBodyStore.partitionOf(message).map(List::of).orElse(List.of()));
   }
 
   @Override
