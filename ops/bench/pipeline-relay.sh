@@ -55,6 +55,8 @@
 # Memory (stderr): "memory idle:" RSS and heap used after a full GC (jcmd GC.run, then the admin server's
 #   jvm_memory_used_bytes{area="heap"}) after the warm-up; per run "memory:" RSS after, the peak RSS during the run
 #   (VmHWM, reset at its start) and the heap after a full GC.
+#   INLINE_BODY_LIMIT=  transportService.inlineBodyLimit (e.g. 16KB, 32MB); empty: mailflow's default (16 KB):
+#                  bodies past it are written once to mail.bodies.v1 and the queue records carry a reference
 #   KEEP=0         1: leave $BASE (data dir, logs) after teardown; else only its *.log and org.yaml stay
 #                  when a run was incomplete
 set -euo pipefail
@@ -67,7 +69,7 @@ RUNS=${RUNS:-1}; WARMUP=${WARMUP:-200}; QUIET=${QUIET:-0}
 PORT_IN=${PORT_IN:-0}; PORT_SINK=${PORT_SINK:-0}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}; START_TIMEOUT=${START_TIMEOUT:-180}; KEEP=${KEEP:-0}
 PROTOCOL_LOG=${PROTOCOL_LOG:-None}
-ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}; IDLE=${IDLE:-60}; DURABLE=${DURABLE:-on}
+ADMIN=${ADMIN:-on}; SCRAPE=${SCRAPE:-0}; IDLE=${IDLE:-60}; DURABLE=${DURABLE:-on}; INLINE_BODY_LIMIT=${INLINE_BODY_LIMIT:-}
 # envelope recipient(s) of the load; delivery-destinations.sh (which sources this file) sets a list
 RCPT=${RCPT:-bench@sink.test}
 # more `mailflow loadtest` options, a word list (edge.sh sets --messages-per-session here)
@@ -255,8 +257,10 @@ sendConnectors:
     addressSpaces: [sink.test]
     smartHosts: ["[127.0.0.1]:$PORT_SINK"]
 EOF
-  if [ "$DURABLE" = off ]; then
-    printf 'transportService:\n  flushToDiskBeforeAcknowledge: false\n' >> "$ORG"
+  if [ "$DURABLE" = off ] || [ -n "${INLINE_BODY_LIMIT:-}" ]; then
+    printf 'transportService:\n' >> "$ORG"
+    if [ "$DURABLE" = off ]; then printf '  flushToDiskBeforeAcknowledge: false\n' >> "$ORG"; fi
+    if [ -n "${INLINE_BODY_LIMIT:-}" ]; then printf '  inlineBodyLimit: %s\n' "${INLINE_BODY_LIMIT:-}" >> "$ORG"; fi
   fi
 }
 start_mailflow() {

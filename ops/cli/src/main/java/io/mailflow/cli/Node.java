@@ -156,7 +156,9 @@ final class Node implements AutoCloseable {
     // the event streams' retention follows the organization's tracking and protocol log limits; their JSON twins
     // exist when a format is Both
     TopicProvisioner.ensureTopics(bootstrap, org.kafka().partitions(), replicationFactor,
-        Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS), EventStreamTopics.of(org.transportService()));
+        Duration.ofMillis(KafkaClientConfig.DEFAULT_STARTUP_TIMEOUT_MS), EventStreamTopics.of(org.transportService()),
+        // bodies by reference (past inlineBodyLimit) must outlive every retry and replay of the copies naming them
+        TopicProvisioner.bodiesRetention(org.transportService().messageExpirationTimeout()));
     Node node = new Node();
     node.stopRequested = stopRequested;
     try {

@@ -248,8 +248,13 @@ class MailflowRunIT {
 
   /** Five megabytes of lines, every 97th starting with a dot (stuffed by the client, by our relay too). */
   private static String largeText() {
-    StringBuilder text = new StringBuilder(5_300_000);
-    for (int i = 0; text.length() < 5_000_000; i++) {
+    return largeText(5_000_000);
+  }
+
+  /** About {@code size} octets of lines, every 97th starting with a dot. */
+  private static String largeText(int size) {
+    StringBuilder text = new StringBuilder(size + 300_000);
+    for (int i = 0; text.length() < size; i++) {
       text.append(i % 97 == 0 ? "." : "").append("line ").append(i).append(" of a large message, streamed by reference\n");
     }
     return text.toString();
@@ -263,9 +268,17 @@ class MailflowRunIT {
 
   @Test
   void aMessageOverTheInlineLimitTravelsByReferenceAndArrivesWhole() throws Exception {
+    relayedByReference(largeText());
+  }
+
+  @Test
+  void aHundredKilobyteMessageTravelsByReferenceUnderTheSixteenKilobyteDefaultAndArrivesWhole() throws Exception {
+    relayedByReference(largeText(100 * 1024) + ".\n..\n. \n");
+  }
+
+  private void relayedByReference(String text) throws Exception {
     assumeTrue(sink != null, "Postfix smtp-sink is not installed");
     String subject = "large " + UUID.randomUUID();
-    String text = largeText();
     try (TopicReader<io.mailflow.schemas.avro.SubmittedMessage> submissions =
         TopicReader.fromEnd(running.kafka.bootstrapServers(), Topics.SUBMISSION)) {
       sendText(smtpPort, subject, text, "partners@contoso.test");
@@ -273,7 +286,7 @@ class MailflowRunIT {
       var submitted = submissions.await(m -> subject.equals(m.getEnvelope().getSubject()), 1, Duration.ofSeconds(30));
       assertEquals(1, submitted.size(), "the submission");
       assertTrue(submitted.get(0).getBody() instanceof io.mailflow.schemas.avro.BodyReference,
-          "a 5 MB body rides by reference on mail.bodies.v1, not inline");
+          "a body past transportService.inlineBodyLimit (16 KB) rides by reference on mail.bodies.v1, not inline");
     }
     List<String> bob = awaitMessages(dataDir, "bob@contoso.test", subject, 1);
     assertEquals(1, bob.size(), "the internal member's copy");
@@ -283,7 +296,7 @@ class MailflowRunIT {
     String relayed = null;
     while (relayed == null && System.nanoTime() < deadline) {
       for (Path file : sink.messages()) {
-        if (Files.size(file) > 5_000_000) {
+        if (Files.size(file) > text.length()) {
           String candidate = Files.readString(file, StandardCharsets.UTF_8);
           if (candidate.contains(subject)) {
             relayed = candidate;

@@ -41,6 +41,16 @@ public final class TopicProvisioner {
   /** Bodies outlive the messages pointing at them: expiry (2 days) plus the Safety Net (2 days). */
   public static final Duration BODIES_RETENTION = Duration.ofDays(4);
 
+  /**
+   * How long mail.bodies.v1 keeps a body so that it outlives every record referring to it: a copy may be retried
+   * until {@code messageExpirationTimeout}, then replayed from the Safety Net for {@link #DEFAULT_RETENTION}; never
+   * less than {@link #BODIES_RETENTION}.
+   */
+  public static Duration bodiesRetention(Duration messageExpirationTimeout) {
+    Duration needed = messageExpirationTimeout.plus(DEFAULT_RETENTION);
+    return needed.compareTo(BODIES_RETENTION) > 0 ? needed : BODIES_RETENTION;
+  }
+
   private TopicProvisioner() {}
 
   /**
@@ -62,6 +72,15 @@ public final class TopicProvisioner {
    */
   public static List<String> ensureTopics(String bootstrapServers, int partitions, short replicationFactor,
       Duration timeout, EventStreamTopics events) {
+    return ensureTopics(bootstrapServers, partitions, replicationFactor, timeout, events, BODIES_RETENTION);
+  }
+
+  /**
+   * As above; mail.bodies.v1, when created, keeps records {@code bodiesRetention} ({@link #bodiesRetention}: past
+   * the longest a referring copy may be retried and replayed).
+   */
+  public static List<String> ensureTopics(String bootstrapServers, int partitions, short replicationFactor,
+      Duration timeout, EventStreamTopics events, Duration bodiesRetention) {
     Map<String, Object> config = new HashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -75,7 +94,7 @@ public final class TopicProvisioner {
       for (Topic<?> topic : wanted) {
         if (!existing.contains(topic.name())) {
           missing.add(new NewTopic(topic.name(), partitions, replicationFactor)
-              .configs(configFor(topic, events, partitions)));
+              .configs(configFor(topic, events, partitions, bodiesRetention)));
         } else if (events.retentionOf(topic.name()) != null) {
           existingEventTopics.add(topic.name());
         }
@@ -158,7 +177,8 @@ public final class TopicProvisioner {
     return lines;
   }
 
-  private static Map<String, String> configFor(Topic<?> topic, EventStreamTopics events, int partitions) {
+  private static Map<String, String> configFor(Topic<?> topic, EventStreamTopics events, int partitions,
+      Duration bodiesRetention) {
     Map<String, String> c = new HashMap<>();
     EventStreamTopics.Retention retention = events.retentionOf(topic.name());
     if (retention != null) {
@@ -169,7 +189,7 @@ public final class TopicProvisioner {
     switch (topic.kind()) {
       case COMPACTED -> c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       case QUEUE, EVENTS -> c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEFAULT_RETENTION.toMillis()));
-      case BODIES -> c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(BODIES_RETENTION.toMillis()));
+      case BODIES -> c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(bodiesRetention.toMillis()));
     }
     // Inline bodies can be large; the broker must accept what the producer may send.
     c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));

@@ -210,6 +210,29 @@ public final class TopicPublisher implements AutoCloseable {
   }
 
   /**
+   * As {@link #send} for a queue record, completing on the broker's acknowledgement without waiting for the
+   * embedded broker's flush: for a record that a later write's flush covers before anyone counts on it (a large
+   * body's chunk, flushed with the submission that references it before its 250, so the two share one flush).
+   * Returns the written record's partition so the caller can name it in that flush ({@link #durableLog()}).
+   */
+  public <V extends SpecificRecord> CompletableFuture<RecordMetadata> sendFlushedLater(Topic<V> topic, String key,
+      V value) {
+    byte[] bytes;
+    try {
+      bytes = topic.codec().encode(value);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    taps.sent(topic, value);
+    return sendRecord(new ProducerRecord<>(topic.name(), key, bytes), false);
+  }
+
+  /** Whose flush this publisher's writes wait for (the embedded broker's), or {@link DurableLog#replicated()}. */
+  public DurableLog durableLog() {
+    return durable;
+  }
+
+  /**
    * Also hands every record {@link #send} takes for {@code topic} to {@code tap}, on the sender's thread, once it
    * encoded (e.g. the node's MSGTRK and SEND files). The tap must not block nor throw; a throw is logged and ignored.
    */
@@ -278,9 +301,14 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** Every write but an event's ends here: on the publisher's thread, completed by the producer's callback. */
   private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record) {
+    return sendRecord(record, true);
+  }
+
+  /** @param flush whether the future waits for the embedded broker's flush (where it has one and the topic needs it) */
+  private CompletableFuture<RecordMetadata> sendRecord(ProducerRecord<String, byte[]> record, boolean flush) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      sender.execute(() -> produce(record, acked));
+      sender.execute(() -> produce(record, acked, flush));
     } catch (RuntimeException rejected) {
       acked.completeExceptionally(new IllegalStateException("publisher is closed", rejected));
     }
@@ -289,11 +317,17 @@ public final class TopicPublisher implements AutoCloseable {
 
   /** On the publisher's thread: hands {@code record} to the producer; {@code acked} completes as it says. */
   private void produce(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acked) {
+    produce(record, acked, true);
+  }
+
+  /** As above; {@code flush}: whether {@code acked} waits for the embedded broker's flush where the topic needs it. */
+  private void produce(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acked,
+      boolean flush) {
     try {
       producer.send(record, (metadata, error) -> {
         if (error != null) {
           acked.completeExceptionally(error);
-        } else if (durable.waitsForDisk() && mustReachDisk(record.topic())) {
+        } else if (flush && durable.waitsForDisk() && mustReachDisk(record.topic())) {
           // acknowledged by a broker without replicas: done once it is on disk too
           TopicPartition written = new TopicPartition(record.topic(), metadata.partition());
           durable.sync(List.of(written)).whenComplete((ok, failed) -> {

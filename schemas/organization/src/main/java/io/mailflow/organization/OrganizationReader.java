@@ -101,7 +101,7 @@ final class OrganizationReader {
       "messageTrackingLogMaxAge", "messageTrackingLogMaxDirectorySize", "messageTrackingLogMaxFileSize",
       "messageTrackingLogSubjectLoggingEnabled", "sendProtocolLogPath", "sendProtocolLogMaxAge",
       "sendProtocolLogMaxDirectorySize", "sendProtocolLogMaxFileSize", "trackingEventFormat", "protocolEventFormat",
-      "flushToDiskBeforeAcknowledge", "intraOrgConnectorProtocolLoggingLevel");
+      "flushToDiskBeforeAcknowledge", "intraOrgConnectorProtocolLoggingLevel", "inlineBodyLimit");
   /** transportService.backPressure: Exchange's back pressure keys of EdgeTransport.exe.config. */
   static final List<String> BACK_PRESSURE_KEYS = List.of("enableResourceMonitoring", "resourceMeteringInterval",
       "databaseUsedSpace", "privateBytes", "submissionQueueLength");
@@ -509,7 +509,10 @@ final class OrganizationReader {
     return new TransportService(logPath, maxFile, maxDirectory, maxAge, maxOutbound, maxPerDomain, maxMessages,
         delayNotification, transientAttempts, transientInterval, outboundInterval, messageRetry, expiration,
         poisonThreshold, backPressure, messageTracking(m), sendProtocolLog(m), eventStreams(m),
-        m.bool("flushToDiskBeforeAcknowledge", true));
+        m.bool("flushToDiskBeforeAcknowledge", true),
+        // past this size a body is written once to mail.bodies.v1 and the queue records carry a reference
+        m.size("inlineBodyLimit", TransportService.DEFAULT_INLINE_BODY_LIMIT, TransportService.MIN_INLINE_BODY_LIMIT,
+            TransportService.MAX_INLINE_BODY_LIMIT, null));
   }
 
   /** A log directory key: a relative path is kept relative (the node resolves it against its data directory). */

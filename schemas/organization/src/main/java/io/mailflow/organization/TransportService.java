@@ -46,6 +46,10 @@ import java.time.Duration;
  *     stages share flushes), as Postfix fsyncs its queue file before 250 (true; false for a cluster whose
  *     replication makes an acknowledged record durable; role processes flush only a single-node broker of their
  *     machine given by {@code --broker-data-dir}, and this turns that off too)
+ * @param inlineBodyLimit octets of a message (the edge's trace header included) that ride inline in the queue
+ *     records; past it the edge writes the body once to mail.bodies.v1 while it arrives, and the records of
+ *     mail.submission.v1, mail.categorized.v1 and mail.delivery.v1 carry its header section and a reference that
+ *     delivery resolves, instead of each carrying (and flushing) a copy ({@link #DEFAULT_INLINE_BODY_LIMIT})
  */
 public record TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
     long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
@@ -54,7 +58,16 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
     Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure,
     MessageTrackingLogSettings messageTracking, SendProtocolLogSettings sendProtocolLog,
-    EventStreamSettings eventStreams, boolean flushToDiskBeforeAcknowledge) {
+    EventStreamSettings eventStreams, boolean flushToDiskBeforeAcknowledge, long inlineBodyLimit) {
+  /**
+   * Bodies larger than this travel by reference (issue 13): 16 KB. Smaller ones cost less inline than a write
+   * and a read of mail.bodies.v1; larger ones would be copied, Avro-encoded and flushed at every hop.
+   */
+  public static final long DEFAULT_INLINE_BODY_LIMIT = 16L * 1024;
+  /** The least inline body limit: the header section stays inline and must end within it. */
+  public static final long MIN_INLINE_BODY_LIMIT = 1024;
+  /** The largest inline body limit: a record must fit in the topics' 64 MB max.message.bytes. */
+  public static final long MAX_INLINE_BODY_LIMIT = 32L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxFileSize: 10 MB. */
   public static final long DEFAULT_RECEIVE_PROTOCOL_LOG_MAX_FILE_SIZE = 10L * 1024 * 1024;
   /** Exchange 2019's ReceiveProtocolLogMaxDirectorySize: 250 MB. */
@@ -127,6 +140,27 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
     if (eventStreams == null) {
       eventStreams = EventStreamSettings.defaults();
     }
+    if (inlineBodyLimit < MIN_INLINE_BODY_LIMIT || inlineBodyLimit > MAX_INLINE_BODY_LIMIT) {
+      throw new IllegalArgumentException("transportService: inlineBodyLimit must be " + MIN_INLINE_BODY_LIMIT + " to "
+          + MAX_INLINE_BODY_LIMIT + " bytes, got " + inlineBodyLimit);
+    }
+  }
+
+  /** Every setting but the inline body limit given; {@link #DEFAULT_INLINE_BODY_LIMIT}. */
+  public TransportService(Path receiveProtocolLogPath, long receiveProtocolLogMaxFileSize,
+      long receiveProtocolLogMaxDirectorySize, Duration receiveProtocolLogMaxAge, int maxOutboundConnections,
+      int maxPerDomainOutboundConnections, int smtpMaxMessagesPerConnection, Duration delayNotificationTimeout,
+      int transientFailureRetryAttempts, Duration transientFailureRetryInterval,
+      Duration outboundConnectionFailureRetryInterval, Duration messageRetryInterval,
+      Duration messageExpirationTimeout, int poisonThreshold, BackPressureSettings backPressure,
+      MessageTrackingLogSettings messageTracking, SendProtocolLogSettings sendProtocolLog,
+      EventStreamSettings eventStreams, boolean flushToDiskBeforeAcknowledge) {
+    this(receiveProtocolLogPath, receiveProtocolLogMaxFileSize, receiveProtocolLogMaxDirectorySize,
+        receiveProtocolLogMaxAge, maxOutboundConnections, maxPerDomainOutboundConnections,
+        smtpMaxMessagesPerConnection, delayNotificationTimeout, transientFailureRetryAttempts,
+        transientFailureRetryInterval, outboundConnectionFailureRetryInterval, messageRetryInterval,
+        messageExpirationTimeout, poisonThreshold, backPressure, messageTracking, sendProtocolLog, eventStreams,
+        flushToDiskBeforeAcknowledge, DEFAULT_INLINE_BODY_LIMIT);
   }
 
   /** Everything up to back pressure given; Exchange's tracking and send-log defaults, JSON event streams. */
@@ -206,7 +240,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout, transientAttempts,
         transientInterval, outboundConnectionFailureInterval, messageRetry, messageExpiration, poisonThreshold,
-        backPressure, messageTracking, sendProtocolLog, eventStreams, flushToDiskBeforeAcknowledge);
+        backPressure, messageTracking, sendProtocolLog, eventStreams, flushToDiskBeforeAcknowledge, inlineBodyLimit);
   }
 
   /** The same settings with other back pressure settings. */
@@ -216,7 +250,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, settings, messageTracking, sendProtocolLog,
-        eventStreams, flushToDiskBeforeAcknowledge);
+        eventStreams, flushToDiskBeforeAcknowledge, inlineBodyLimit);
   }
 
   /** The same settings with other message tracking settings. */
@@ -226,7 +260,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, settings, sendProtocolLog,
-        eventStreams, flushToDiskBeforeAcknowledge);
+        eventStreams, flushToDiskBeforeAcknowledge, inlineBodyLimit);
   }
 
   /** The same settings with other send protocol log settings. */
@@ -236,7 +270,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking, settings,
-        eventStreams, flushToDiskBeforeAcknowledge);
+        eventStreams, flushToDiskBeforeAcknowledge, inlineBodyLimit);
   }
 
   /** The same settings with other event stream encodings. */
@@ -246,7 +280,17 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
-        sendProtocolLog, settings, flushToDiskBeforeAcknowledge);
+        sendProtocolLog, settings, flushToDiskBeforeAcknowledge, inlineBodyLimit);
+  }
+
+  /** The same settings with another inline body limit: larger bodies travel by reference. */
+  public TransportService withInlineBodyLimit(long limit) {
+    return new TransportService(receiveProtocolLogPath, receiveProtocolLogMaxFileSize,
+        receiveProtocolLogMaxDirectorySize, receiveProtocolLogMaxAge, maxOutboundConnections,
+        maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
+        transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
+        messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
+        sendProtocolLog, eventStreams, flushToDiskBeforeAcknowledge, limit);
   }
 
   /** The same settings, flushing to disk before acknowledging or not. */
@@ -256,7 +300,7 @@ public record TransportService(Path receiveProtocolLogPath, long receiveProtocol
         maxPerDomainOutboundConnections, smtpMaxMessagesPerConnection, delayNotificationTimeout,
         transientFailureRetryAttempts, transientFailureRetryInterval, outboundConnectionFailureRetryInterval,
         messageRetryInterval, messageExpirationTimeout, poisonThreshold, backPressure, messageTracking,
-        sendProtocolLog, eventStreams, flush);
+        sendProtocolLog, eventStreams, flush, inlineBodyLimit);
   }
 
   private static void requirePositive(String name, Duration value) {

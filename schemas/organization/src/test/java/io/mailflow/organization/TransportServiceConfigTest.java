@@ -79,7 +79,7 @@ class TransportServiceConfigTest {
             + "messageTrackingLogMaxDirectorySize, messageTrackingLogMaxFileSize, "
             + "messageTrackingLogSubjectLoggingEnabled, sendProtocolLogPath, sendProtocolLogMaxAge, "
             + "sendProtocolLogMaxDirectorySize, sendProtocolLogMaxFileSize, trackingEventFormat, protocolEventFormat, "
-            + "flushToDiskBeforeAcknowledge, intraOrgConnectorProtocolLoggingLevel"),
+            + "flushToDiskBeforeAcknowledge, intraOrgConnectorProtocolLoggingLevel, inlineBodyLimit"),
         e.errors());
     assertTrue(e.getMessage().contains("test.yaml:5: transportService.receiveProtocolLogMaxFileSize: 0 out of range"),
         e.getMessage());
@@ -281,6 +281,7 @@ class TransportServiceConfigTest {
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().trackingEventFormat());
     assertEquals(EventStreamSettings.EventFormat.Json, service.eventStreams().protocolEventFormat());
     assertTrue(service.flushToDiskBeforeAcknowledge(), "durable by default, as Postfix");
+    assertEquals(16 * 1024, service.inlineBodyLimit(), "bodies past 16 KB travel by reference");
     assertEquals(service, TransportService.defaults(), "the file's defaults are the record's");
   }
 
@@ -336,5 +337,20 @@ class TransportServiceConfigTest {
         e.errors().get(3));
     assertTrue(e.errors().get(4).startsWith("transportService.trackingEventFormat:")
         && e.errors().get(4).contains("Xml") && e.errors().get(4).contains("Json"), e.errors().get(4));
+  }
+
+  @Test
+  void inlineBodyLimitIsReadAsASizeAndKeptWithinItsRange() throws Exception {
+    assertEquals(512 * 1024, OrganizationLoader.parse(BASE + "transportService:\n  inlineBodyLimit: 512KB\n",
+        "test.yaml").transportService().inlineBodyLimit());
+    assertEquals(64 * 1024, TransportService.defaults().withInlineBodyLimit(64 * 1024).inlineBodyLimit());
+    OrganizationException e = assertThrows(OrganizationException.class, () -> OrganizationLoader.parse(BASE
+        + "transportService:\n  inlineBodyLimit: 100\n", "test.yaml"));
+    assertEquals(1, e.errors().size(), e.errors().toString());
+    assertTrue(e.errors().get(0).startsWith("transportService.inlineBodyLimit: 100")
+        && e.errors().get(0).contains("out of range (1024-33554432)"), e.errors().get(0));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> TransportService.defaults().withInlineBodyLimit(0));
+    assertTrue(bad.getMessage().contains("inlineBodyLimit must be 1024 to 33554432 bytes, got 0"), bad.getMessage());
   }
 }

@@ -113,8 +113,9 @@ public final class CategorizerStage implements AutoCloseable {
     List<FailedRecipient> failed = new ArrayList<>();
     List<ExpandedGroup> expanded = new ArrayList<>();
     EnvelopeLimits.Copies copies;
-    Optional<String> refused = sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
-        head(message.getBody()));
+    Optional<String> refused = envelope.getAuthenticatedAs() == null ? Optional.empty()
+        : sendAs.refusedSender(envelope.getAuthenticatedAs(), envelope.getReceiveConnector(),
+            headerSection(message.getBody()));
     if (refused.isPresent()) {
       events.add(new ResolutionEvent(ResolutionEventId.FAIL, distinct(addresses),
           distinct(addresses).stream().map(a -> SendAsCheck.DENIED).toList(), null));
@@ -197,7 +198,29 @@ public final class CategorizerStage implements AutoCloseable {
     };
   }
 
-  /** The header section of the body: an inline body's start, or a claim-checked body's head (always whole). */
+  /**
+   * The header section of the body (up to and including the line that ends it), copied: an inline body's start,
+   * or a claim-checked body's head. Only the header's octets are copied, not a large body's.
+   */
+  static byte[] headerSection(Object body) {
+    ByteBuffer bytes = body instanceof InlineBody inline ? inline.getData()
+        : body instanceof BodyReference reference ? reference.getHead() : ByteBuffer.allocate(0);
+    ByteBuffer view = bytes.duplicate();
+    int start = view.position();
+    int end = view.limit();
+    for (int i = start; i < end; i++) {
+      if (view.get(i) == '\n' && (i + 1 < end && view.get(i + 1) == '\n'
+          || i + 2 < end && view.get(i + 1) == '\r' && view.get(i + 2) == '\n')) {
+        end = i + 1;
+        break;
+      }
+    }
+    byte[] data = new byte[end - start];
+    view.get(data);
+    return data;
+  }
+
+  /** The body as a report quotes it: an inline body whole, or a claim-checked body's head (copied). */
   static byte[] head(Object body) {
     ByteBuffer bytes = body instanceof InlineBody inline ? inline.getData()
         : body instanceof BodyReference reference ? reference.getHead() : ByteBuffer.allocate(0);

@@ -69,6 +69,9 @@ final class NonDeliveryReports {
           group.orcpt(), DsnAction.EXPANDED, SmtpReply.parse(ExpandedGroup.EXPANDED), null));
     }
     List<Report> written = new ArrayList<>();
+    if (byReportTo.isEmpty()) {
+      return written; // the usual case: no copy of the body
+    }
     byte[] content = CategorizerStage.head(message.getBody());
     boolean headersOnly = message.getBody() instanceof BodyReference;
     byReportTo.forEach((reportTo, reported) -> {

@@ -12,10 +12,10 @@ import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.avro.BodyType;
 import io.mailflow.schemas.avro.ControlRecord;
 import io.mailflow.schemas.avro.DeliveryItem;
+import io.mailflow.schemas.avro.Envelope;
 import io.mailflow.schemas.avro.InlineBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Optional;
@@ -88,9 +88,7 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
   }
 
   private Future<Void> dispatch(String key, DeliveryItem item, RecordOrigin origin) {
-    MessageSource body = bodyOf(item);
-    MessageSource content = body.withHead(ReceivedHeader.prepend(body.head(),
-        item.getEnvelope().getReceivingServer(), serverName, item.getInternalMessageId(), clock.instant()));
+    MessageSource content = contentOf(item);
     SourceContext turn = SourceContext.attempt(item.getAttempt(), key);
     queueStates.started(key, item);
     Optional<Attempted> decided = adminDecision(key, item, turn);
@@ -153,16 +151,22 @@ final class DeliveryDispatcher implements RecordProcessor<DeliveryItem> {
     }
   }
 
-  /** The copy's content: inline, or read from mail.bodies.v1 chunk by chunk as it is written out. */
-  private MessageSource bodyOf(DeliveryItem item) {
+  /**
+   * The copy's content with this hop's Received header on top: an inline body copied once (header and body into one
+   * array), or a claim-checked body whose head gets the header and whose chunks are read from mail.bodies.v1 as it
+   * is written out.
+   */
+  private MessageSource contentOf(DeliveryItem item) {
+    Envelope envelope = item.getEnvelope();
     if (item.getBody() instanceof InlineBody inline) {
-      ByteBuffer data = inline.getData().duplicate();
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      return MessageSource.of(bytes);
+      return MessageSource.of(ReceivedHeader.prepend(inline.getData(), envelope.getReceivingServer(), serverName,
+          item.getInternalMessageId(), clock.instant()));
     }
     BodyReference reference = (BodyReference) item.getBody();
-    return ReferencedMessage.of(reference, chunks, item.getEnvelope().getNetworkMessageId(),
-        item.getEnvelope().getBodyType() != BodyType.SEVEN_BIT);
+    MessageSource body = ReferencedMessage.of(reference, chunks, envelope.getNetworkMessageId(),
+        envelope.getBodyType() != BodyType.SEVEN_BIT);
+    return body.withHead(ReceivedHeader.prepend(body.head(), envelope.getReceivingServer(), serverName,
+        item.getInternalMessageId(), clock.instant()));
   }
+
 }

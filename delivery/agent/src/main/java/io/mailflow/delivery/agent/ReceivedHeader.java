@@ -1,5 +1,6 @@
 package io.mailflow.delivery.agent;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -51,10 +52,20 @@ final class ReceivedHeader {
   /** {@code message} with the header prepended. */
   static byte[] prepend(byte[] message, String receivingServer, String thisServer, String internalMessageId,
       Instant at) {
+    return prepend(ByteBuffer.wrap(message), receivingServer, thisServer, internalMessageId, at);
+  }
+
+  /**
+   * The remaining octets of {@code message} (not consumed: read through a duplicate) with the header prepended,
+   * in one new array: the only copy of an inline body delivery makes.
+   */
+  static byte[] prepend(ByteBuffer message, String receivingServer, String thisServer, String internalMessageId,
+      Instant at) {
     byte[] header = line(receivingServer, thisServer, internalMessageId, at).getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[header.length + message.length];
+    ByteBuffer data = message.duplicate();
+    byte[] out = new byte[header.length + data.remaining()];
     System.arraycopy(header, 0, out, 0, header.length);
-    System.arraycopy(message, 0, out, header.length, message.length);
+    data.get(out, header.length, data.remaining());
     return out;
   }
 

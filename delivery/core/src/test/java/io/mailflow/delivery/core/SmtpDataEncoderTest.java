@@ -13,6 +13,36 @@ import org.junit.jupiter.api.Test;
 
 class SmtpDataEncoderTest {
 
+  @Test
+  void lineBytesAndEightBitOctetsAreFoundWhereverTheyAreInAWord() {
+    Random random = new Random(13);
+    byte[] alphabet = {'a', '.', ' ', '\r', '\n', (byte) 0x80, (byte) 0xFF, 0x0C, 0x0E, 0x09, 0x0B, 0x00, 0x7F};
+    for (int round = 0; round < 5_000; round++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      for (int i = 0; i < bytes.length; i++) {
+        // mostly plain text, now and then any octet: the word-at-a-time scan must agree with the plain one
+        bytes[i] = random.nextInt(6) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(26));
+      }
+      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+      int to = from + random.nextInt(bytes.length - from + 1);
+      int want = to;
+      for (int i = from; i < to; i++) {
+        if (bytes[i] == '\r' || bytes[i] == '\n') {
+          want = i;
+          break;
+        }
+      }
+      boolean eightBit = false;
+      for (byte b : bytes) {
+        eightBit |= b < 0;
+      }
+      assertEquals(want, SmtpDataEncoder.indexOfLineByte(bytes, from, to), () -> "got the wrong index in "
+          + java.util.Arrays.toString(bytes));
+      assertEquals(eightBit, SmtpDataEncoder.containsEightBit(bytes), () -> "8-bit wrong in "
+          + java.util.Arrays.toString(bytes));
+    }
+  }
+
   private static String encode(String message) {
     return new String(SmtpDataEncoder.encodeMessage(message.getBytes(ISO_8859_1)), ISO_8859_1);
   }

@@ -1,5 +1,9 @@
 package io.mailflow.edge.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * DataReader - reads DATA content: removes dot-stuffing and finds the end of data, which is only
  * ever CRLF "." CRLF (RFC 5321 4.1.1.4). LF "." LF, CR "." CR, LF "." CRLF and the other variants
@@ -13,6 +17,13 @@ package io.mailflow.edge.protocol;
  * ({@link Replies#BARE_NEWLINE_IN_DATA}).
  */
 final class DataReader {
+
+  /** Eight octets at a time, the first in the lowest byte, whatever the platform's order. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long CRS = '\r' * ONES;
+  private static final long LFS = '\n' * ONES;
 
   /** Where in a line the reader is: just after CRLF, after a leading dot, after ".CR", mid-line, after CR. */
   private enum State { LINE_START, DOT, DOT_CR, TEXT, CR }
@@ -37,9 +48,7 @@ final class DataReader {
         // fast path: copy a run of ordinary octets at once (at most up to the next spill chunk)
         int start = i;
         int end = (int) Math.min(to, (long) i + buffer.room());
-        while (i < end && b[i] != '\r' && b[i] != '\n') {
-          i++;
-        }
+        i = indexOfLineByte(b, i, end);
         if (i > start) {
           buffer.write(b, start, i - start);
         }
@@ -50,6 +59,31 @@ final class DataReader {
       step(b[i++]);
     }
     return i;
+  }
+
+  /**
+   * The index of the next CR or LF in {@code bytes[from, to)}, or {@code to}; eight octets per step: a word holds a
+   * CR (LF) where word ^ CRS (^ LFS) has a zero octet, and the lowest such octet is found exactly by
+   * (v - ONES) & ~v & HIGH_BITS (borrows only disturb the octets above it).
+   */
+  static int indexOfLineByte(byte[] bytes, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long word = (long) LONGS.get(bytes, i);
+      long cr = word ^ CRS;
+      long lf = word ^ LFS;
+      long found = ((cr - ONES) & ~cr | (lf - ONES) & ~lf) & HIGH_BITS;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      byte c = bytes[i];
+      if (c == '\r' || c == '\n') {
+        return i;
+      }
+    }
+    return to;
   }
 
   boolean finished() {

@@ -17,19 +17,25 @@ import java.util.function.Supplier;
  * <p>Past the inline limit, when the hooks give a {@link BodySpill}, the header section (up to and
  * including the first CRLF CRLF; the trace header comes first) stays in memory and the rest goes to
  * the spill in fixed-size chunks; while {@code window} writes are unfinished the buffer is
- * {@link #blocked()} and the readers stop consuming input. A header section that has not ended by
- * then makes the message refused ({@link #headerTooLarge()}): nothing more is stored.
+ * {@link #blocked()} and the readers stop consuming input. A header section still going on at the inline
+ * limit is waited for in memory, up to {@link SmtpConfig#SPILL_HEADER_SECTION_LIMIT} (a small inline limit must
+ * not refuse messages with long headers); one that has not ended by then makes the message refused
+ * ({@link #headerTooLarge()}): nothing more is stored.
  *
  * <p>Also notes text lines over 1000 octets (RFC 5321 4.5.3.1.6) when asked to.
  */
 final class MessageBuffer {
   private static final int CHUNK = 64 * 1024;
+  /** The first array of a spill chunk being filled (it grows up to the chunk size). */
+  static final int FIRST_PENDING = 32 * 1024;
 
   /** Where the octets go: memory until the decision at the inline limit, then memory or the spill. */
   private enum Mode { UNDECIDED, IN_MEMORY, SPILLING, HEADER_TOO_LARGE, SPILL_FAILED, OVERSIZE, DONE }
 
   private final long limit;
   private final int inlineLimit;
+  /** How far past the inline limit a header section that has not ended yet is waited for in memory. */
+  private final int headerWait;
   private final int chunkSize;
   private final int window;
   private final boolean checkLines;
@@ -75,6 +81,7 @@ final class MessageBuffer {
       Supplier<Optional<BodySpill>> spillSource, Executor executor, Runnable progress) {
     this.limit = limit;
     this.inlineLimit = inlineLimit;
+    this.headerWait = Math.max(inlineLimit, SmtpConfig.SPILL_HEADER_SECTION_LIMIT);
     this.chunkSize = chunkSize;
     this.window = window;
     this.checkLines = checkLines;
@@ -102,16 +109,19 @@ final class MessageBuffer {
       case UNDECIDED -> {
         scan(b, held + 1);
         store(b);
-        if (++held > inlineLimit) {
+        if (++held > inlineLimit && decisionDue()) {
           decide();
         }
       }
       case IN_MEMORY -> store(b);
       case SPILLING -> {
+        if (pendingUsed == pending.length) {
+          growPending(pendingUsed + 1);
+        }
         pending[pendingUsed++] = (byte) b; // room() is never 0 while spilling: a full chunk leaves at once
         if (pendingUsed == chunkSize) {
           byte[] full = pending;
-          pending = new byte[chunkSize];
+          pending = new byte[firstPendingSize()];
           pendingUsed = 0;
           emit(full);
         }
@@ -133,13 +143,15 @@ final class MessageBuffer {
       int n;
       switch (mode) {
         case UNDECIDED -> {
-          n = (int) Math.min(keep, (long) inlineLimit + 1 - held);
+          // up to the decision: the inline limit, or while the header section goes on, its end (or headerWait)
+          long until = headerEnd < 0 ? Math.max(inlineLimit, headerWait) : inlineLimit;
+          n = (int) Math.max(1, Math.min(keep, until + 1 - held));
           for (int i = off; i < off + n && headerEnd < 0; i++) {
             scan(b[i], held + (i - off) + 1);
           }
           store(b, off, n);
           held += n;
-          if (held > inlineLimit) {
+          if (held > inlineLimit && decisionDue()) {
             decide();
           }
         }
@@ -208,7 +220,7 @@ final class MessageBuffer {
       throw new IllegalStateException("not spilling");
     }
     if (pendingUsed > 0) {
-      emit(Arrays.copyOf(pending, pendingUsed));
+      emit(pendingUsed == pending.length ? pending : Arrays.copyOf(pending, pendingUsed));
       pendingUsed = 0;
     }
     pending = null;
@@ -287,6 +299,11 @@ final class MessageBuffer {
     }
   }
 
+  /** Past the inline limit: decide once the header section ended, or it outgrew {@link #headerWait}. */
+  private boolean decisionDue() {
+    return headerEnd >= 0 || held > headerWait;
+  }
+
   /** The inline limit is passed: keep everything, or keep the header section and spill the rest. */
   private void decide() {
     Optional<BodySpill> offered = spillSource == null ? Optional.empty() : spillSource.get();
@@ -308,24 +325,40 @@ final class MessageBuffer {
     current = new byte[0];
     used = 0;
     mode = Mode.SPILLING;
-    pending = new byte[chunkSize];
+    pending = new byte[firstPendingSize()];
     pend(all, (int) headerEnd, all.length - (int) headerEnd);
   }
 
   private void pend(byte[] b, int off, int len) {
     while (len > 0 && mode == Mode.SPILLING) {
       int n = Math.min(len, chunkSize - pendingUsed);
+      if (pendingUsed + n > pending.length) {
+        growPending(pendingUsed + n);
+      }
       System.arraycopy(b, off, pending, pendingUsed, n);
       pendingUsed += n;
       off += n;
       len -= n;
       if (pendingUsed == chunkSize) {
         byte[] full = pending;
-        pending = new byte[chunkSize];
+        pending = new byte[firstPendingSize()];
         pendingUsed = 0;
         emit(full);
       }
     }
+  }
+
+  /**
+   * The next chunk's first array: small, grown as octets come ({@link #growPending}), so a body of 20 KB past a
+   * 16 KB inline limit does not cost a whole 256 KB chunk.
+   */
+  private int firstPendingSize() {
+    return Math.min(chunkSize, FIRST_PENDING);
+  }
+
+  /** Room for {@code needed} octets of the chunk being filled: doubles, never past the chunk size. */
+  private void growPending(int needed) {
+    pending = Arrays.copyOf(pending, Math.min(chunkSize, Math.max(needed, pending.length * 2)));
   }
 
   private void emit(byte[] chunk) {

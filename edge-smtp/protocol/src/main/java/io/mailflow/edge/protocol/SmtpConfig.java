@@ -22,7 +22,8 @@ import java.util.Locale;
  * @param maxLogonFailures failed AUTH attempts before the session is tarpitted and ended; 0 never ends it
  * @param tarpitInterval how long the reply to the last allowed failure is held back before the session ends
  * @param inlineBodyLimit octets of a message (trace header included) kept in memory; past it the body
- *     goes to the {@link BodySpill} the hooks give, the header section staying in memory (512 KB)
+ *     goes to the {@link BodySpill} the hooks give, the header section staying in memory (512 KB; a header
+ *     section longer than this is waited for up to {@link #SPILL_HEADER_SECTION_LIMIT})
  * @param spillChunkSize octets per chunk handed to the spill (256 KB)
  * @param spillWindow spill writes in flight per session before the engine stops reading (4)
  */
@@ -39,6 +40,11 @@ public record SmtpConfig(String fqdn, String banner, long maxMessageSize, int ma
   public static final Duration DEFAULT_TARPIT_INTERVAL = Duration.ofSeconds(5);
   public static final int DEFAULT_INLINE_BODY_LIMIT = 512 * 1024;
   public static final int DEFAULT_SPILL_CHUNK_SIZE = 256 * 1024;
+  /**
+   * A spilled message's header section stays in memory and must end within this many octets (or the inline
+   * limit, if larger), else 552 5.3.4: a header section that runs past a small inline limit is waited for.
+   */
+  public static final int SPILL_HEADER_SECTION_LIMIT = 512 * 1024;
   public static final int DEFAULT_SPILL_WINDOW = 4;
   /** RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including its CRLF. */
   public static final int MAX_TEXT_LINE = 1000;

@@ -123,10 +123,47 @@ class BodySpillTest {
   }
 
   @Test
-  void headerSectionNotEndedWithinTheInlineLimitIsRefused() {
+  void fullSizeChunksFilledFromASmallFirstArrayHoldTheBodyOctetForOctet() {
+    HandDrivenSpill spill = HandDrivenSpill.automatic();
+    SessionProbe probe = SessionProbe.inTransaction(SessionProbe.CONFIG.withBodySpill(1024, 256 * 1024, 4));
+    probe.trace = TRACE.getBytes(StandardCharsets.US_ASCII);
+    probe.onSpill = () -> Optional.of(spill);
+    String body = body(27_000); // ~620 KB: two full 256 KB chunks grown from MessageBuffer.FIRST_PENDING, then the rest
+    byte[] wire = ("DATA\r\n" + HEADERS + body + ".\r\n").getBytes(StandardCharsets.US_ASCII);
+    for (int at = 0; at < wire.length; at += 7_919) { // reads of odd sizes, as a socket gives them
+      probe.sendBytes(java.util.Arrays.copyOfRange(wire, at, Math.min(wire.length, at + 7_919)));
+    }
+    assertEquals(List.of(354, 250), probe.codes());
+    assertEquals(3, spill.chunks.size());
+    assertEquals(256 * 1024, spill.chunks.get(0).length);
+    assertEquals(256 * 1024, spill.chunks.get(1).length);
+    StringBuilder spilled = new StringBuilder();
+    spill.chunks.forEach(c -> spilled.append(new String(c, StandardCharsets.US_ASCII)));
+    assertEquals(body, spilled.toString());
+  }
+
+  @Test
+  void aHeaderSectionLongerThanTheInlineLimitStaysWholeInTheHeadAndTheRestSpills() {
     HandDrivenSpill spill = HandDrivenSpill.automatic();
     StringBuilder headers = new StringBuilder();
     for (int i = 0; i < 20; i++) {
+      headers.append("X-Field-").append(i).append(": value\r\n"); // ~360 octets: past the 100-octet inline limit
+    }
+    String body = body(12);
+    SessionProbe probe = probe(spill).send("DATA\r\n" + headers + "\r\n" + body + ".\r\n");
+    assertEquals(List.of(354, 250), probe.codes());
+    assertEquals(TRACE + headers + "\r\n", probe.messageText(0), "the head is the whole header section");
+    StringBuilder spilled = new StringBuilder();
+    spill.chunks.forEach(c -> spilled.append(new String(c, StandardCharsets.US_ASCII)));
+    assertEquals(body, spilled.toString());
+    assertFalse(spill.discarded);
+  }
+
+  @Test
+  void headerSectionNotEndedWithinTheSpillHeaderLimitIsRefused() {
+    HandDrivenSpill spill = HandDrivenSpill.automatic();
+    StringBuilder headers = new StringBuilder();
+    for (int i = 0; headers.length() <= SmtpConfig.SPILL_HEADER_SECTION_LIMIT; i++) {
       headers.append("X-Field-").append(i).append(": value\r\n");
     }
     SessionProbe probe = probe(spill).send("DATA\r\n" + headers + "\r\nbody\r\n.\r\nNOOP\r\n");

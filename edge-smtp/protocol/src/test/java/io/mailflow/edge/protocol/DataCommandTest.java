@@ -12,6 +12,56 @@ import org.junit.jupiter.api.Test;
 class DataCommandTest {
 
   @Test
+  void aLargeBodyFedInRandomPiecesArrivesUnstuffedOctetForOctet() {
+    // lines of every length around the reader's eight-octet steps, dots leading, inside and alone, 8-bit octets
+    java.util.Random random = new java.util.Random(5);
+    StringBuilder wire = new StringBuilder("DATA\r\nSubject: big\r\n\r\n");
+    StringBuilder want = new StringBuilder("Subject: big\r\n\r\n");
+    for (int line = 0; line < 3_000; line++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(40);
+      for (int i = 0; i < length; i++) {
+        text.append(random.nextInt(9) == 0 ? '.' : random.nextInt(13) == 0 ? '\u00e9' : (char) ('a' + random.nextInt(26)));
+      }
+      String content = (random.nextInt(4) == 0 ? "." : "") + text;
+      wire.append(content.startsWith(".") ? "." : "").append(content).append("\r\n"); // dot-stuffed as a client does
+      want.append(content).append("\r\n");
+    }
+    byte[] bytes = wire.append(".\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    SessionProbe probe = SessionProbe.inTransaction();
+    for (int at = 0; at < bytes.length; ) {
+      int n = Math.min(bytes.length - at, 1 + random.nextInt(97));
+      probe.sendBytes(java.util.Arrays.copyOfRange(bytes, at, at + n));
+      at += n;
+    }
+    assertEquals(List.of(354, 250), probe.codes());
+    assertEquals(want.toString(), probe.messageText(0));
+  }
+
+  @Test
+  void theLineScanFindsTheFirstCrOrLfWhereverItIsInAWord() {
+    java.util.Random random = new java.util.Random(9);
+    byte[] alphabet = {'a', '.', '\r', '\n', (byte) 0x8D, (byte) 0x8A, 0x0C, 0x0E, 0x09, 0x0B, 0x00, (byte) 0xFF};
+    for (int round = 0; round < 5_000; round++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = random.nextInt(6) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(26));
+      }
+      int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+      int to = from + random.nextInt(bytes.length - from + 1);
+      int want = to;
+      for (int i = from; i < to; i++) {
+        if (bytes[i] == '\r' || bytes[i] == '\n') {
+          want = i;
+          break;
+        }
+      }
+      assertEquals(want, DataReader.indexOfLineByte(bytes, from, to), "got another index in "
+          + java.util.Arrays.toString(bytes) + " [" + from + ", " + to + ")");
+    }
+  }
+
+  @Test
   void dataAnswers354WithExchangeText() {
     SessionProbe probe = SessionProbe.inTransaction().send("DATA\r\n");
     assertEquals("354 Start mail input; end with <CRLF>.<CRLF>", probe.lastText());

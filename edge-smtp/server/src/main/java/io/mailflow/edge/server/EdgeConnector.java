@@ -34,7 +34,8 @@ record EdgeConnector(Vertx vertx, Organization organization, ReceiveConnector co
   }
 
   /**
-   * The engine settings for a connector: its limits, its FQDN (else the server name), its banner;
+   * The engine settings for a connector: its limits, its FQDN (else the server name), its banner, the transport
+   * service's inline body limit;
    * STARTTLS where it has Tls and a certificate (not on implicit-TLS listeners: the session is TLS
    * already); AUTH PLAIN/LOGIN where it has BasicAuth.
    */
@@ -47,7 +48,10 @@ record EdgeConnector(Vertx vertx, Organization organization, ReceiveConnector co
         connector.maxProtocolErrors(), startTls, options.clock())
         .withAuth(connector.authMechanisms().contains(AuthMechanism.BasicAuth),
             connector.authMechanisms().contains(AuthMechanism.BasicAuthRequireTLS))
-        .withLogonFailures(connector.maxLogonFailures(), connector.tarpitInterval());
+        .withLogonFailures(connector.maxLogonFailures(), connector.tarpitInterval())
+        // past transportService.inlineBodyLimit the body goes once to mail.bodies.v1 (if the publisher has a store)
+        .withBodySpill((int) organization.transportService().inlineBodyLimit(), SmtpConfig.DEFAULT_SPILL_CHUNK_SIZE,
+            SmtpConfig.DEFAULT_SPILL_WINDOW);
   }
 
   /** Exchange's connector-id in protocol and tracking logs: {@code SERVER\Connector name}. */

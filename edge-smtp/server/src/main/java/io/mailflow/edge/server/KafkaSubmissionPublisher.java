@@ -3,9 +3,12 @@ package io.mailflow.edge.server;
 import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.SubmittedMessage;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
@@ -30,7 +33,14 @@ final class KafkaSubmissionPublisher implements SubmissionPublisher {
 
   @Override
   public CompletionStage<Void> publish(SubmittedMessage message) {
-    return publisher.send(Topics.SUBMISSION, message.getEnvelope().getNetworkMessageId(), message)
+    // a claim-checked body's chunks were acknowledged unflushed (KafkaBodyStore): flushed before the 250 too
+    CompletableFuture<?> written = publisher.send(Topics.SUBMISSION, message.getEnvelope().getNetworkMessageId(),
+        message);
+    Optional<TopicPartition> body = KafkaBodyStore.partitionOf(message);
+    if (body.isPresent()) { // the chunks are in the log already: their flush may run beside the submission's
+      written = CompletableFuture.allOf(written, publisher.durableLog().sync(List.of(body.get())));
+    }
+    return written
         .handle((metadata, failure) -> {
           if (failure == null) {
             return null;

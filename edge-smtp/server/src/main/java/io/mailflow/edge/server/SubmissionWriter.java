@@ -105,7 +105,15 @@ final class SubmissionWriter implements AutoCloseable {
 
   /** Queues one record; never blocks. The result completes once committed, or fails (see {@link Submission}). */
   Submission submit(String key, byte[] value, Duration timeout) {
-    Submission s = new Submission(key, value, System.nanoTime() + timeout.toNanos(), transactionalId);
+    return submit(key, value, timeout, List.of());
+  }
+
+  /**
+   * As above; {@code alsoDurable} (the mail.bodies.v1 partition of a claim-checked body, written and acknowledged
+   * before) is flushed with the message's own partition before it counts as queued.
+   */
+  Submission submit(String key, byte[] value, Duration timeout, List<TopicPartition> alsoDurable) {
+    Submission s = new Submission(key, value, System.nanoTime() + timeout.toNanos(), transactionalId, alsoDurable);
     if (closed) {
       s.completeExceptionally(new BackPressureException("the Submission queue writer is closed", null));
       return s;
@@ -127,12 +135,16 @@ final class SubmissionWriter implements AutoCloseable {
     private final byte[] value;
     private final long deadline;
     private final String transactionalId;
+    /** Partitions written before this message that its flush must cover (its body's chunks). */
+    private final List<TopicPartition> alsoDurable;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     /** Writer thread only: the send of the current attempt and, once acked, where it went. */
     private Future<RecordMetadata> ack;
     private RecordMetadata written;
 
-    private Submission(String key, byte[] value, long deadline, String transactionalId) {
+    private Submission(String key, byte[] value, long deadline, String transactionalId,
+        List<TopicPartition> alsoDurable) {
+      this.alsoDurable = alsoDurable;
       this.key = key;
       this.value = value;
       this.deadline = deadline;
@@ -291,6 +303,7 @@ final class SubmissionWriter implements AutoCloseable {
     Set<TopicPartition> partitions = new HashSet<>();
     for (Submission s : batch) {
       partitions.add(new TopicPartition(s.written.topic(), s.written.partition()));
+      partitions.addAll(s.alsoDurable);
     }
     partitions.add(new TopicPartition(DurableLog.TRANSACTION_LOG, DurableLog.EVERY_PARTITION));
     durable.sync(partitions).whenComplete((ok, failed) -> batch.forEach(s -> {

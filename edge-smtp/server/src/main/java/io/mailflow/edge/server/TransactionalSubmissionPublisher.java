@@ -4,6 +4,7 @@ import io.mailflow.kafka.TopicPublisher;
 import io.mailflow.kafka.Topics;
 import io.mailflow.schemas.avro.SubmittedMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,7 +43,8 @@ final class TransactionalSubmissionPublisher implements SubmissionPublisher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return writer.submit(message.getEnvelope().getNetworkMessageId(), value, timeout);
+    return writer.submit(message.getEnvelope().getNetworkMessageId(), value, timeout,
+        KafkaBodyStore.partitionOf(message).map(List::of).orElse(List.of()));
   }
 
   @Override

@@ -178,6 +178,50 @@ class LargeBodyIT {
   }
 
   @Test
+  void aHundredKilobyteMessageIsWrittenOnceToTheBodiesTopicPastTheSixteenKilobyteDefault() throws Exception {
+    String subject = "100 KB " + UUID.randomUUID();
+    byte[] sent = message(subject, 100 * 1024);
+    try (SmtpTestClient client = transaction(BIG)) {
+      assertTrue(client.command("DATA").startsWith("354"));
+      client.sendBytes(sent);
+      assertTrue(client.command(".").startsWith("250 2.6.0"));
+    }
+    SubmittedMessage submitted = submitted(subject);
+    BodyReference ref = assertInstanceOf(BodyReference.class, submitted.getBody(),
+        "transportService.inlineBodyLimit is 16 KB by default");
+    assertEquals(1, ref.getChunkCount(), "one 256 KB chunk holds it");
+    byte[] whole = read(ref);
+    String headText = new String(bytes(ref.getHead()), StandardCharsets.US_ASCII);
+    int start = headText.indexOf("X-Test-Id: ");
+    assertArrayEquals(sent, Arrays.copyOfRange(whole, start, whole.length), "the client's octets, byte for byte");
+  }
+
+  @Test
+  void aHeaderSectionLongerThanTheInlineLimitIsKeptWholeInTheReference() throws Exception {
+    String subject = "Long header " + UUID.randomUUID();
+    StringBuilder fields = new StringBuilder();
+    for (int i = 0; fields.length() < 40 * 1024; i++) { // past the 16 KB limit, within maxHeaderSize
+      fields.append("X-Long-").append(i).append(": ").append("v".repeat(60)).append("\r\n");
+    }
+    byte[] base = message(subject, 64 * 1024);
+    byte[] sent = (fields + new String(base, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+    try (SmtpTestClient client = transaction(BIG)) {
+      assertTrue(client.command("DATA").startsWith("354"));
+      client.sendBytes(sent);
+      String reply = client.command(".");
+      assertTrue(reply.startsWith("250 2.6.0"), "long headers are not refused under a small inline limit: " + reply);
+    }
+    SubmittedMessage submitted = submitted(subject);
+    BodyReference ref = assertInstanceOf(BodyReference.class, submitted.getBody());
+    String headText = new String(bytes(ref.getHead()), StandardCharsets.US_ASCII);
+    assertTrue(headText.contains("X-Long-0: ") && headText.contains("Subject: " + subject + "\r\n\r\n"),
+        "the head is the whole header section");
+    byte[] whole = read(ref);
+    int start = headText.indexOf("X-Long-0: ");
+    assertArrayEquals(sent, Arrays.copyOfRange(whole, start, whole.length));
+  }
+
+  @Test
   void smallMessageStillRidesInline() throws Exception {
     String subject = "Small " + UUID.randomUUID();
     byte[] sent = message(subject, 4000);

@@ -185,4 +185,30 @@ class SubmissionWriterTest {
       durable.close();
     }
   }
+
+  @Test
+  void aClaimCheckedBodysPartitionIsFlushedWithItsSubmissionBeforeTheTwoFifty() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> flushed = new java.util.concurrent.CompletableFuture<>();
+    List<java.util.Collection<org.apache.kafka.common.TopicPartition>> asked = new CopyOnWriteArrayList<>();
+    io.mailflow.kafka.DurableLog disk = partitions -> {
+      asked.add(partitions);
+      return flushed;
+    };
+    MockProducer<String, byte[]> own = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    SubmissionWriter durable = new SubmissionWriter(() -> own,
+        (partition, offset, giveUp) -> CommitOutcome.Outcome.ABORTED, "mail.submission.v1", "edge-body", disk);
+    org.apache.kafka.common.TopicPartition chunks = new org.apache.kafka.common.TopicPartition("mail.bodies.v1", 4);
+    try {
+      SubmissionWriter.Submission s = durable.submit("nmid-10", new byte[] {10}, LONG, List.of(chunks));
+      Awaitility.await().until(own::completeNext);
+      Awaitility.await().until(own::transactionCommitted);
+      Awaitility.await().until(() -> asked.size() == 1);
+      assertTrue(asked.get(0).contains(chunks), "the body's chunks share the submission's flush: " + asked.get(0));
+      assertFalse(s.isDone(), "no 250 before that flush");
+      flushed.complete(null);
+      s.get(5, TimeUnit.SECONDS);
+    } finally {
+      durable.close();
+    }
+  }
 }

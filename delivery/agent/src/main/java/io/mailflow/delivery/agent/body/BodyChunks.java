@@ -6,9 +6,13 @@ import io.mailflow.schemas.avro.BodyChunk;
 import io.mailflow.schemas.avro.BodyReference;
 import io.mailflow.schemas.codec.UndecodableRecordException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,8 +35,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fair by construction: requests are served first come, first served, and each reading has at most
  * one chunk being read ahead ({@link ReferencedMessage}), so a 30 MB body does not hold up a small one
- * behind it for more than a chunk. The records of the last fetch are kept (a few, at most about 1 MB),
- * so reading a body's chunks in order costs one fetch per few chunks rather than one per chunk.
+ * behind it for more than a chunk.
+ *
+ * <p>Cheap per body (issue 13: bodies past a few KB travel by reference, so there is one read per message): every
+ * partition asked for stays assigned (a change of assignment re-registers the consumer's metrics per partition,
+ * which cost more than the fetch), all paused but the one being read. The records fetched at and after the wanted
+ * offset are kept, newest {@link #CACHE_BYTES} at most, and a partition is read onwards from where the last fetch ended when the wanted
+ * offset lies a little ahead ({@link #READ_ON_RECORDS}), else sought: bodies are written in about the order their
+ * copies are delivered, so one fetch brings the chunks of the next few messages too.
  *
  * <p>An offset retention removed, a record that is not the chunk the reference names, or a partition
  * that does not exist fails the read for good ({@link BodyUnavailableException#permanent()}); no answer
@@ -44,8 +54,12 @@ public final class BodyChunks implements AutoCloseable {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(BodyChunks.class);
   private static final Duration POLL = Duration.ofMillis(100);
-  /** Records kept from one fetch: about 1 MB of 256 KB chunks. */
-  private static final int MAX_POLL_RECORDS = 4;
+  /** Records one poll hands over. */
+  private static final int MAX_POLL_RECORDS = 64;
+  /** Fetched records kept for the reads to come: the newest this many octets (values) at most. */
+  static final long CACHE_BYTES = 32L * 1024 * 1024;
+  /** A wanted offset at most this many records past where a partition's last fetch ended is read on to, not sought. */
+  static final int READ_ON_RECORDS = 256;
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
@@ -53,9 +67,15 @@ public final class BodyChunks implements AutoCloseable {
   private final Thread thread;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile boolean running = true;
-  private TopicPartition assigned;
-  /** The last fetch's records of the assigned partition, by offset. */
-  private final TreeMap<Long, ConsumerRecord<String, byte[]>> fetched = new TreeMap<>();
+  /** Every partition asked for so far (reader thread only); all paused but the one being read. */
+  private final Set<TopicPartition> assigned = new HashSet<>();
+  /** Per assigned partition, the offset its consumer position stands at when known (after a seek or a fetch). */
+  private final Map<TopicPartition, Long> next = new HashMap<>();
+  /** Fetched records by partition and offset, oldest first: what reads may take without a fetch. */
+  private final LinkedHashMap<Position, ConsumerRecord<String, byte[]>> fetched = new LinkedHashMap<>();
+  private long fetchedBytes;
+
+  private record Position(TopicPartition partition, long offset) {}
 
   private record Request(BodyReference reference, int index, String networkMessageId,
       CompletableFuture<BodyChunk> result) {
@@ -76,8 +96,8 @@ public final class BodyChunks implements AutoCloseable {
     // An offset that is gone must say so, not silently jump to another record.
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
-    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
-    config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * 1024 * 1024);
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
+    config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * 1024 * 1024);
     config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     this.consumer = new KafkaConsumer<>(config);
     this.thread = new Thread(this::run, "body-chunks-" + clientId);
@@ -154,7 +174,7 @@ public final class BodyChunks implements AutoCloseable {
     if (reference.getPartition() < 0) {
       throw new BodyUnavailableException(request.where() + ": the reference names no partition", true, null);
     }
-    ConsumerRecord<String, byte[]> record = partition.equals(assigned) ? fetched.get(offset) : null;
+    ConsumerRecord<String, byte[]> record = fetched.get(new Position(partition, offset));
     if (record == null) {
       record = seekAndPoll(request, partition, offset);
     }
@@ -176,15 +196,19 @@ public final class BodyChunks implements AutoCloseable {
   }
 
   private ConsumerRecord<String, byte[]> seekAndPoll(Request request, TopicPartition partition, long offset) {
-    // A fresh assignment drops whatever the consumer buffered for the old position: a seek to the offset
-    // it already stood at would otherwise hand back records fetched before retention removed them, instead
-    // of saying they are gone. (A fetch already in flight can still answer; it is at the log's end, which
-    // retention never removes.)
-    consumer.assign(List.of());
-    consumer.assign(List.of(partition));
-    assigned = partition;
-    fetched.clear();
-    consumer.seek(partition, offset);
+    if (assigned.add(partition)) {
+      consumer.assign(List.copyOf(assigned)); // a new partition: positions of the others are not known any more
+      next.clear();
+    }
+    consumer.pause(assigned);
+    consumer.resume(List.of(partition));
+    Long at = next.get(partition);
+    if (at == null || offset < at || offset - at > READ_ON_RECORDS) {
+      // Seeking drops whatever the consumer buffered for another position of this partition: a record that
+      // retention removed since is then reported gone, not handed back from an old fetch.
+      consumer.seek(partition, offset);
+      next.put(partition, offset);
+    }
     long deadline = System.nanoTime() + readTimeout.toNanos();
     while (running) {
       ConsumerRecords<String, byte[]> records;
@@ -195,16 +219,25 @@ public final class BodyChunks implements AutoCloseable {
         throw new BodyUnavailableException(request.where() + ": offset out of range" + range(partition)
             + "; retention (" + Topics.BODIES.name() + ") has removed it or it never existed", true, e);
       }
+      ConsumerRecord<String, byte[]> found = null;
+      Long after = null; // the first record past the wanted offset
       for (ConsumerRecord<String, byte[]> r : records.records(partition)) {
-        fetched.put(r.offset(), r);
-      }
-      if (!fetched.isEmpty()) {
-        ConsumerRecord<String, byte[]> found = fetched.get(offset);
-        if (found != null) {
-          return found;
+        if (r.offset() >= offset) {
+          keep(r); // what lies ahead is wanted next; what was read over is not kept (asked for, it is sought)
         }
+        if (r.offset() == offset) {
+          found = r;
+        } else if (r.offset() > offset && after == null) {
+          after = r.offset();
+        }
+        next.put(partition, r.offset() + 1);
+      }
+      if (found != null) {
+        return found;
+      }
+      if (after != null) {
         throw new BodyUnavailableException(request.where() + ": no record at that offset (the next one is "
-            + fetched.firstKey() + ")", true, null);
+            + after + ")", true, null);
       }
       if (System.nanoTime() > deadline) {
         forget();
@@ -212,6 +245,25 @@ public final class BodyChunks implements AutoCloseable {
       }
     }
     throw new WakeupException();
+  }
+
+  /** Keeps a fetched record for the reads to come, dropping the oldest past {@link #CACHE_BYTES}. */
+  private void keep(ConsumerRecord<String, byte[]> record) {
+    Position at = new Position(new TopicPartition(record.topic(), record.partition()), record.offset());
+    ConsumerRecord<String, byte[]> old = fetched.put(at, record);
+    if (old != null) {
+      fetchedBytes -= size(old);
+    }
+    fetchedBytes += size(record);
+    Iterator<ConsumerRecord<String, byte[]>> oldest = fetched.values().iterator();
+    while (fetchedBytes > CACHE_BYTES && oldest.hasNext()) {
+      fetchedBytes -= size(oldest.next());
+      oldest.remove();
+    }
+  }
+
+  private static long size(ConsumerRecord<String, byte[]> record) {
+    return record.value() == null ? 0 : record.value().length;
   }
 
   /** Nothing came: an offset at or past the end is permanent, a silent broker transient. */
@@ -240,11 +292,14 @@ public final class BodyChunks implements AutoCloseable {
     }
   }
 
+  /** Starts over: nothing assigned, nothing kept (after a failure whose state is not known). */
   private void forget() {
     fetched.clear();
-    if (assigned != null) {
+    fetchedBytes = 0;
+    next.clear();
+    if (!assigned.isEmpty()) {
       consumer.assign(List.of());
-      assigned = null;
+      assigned.clear();
     }
   }
 

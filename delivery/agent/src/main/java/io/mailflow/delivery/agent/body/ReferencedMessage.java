@@ -88,6 +88,21 @@ public final class ReferencedMessage implements MessageSource {
     return reference.getSize() - reference.getHead().remaining();
   }
 
+  /**
+   * The chunk's octets: the decoded buffer's own array when it is exactly that (Avro decodes {@code bytes} into a
+   * fresh array of their length, read by nobody else), else a copy. Readers never write to it.
+   */
+  static byte[] bytesOf(ByteBuffer data) {
+    if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
+        && data.remaining() == data.array().length) {
+      return data.array();
+    }
+    ByteBuffer view = data.duplicate();
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
+  }
+
   private String describe() {
     return "body " + reference.getBodyId() + " on " + Topics.BODIES.name() + "-" + reference.getPartition()
         + " (network message id " + networkMessageId + ")";
@@ -130,9 +145,7 @@ public final class ReferencedMessage implements MessageSource {
       Future<BodyChunk> chunk = context == null ? Future.fromCompletionStage(wanted)
           : Future.fromCompletionStage(wanted, context);
       return chunk.map(c -> {
-        ByteBuffer data = c.getData().duplicate();
-        byte[] bytes = new byte[data.remaining()];
-        data.get(bytes);
+        byte[] bytes = bytesOf(c.getData());
         digest.update(bytes);
         chunkOctets += bytes.length;
         return bytes;
