@@ -365,6 +365,9 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         answer.completeExceptionally(new KafkaUnavailableException("stage " + stage + ": the position of a newly "
             + "assigned partition of " + topic.name() + " is not known yet: " + e.getMessage(), e));
+      } catch (WakeupException e) {
+        answer.completeExceptionally(new IllegalStateException("stage " + stage + " has stopped"));
+        throw e;
       }
     });
     if (stopped.isDone()) {
@@ -396,10 +399,18 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     try {
       consumer.subscribe(List.of(topic.name()), new Rebalance());
       while (running) {
-        runTasks();
-        releaseDue();
-        // While records are in flight, come back quickly to commit what finished and retry what failed.
-        ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout());
+        ConsumerRecords<String, byte[]> records;
+        try {
+          runTasks();
+          releaseDue();
+          // While records are in flight, come back quickly to commit what finished and retry what failed.
+          records = consumer.poll(pollTimeout());
+        } catch (WakeupException e) {
+          if (running) {
+            throw e;
+          }
+          break; // close() woke the idle poll (or a task's wait) so that it is seen at once: drain below
+        }
         for (TopicPartition partition : records.partitions()) {
           for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
             InFlight next = new InFlight(record);
@@ -473,7 +484,7 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
     }
   }
 
-  /** The longest poll when nothing is in flight: how long a task (positions()) or close() may wait to be seen. */
+  /** The longest poll when nothing is in flight: how long a task (positions()) may wait to be seen (close() wakes it). */
   static final long IDLE_POLL_MILLIS = 1000;
 
   private Duration pollTimeout() {
@@ -827,7 +838,13 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
       return;
     }
     try {
-      consumer.commitSync(due, HANDOVER_COMMIT_TIMEOUT);
+      try {
+        consumer.commitSync(due, HANDOVER_COMMIT_TIMEOUT);
+      } catch (WakeupException e) {
+        // close() woke the consumer (once) while this commit waited: the commit is still owed, and no second
+        // wakeup comes
+        consumer.commitSync(due, HANDOVER_COMMIT_TIMEOUT);
+      }
       acknowledged(due);
     } catch (KafkaException e) {
       // the group moved on (CommitFailed, RebalanceInProgress, a fenced instance), Kafka is away, or close()
@@ -838,13 +855,29 @@ public final class StageLoop<V extends SpecificRecord> implements StageStatus, A
   }
 
   /**
+   * Tells the loop to stop and returns at once; {@link #close()} then waits for it. A stage with several loops
+   * asks them all first, so they drain and leave their groups side by side rather than one after another.
+   */
+  public void requestStop() {
+    running = false;
+    if (!stopped.isDone()) {
+      try {
+        consumer.wakeup();
+      } catch (RuntimeException e) {
+        // the loop closed its consumer meanwhile: nothing left to wake
+      }
+    }
+  }
+
+  /**
    * Stops polling, lets the records in flight finish and commit (for up to {@link #CLOSE_GRACE}), and
-   * closes the consumer. No wakeup(): a poll returns within {@link #IDLE_POLL_MILLIS}, and a wakeup would abort the last
-   * commit. Records still unfinished after the grace are left uncommitted: the group reads them again.
+   * closes the consumer. The idle poll (up to {@link #IDLE_POLL_MILLIS}) is woken, so a stop does not wait it out
+   * once per loop; a commit the wakeup interrupts instead is sent again (the consumer's close ignores wakeups).
+   * Records still unfinished after the grace are left uncommitted: the group reads them again.
    */
   @Override
   public void close() {
-    running = false;
+    requestStop();
     try {
       thread.join(CLOSE_GRACE.toMillis() + 1_000); // the loop's own drain is bounded by the grace
       if (thread.isAlive()) {

@@ -291,6 +291,9 @@ public final class DeliveryStage implements AutoCloseable {
    */
   @Override
   public void close() {
+    // every loop drains and leaves its group at the same time, then each is waited for
+    loop.requestStop();
+    forwarders.forEach(RetryForwarder::requestStop);
     loop.close();
     forwarders.forEach(RetryForwarder::close);
     control.close();

@@ -290,6 +290,11 @@ final class RetryForwarder implements AutoCloseable {
     return requests.size() <= 5 ? requests.toString() : requests.size() + " requests";
   }
 
+  /** Tells the loop to stop without waiting (see {@link StageLoop#requestStop()}); close() waits. */
+  void requestStop() {
+    loop.requestStop();
+  }
+
   /** Stops the loop (its batch finishes and commits within StageLoop.CLOSE_GRACE) and the release thread. */
   @Override
   public void close() {
